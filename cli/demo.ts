@@ -1,0 +1,98 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { eq } from 'drizzle-orm';
+import type { Config } from '../config/env.ts';
+import { createDatabase } from '../db/client.ts';
+import { migrateDatabase } from '../db/migrate.ts';
+import { emailOutbox } from '../db/schema/index.ts';
+import { createQueues } from '../workflows/queues.ts';
+import { runCommand } from './commands.ts';
+import { checkServices } from './preflight.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const cpd = path.join(root, 'bin', 'cpd.mjs');
+
+/** Two worker processes, each serving half of the queues: the flow crosses processes, as in production. */
+export const demoWorkerQueues = ['collect,load,clean,features', 'train,evaluate,score,report'];
+
+/**
+ * `npm run demo`: migrate, start two worker processes, run the shoppers pipeline once, print where
+ * everything is, and stop the workers cleanly.
+ */
+export async function demoCommand(config: Config, print: (s: string) => void): Promise<number> {
+  const started = performance.now();
+  await checkServices(config);
+  const { database } = await migrateDatabase(config.DATABASE_URL);
+  print(`database ${database} migrated`);
+  const workers = demoWorkerQueues.map((queues) => spawnWorker(queues, print));
+  try {
+    await waitForWorkers(config, 30_000);
+    print(`workers up: ${workers.map((w, i) => `pid ${w.pid} [${demoWorkerQueues[i]}]`).join(', ')}`);
+    const pipelineFile = path.join(root, 'config', 'pipelines', 'online-shoppers.json');
+    const { code, start, summary } = await runCommand(config, { pipeline: pipelineFile, wait: true, json: false, rerun: true, timeoutMs: 30 * 60_000 }, print);
+    if (summary) await printSummary(config, start.runKey, summary, print);
+    print(`demo finished in ${((performance.now() - started) / 1000).toFixed(1)}s`);
+    return code;
+  } finally {
+    await stopWorkers(workers);
+  }
+}
+
+function spawnWorker(queues: string, print: (s: string) => void): ChildProcess {
+  const child = spawn(process.execPath, [cpd, 'worker', '--queues', queues], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } });
+  child.stderr?.on('data', (d: Buffer) => print(`[worker ${child.pid}] ${d.toString().trimEnd()}`));
+  return child;
+}
+
+async function waitForWorkers(config: Config, timeoutMs: number): Promise<void> {
+  const queues = createQueues(config);
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const counts = await Promise.all(queues.all().map((q) => q.getWorkersCount()));
+      if (counts.every((c) => c > 0)) return;
+      if (Date.now() > deadline) throw new Error('worker processes did not come up within 30s');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await queues.close();
+  }
+}
+
+async function stopWorkers(workers: ChildProcess[]): Promise<void> {
+  await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise<void>((resolve) => {
+          if (w.exitCode !== null) return resolve();
+          const kill = setTimeout(() => w.kill('SIGKILL'), 20_000);
+          w.once('exit', () => {
+            clearTimeout(kill);
+            resolve();
+          });
+          w.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+async function printSummary(config: Config, runKey: string, summary: NonNullable<Awaited<ReturnType<typeof runCommand>>['summary']>, print: (s: string) => void) {
+  const step = (name: string) => summary.steps.find((s) => s.step === name);
+  const load = step('load');
+  const clean = step('clean');
+  const m = summary.metrics ?? {};
+  const num = (v: unknown) => (typeof v === 'number' ? v.toFixed(4) : '–');
+  const database = createDatabase(config.DATABASE_URL);
+  try {
+    const [mail] = await database.db.select().from(emailOutbox).where(eq(emailOutbox.runKey, runKey));
+    print('');
+    print(`rows read ${load?.rowsIn ?? 0}, loaded ${load?.rowsOut ?? 0}, rejected at load ${load?.rowsRejected ?? 0}, rejected at clean ${clean?.rowsRejected ?? 0}`);
+    print(`validation ROC-AUC ${num(m.rocAuc)}, F1 ${num(m.f1)} (threshold ${num(m.threshold)})`);
+    print(`customers scored ${step('score')?.rowsOut ?? 0}`);
+    print(`report: ${mail ? (mail.location ?? `sent by SMTP to ${mail.recipients} (message ${mail.messageId})`) : 'not sent'}`);
+    print(`scores: mysql ${database.name} -e "SELECT customer_id, score, decile FROM customer_scores WHERE pipeline = '${summary.pipeline}' ORDER BY score DESC LIMIT 10"`);
+  } finally {
+    await database.close();
+  }
+}

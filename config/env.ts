@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/**
+ * The one schema over the environment. Entrypoints call `loadConfig(process.env)` once and
+ * hand the result down; nothing else reads `process.env`.
+ */
+export const envSchema = z.object({
+  /** MySQL/MariaDB connection; the database is created by `cpd migrate` if missing. */
+  DATABASE_URL: z.string().url().default('mysql://root@127.0.0.1:3306/cpd'),
+  /** Redis for BullMQ queues. */
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** Prefix of every BullMQ key; tests use one per file so they never see each other's jobs. */
+  CPD_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
+    .default('cpd'),
+  /** SMTP server for reports, e.g. smtp://user:pass@host:587. Absent: mails go to the file outbox. */
+  SMTP_URL: z.string().url().optional(),
+  /** Sender address of reports and alerts. */
+  MAIL_FROM: z.string().default('Purchase Detection <cpd@localhost>'),
+  /** Default report recipients (comma-separated) when a pipeline names none. */
+  REPORT_TO: z.string().default('stakeholders@localhost'),
+  /** Ops alert recipients (comma-separated). */
+  OPS_TO: z.string().default('ops@localhost'),
+  /** Where mails are written when SMTP_URL is not set (.eml + .html per mail). */
+  OUTBOX_DIR: z.string().default('reports/outbox'),
+  /** Where report archives are written (`<dir>/<pipeline>/<business date>/index.html`). */
+  REPORT_DIR: z.string().default('reports/out'),
+  /** Where collect lands HTTP and SQL source bodies before load. */
+  DATA_DIR: z.string().default('var/data'),
+  /** pino level. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Attempts per step for transient errors (exponential backoff from CPD_BACKOFF_MS). */
+  CPD_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(4),
+  CPD_BACKOFF_MS: z.coerce.number().int().min(0).default(2_000),
+  /** Threads for training and scoring; default: every core. */
+  CPD_THREADS: z.coerce.number().int().min(1).optional(),
+});
+
+export type Config = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; an error names each bad variable and why. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // An empty string means "unset" for optional settings copied from .env.example.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid environment:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/** The URL with its password replaced, for logs and messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<unparseable url>';
+  }
+}

@@ -1,0 +1,51 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './env.ts';
+import { loadPipelineFile, parsePipeline } from './pipeline.ts';
+
+const minimal = {
+  name: 'shop',
+  mode: 'labeled',
+  sources: [{ kind: 'file', path: 'data.csv' }],
+  columns: { label: { column: 'y' } },
+};
+
+describe('pipeline files', () => {
+  it('fills defaults', () => {
+    const p = parsePipeline(minimal, 'x.json');
+    expect(p.model).toMatchObject({ engine: 'hist', nTrees: 100, seed: 42, threshold: { rule: 'max-f1' } });
+    expect(p.schedule).toEqual({ cron: '0 2 * * *', timezone: 'UTC' });
+  });
+
+  it('names the field path of every error', () => {
+    const bad = { ...minimal, sources: [{ kind: 'file' }], schedule: { cron: '0 2 * * *', timezone: 'Mars/Olympus' } };
+    expect(() => parsePipeline(bad, 'bad.json')).toThrow(/bad\.json[\s\S]*sources\[0\]\.path[\s\S]*schedule\.timezone: not an IANA time zone/);
+  });
+
+  it('resolves source paths against the pipeline file folder', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cpd-pipe-'));
+    writeFileSync(path.join(dir, 'p.json'), JSON.stringify(minimal));
+    const p = loadPipelineFile(path.join(dir, 'p.json'));
+    expect(p.sources[0]).toMatchObject({ kind: 'file', path: path.join(dir, 'data.csv') });
+  });
+
+  it('ships a valid shoppers pipeline', () => {
+    const p = loadPipelineFile(path.join(import.meta.dirname, 'pipelines', 'online-shoppers.json'));
+    expect(p.columns.label).toEqual({ column: 'Revenue', positive: ['TRUE'] });
+  });
+});
+
+describe('environment', () => {
+  it('has defaults that work on a developer machine', () => {
+    const c = loadConfig({});
+    expect(c.DATABASE_URL).toBe('mysql://root@127.0.0.1:3306/cpd');
+    expect(c.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(c.SMTP_URL).toBeUndefined();
+  });
+  it('names the bad variable', () => {
+    expect(() => loadConfig({ CPD_ATTEMPTS: 'many' })).toThrow(/CPD_ATTEMPTS/);
+    expect(() => loadConfig({ REDIS_URL: 'not a url' })).toThrow(/REDIS_URL/);
+  });
+});

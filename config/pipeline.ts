@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const identifier = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,47}$/, 'lower-case letters, digits and -, starting with a letter, at most 48');
+
+/** How a delimited text source is read. */
+export const parseOptionsSchema = z.object({
+  delimiter: z.string().min(1).max(4).default(','),
+  quote: z.string().max(1).default('"'),
+  /** true: the first line names the columns; false: `columns` names them. */
+  header: z.boolean().default(true),
+  columns: z.array(z.string().min(1)).optional(),
+  encoding: z.enum(['utf8', 'latin1']).default('utf8'),
+  /** Cell values read as SQL NULL (compared after trimming). */
+  nullTokens: z.array(z.string()).default(['', 'NA', 'NULL', 'null']),
+});
+
+const fileSourceSchema = z.object({
+  kind: z.literal('file'),
+  name: identifier.optional(),
+  /** A path or glob, relative to the pipeline file's folder unless absolute. */
+  path: z.string().min(1),
+  parse: parseOptionsSchema.default(parseOptionsSchema.parse({})),
+});
+
+const httpSourceSchema = z.object({
+  kind: z.literal('http'),
+  name: identifier.optional(),
+  url: z.string().url(),
+  timeoutMs: z.number().int().positive().default(30_000),
+  /** Environment variable holding an `Authorization` header value; the secret stays out of the file. */
+  authEnv: z.string().optional(),
+  parse: parseOptionsSchema.default(parseOptionsSchema.parse({})),
+});
+
+const sqlSourceSchema = z.object({
+  kind: z.literal('sql'),
+  name: identifier.optional(),
+  /** Environment variable holding the source database URL (secrets stay out of pipeline files). */
+  urlEnv: z.string().min(1),
+  query: z.string().min(1),
+});
+
+export const sourceSchema = z.discriminatedUnion('kind', [fileSourceSchema, httpSourceSchema, sqlSourceSchema]);
+
+const labeledColumnsSchema = z.object({
+  /** Column that identifies the customer/row; absent: a stable row id from source and line. */
+  id: z.string().optional(),
+  label: z.object({
+    column: z.string().min(1),
+    /** Values (compared case-insensitively) that mean "bought". */
+    positive: z.array(z.string()).min(1).default(['TRUE', '1', 'yes']),
+  }),
+  categorical: z.array(z.string()).default([]),
+  boolean: z.array(z.string()).default([]),
+  exclude: z.array(z.string()).default([]),
+});
+
+const thresholdRuleSchema = z.discriminatedUnion('rule', [
+  z.object({ rule: z.literal('max-f1') }),
+  z.object({ rule: z.literal('fixed'), value: z.number().min(0).max(1) }),
+  z.object({ rule: z.literal('top-k'), percent: z.number().gt(0).max(100) }),
+]);
+
+export const modelSchema = z.object({
+  engine: z.enum(['hist', 'mljs']).default('hist'),
+  nTrees: z.number().int().min(1).max(2000).default(100),
+  maxDepth: z.number().int().min(1).max(64).default(16),
+  minSamplesLeaf: z.number().int().min(1).default(2),
+  maxFeatures: z.union([z.literal('sqrt'), z.number().positive()]).default('sqrt'),
+  classWeight: z.enum(['balanced']).nullable().default(null),
+  /** mljs only: rows per tree. Its split search is O(n²), so it must stay small. */
+  maxSamples: z.number().int().positive().optional(),
+  seed: z.number().int().default(42),
+  /** Share of labeled rows held out (stratified) for validation. */
+  validationShare: z.number().gt(0).lt(1).default(0.2),
+  threshold: thresholdRuleSchema.default({ rule: 'max-f1' }),
+});
+
+export const scheduleSchema = z.object({
+  cron: z.string().min(1),
+  timezone: z.string().refine(isTimeZone, 'not an IANA time zone'),
+});
+
+export const pipelineSchema = z.object({
+  name: identifier,
+  description: z.string().default(''),
+  mode: z.enum(['labeled', 'transactions']),
+  sources: z.array(sourceSchema).min(1),
+  columns: labeledColumnsSchema,
+  schedule: scheduleSchema.default({ cron: '0 2 * * *', timezone: 'UTC' }),
+  recipients: z.array(z.string().regex(/^[^@\s,]+@[^@\s,]+$/, 'not an email address')).default([]),
+  model: modelSchema.default(modelSchema.parse({})),
+  /** Block the load when more than this share of rows is rejected. */
+  maxRejectShare: z.number().min(0).max(1).default(0.05),
+});
+
+export type Pipeline = z.infer<typeof pipelineSchema>;
+export type Source = z.infer<typeof sourceSchema>;
+export type ParseOptions = z.infer<typeof parseOptionsSchema>;
+export type ModelConfig = z.infer<typeof modelSchema>;
+
+export class PipelineFileError extends Error {
+  override name = 'PipelineFileError';
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Validates a parsed pipeline object; errors name the field path, e.g. `sources[0].path`. */
+export function parsePipeline(raw: unknown, origin: string): Pipeline {
+  const parsed = pipelineSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${formatPath(i.path)}: ${i.message}`);
+    throw new PipelineFileError(`${origin}: invalid pipeline\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/** Reads a pipeline file and resolves its relative source paths against the file's folder. */
+export function loadPipelineFile(file: string): Pipeline {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new PipelineFileError(`${file}: cannot read pipeline file: ${(err as Error).message}`, { cause: err });
+  }
+  const pipeline = parsePipeline(raw, file);
+  const dir = path.dirname(path.resolve(file));
+  return {
+    ...pipeline,
+    sources: pipeline.sources.map((s) => (s.kind === 'file' ? { ...s, path: path.resolve(dir, s.path) } : s)),
+  };
+}
+
+function formatPath(p: PropertyKey[]): string {
+  return p.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), '') || '(root)';
+}

@@ -1,0 +1,136 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  customType,
+  index,
+  int,
+  json,
+  longtext,
+  mediumtext,
+  mysqlTable,
+  primaryKey,
+  text,
+  timestamp,
+  tinyint,
+  uniqueIndex,
+  varchar,
+} from 'drizzle-orm/mysql-core';
+
+/** LONGBLOB as a Buffer (model bytes, packed feature vectors). */
+export const longblob = customType<{ data: Buffer; driverData: Buffer }>({
+  dataType: () => 'longblob',
+});
+
+/** Every file, HTTP body or query result a run read, fingerprinted. */
+export const sourceFiles = mysqlTable(
+  'source_files',
+  {
+    id: int('id').autoincrement().primaryKey(),
+    runKey: varchar('run_key', { length: 120 }).notNull(),
+    source: varchar('source', { length: 64 }).notNull(),
+    path: varchar('path', { length: 1024 }).notNull(),
+    sha256: varchar('sha256', { length: 64 }).notNull(),
+    bytes: bigint('bytes', { mode: 'number' }).notNull(),
+    rows: bigint('rows', { mode: 'number' }),
+    /** Column names as read from the header (or declared), in file order. */
+    header: json('header').$type<string[]>(),
+    collectedAt: timestamp('collected_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+  },
+  (t) => [index('source_files_run').on(t.runKey)],
+);
+
+/** Labeled mode raw rows: the cells exactly as read, as a JSON array of strings. */
+export const rawRows = mysqlTable(
+  'raw_rows',
+  {
+    id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+    runKey: varchar('run_key', { length: 120 }).notNull(),
+    sourceFileId: int('source_file_id').notNull(),
+    line: int('line').notNull(),
+    cells: longtext('cells').notNull(),
+  },
+  (t) => [index('raw_rows_run').on(t.runKey, t.sourceFileId, t.line)],
+);
+
+/** Labeled mode typed rows after cleaning. */
+export const cleanRows = mysqlTable(
+  'clean_rows',
+  {
+    runKey: varchar('run_key', { length: 120 }).notNull(),
+    rowId: varchar('row_id', { length: 191 }).notNull(),
+    sourceFileId: int('source_file_id').notNull(),
+    line: int('line').notNull(),
+    label: tinyint('label'),
+    /** Typed values by column name (numbers, booleans, strings, null). */
+    values: json('values').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runKey, t.rowId] })],
+);
+
+/** Rows a step refused, with where and why; nothing read is ever silently dropped. */
+export const rejectedRows = mysqlTable(
+  'rejected_rows',
+  {
+    id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+    runKey: varchar('run_key', { length: 120 }).notNull(),
+    step: varchar('step', { length: 32 }).notNull(),
+    source: varchar('source', { length: 1024 }).notNull(),
+    line: int('line'),
+    column: varchar('column_name', { length: 191 }),
+    reason: varchar('reason', { length: 500 }).notNull(),
+    raw: mediumtext('raw'),
+    createdAt: timestamp('created_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+  },
+  (t) => [index('rejected_rows_run').on(t.runKey, t.step)],
+);
+
+/** What the features step produced for a run: names, types and encoders. */
+export const featureSets = mysqlTable('feature_sets', {
+  runKey: varchar('run_key', { length: 120 }).primaryKey(),
+  featureNames: json('feature_names').$type<string[]>().notNull(),
+  categorical: json('categorical').$type<boolean[]>().notNull(),
+  encoders: json('encoders').notNull(),
+  rowsTrain: int('rows_train').notNull(),
+  rowsValid: int('rows_valid').notNull(),
+  rowsScore: int('rows_score').notNull(),
+  warnings: json('warnings').$type<string[]>().notNull(),
+  createdAt: timestamp('created_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+});
+
+export const featureRoles = ['train', 'valid', 'score'] as const;
+export type FeatureRole = (typeof featureRoles)[number];
+
+/** Encoded feature vectors (Float64 little-endian, NaN = missing), one per entity and role. */
+export const featureRows = mysqlTable(
+  'feature_rows',
+  {
+    runKey: varchar('run_key', { length: 120 }).notNull(),
+    role: varchar('role', { length: 8 }).$type<FeatureRole>().notNull(),
+    entityId: varchar('entity_id', { length: 191 }).notNull(),
+    label: tinyint('label'),
+    vec: longblob('vec').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runKey, t.role, t.entityId] })],
+);
+
+export const emailKinds = ['report', 'alert'] as const;
+
+/** One row per run and kind of mail: the guard that makes retries unable to send twice. */
+export const emailOutbox = mysqlTable(
+  'email_outbox',
+  {
+    id: int('id').autoincrement().primaryKey(),
+    runKey: varchar('run_key', { length: 120 }).notNull(),
+    kind: varchar('kind', { length: 32 }).notNull(),
+    recipients: text('recipients').notNull(),
+    subject: varchar('subject', { length: 500 }).notNull(),
+    status: varchar('status', { length: 16 }).$type<'pending' | 'sent' | 'failed'>().notNull(),
+    messageId: varchar('message_id', { length: 255 }),
+    /** Where the file outbox wrote it, when no SMTP server is configured. */
+    location: varchar('location', { length: 1024 }),
+    error: text('error'),
+    createdAt: timestamp('created_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+    sentAt: timestamp('sent_at', { fsp: 3 }),
+  },
+  (t) => [uniqueIndex('email_outbox_run_kind').on(t.runKey, t.kind)],
+);

@@ -1,0 +1,4 @@
+export * from './runs.ts';
+export * from './data.ts';
+export * from './models.ts';
+export * from './scores.ts';

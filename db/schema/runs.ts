@@ -1,0 +1,53 @@
+import { sql } from 'drizzle-orm';
+import { bigint, date, index, int, json, mysqlTable, text, timestamp, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
+
+export const runStatuses = ['pending', 'running', 'succeeded', 'degraded', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof runStatuses)[number];
+
+/** One row per run key (pipeline + business date): the run ledger. */
+export const pipelineRuns = mysqlTable(
+  'pipeline_runs',
+  {
+    id: int('id').autoincrement().primaryKey(),
+    runKey: varchar('run_key', { length: 120 }).notNull(),
+    pipeline: varchar('pipeline', { length: 64 }).notNull(),
+    businessDate: date('business_date', { mode: 'string' }).notNull(),
+    status: varchar('status', { length: 16 }).$type<RunStatus>().notNull().default('pending'),
+    /** Bumped by an explicit rerun; part of every job id, so a rerun gets fresh jobs and a double start none. */
+    generation: int('generation').notNull().default(1),
+    /** The pipeline definition as it was when the run started, so a rerun is reproducible. */
+    params: json('params').notNull(),
+    /** Why the run failed or is degraded, in words an operator can act on. */
+    error: text('error'),
+    failedStep: varchar('failed_step', { length: 32 }),
+    createdAt: timestamp('created_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+    startedAt: timestamp('started_at', { fsp: 3 }),
+    finishedAt: timestamp('finished_at', { fsp: 3 }),
+  },
+  (t) => [uniqueIndex('pipeline_runs_run_key').on(t.runKey), index('pipeline_runs_pipeline_date').on(t.pipeline, t.businessDate)],
+);
+
+/** One row per attempt of a step. */
+export const stepRuns = mysqlTable(
+  'step_runs',
+  {
+    id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+    runKey: varchar('run_key', { length: 120 }).notNull(),
+    step: varchar('step', { length: 32 }).notNull(),
+    attempt: int('attempt').notNull(),
+    status: varchar('status', { length: 16 }).$type<'running' | 'succeeded' | 'failed'>().notNull(),
+    /** 'permanent' (not retried) or 'transient' (retried with backoff). */
+    errorKind: varchar('error_kind', { length: 16 }).$type<'permanent' | 'transient'>(),
+    error: text('error'),
+    rowsIn: bigint('rows_in', { mode: 'number' }),
+    rowsOut: bigint('rows_out', { mode: 'number' }),
+    rowsRejected: bigint('rows_rejected', { mode: 'number' }),
+    /** Step-specific figures (metrics, counts by reason) for status and the report. */
+    details: json('details'),
+    worker: varchar('worker', { length: 120 }),
+    startedAt: timestamp('started_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+    finishedAt: timestamp('finished_at', { fsp: 3 }),
+    durationMs: int('duration_ms'),
+  },
+  (t) => [index('step_runs_run_step').on(t.runKey, t.step)],
+);

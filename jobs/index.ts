@@ -1,0 +1,12 @@
+import { clean } from './clean.ts';
+import { collect } from './collect.ts';
+import type { StepDefinition, StepName } from './define-step.ts';
+import { evaluate } from './evaluate.ts';
+import { features } from './features.ts';
+import { load } from './load.ts';
+import { report } from './report.ts';
+import { score } from './score.ts';
+import { train } from './train.ts';
+
+/** Every step of the flow; a step without a handler does not compile. */
+export const steps: Record<StepName, StepDefinition> = { collect, load, clean, features, train, evaluate, score, report };

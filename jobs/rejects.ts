@@ -1,0 +1,20 @@
+import type { PoolConnection } from 'mysql2/promise';
+
+export interface Reject {
+  source: string;
+  line: number | null;
+  column: string | null;
+  reason: string;
+  raw: string | null;
+}
+
+/** Raw text is kept whole up to 64 KiB: enough to see the problem, bounded for giant lines. */
+const RAW_LIMIT = 64 * 1024;
+
+/** Writes quarantined rows in batches on the caller's connection (inside its transaction). */
+export async function insertRejects(conn: PoolConnection, runKey: string, step: string, rejects: Reject[]): Promise<void> {
+  for (let i = 0; i < rejects.length; i += 1000) {
+    const batch = rejects.slice(i, i + 1000).map((r) => [runKey, step, r.source, r.line, r.column, r.reason.slice(0, 500), r.raw?.slice(0, RAW_LIMIT) ?? null]);
+    await conn.query('INSERT INTO rejected_rows (run_key, step, source, line, column_name, reason, raw) VALUES ?', [batch]);
+  }
+}

@@ -1,0 +1,26 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from './processes.ts';
+
+export const shoppersCsv = path.resolve(repoRoot, '..', 'shared', 'data', 'online_shoppers_intention.csv');
+export const shoppersPipeline = path.join(repoRoot, 'config', 'pipelines', 'online-shoppers.json');
+
+/**
+ * Writes the header and `rows` data rows of the shoppers file (CRLF kept, as in the original),
+ * taken evenly across the file so every month is represented, and a pipeline file pointing at it.
+ */
+export function writeShoppersSlice(dir: string, rows: number, overrides: Record<string, unknown> = {}): { csv: string; pipeline: string } {
+  const lines = readFileSync(shoppersCsv, 'utf8').split('\r\n');
+  const [header, ...data] = lines;
+  const step = data.length / rows;
+  const picked = Array.from({ length: rows }, (_, i) => data[Math.floor(i * step)]!);
+  const csv = path.join(dir, 'shoppers-slice.csv');
+  writeFileSync(csv, [header, ...picked].join('\r\n'));
+  const base = JSON.parse(readFileSync(shoppersPipeline, 'utf8')) as Record<string, unknown>;
+  const pipeline = path.join(dir, 'pipeline.json');
+  writeFileSync(
+    pipeline,
+    JSON.stringify({ ...base, name: 'shoppers-test', sources: [{ kind: 'file', name: 'sessions', path: csv }], recipients: ['stakeholder@example.test'], ...overrides }, null, 2),
+  );
+  return { csv, pipeline };
+}
