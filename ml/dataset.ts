@@ -1,0 +1,51 @@
+/** A training or scoring table, column-major so binning and prediction read one feature at a time. */
+export interface Dataset {
+  featureNames: string[];
+  /** true where the column holds integer category codes (binned one bin per code, ordinally). */
+  categorical: boolean[];
+  /** One Float64Array per feature, each nRows long; NaN means missing. */
+  columns: Float64Array[];
+  /** 0/1 per row. */
+  labels: Uint8Array;
+  nRows: number;
+}
+
+/** A violated data contract: permanent, retrying cannot fix it. */
+export class DatasetError extends Error {
+  override name = 'DatasetError';
+}
+
+export function validateDataset(data: Dataset): void {
+  const nFeatures = data.featureNames.length;
+  if (nFeatures === 0) throw new DatasetError('dataset has no features');
+  if (data.columns.length !== nFeatures || data.categorical.length !== nFeatures) {
+    throw new DatasetError(
+      `dataset has ${nFeatures} feature names but ${data.columns.length} columns and ${data.categorical.length} categorical flags`,
+    );
+  }
+  if (data.labels.length !== data.nRows) {
+    throw new DatasetError(`dataset has ${data.nRows} rows but ${data.labels.length} labels`);
+  }
+  data.columns.forEach((col, f) => {
+    if (col.length !== data.nRows) {
+      throw new DatasetError(`column ${data.featureNames[f]} has ${col.length} values, expected ${data.nRows}`);
+    }
+  });
+  for (let i = 0; i < data.nRows; i++) {
+    const y = data.labels[i];
+    if (y !== 0 && y !== 1) throw new DatasetError(`label at row ${i} is ${y}, expected 0 or 1`);
+  }
+}
+
+/** The rows at `indices`, in that order (used for train/test splits). */
+export function selectRows(data: Dataset, indices: ArrayLike<number>): Dataset {
+  const n = indices.length;
+  const columns = data.columns.map((col) => {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = col[indices[i] as number] as number;
+    return out;
+  });
+  const labels = new Uint8Array(n);
+  for (let i = 0; i < n; i++) labels[i] = data.labels[indices[i] as number] as number;
+  return { featureNames: [...data.featureNames], categorical: [...data.categorical], columns, labels, nRows: n };
+}

@@ -1,0 +1,94 @@
+import type { EngineName, Explanation, ForestParams, Model } from '../model.ts';
+import { decodeForest, encodeForest } from './forest-arrays.ts';
+import type { EncodedForest, ForestArrays } from './forest-arrays.ts';
+import { explainRow, explainTopForest, forestBase } from './explain-forest.ts';
+import type { TopContributions } from './explain-forest.ts';
+import { predictForest } from './predict-forest.ts';
+
+const FORMAT = 'cpd-hist-forest@1';
+
+interface SerializedHistForest {
+  format: typeof FORMAT;
+  engine: 'hist';
+  featureNames: string[];
+  params: ForestParams;
+  importance: number[];
+  forest: EncodedForest;
+}
+
+/** The histogram forest as a Model: flat arrays on raw thresholds, nothing else needed to score. */
+export class HistForestModel implements Model {
+  readonly engine: EngineName = 'hist';
+
+  constructor(
+    readonly featureNames: string[],
+    readonly params: ForestParams,
+    private readonly forest: ForestArrays,
+    private readonly importance: Float64Array,
+  ) {
+    if (featureNames.length !== forest.nFeatures) {
+      throw new RangeError(`model has ${forest.nFeatures} features but ${featureNames.length} names`);
+    }
+  }
+
+  get nTrees(): number {
+    return this.forest.roots.length;
+  }
+
+  get nNodes(): number {
+    return this.forest.feature.length;
+  }
+
+  predictProba(columns: Float64Array[]): Float64Array {
+    return predictForest(this.forest, columns);
+  }
+
+  featureImportance(): number[] {
+    return Array.from(this.importance);
+  }
+
+  /** Base value and every feature's contribution for one row (sum + base = probability). */
+  explain(columns: Float64Array[], row: number): { base: number; contributions: Float64Array } {
+    return { base: forestBase(this.forest), contributions: explainRow(this.forest, columns, row) };
+  }
+
+  /** explainTop in flat typed arrays: the form to use when scoring millions of rows. */
+  explainTopTyped(columns: Float64Array[], k: number): TopContributions {
+    return explainTopForest(this.forest, columns, k);
+  }
+
+  explainTop(columns: Float64Array[], k: number): Explanation {
+    const t = explainTopForest(this.forest, columns, k);
+    const nRows = t.k === 0 ? (columns[0]?.length ?? 0) : t.features.length / t.k;
+    const top: Explanation['top'] = [];
+    for (let r = 0; r < nRows; r++) {
+      const row: { feature: number; contribution: number }[] = [];
+      for (let i = 0; i < t.k; i++) {
+        const f = t.features[r * t.k + i]!;
+        if (f >= 0) row.push({ feature: f, contribution: t.contributions[r * t.k + i]! });
+      }
+      top.push(row);
+    }
+    return { base: t.base, top };
+  }
+
+  serialize(): string {
+    const s: SerializedHistForest = {
+      format: FORMAT,
+      engine: 'hist',
+      featureNames: this.featureNames,
+      params: this.params,
+      importance: Array.from(this.importance),
+      forest: encodeForest(this.forest),
+    };
+    return JSON.stringify(s);
+  }
+
+  static load(parsed: unknown): HistForestModel {
+    const s = parsed as Partial<SerializedHistForest> | null;
+    if (!s || s.format !== FORMAT || !Array.isArray(s.featureNames) || !s.forest || !Array.isArray(s.importance) || !s.params) {
+      throw new Error(`not a serialized hist forest (expected format ${FORMAT})`);
+    }
+    return new HistForestModel(s.featureNames, s.params, decodeForest(s.forest), Float64Array.from(s.importance));
+  }
+}

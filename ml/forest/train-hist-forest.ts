@@ -1,0 +1,46 @@
+import { validateDataset } from '../dataset.ts';
+import type { Dataset } from '../dataset.ts';
+import { featuresPerSplit } from '../model.ts';
+import type { ForestParams, TrainOptions } from '../model.ts';
+import { binColumns } from './bins.ts';
+import { forestFromTrees, importanceFromTrees } from './forest-arrays.ts';
+import { HistForestModel } from './hist-model.ts';
+import { trainTrees } from './train-trees.ts';
+
+/** 'balanced' as scikit-learn: n / (2 · n_class), so both classes carry equal total weight. */
+function classWeights(labels: Uint8Array, mode: ForestParams['classWeight']): [number, number] {
+  if (mode !== 'balanced') return [1, 1];
+  let pos = 0;
+  for (let i = 0; i < labels.length; i++) pos += labels[i]!;
+  const neg = labels.length - pos;
+  if (pos === 0 || neg === 0) return [1, 1];
+  return [labels.length / (2 * neg), labels.length / (2 * pos)];
+}
+
+export async function trainHistForest(data: Dataset, params: ForestParams, opts: TrainOptions = {}): Promise<HistForestModel> {
+  validateDataset(data);
+  if (!(params.nTrees >= 1)) throw new RangeError(`nTrees must be ≥ 1, got ${params.nTrees}`);
+  if (!(params.minSamplesLeaf >= 1)) throw new RangeError(`minSamplesLeaf must be ≥ 1, got ${params.minSamplesLeaf}`);
+  const binned = binColumns(data.columns, data.nRows, params.maxBins);
+  const labels = new Uint8Array(new SharedArrayBuffer(data.nRows));
+  labels.set(data.labels);
+  const trees = await trainTrees(
+    { bins: binned.bins, labels, nRows: data.nRows, nFeatures: binned.nFeatures, nBins: binned.nBins },
+    {
+      maxDepth: params.maxDepth,
+      minSamplesLeaf: params.minSamplesLeaf,
+      mtry: featuresPerSplit(params.maxFeatures, binned.nFeatures),
+      bootstrap: params.bootstrap ?? true,
+      classWeight: classWeights(data.labels, params.classWeight),
+    },
+    params.nTrees,
+    params.seed,
+    opts,
+  );
+  return new HistForestModel(
+    [...data.featureNames],
+    params,
+    forestFromTrees(trees, binned.cuts),
+    importanceFromTrees(trees, binned.nFeatures),
+  );
+}

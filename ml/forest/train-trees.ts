@@ -1,0 +1,72 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { AbortError } from '../abort-error.ts';
+import type { GrownTree, TreeData, TreeSettings } from './grow-tree.ts';
+
+export interface TrainTreesOptions {
+  threads?: number;
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Grows nTrees on worker threads that share the binned matrix (SharedArrayBuffer). Trees are
+ * handed out one at a time so a slow thread never holds a queue; results land by tree index,
+ * so the forest does not depend on the thread count or finishing order.
+ */
+export function trainTrees(
+  data: TreeData,
+  settings: TreeSettings,
+  nTrees: number,
+  seed: number,
+  opts: TrainTreesOptions = {},
+): Promise<GrownTree[]> {
+  const { signal, onProgress } = opts;
+  const threads = Math.max(1, Math.min(nTrees, opts.threads ?? availableParallelism()));
+  const trees = new Array<GrownTree | undefined>(nTrees);
+  return new Promise<GrownTree[]>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new AbortError('training aborted before it started', { cause: signal.reason }));
+      return;
+    }
+    const workers: Worker[] = [];
+    let next = 0;
+    let done = 0;
+    let settled = false;
+    const finish = (err?: Error): void => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      for (const wk of workers) void wk.terminate();
+      if (err) reject(err);
+      else resolve(trees as GrownTree[]);
+    };
+    const onAbort = (): void => finish(new AbortError('training aborted', { cause: signal?.reason }));
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    const bootUrl = new URL('./thread-boot.mjs', import.meta.url);
+    const entry = new URL(`./train-thread${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
+    for (let k = 0; k < threads; k++) {
+      const wk = new Worker(bootUrl, {
+        workerData: { __entry: entry, ...data, settings, seed },
+      });
+      workers.push(wk);
+      const feed = (): void => {
+        if (next < nTrees) wk.postMessage({ tree: next++ });
+      };
+      wk.on('message', (msg: { tree: number; grown: GrownTree }) => {
+        if (settled) return;
+        trees[msg.tree] = msg.grown;
+        done++;
+        onProgress?.(done, nTrees);
+        if (done === nTrees) finish();
+        else feed();
+      });
+      wk.on('error', (err) => finish(new Error(`forest training thread ${k} failed: ${err.message}`, { cause: err })));
+      wk.on('exit', (code) => {
+        if (!settled && code !== 0) finish(new Error(`forest training thread ${k} exited with code ${code}`));
+      });
+      feed();
+    }
+  });
+}

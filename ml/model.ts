@@ -1,0 +1,48 @@
+/** The engine-neutral model contract other parts of cpd code against (re-exported by engine.ts). */
+export type EngineName = 'hist' | 'mljs';
+
+export interface ForestParams {
+  engine: EngineName;
+  nTrees: number;
+  maxDepth: number;
+  minSamplesLeaf: number;
+  /** 'sqrt' = floor(sqrt(nFeatures)) per split; an integer ≥ 1 = that many; a number in (0, 1) = that share. */
+  maxFeatures: 'sqrt' | number;
+  maxBins: number;
+  classWeight: 'balanced' | null;
+  seed: number;
+  /** hist only: draw a bootstrap sample per tree (default true); false = every tree sees every row. */
+  bootstrap?: boolean;
+  /** mljs only: rows per tree cap (its split search is quadratic in rows). */
+  maxSamples?: number;
+}
+
+export interface TrainOptions {
+  threads?: number;
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface Explanation {
+  /** Mean root value over trees: the score before any split is taken into account. */
+  base: number;
+  /** Per row, the k features with the largest |contribution|, largest first (signed values). */
+  top: { feature: number; contribution: number }[][];
+}
+
+export interface Model {
+  engine: EngineName;
+  featureNames: string[];
+  predictProba(columns: Float64Array[]): Float64Array;
+  featureImportance(): number[];
+  explainTop(columns: Float64Array[], k: number): Explanation;
+  serialize(): string;
+}
+
+/** Resolves maxFeatures to a count for nFeatures columns (scikit-learn's rounding for 'sqrt'). */
+export function featuresPerSplit(maxFeatures: 'sqrt' | number, nFeatures: number): number {
+  if (maxFeatures === 'sqrt') return Math.max(1, Math.floor(Math.sqrt(nFeatures)));
+  if (!(maxFeatures > 0)) throw new RangeError(`maxFeatures must be 'sqrt' or > 0, got ${maxFeatures}`);
+  if (maxFeatures < 1) return Math.max(1, Math.floor(maxFeatures * nFeatures));
+  return Math.min(nFeatures, Math.floor(maxFeatures));
+}
