@@ -1,4 +1,4 @@
-import { and, eq, notInArray, sql } from 'drizzle-orm';
+import { and, eq, notInArray } from 'drizzle-orm';
 import type { Pipeline } from '../config/pipeline.ts';
 import type { Db } from '../db/client.ts';
 import { pipelineRuns, type RunStatus } from '../db/schema/index.ts';
@@ -30,10 +30,12 @@ export async function startRun(
 ): Promise<StartResult> {
   const { db, queues } = deps;
   const runKey = runKeyOf(pipeline.name, businessDate);
+  // INSERT IGNORE: affectedRows is 1 only for the caller that created the row (with ON DUPLICATE
+  // KEY UPDATE, mysql2's FOUND_ROWS flag reports 1 for an unchanged duplicate too).
   const [inserted] = await db
     .insert(pipelineRuns)
-    .values({ runKey, pipeline: pipeline.name, businessDate, status: 'pending', params: pipeline })
-    .onDuplicateKeyUpdate({ set: { id: sql`id` } });
+    .ignore()
+    .values({ runKey, pipeline: pipeline.name, businessDate, status: 'pending', params: pipeline });
   const created = (inserted as unknown as { affectedRows: number }).affectedRows === 1;
   let [row] = await db.select().from(pipelineRuns).where(eq(pipelineRuns.runKey, runKey));
   if (!row) throw new Error(`ledger row for ${runKey} missing right after insert`);
