@@ -85,12 +85,39 @@ export const scheduleSchema = z.object({
   timezone: z.string().refine(isTimeZone, 'not an IANA time zone'),
 });
 
-export const pipelineSchema = z.object({
+/** Transactions mode: which source column holds each field of a purchase line. */
+export const transactionColumnsSchema = z
+  .object({
+    customerId: z.string().min(1),
+    timestamp: z.string().min(1),
+    /** The line's amount, given directly; else quantity × unitPrice. */
+    amount: z.string().optional(),
+    quantity: z.string().optional(),
+    unitPrice: z.string().optional(),
+    invoice: z.string().optional(),
+    product: z.string().optional(),
+    description: z.string().optional(),
+    country: z.string().optional(),
+    /** How the timestamp is written, e.g. `YYYY-MM-DD HH:mm:ss`, `DD/MM/YYYY HH:mm`. */
+    timestampFormat: z.string().default('YYYY-MM-DD HH:mm:ss'),
+  })
+  .refine((c) => c.amount !== undefined || (c.quantity !== undefined && c.unitPrice !== undefined), {
+    message: 'give either amount, or both quantity and unitPrice',
+  });
+
+/** Transactions mode: the prediction target "bought within horizonDays after the cutoff". */
+export const labelWindowSchema = z.object({
+  horizonDays: z.number().int().min(1).max(730).default(90),
+  /** Training snapshots at T−H, T−2H, ...; more snapshots, more training rows. */
+  snapshots: z.number().int().min(1).max(12).default(1),
+  /** The cutoff T; default: the run's business date. */
+  cutoff: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+});
+
+const pipelineBase = z.object({
   name: identifier,
   description: z.string().default(''),
-  mode: z.enum(['labeled', 'transactions']),
   sources: z.array(sourceSchema).min(1),
-  columns: labeledColumnsSchema,
   schedule: scheduleSchema.default({ cron: '0 2 * * *', timezone: 'UTC' }),
   recipients: z.array(z.string().regex(/^[^@\s,]+@[^@\s,]+$/, 'not an email address')).default([]),
   model: modelSchema.default(modelSchema.parse({})),
@@ -98,6 +125,21 @@ export const pipelineSchema = z.object({
   maxRejectShare: z.number().min(0).max(1).default(0.05),
 });
 
+export const labeledPipelineSchema = pipelineBase.extend({
+  mode: z.literal('labeled'),
+  columns: labeledColumnsSchema,
+});
+
+export const transactionsPipelineSchema = pipelineBase.extend({
+  mode: z.literal('transactions'),
+  columns: transactionColumnsSchema,
+  label: labelWindowSchema.default(labelWindowSchema.parse({})),
+});
+
+export const pipelineSchema = z.discriminatedUnion('mode', [labeledPipelineSchema, transactionsPipelineSchema]);
+
+export type LabeledPipeline = z.infer<typeof labeledPipelineSchema>;
+export type TransactionsPipeline = z.infer<typeof transactionsPipelineSchema>;
 export type Pipeline = z.infer<typeof pipelineSchema>;
 export type Source = z.infer<typeof sourceSchema>;
 export type ParseOptions = z.infer<typeof parseOptionsSchema>;

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
-import type { Pipeline } from '../config/pipeline.ts';
+import type { LabeledPipeline } from '../config/pipeline.ts';
 import { rawRows, sourceFiles } from '../db/schema/index.ts';
 import { columnRoles, parseBoolean, parseNumber, type ColumnRole } from './column-types.ts';
 import { defineStep } from './define-step.ts';
@@ -19,6 +19,8 @@ export const clean = defineStep({
   name: 'clean',
   jobName: 'pipeline.clean-rows',
   async handler({ run, db, pool, progress }) {
+    const pipeline = run.pipeline;
+    if (pipeline.mode !== 'labeled') throw new PermanentError(`clean: mode "${pipeline.mode}" is not supported by this step yet`);
     const files = await db.select().from(sourceFiles).where(eq(sourceFiles.runKey, run.runKey));
     const total = files.reduce((n, f) => n + (f.rows ?? 0), 0);
     const conn = await pool.getConnection();
@@ -45,17 +47,17 @@ export const clean = defineStep({
           if (chunk.length === 0) break;
           lastId = chunk[chunk.length - 1]!.id;
           const parsed = chunk.map((r) => ({ line: r.line, cells: JSON.parse(r.cells) as string[] }));
-          roles ??= columnRoles(run.pipeline, header, parsed.slice(0, 1000).map((p) => p.cells));
+          roles ??= columnRoles(pipeline, header, parsed.slice(0, 1000).map((p) => p.cells));
           for (const [k, v] of roles) roleCounts[k] = v;
           const out: unknown[][] = [];
           for (const row of parsed) {
             read++;
-            const result = cleanRow(run.pipeline, header, roles, row.cells);
+            const result = cleanRow(pipeline, header, roles, row.cells);
             const rowId = result.ok ? (result.id ?? `${file.source}:${row.line}`) : '';
             if (!result.ok) {
               rejects.push({ source: file.path, line: row.line, column: result.column, reason: result.reason, raw: row.cells.join(',') });
             } else if (seenIds.has(rowId)) {
-              rejects.push({ source: file.path, line: row.line, column: run.pipeline.columns.id ?? null, reason: `duplicate id "${rowId}"`, raw: row.cells.join(',') });
+              rejects.push({ source: file.path, line: row.line, column: pipeline.columns.id ?? null, reason: `duplicate id "${rowId}"`, raw: row.cells.join(',') });
             } else {
               seenIds.add(rowId);
               out.push([run.runKey, rowId, file.id, row.line, result.label, JSON.stringify(result.values)]);
@@ -68,7 +70,7 @@ export const clean = defineStep({
           await progress(total ? Math.round((read / total) * 100) : 100);
         }
       }
-      if (read > 0 && rejects.length / read > run.pipeline.maxRejectShare) {
+      if (read > 0 && rejects.length / read > pipeline.maxRejectShare) {
         const first = rejects[0]!;
         throw new PermanentError(`${rejects.length} of ${read} rows rejected by clean; first: ${first.source} line ${first.line} column ${first.column}: ${first.reason}`, {
           source: first.source,
@@ -90,7 +92,7 @@ export const clean = defineStep({
 
 type CleanResult = { ok: true; id: string | undefined; label: 0 | 1; values: Record<string, Value> } | { ok: false; column: string; reason: string };
 
-export function cleanRow(pipeline: Pipeline, header: string[], roles: Map<string, ColumnRole>, cells: string[]): CleanResult {
+export function cleanRow(pipeline: LabeledPipeline, header: string[], roles: Map<string, ColumnRole>, cells: string[]): CleanResult {
   const nulls = new Set(pipeline.sources[0]?.kind === 'sql' ? [''] : (pipeline.sources[0]?.parse.nullTokens ?? ['']));
   const positive = new Set(pipeline.columns.label.positive.map((p) => p.toLowerCase()));
   const values: Record<string, Value> = {};

@@ -1,4 +1,4 @@
-import type { Pipeline } from '../config/pipeline.ts';
+import type { LabeledPipeline } from '../config/pipeline.ts';
 
 export type ColumnRole = 'id' | 'label' | 'numeric' | 'boolean' | 'categorical' | 'excluded';
 
@@ -24,7 +24,7 @@ export function parseBoolean(cell: string): boolean | undefined {
  * The role of every column: declared in the pipeline file, else inferred from a sample
  * (numeric when at least 95% of its non-null cells are numbers, else categorical).
  */
-export function columnRoles(pipeline: Pipeline, header: string[], sample: string[][]): Map<string, ColumnRole> {
+export function columnRoles(pipeline: LabeledPipeline, header: string[], sample: string[][]): Map<string, ColumnRole> {
   const c = pipeline.columns;
   const nulls = new Set(pipeline.sources[0]?.kind === 'sql' ? [''] : (pipeline.sources[0]?.parse.nullTokens ?? ['']));
   const roles = new Map<string, ColumnRole>();

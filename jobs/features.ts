@@ -27,6 +27,8 @@ export const features = defineStep({
   name: 'features',
   jobName: 'pipeline.build-features',
   async handler({ run, db, pool, progress }) {
+    const pipeline = run.pipeline;
+    if (pipeline.mode !== 'labeled') throw new PermanentError(`features: mode "${pipeline.mode}" is not supported by this step yet`);
     const examples: Example[] = [];
     let lastId = '';
     for (;;) {
@@ -45,11 +47,11 @@ export const features = defineStep({
     const names = (file?.header ?? []).filter((h) => h in examples[0]!.values);
     const encoders = buildEncoders(names, examples);
     const categorical = names.map((n) => n in encoders.categories);
-    const roles = splitRoles(examples, run.pipeline.model.validationShare, run.pipeline.model.seed);
+    const roles = splitRoles(examples, pipeline.model.validationShare, pipeline.model.seed);
     const positives = examples.reduce((n, e) => n + e.label, 0);
     if (positives === 0 || positives === examples.length) {
-      throw new PermanentError(`label column "${run.pipeline.columns.label.column}" has only one class (${positives} positives of ${examples.length})`, {
-        column: run.pipeline.columns.label.column,
+      throw new PermanentError(`label column "${pipeline.columns.label.column}" has only one class (${positives} positives of ${examples.length})`, {
+        column: pipeline.columns.label.column,
       });
     }
 

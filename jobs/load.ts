@@ -10,6 +10,10 @@ import { insertRejects, type Reject } from './rejects.ts';
 
 /** Columns the pipeline names explicitly: a file without one of them cannot be used. */
 export function requiredColumns(pipeline: Pipeline): string[] {
+  if (pipeline.mode === 'transactions') {
+    const { timestampFormat: _format, ...mapped } = pipeline.columns;
+    return Object.values(mapped).filter((v): v is string => typeof v === 'string');
+  }
   const c = pipeline.columns;
   return [c.label.column, ...(c.id ? [c.id] : []), ...c.categorical, ...c.boolean];
 }

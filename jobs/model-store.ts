@@ -20,3 +20,11 @@ export async function loadRunModel(db: Db, runKey: string): Promise<{ version: t
   const text = (await gunzipAsync(version.model)).toString('utf8');
   return { version, model: loadModel(text) };
 }
+
+/**
+ * The model tonight's scores come from. For now the run's own model; the model registry
+ * (champion/challenger) makes this the pipeline's champion.
+ */
+export async function loadScoringModel(db: Db, _pipeline: string, runKey: string): Promise<{ version: typeof modelVersions.$inferSelect; model: Model }> {
+  return loadRunModel(db, runKey);
+}

@@ -1,6 +1,6 @@
 import { defineStep } from './define-step.ts';
 import { readFeatureMatrix } from './feature-matrix.ts';
-import { loadRunModel } from './model-store.ts';
+import { loadScoringModel } from './model-store.ts';
 
 /**
  * score: every scoring row gets its probability and decile. The pipeline's rows in
@@ -12,7 +12,7 @@ export const score = defineStep({
   jobName: 'pipeline.score-customers',
   async handler({ run, db, pool, progress }) {
     const rows = await readFeatureMatrix(db, run.runKey, 'score');
-    const { version, model } = await loadRunModel(db, run.runKey);
+    const { version, model } = await loadScoringModel(db, run.pipeline.name, run.runKey);
     const scores = model.predictProba(rows.columns);
     const deciles = decilesOf(scores);
     const conn = await pool.getConnection();

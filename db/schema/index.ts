@@ -2,3 +2,4 @@ export * from './runs.ts';
 export * from './data.ts';
 export * from './models.ts';
 export * from './scores.ts';
+export * from './transactions.ts';

@@ -2,15 +2,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
-import type { Config } from '../config/env.ts';
-import { createDatabase } from '../db/client.ts';
-import { migrateDatabase } from '../db/migrate.ts';
-import { emailOutbox } from '../db/schema/index.ts';
-import { createQueues } from '../workflows/queues.ts';
-import { runCommand } from './commands.ts';
-import { checkServices } from './preflight.ts';
+import type { Config } from '../../config/env.ts';
+import { createDatabase } from '../../db/client.ts';
+import { migrateDatabase } from '../../db/migrate.ts';
+import { emailOutbox } from '../../db/schema/index.ts';
+import { createQueues } from '../../workflows/queues.ts';
+import type { Command } from '../command.ts';
+import { checkServices } from '../preflight.ts';
+import { runCommand } from './run.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cpd = path.join(root, 'bin', 'cpd.mjs');
 
 /** Two worker processes, each serving half of the queues: the flow crosses processes, as in production. */
@@ -96,3 +97,11 @@ async function printSummary(config: Config, runKey: string, summary: NonNullable
     await database.close();
   }
 }
+
+export const demoCmd: Command = {
+  name: 'demo',
+  usage: 'cpd demo                          migrate, start 2 workers, run the shoppers pipeline once',
+  // The demo checks the services itself, after saying what it is about to do.
+  needsServices: false,
+  run: ({ config, print }) => demoCommand(config, print),
+};

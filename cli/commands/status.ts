@@ -1,0 +1,40 @@
+import { desc } from 'drizzle-orm';
+import type { Config } from '../../config/env.ts';
+import { createDatabase } from '../../db/client.ts';
+import { pipelineRuns } from '../../db/schema/index.ts';
+import { runSummary } from '../../jobs/run-summary.ts';
+import type { Command } from '../command.ts';
+import { printOutcome, summaryJson } from '../print-run.ts';
+
+/** `cpd status [RUNKEY]`: one run in detail, or the latest runs. */
+export async function statusCommand(config: Config, runKey: string | undefined, json: boolean, print: (s: string) => void): Promise<number> {
+  const database = createDatabase(config.DATABASE_URL);
+  try {
+    if (runKey) {
+      const summary = await runSummary(database.db, runKey);
+      if (!summary) {
+        print(json ? JSON.stringify({ error: `no run ${runKey}` }) : `no run ${runKey}`);
+        return 1;
+      }
+      if (json) print(JSON.stringify(summaryJson(summary)));
+      else printOutcome(summary, print, true);
+      return 0;
+    }
+    const runs = await database.db.select().from(pipelineRuns).orderBy(desc(pipelineRuns.createdAt)).limit(20);
+    if (json) print(JSON.stringify(runs.map((r) => ({ runKey: r.runKey, status: r.status, error: r.error, createdAt: r.createdAt, finishedAt: r.finishedAt }))));
+    else {
+      if (runs.length === 0) print('no runs yet: start one with `cpd run --pipeline config/pipelines/online-shoppers.json --wait`');
+      for (const r of runs) print(`${r.runKey.padEnd(40)} ${r.status.padEnd(10)} ${r.createdAt.toISOString()}${r.error ? `  ${r.error}` : ''}`);
+    }
+    return 0;
+  } finally {
+    await database.close();
+  }
+}
+
+export const statusCmd: Command = {
+  name: 'status',
+  usage: 'cpd status [RUNKEY] [--json]',
+  options: { json: { type: 'boolean', default: false } },
+  run: ({ config, values, positionals, print }) => statusCommand(config, positionals[0], values.json === true, print),
+};

@@ -1,0 +1,35 @@
+import { createLogger } from '../../config/logger.ts';
+import { stepNames, type StepName } from '../../jobs/define-step.ts';
+import { stringOption, UsageError, type Command } from '../command.ts';
+import { startWorkers } from '../worker.ts';
+
+export const workerCmd: Command = {
+  name: 'worker',
+  usage: 'cpd worker [--queues collect,load,...]   serve step queues (default: all)',
+  options: { queues: { type: 'string' } },
+  async run({ config, values }) {
+    const queues = parseQueues(stringOption(values, 'queues'));
+    const log = createLogger(config, { role: 'worker' });
+    const workers = await startWorkers(config, log, queues);
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        log.info({ signal }, 'shutting down: letting active jobs finish');
+        workers.close().then(resolve, (err: unknown) => {
+          log.error({ err }, 'shutdown failed');
+          resolve();
+        });
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+    return 0;
+  },
+};
+
+export function parseQueues(arg: string | undefined): StepName[] {
+  if (!arg) return [...stepNames];
+  const names = arg.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = names.filter((n) => !(stepNames as readonly string[]).includes(n));
+  if (bad.length) throw new UsageError(`--queues: unknown queue ${bad.join(', ')} (known: ${stepNames.join(', ')})`);
+  return names as StepName[];
+}

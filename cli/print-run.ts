@@ -1,0 +1,29 @@
+import type { RunSummary } from '../jobs/run-summary.ts';
+import { formatStepLine } from './wait-run.ts';
+
+export function summaryJson(s: RunSummary) {
+  return {
+    runKey: s.runKey,
+    pipeline: s.pipeline,
+    businessDate: s.businessDate,
+    status: s.status,
+    error: s.error,
+    failedStep: s.failedStep,
+    steps: s.steps.map((st) => ({ step: st.step, status: st.status, attempts: st.attempts, durationMs: st.durationMs, rowsIn: st.rowsIn, rowsOut: st.rowsOut, rowsRejected: st.rowsRejected, error: st.error })),
+    metrics: s.metrics ? pickMetrics(s.metrics) : null,
+    modelVersion: s.modelVersion,
+  };
+}
+
+function pickMetrics(m: Record<string, unknown>) {
+  const keys = ['rocAuc', 'prAuc', 'accuracy', 'precision', 'recall', 'f1', 'threshold', 'logLoss', 'brier', 'baseRate'];
+  return Object.fromEntries(keys.filter((k) => k in m).map((k) => [k, m[k]]));
+}
+
+export function printOutcome(s: RunSummary, print: (s: string) => void, withSteps = false): void {
+  print(`run ${s.runKey}: ${s.status}${s.error ? ` — ${s.error}` : ''}`);
+  if (withSteps) for (const st of s.steps) print(formatStepLine(st));
+  const m = s.metrics ? pickMetrics(s.metrics) : {};
+  const shown = Object.entries(m).map(([k, v]) => `${k}=${typeof v === 'number' ? v.toFixed(4) : String(v)}`);
+  if (shown.length) print(`metrics: ${shown.join(' ')}`);
+}
