@@ -1,0 +1,166 @@
+/**
+ * Everything the nightly report can show. Only the identity of the run is required: every
+ * section is optional so a failed or degraded night still renders, showing what exists.
+ * Strings such as customer ids, segment values and feature names come from customer data and
+ * are untrusted; the renderer escapes them.
+ */
+export type RunStatus = 'succeeded' | 'degraded' | 'failed';
+export type FailureCause = 'data contract' | 'infrastructure' | 'model gate';
+
+export interface RunReportData {
+  pipeline: string;
+  /** YYYY-MM-DD, the business day the run scores. */
+  businessDate: string;
+  runKey: string;
+  status: RunStatus;
+  /** ISO timestamps of the run, for the metadata section. */
+  startedAt?: string;
+  finishedAt?: string;
+  headline?: ReportHeadline;
+  metrics?: ModelMetrics;
+  /** Share of customers who purchased in the evaluation window, 0..1. */
+  baseRate?: number;
+  scoreHistogram?: { tonight: HistogramBin[]; previous?: HistogramBin[] };
+  /** Up to the last 30 runs, any order; a failed night may lack metrics. */
+  trend?: TrendPoint[];
+  dataHealth?: DataHealth;
+  modelDecision?: ModelDecision;
+  /** The 20 highest scores with the features that pushed them up or down. */
+  topCustomers?: TopCustomer[];
+  /** The scored list attached as CSV (top N by score); falls back to topCustomers. */
+  scoredCustomers?: ScoredCustomer[];
+  topMovers?: ScoreMover[];
+  exploratory?: Exploratory;
+  published?: { table: string; sqlExample: string };
+  stepDurations?: StepDuration[];
+  failure?: FailureInfo;
+}
+
+export interface ReportHeadline {
+  customersScored: number;
+  scoresPublished: boolean;
+  /** Why scores were (or were not) published, in a sentence. */
+  publishedReason: string;
+  modelVersion: string;
+  /** Which model produced tonight's scores. */
+  servingModel: 'champion' | 'challenger';
+}
+
+export interface ModelMetrics {
+  accuracy: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  threshold: number;
+  rocAuc: number;
+  prAuc: number;
+  logLoss: number;
+  brier: number;
+  /** Rows in the evaluation set. */
+  evaluatedRows?: number;
+  confusion: { tp: number; fp: number; tn: number; fn: number };
+  roc?: { fpr: number; tpr: number }[];
+  pr?: { recall: number; precision: number }[];
+  lift?: LiftRow[];
+  /** Share of all buyers found in the top decile, 0..1. */
+  topDecileCapture?: number;
+  calibration?: CalibrationRow[];
+  featureImportance?: { feature: string; importance: number }[];
+}
+
+export interface LiftRow {
+  /** 1 = highest scores. */
+  decile: number;
+  rows: number;
+  positives: number;
+  rate: number;
+  lift: number;
+  /** Share of all buyers in deciles 1..decile, 0..1. */
+  cumulativeGain: number;
+}
+
+export interface CalibrationRow {
+  /** Label of the score bin, e.g. "0.2-0.3". */
+  bin: string;
+  rows: number;
+  meanPredicted: number;
+  observedRate: number;
+}
+
+export interface HistogramBin {
+  start: number;
+  end: number;
+  count: number;
+}
+
+export interface TrendPoint {
+  businessDate: string;
+  rocAuc?: number;
+  baseRate?: number;
+  customersScored?: number;
+}
+
+export interface DataHealth {
+  sources?: { source: string; rows: number; avg7: number; rejected: number }[];
+  rejectsByReason?: { reason: string; count: number }[];
+  qualityChecks?: {
+    check: string;
+    severity: 'error' | 'warning' | 'info';
+    status: 'pass' | 'warn' | 'fail';
+    detail: string;
+  }[];
+  drift?: { feature: string; psi: number; band: 'stable' | 'moderate' | 'major' }[];
+  warnings?: string[];
+}
+
+export interface ModelDecision {
+  champion: string;
+  challenger?: string;
+  promoted: boolean;
+  reason: string;
+  championRocAuc?: number;
+  challengerRocAuc?: number;
+}
+
+export interface ScoredCustomer {
+  customerId: string;
+  score: number;
+  decile: number;
+  segment?: string;
+}
+
+export interface TopCustomer extends ScoredCustomer {
+  /** Signed contributions to the score, largest first. */
+  reasons: { feature: string; contribution: number }[];
+}
+
+export interface ScoreMover {
+  customerId: string;
+  previous: number;
+  current: number;
+  delta: number;
+}
+
+export interface Exploratory {
+  segments?: { name: string; rows: { value: string; n: number; rate: number }[] }[];
+  featureDistributions?: {
+    feature: string;
+    bins: { start: number; end: number; label0: number; label1: number }[];
+  }[];
+}
+
+export interface StepDuration {
+  step: string;
+  ms: number;
+  status?: 'succeeded' | 'failed' | 'skipped';
+}
+
+export interface FailureInfo {
+  step: string;
+  cause: FailureCause;
+  message: string;
+  /** E.g. "Yesterday's scores (2026-11-23) stay published in cpd_scores." */
+  whatWasKept: string;
+  /** The one command that resumes the run, e.g. `npx cpd resume online-shoppers 2026-11-24`. */
+  resumeCommand: string;
+}
