@@ -31,8 +31,8 @@ export function stratifiedSplit(labels: ArrayLike<number>, testFraction: number,
       rows[j] = tmp;
     }
     const nTest = Math.round(rows.length * testFraction);
-    test.push(...rows.slice(0, nTest));
-    train.push(...rows.slice(nTest));
+    // Loops, not push(...rows): spreading 100k+ arguments overflows the call stack.
+    for (let i = 0; i < rows.length; i++) (i < nTest ? test : train).push(rows[i] as number);
   }
   return { train: Uint32Array.from(train).sort(), test: Uint32Array.from(test).sort() };
 }

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AbortError } from '../abort-error.ts';
 import type { GrownTree, TreeData, TreeSettings } from './grow-tree.ts';
+import { threadEntry } from './thread-entry.ts';
 
 export interface TrainTreesOptions {
   threads?: number;
@@ -44,12 +45,13 @@ export function trainTrees(
     const onAbort = (): void => finish(new AbortError('training aborted', { cause: signal?.reason }));
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    const bootUrl = new URL('./thread-boot.mjs', import.meta.url);
-    const entry = new URL(`./train-thread${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
+    const entry = threadEntry();
     for (let k = 0; k < threads; k++) {
-      const wk = new Worker(bootUrl, {
-        workerData: { __entry: entry, ...data, settings, seed },
-      });
+      const workerData = { ...data, settings, seed };
+      const wk =
+        entry.kind === 'eval'
+          ? new Worker(entry.code, { eval: true, workerData })
+          : new Worker(entry.url, { workerData: { __entry: entry.entry, ...workerData } });
       workers.push(wk);
       const feed = (): void => {
         if (next < nTrees) wk.postMessage({ tree: next++ });

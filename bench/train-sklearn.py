@@ -1,0 +1,56 @@
+"""scikit-learn side of `npm run bench:train`: RandomForestClassifier on a split written by cpd.
+
+Reads <dir>/<tag>-{train,test}-x.f64 (row-major float64) and -y.u8, fits
+RandomForestClassifier(n_estimators=100, n_jobs=2, random_state=seed) for each seed, and prints
+one JSON line: fit/predict seconds of the first seed, ROC-AUC on test per seed and their mean.
+Needs Debian's scikit-learn for /usr/bin/python3: apt-get install -y python3-sklearn
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+try:
+    import numpy as np
+    import sklearn
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.metrics import roc_auc_score
+except ImportError:
+    sys.exit("scikit-learn is missing: apt-get update && apt-get install -y python3-sklearn")
+
+
+def load(d, name, n_features):
+    x = np.fromfile(os.path.join(d, name + "-x.f64"), dtype="<f8").reshape(-1, n_features)
+    y = np.fromfile(os.path.join(d, name + "-y.u8"), dtype=np.uint8)
+    return x, y
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--dir", required=True)
+    p.add_argument("--tag", required=True)
+    p.add_argument("--features", type=int, required=True)
+    p.add_argument("--seeds", default="0")
+    a = p.parse_args()
+    xtr, ytr = load(a.dir, a.tag + "-train", a.features)
+    xte, yte = load(a.dir, a.tag + "-test", a.features)
+    xall = np.vstack([xtr, xte])
+    aucs = []
+    fit_s = predict_s = None
+    for seed in [int(s) for s in a.seeds.split(",")]:
+        rf = RandomForestClassifier(n_estimators=100, n_jobs=2, random_state=seed)
+        t0 = time.perf_counter()
+        rf.fit(xtr, ytr)
+        t1 = time.perf_counter()
+        rf.predict_proba(xall)
+        t2 = time.perf_counter()
+        if fit_s is None:
+            fit_s, predict_s = t1 - t0, t2 - t1
+        aucs.append(float(roc_auc_score(yte, rf.predict_proba(xte)[:, 1])))
+    print(json.dumps({"sklearn": sklearn.__version__, "fitSeconds": fit_s, "predictSeconds": predict_s,
+                      "auc": sum(aucs) / len(aucs), "aucs": aucs}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+/**
+ * npm run bench:train — cpd's hist forest vs scikit-learn's RandomForestClassifier (100 trees,
+ * n_jobs=2) on the same split, in the same run, so the ratio is meaningful on a noisy machine.
+ * Data: the UCI shoppers file and a deterministic synthetic 200k × 22 set (--rows to change).
+ * Splits are written to bench/.data/ for the python side (bench/train-sklearn.py).
+ */
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { selectRows } from '../ml/dataset.ts';
+import type { Dataset } from '../ml/dataset.ts';
+import { loadShoppers } from '../ml/datasets/shoppers.ts';
+import { makeSynthetic } from '../ml/datasets/synthetic.ts';
+import { defaultForestParams, trainModel } from '../ml/engine.ts';
+import { ensureSklearn, runSklearnForest } from '../ml/fixtures/sklearn-bridge.ts';
+import { rocAuc } from '../ml/metrics.ts';
+import { stratifiedSplit } from '../ml/split.ts';
+
+const DATA_DIR = fileURLToPath(new URL('./.data/', import.meta.url));
+const SPLIT_SEED = 42;
+
+interface Side {
+  fit: number;
+  predict: number;
+  auc: number;
+}
+
+async function benchOne(name: string, data: Dataset, sklearn: boolean): Promise<{ cpd: Side; sk: Side | null }> {
+  const split = stratifiedSplit(data.labels, 0.2, SPLIT_SEED);
+  const train = selectRows(data, split.train);
+  const test = selectRows(data, split.test);
+  const t0 = performance.now();
+  const model = await trainModel(train, defaultForestParams);
+  const t1 = performance.now();
+  // Predict time covers every row of the data set, as the python side does.
+  model.predictProba(data.columns);
+  const t2 = performance.now();
+  const cpd = { fit: (t1 - t0) / 1000, predict: (t2 - t1) / 1000, auc: rocAuc(test.labels, model.predictProba(test.columns)) };
+  console.log(`${name}: ${train.nRows} train / ${test.nRows} test rows × ${data.columns.length} features`);
+  console.log(`${name}: cpd hist     fit ${cpd.fit.toFixed(2)} s  predict ${cpd.predict.toFixed(2)} s  ROC-AUC ${cpd.auc.toFixed(4)}`);
+  if (!sklearn) return { cpd, sk: null };
+  const r = runSklearnForest(DATA_DIR, name, train, test);
+  const sk = { fit: r.fitSeconds, predict: r.predictSeconds, auc: r.auc };
+  console.log(`${name}: scikit-learn fit ${sk.fit.toFixed(2)} s  predict ${sk.predict.toFixed(2)} s  ROC-AUC ${sk.auc.toFixed(4)} (${r.sklearn})`);
+  console.log(`${name}: fit ratio ${(cpd.fit / sk.fit).toFixed(3)}  AUC delta ${(cpd.auc - sk.auc).toFixed(4)}`);
+  return { cpd, sk };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { rows: { type: 'string', default: '200000' } } });
+  const rows = Number(values.rows);
+  const sklearn = ensureSklearn((line) => console.log(line));
+  const p = defaultForestParams;
+  console.log(
+    `cpd hist: ${p.nTrees} trees, maxDepth ${p.maxDepth}, minSamplesLeaf ${p.minSamplesLeaf}, maxFeatures ${p.maxFeatures}, maxBins ${p.maxBins}`,
+  );
+  const shoppers = await benchOne('shoppers', loadShoppers(), sklearn);
+  const synth = await benchOne(`synth_${rows / 1000}k`, makeSynthetic({ nRows: rows, seed: 1 }), sklearn);
+  const f = (x: number | null | undefined, d: number): string => (x === undefined || x === null ? 'NaN' : x.toFixed(d));
+  console.log(
+    `bench train: ratio=${f(synth.sk && synth.cpd.fit / synth.sk.fit, 3)} auc_delta=${f(synth.sk && synth.cpd.auc - synth.sk.auc, 4)}` +
+      ` cpd_fit=${f(synth.cpd.fit, 2)} sklearn_fit=${f(synth.sk?.fit, 2)}` +
+      ` shoppers_ratio=${f(shoppers.sk && shoppers.cpd.fit / shoppers.sk.fit, 3)} shoppers_auc_delta=${f(shoppers.sk && shoppers.cpd.auc - shoppers.sk.auc, 4)}`,
+  );
+}
+
+await main();

@@ -1,0 +1,44 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** How to start a training thread: a JS file to load, or a bundled script to eval. */
+export type ThreadEntry = { kind: 'file'; url: URL; entry: string } | { kind: 'eval'; code: string };
+
+let cached: ThreadEntry | undefined;
+
+interface EsbuildLike {
+  buildSync(opts: Record<string, unknown>): { outputFiles?: { text: string }[] };
+}
+
+/**
+ * Workers cannot load .ts. Registering tsx inside each worker costs ~0.4 s (measured), longer
+ * than training a forest on small data, so when running from source we bundle the thread's
+ * few modules once per process with the esbuild that tsx itself depends on (~30 ms) and eval
+ * it. If that fails, fall back to the thread-boot.mjs bootstrap that registers tsx.
+ */
+export function threadEntry(): ThreadEntry {
+  if (cached) return cached;
+  const fromSource = import.meta.url.endsWith('.ts');
+  const entryUrl = new URL(`./train-thread.${fromSource ? 'ts' : 'js'}`, import.meta.url);
+  const boot: ThreadEntry = { kind: 'file', url: new URL('./thread-boot.mjs', import.meta.url), entry: entryUrl.href };
+  if (!fromSource) return (cached = boot);
+  try {
+    const requireFromTsx = createRequire(createRequire(import.meta.url).resolve('tsx'));
+    const esbuild = requireFromTsx('esbuild') as EsbuildLike;
+    const out = esbuild.buildSync({
+      entryPoints: [fileURLToPath(entryUrl)],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      logLevel: 'silent',
+    });
+    const code = out.outputFiles?.[0]?.text;
+    cached = code ? { kind: 'eval', code } : boot;
+  } catch {
+    // No esbuild reachable: the tsx bootstrap is slower to start but equivalent.
+    cached = boot;
+  }
+  return cached;
+}
