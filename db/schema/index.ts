@@ -3,3 +3,4 @@ export * from './data.ts';
 export * from './models.ts';
 export * from './scores.ts';
 export * from './transactions.ts';
+export * from './audit.ts';
