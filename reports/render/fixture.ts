@@ -71,10 +71,7 @@ export function runReportFixture(options: FixtureOptions = {}): RunReportData {
 
   // Buyers score high, others low, with overlap: gives a ROC-AUC around 0.9 like the real model.
   const draw = (label: number) =>
-    Math.min(
-      0.999,
-      Math.max(0.001, label ? 0.35 + 0.45 * rand() + 0.2 * rand() ** 2 : 0.45 * rand() ** 2.2 + 0.1 * rand()),
-    );
+    Math.min(0.999, Math.max(0.001, label ? 0.15 + 0.83 * rand() ** 0.5 : 0.9 * rand() ** 3));
   const evaluation = Array.from({ length: 2000 }, () => {
     const label = rand() < 0.155 ? 1 : 0;
     return { label, score: draw(label) };
@@ -143,7 +140,8 @@ export function runReportFixture(options: FixtureOptions = {}): RunReportData {
   const recall = ctp / positives;
 
   const scored = Array.from({ length: n }, (_, i) => ({
-    customerId: `C${String(100000 + Math.floor(rand() * 900000))}-${i}`,
+    // 7919 and 1,000,003 are coprime: ids look random but never repeat.
+    customerId: `C${String((i * 7919) % 1_000_003).padStart(7, '0')}`,
     score: draw(rand() < baseRate ? 1 : 0),
     segment: SEGMENTS[rand() < 0.85 ? 0 : rand() < 0.9 ? 1 : 2] ?? 'Other',
   })).sort((a, b) => b.score - a.score);

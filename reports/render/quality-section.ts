@@ -17,7 +17,7 @@ export function qualitySection(data: RunReportData, charts: ReportCharts): Repor
     ['Precision', f.pct(m.precision), 'Of customers flagged, share who bought'],
     ['Recall', f.pct(m.recall), 'Of buyers, share the model flagged'],
     ['F1', f.fixed(m.f1), 'Balance of precision and recall'],
-    ['Accuracy', f.pct(m.accuracy), 'Share of correct yes/no calls (flattered by the many non-buyers)'],
+    ['Accuracy', f.pct(m.accuracy), 'Correct yes/no calls; flattered by the many non-buyers'],
     ['Threshold', f.fixed(m.threshold, 2), 'Score above which a customer is flagged'],
     ['Log loss', f.fixed(m.logLoss), 'Penalty for confident wrong scores; lower is better'],
     ['Brier score', f.fixed(m.brier), 'Mean squared error of the scores; lower is better'],

@@ -31,9 +31,10 @@ export async function renderReportCharts(data: RunReportData): Promise<ReportCha
   const m = data.metrics;
   const baseRate = data.baseRate;
   const histogram = data.scoreHistogram;
-  const trend = (data.trend ?? []).filter(
+  const trend = data.trend ?? [];
+  const trendPoints = trend.filter(
     (p) => p.rocAuc !== undefined || p.baseRate !== undefined || p.customersScored !== undefined,
-  );
+  ).length;
   const segments = (data.exploratory?.segments ?? [])
     .filter((s) => s.rows.length > 0)
     .slice(0, MAX_EXPLORATORY_CHARTS);
@@ -55,7 +56,7 @@ export async function renderReportCharts(data: RunReportData): Promise<ReportCha
       histogram && histogram.tonight.length > 0
         ? scoreDistributionChart(histogram.tonight, histogram.previous)
         : undefined,
-      trend.length > 1 ? metricTrendChart(trend) : undefined,
+      trendPoints > 1 ? metricTrendChart(trend) : undefined,
       Promise.all(
         segments.map((s, i) =>
           segmentRateChart(s.name, s.rows, {
