@@ -4,3 +4,4 @@ export * from './models.ts';
 export * from './scores.ts';
 export * from './transactions.ts';
 export * from './audit.ts';
+export * from './ops.ts';
