@@ -5,3 +5,4 @@ export * from './scores.ts';
 export * from './transactions.ts';
 export * from './audit.ts';
 export * from './ops.ts';
+export * from './features.ts';
