@@ -21,22 +21,58 @@ export const longblob = customType<{ data: Buffer; driverData: Buffer }>({
   dataType: () => 'longblob',
 });
 
-/** Every file, HTTP body or query result a run read, fingerprinted. */
+/**
+ * Every file, HTTP body or query result a run read, fingerprinted: the per-run link. `path` is
+ * what load reads (HTTP bodies and query results are landed under DATA_DIR first); `origin` is
+ * where it came from (the path, the URL, `sql:<source>`) and identifies it across runs.
+ */
 export const sourceFiles = mysqlTable(
   'source_files',
   {
     id: int('id').autoincrement().primaryKey(),
     runKey: varchar('run_key', { length: 120 }).notNull(),
+    pipeline: varchar('pipeline', { length: 64 }).notNull().default(''),
     source: varchar('source', { length: 64 }).notNull(),
+    kind: varchar('kind', { length: 8 }).$type<'file' | 'http' | 'sql'>().notNull().default('file'),
+    origin: varchar('origin', { length: 1024 }).notNull().default(''),
     path: varchar('path', { length: 1024 }).notNull(),
     sha256: varchar('sha256', { length: 64 }).notNull(),
     bytes: bigint('bytes', { mode: 'number' }).notNull(),
+    /** File mtime or HTTP Last-Modified: the contract's freshness check. */
+    modifiedAt: timestamp('modified_at', { fsp: 3 }),
+    /** pending (collected), loaded, replaced (a changed version), unchanged (skipped: same sha256 already loaded). */
+    action: varchar('action', { length: 16 }).$type<'pending' | 'loaded' | 'replaced' | 'unchanged'>().notNull().default('pending'),
     rows: bigint('rows', { mode: 'number' }),
+    rejected: bigint('rejected', { mode: 'number' }),
     /** Column names as read from the header (or declared), in file order. */
     header: json('header').$type<string[]>(),
     collectedAt: timestamp('collected_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
   },
   (t) => [index('source_files_run').on(t.runKey)],
+);
+
+/**
+ * Transactions mode ledger: the version of each input (pipeline + source + origin) whose lines are
+ * in raw_transactions now. Same sha256 again: skipped. Another sha256: its lines (raw_transactions
+ * rows with source_file_id = sourceFileId) are replaced in the same transaction.
+ */
+export const loadedFiles = mysqlTable(
+  'loaded_files',
+  {
+    id: int('id').autoincrement().primaryKey(),
+    pipeline: varchar('pipeline', { length: 64 }).notNull(),
+    source: varchar('source', { length: 64 }).notNull(),
+    /** sha1 of origin: origins are too long for a unique index. */
+    originHash: varchar('origin_hash', { length: 40 }).notNull(),
+    origin: varchar('origin', { length: 1024 }).notNull(),
+    sha256: varchar('sha256', { length: 64 }).notNull(),
+    sourceFileId: int('source_file_id').notNull(),
+    runKey: varchar('run_key', { length: 120 }).notNull(),
+    rows: bigint('rows', { mode: 'number' }).notNull(),
+    rejected: bigint('rejected', { mode: 'number' }).notNull(),
+    loadedAt: timestamp('loaded_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+  },
+  (t) => [uniqueIndex('loaded_files_origin').on(t.pipeline, t.source, t.originHash)],
 );
 
 /** Labeled mode raw rows: the cells exactly as read, as a JSON array of strings. */
