@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { date, datetime, decimal, double, index, int, json, mysqlTable, primaryKey, timestamp, tinyint, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
+import { bigint, date, datetime, decimal, double, index, int, json, mysqlTable, primaryKey, timestamp, tinyint, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
 
 /**
  * Transactions mode, after cleaning: one row per order (an invoice at one timestamp, purchases
@@ -106,3 +106,14 @@ export const scoreDistributions = mysqlTable('score_distributions', {
   quantiles: json('quantiles').$type<number[]>().notNull(),
   createdAt: timestamp('created_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
 });
+
+/** Transactions mode: every raw line the clean step dropped, with the rule that dropped it (join raw_transactions on id for the line). */
+export const cleanDrops = mysqlTable(
+  'clean_drops',
+  {
+    runKey: varchar('run_key', { length: 120 }).notNull(),
+    rawId: bigint('raw_id', { mode: 'number', unsigned: true }).notNull(),
+    reason: varchar('reason', { length: 64 }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runKey, t.rawId] }), index('clean_drops_reason').on(t.runKey, t.reason)],
+);
