@@ -11,7 +11,10 @@ import { redisConnection } from '../workflows/queues.ts';
 
 export interface RunningWorkers {
   queues: StepName[];
+  /** Graceful: stops taking jobs and lets the active ones finish. */
   close(): Promise<void>;
+  /** Immediate: the active jobs are redelivered by another worker once their locks expire. */
+  forceClose(): Promise<void>;
 }
 
 /**
@@ -29,10 +32,19 @@ export async function startWorkers(config: Config, log: Logger, queues: StepName
       prefix: config.CPD_QUEUE_PREFIX,
       concurrency: 1,
       // Training runs on worker threads, so the lock is renewed on time; the margin covers GC pauses.
-      lockDuration: 60_000,
+      // A hard-killed worker's job is redelivered about lockDuration + stalledInterval later.
+      lockDuration: config.CPD_LOCK_DURATION_MS,
+      stalledInterval: config.CPD_STALLED_INTERVAL_MS,
       name: workerName,
     });
     worker.on('error', (err) => log.error({ err, queue: step }, 'worker error'));
+    // BullMQ's own events carry no run key; name it from the job so every line says which run it concerns.
+    worker.on('failed', (job, err) => {
+      if (!job) return;
+      const data = job.data as { runKey?: unknown };
+      log.warn({ runKey: data.runKey, step, attempt: job.attemptsMade, jobId: job.id, err: err.message }, 'job failed');
+    });
+    worker.on('stalled', (jobId) => log.warn({ step, jobId, runKey: runKeyOfJobId(jobId) }, 'job stalled: its worker stopped renewing the lock; it is returned to the queue'));
     return worker;
   });
   await Promise.all(workers.map((w) => w.waitUntilReady()));
@@ -45,7 +57,19 @@ export async function startWorkers(config: Config, log: Logger, queues: StepName
       mailer.close();
       await database.close();
     },
+    async forceClose() {
+      // Second signal: stop now. The active job keeps its lock until it expires and is then
+      // redelivered as stalled; steps are idempotent, so nothing is half-written or doubled.
+      await Promise.allSettled(workers.map((w) => w.close(true)));
+      mailer.close();
+      await database.close().catch(() => undefined);
+    },
   };
+}
+
+/** Job ids are `${runKey}.g${generation}.${step}`; the run key is everything before the generation. */
+function runKeyOfJobId(jobId: string): string | undefined {
+  return /^(.+)\.g\d+\.[a-z]+$/.exec(jobId)?.[1];
 }
 
 async function warnOnEvictionPolicy(config: Config, log: Logger): Promise<void> {

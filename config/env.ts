@@ -35,9 +35,28 @@ export const envSchema = z.object({
   CPD_BACKOFF_MS: z.coerce.number().int().min(0).default(2_000),
   /** Threads for training and scoring; default: every core. */
   CPD_THREADS: z.coerce.number().int().min(1).optional(),
+  /** How long a worker's job lock lives without renewal; a killed worker's job is redelivered after it expires. */
+  CPD_LOCK_DURATION_MS: z.coerce.number().int().min(1_000).default(60_000),
+  /** How often workers look for jobs whose lock expired (stalled) and return them to the queue. */
+  CPD_STALLED_INTERVAL_MS: z.coerce.number().int().min(1_000).default(30_000),
+  /** Bull Board operator (may retry, promote, clean). The board refuses to start without a password unless --insecure-local. */
+  BOARD_OPERATOR_USER: z.string().min(1).default('operator'),
+  BOARD_OPERATOR_PASSWORD: z.string().optional(),
+  /** Bull Board read-only viewer. */
+  BOARD_VIEWER_USER: z.string().min(1).default('viewer'),
+  BOARD_VIEWER_PASSWORD: z.string().optional(),
+  /** Where `cpd board` listens (Bull Board, /healthz, /metrics). */
+  BOARD_HOST: z.string().default('0.0.0.0'),
+  BOARD_PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
 });
 
-export type Config = z.infer<typeof envSchema>;
+/**
+ * Variables a pipeline file may name as a source secret (`urlEnv`, `authEnv`): only `CPD_SOURCE_*`,
+ * so a pipeline file cannot send the SMTP or database password to a URL of its choosing.
+ */
+export const SOURCE_ENV_PREFIX = 'CPD_SOURCE_';
+
+export type Config = z.infer<typeof envSchema> & { sourceEnv?: Record<string, string> };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -52,7 +71,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`invalid environment:\n${lines.join('\n')}`);
   }
-  return parsed.data;
+  const sourceEnv = Object.fromEntries(Object.entries(cleaned).filter(([k]) => k.startsWith(SOURCE_ENV_PREFIX))) as Record<string, string>;
+  return { ...parsed.data, sourceEnv };
 }
 
 /** The URL with its password replaced, for logs and messages. */

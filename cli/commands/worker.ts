@@ -12,16 +12,27 @@ export const workerCmd: Command = {
     const log = createLogger(config, { role: 'worker' });
     const workers = await startWorkers(config, log, queues);
     await new Promise<void>((resolve) => {
-      const stop = (signal: string) => {
-        log.info({ signal }, 'shutting down: letting active jobs finish');
-        workers.close().then(resolve, (err: unknown) => {
-          log.error({ err }, 'shutdown failed');
-          resolve();
-        });
+      let stopping = false;
+      const done = (err?: unknown) => {
+        if (err) log.error({ err }, 'shutdown failed');
+        resolve();
       };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
+      // First signal: finish the active job. A second one (an impatient operator, or the
+      // orchestrator's kill timeout approaching) returns it to the queue instead of waiting.
+      const stop = (signal: string) => {
+        if (stopping) {
+          log.warn({ signal }, 'second signal: stopping now; the active job is redelivered once its lock expires');
+          workers.forceClose().then(() => done(), done);
+          return;
+        }
+        stopping = true;
+        log.info({ signal }, 'shutting down: letting active jobs finish');
+        workers.close().then(() => done(), done);
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
     });
+    log.info('worker stopped');
     return 0;
   },
 };

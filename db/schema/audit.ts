@@ -3,8 +3,8 @@ import { bigint, index, int, mysqlTable, timestamp, varchar } from 'drizzle-orm/
 
 /**
  * Every state-changing request made through Bull Board (retry, promote, clean, remove, ...):
- * who did what to which job, and what the board answered. Written before the answer is sent,
- * so a click that changed a queue is never missing from the log.
+ * who did what to which job, and what the board answered. Written before Bull Board acts (status
+ * 0 until it has answered), so a click that changed a queue is never missing from the log.
  */
 export const auditLog = mysqlTable(
   'audit_log',
@@ -20,7 +20,7 @@ export const auditLog = mysqlTable(
     action: varchar('action', { length: 40 }).notNull(),
     queue: varchar('queue', { length: 64 }),
     jobId: varchar('job_id', { length: 191 }),
-    /** HTTP status the board answered (403 for a refused viewer). */
+    /** HTTP status the board answered (403 for a refused viewer; 0 while in flight). */
     status: int('status').notNull(),
     remoteAddr: varchar('remote_addr', { length: 64 }),
   },
