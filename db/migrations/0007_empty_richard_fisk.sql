@@ -8,7 +8,7 @@ CREATE TABLE `clean_orders` (
 	`line_count` int NOT NULL,
 	`new_products` int NOT NULL,
 	`country` varchar(64),
-	CONSTRAINT `clean_orders_run_key_customer_id_ordered_at_order_key_is_cancel_pk` PRIMARY KEY(`run_key`,`customer_id`,`ordered_at`,`order_key`,`is_cancel`)
+	CONSTRAINT `clean_orders_pk` PRIMARY KEY(`run_key`,`customer_id`,`ordered_at`,`order_key`,`is_cancel`)
 );
 --> statement-breakpoint
 CREATE TABLE `customer_features` (

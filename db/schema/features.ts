@@ -22,7 +22,7 @@ export const cleanOrders = mysqlTable(
     newProducts: int('new_products').notNull(),
     country: varchar('country', { length: 64 }),
   },
-  (t) => [primaryKey({ columns: [t.runKey, t.customerId, t.orderedAt, t.orderKey, t.isCancel] })],
+  (t) => [primaryKey({ name: 'clean_orders_pk', columns: [t.runKey, t.customerId, t.orderedAt, t.orderKey, t.isCancel] })],
 );
 
 /**
