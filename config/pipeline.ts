@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { cleanRulesSchema, defaultQualityChecks, driftSchema, leakGuardSchema, populationSchema, qualityCheckSchema } from './feature-checks.ts';
 
 const identifier = z
   .string()
@@ -123,6 +124,10 @@ const pipelineBase = z.object({
   model: modelSchema.default(modelSchema.parse({})),
   /** Block the load when more than this share of rows is rejected. */
   maxRejectShare: z.number().min(0).max(1).default(0.05),
+  /** Data-quality checks, each warn or block (config/feature-checks.ts). */
+  quality: z.array(qualityCheckSchema).default(defaultQualityChecks),
+  drift: driftSchema.default(driftSchema.parse({})),
+  leakGuard: leakGuardSchema.default(leakGuardSchema.parse({})),
 });
 
 export const labeledPipelineSchema = pipelineBase.extend({
@@ -134,6 +139,8 @@ export const transactionsPipelineSchema = pipelineBase.extend({
   mode: z.literal('transactions'),
   columns: transactionColumnsSchema,
   label: labelWindowSchema.default(labelWindowSchema.parse({})),
+  clean: cleanRulesSchema.default(cleanRulesSchema.parse({})),
+  population: populationSchema.default(populationSchema.parse({})),
 });
 
 export const pipelineSchema = z.discriminatedUnion('mode', [labeledPipelineSchema, transactionsPipelineSchema]);

@@ -5,22 +5,25 @@ import { columnRoles, parseBoolean, parseNumber, type ColumnRole } from './colum
 import { defineStep } from './define-step.ts';
 import { PermanentError } from './errors.ts';
 import { insertRejects, type Reject } from './rejects.ts';
+import { runTransactionsClean } from './transactions/run-clean.ts';
 
 const CHUNK = 5_000;
 
 type Value = number | boolean | string | null;
 
 /**
- * clean (labeled mode): turns raw cells into typed values. A row whose label, number or boolean
+ * clean. Transactions mode: see jobs/transactions/clean-transactions.ts for the rules.
+ * Labeled mode: turns raw cells into typed values. A row whose label, number or boolean
  * cannot be read, or whose id repeats, is quarantined with the column and reason; the rest is
  * written to clean_rows, replacing the run's previous output in one transaction.
  */
 export const clean = defineStep({
   name: 'clean',
   jobName: 'pipeline.clean-rows',
-  async handler({ run, db, pool, progress }) {
+  async handler(ctx) {
+    const { run, db, pool, progress } = ctx;
     const pipeline = run.pipeline;
-    if (pipeline.mode !== 'labeled') throw new PermanentError(`clean: mode "${pipeline.mode}" is not supported by this step yet`);
+    if (pipeline.mode === 'transactions') return runTransactionsClean(ctx, pipeline);
     const files = await db.select().from(sourceFiles).where(eq(sourceFiles.runKey, run.runKey));
     const total = files.reduce((n, f) => n + (f.rows ?? 0), 0);
     const conn = await pool.getConnection();

@@ -1,7 +1,9 @@
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import mysql from 'mysql2/promise';
 import type { Db } from '../db/client.ts';
 import { featureRows, featureSets, type FeatureRole } from '../db/schema/index.ts';
 import { PermanentError } from './errors.ts';
+import { readCustomerFeatures, type CustomerFeatureLayout } from './transactions/read-customer-features.ts';
 
 export interface FeatureMatrix {
   featureNames: string[];
@@ -19,6 +21,9 @@ const CHUNK = 20_000;
 export async function readFeatureMatrix(db: Db, runKey: string, role: FeatureRole): Promise<FeatureMatrix> {
   const [set] = await db.select().from(featureSets).where(eq(featureSets.runKey, runKey));
   if (!set) throw new PermanentError(`no feature set for ${runKey}: the features step has not run`);
+  const encoders = parseJson<{ layout?: string }>(set.encoders);
+  // Transactions mode keeps its features in typed columns (built by set-based SQL), not in vectors.
+  if (encoders.layout === 'customer_features') return readCustomerFeatures(drizzleQuery(db), runKey, role, encoders as CustomerFeatureLayout);
   const names = parseJson<string[]>(set.featureNames);
   const total = role === 'train' ? set.rowsTrain : role === 'valid' ? set.rowsValid : set.rowsScore;
   const columns = names.map(() => new Float64Array(total));
@@ -46,6 +51,13 @@ export async function readFeatureMatrix(db: Db, runKey: string, role: FeatureRol
   }
   if (r !== total) throw new Error(`feature_rows for ${runKey}/${role}: read ${r}, feature_sets says ${total}`);
   return { featureNames: names, categorical: parseJson<boolean[]>(set.categorical), ids, labels, columns, nRows: r };
+}
+
+function drizzleQuery(db: Db) {
+  return async (text: string, params: unknown[]) => {
+    const [rows] = (await db.execute(sql.raw(mysql.format(text, params as never)))) as unknown as [Record<string, unknown>[]];
+    return rows;
+  };
 }
 
 function parseJson<T>(v: unknown): T {

@@ -4,6 +4,9 @@ import { cleanRows, sourceFiles } from '../db/schema/index.ts';
 import type { FeatureRole } from '../db/schema/index.ts';
 import { defineStep } from './define-step.ts';
 import { PermanentError } from './errors.ts';
+import type { QualityFacts } from './quality/evaluate-checks.ts';
+import { runFeatureChecks } from './quality/feature-checks.ts';
+import { runTransactionFeatures } from './transactions/run-features.ts';
 
 const CHUNK = 10_000;
 
@@ -26,9 +29,10 @@ export interface Encoders {
 export const features = defineStep({
   name: 'features',
   jobName: 'pipeline.build-features',
-  async handler({ run, db, pool, progress }) {
+  async handler(ctx) {
+    const { run, db, pool, progress } = ctx;
     const pipeline = run.pipeline;
-    if (pipeline.mode !== 'labeled') throw new PermanentError(`features: mode "${pipeline.mode}" is not supported by this step yet`);
+    if (pipeline.mode === 'transactions') return runTransactionFeatures(ctx, pipeline);
     const examples: Example[] = [];
     let lastId = '';
     for (;;) {
@@ -54,6 +58,9 @@ export const features = defineStep({
         column: pipeline.columns.label.column,
       });
     }
+    const vectors = examples.map((ex) => encode(names, encoders, ex));
+    const trainCols = toColumns(names, vectors, roles, 'train', examples);
+    const checks = await runFeatureChecks(ctx, pipeline, { ...trainCols, featureNames: names, categorical }, { ...toColumns(names, vectors, null, 'train', examples), featureNames: names, categorical }, labeledFacts(names, examples, positives), 'train rows');
 
     const conn = await pool.getConnection();
     const counts: Record<FeatureRole, number> = { train: 0, valid: 0, score: 0 };
@@ -67,7 +74,7 @@ export const features = defineStep({
         batch = [];
       };
       for (const [i, ex] of examples.entries()) {
-        const vec = Buffer.from(encode(names, encoders, ex).buffer);
+        const vec = Buffer.from(vectors[i]!.buffer);
         const role = roles[i]!;
         batch.push([run.runKey, role, ex.id, ex.label, vec], [run.runKey, 'score', ex.id, ex.label, vec]);
         counts[role]++;
@@ -80,7 +87,7 @@ export const features = defineStep({
       await flush();
       await conn.query(
         'INSERT INTO feature_sets (run_key, feature_names, categorical, encoders, rows_train, rows_valid, rows_score, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        [run.runKey, JSON.stringify(names), JSON.stringify(categorical), JSON.stringify(encoders), counts.train, counts.valid, counts.score, '[]'],
+        [run.runKey, JSON.stringify(names), JSON.stringify(categorical), JSON.stringify(encoders), counts.train, counts.valid, counts.score, JSON.stringify(checks.warnings)],
       );
       await conn.commit();
     } catch (err) {
@@ -92,10 +99,25 @@ export const features = defineStep({
     return {
       rowsIn: examples.length,
       rowsOut: counts.score,
-      details: { features: names, rowsTrain: counts.train, rowsValid: counts.valid, baseRate: positives / examples.length },
+      details: { features: names, rowsTrain: counts.train, rowsValid: counts.valid, baseRate: positives / examples.length, warnings: checks.warnings },
     };
   },
 });
+
+/** Columns of the rows with the given role (null: every row), for the guards. */
+function toColumns(names: string[], vectors: Float64Array[], roles: string[] | null, role: string, examples: Example[]) {
+  const idx = vectors.map((_, i) => i).filter((i) => roles === null || roles[i] === role);
+  return {
+    columns: names.map((_, j) => Float64Array.from(idx, (i) => vectors[i]![j]!)),
+    labels: Uint8Array.from(idx, (i) => examples[i]!.label),
+  };
+}
+
+/** Labeled mode measures rows, null rates per column and the base rate (no dates: no freshness). */
+function labeledFacts(names: string[], examples: Example[], positives: number): QualityFacts {
+  const nullRates = Object.fromEntries(names.map((n) => [n, examples.filter((e) => e.values[n] === null).length / examples.length]));
+  return { rows: examples.length, nullRates, baseRate: positives / examples.length };
+}
 
 function parseValues(v: unknown): Example['values'] {
   // mysql2 returns MariaDB JSON columns as text.
