@@ -55,6 +55,12 @@ export async function runStep(deps: StepRunnerDeps, def: StepDefinition, job: Jo
     if ((lockRows as { got: number | null }[])[0]?.got !== 1) {
       throw new Error(`step ${step} of ${runKey} is being run by another worker (lock busy for ${LOCK_WAIT_S}s)`);
     }
+    // Holding the lock, no other attempt of this step runs: a row still 'running' belongs to a
+    // worker that died mid-step (its job was redelivered as stalled), so the ledger says so.
+    await db
+      .update(stepRuns)
+      .set({ status: 'failed', errorKind: 'transient', error: 'interrupted: the worker stopped during this attempt; the job was redelivered', finishedAt: sql`CURRENT_TIMESTAMP(3)` })
+      .where(and(eq(stepRuns.runKey, runKey), eq(stepRuns.step, step), eq(stepRuns.status, 'running')));
     const [ins] = await db.insert(stepRuns).values({ runKey, step, attempt, status: 'running', worker: deps.worker }).$returningId();
     stepRunId = ins?.id;
     await db
