@@ -115,6 +115,38 @@ export const labelWindowSchema = z.object({
   cutoff: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
 });
 
+/** How scores are computed: rows per chunk (memory stays flat), reasons stored per customer. */
+export const scoringSchema = z.object({
+  chunkRows: z.number().int().min(1_000).max(500_000).default(50_000),
+  reasons: z.number().int().min(0).max(10).default(3),
+});
+
+/** Segment thresholds on the score: ≥ high is `high`, ≥ medium is `medium`, else `low`. */
+export const segmentsSchema = z
+  .object({ high: z.number().min(0).max(1).default(0.5), medium: z.number().min(0).max(1).default(0.2) })
+  .refine((s) => s.medium <= s.high, { message: 'medium must not exceed high' });
+
+const gateAction = z.enum(['warn', 'block']);
+
+/** Checks on the staging table before it replaces the published one; `block` keeps yesterday's table. */
+export const gatesSchema = z.object({
+  /** Scored rows ≥ this share of the scoring population (and of the last published table). */
+  rowCount: z
+    .object({ minShare: z.number().min(0).max(1).default(0.99), minShareOfPrevious: z.number().min(0).max(1).default(0.5), action: gateAction.default('block') })
+    .default({ minShare: 0.99, minShareOfPrevious: 0.5, action: 'block' }),
+  nullScores: z.object({ maxShare: z.number().min(0).max(1).default(0), action: gateAction.default('block') }).default({ maxShare: 0, action: 'block' }),
+  /**
+   * Score-distribution PSI against the last published run. Warn by default: a newly promoted
+   * model legitimately shifts the distribution, and blocking it would keep stale scores.
+   */
+  psi: z.object({ max: z.number().positive().default(0.25), action: gateAction.default('warn') }).default({ max: 0.25, action: 'warn' }),
+  /** Seconds the swap waits for analysts' queries holding the table (MySQL lock_wait_timeout); then the step retries. */
+  lockWaitSeconds: z.number().int().min(1).max(600).default(10),
+});
+
+/** customer_score_history: published nights older than this many days are deleted. */
+export const historySchema = z.object({ retentionDays: z.number().int().min(1).max(3_660).default(400) });
+
 const pipelineBase = z.object({
   name: identifier,
   description: z.string().default(''),
@@ -124,6 +156,10 @@ const pipelineBase = z.object({
   model: modelSchema.default(modelSchema.parse({})),
   /** Block the load when more than this share of rows is rejected. */
   maxRejectShare: z.number().min(0).max(1).default(0.05),
+  scoring: scoringSchema.default(scoringSchema.parse({})),
+  segments: segmentsSchema.default(segmentsSchema.parse({})),
+  gates: gatesSchema.default(gatesSchema.parse({})),
+  history: historySchema.default(historySchema.parse({})),
   /** Data-quality checks, each warn or block (config/feature-checks.ts). */
   quality: z.array(qualityCheckSchema).default(defaultQualityChecks),
   drift: driftSchema.default(driftSchema.parse({})),
@@ -151,6 +187,8 @@ export type Pipeline = z.infer<typeof pipelineSchema>;
 export type Source = z.infer<typeof sourceSchema>;
 export type ParseOptions = z.infer<typeof parseOptionsSchema>;
 export type ModelConfig = z.infer<typeof modelSchema>;
+export type GatesConfig = z.infer<typeof gatesSchema>;
+export type SegmentsConfig = z.infer<typeof segmentsSchema>;
 
 export class PipelineFileError extends Error {
   override name = 'PipelineFileError';

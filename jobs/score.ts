@@ -1,53 +1,100 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { and, eq, like } from 'drizzle-orm';
+import { featureSets, pipelineRuns } from '../db/schema/index.ts';
 import { defineStep } from './define-step.ts';
-import { readFeatureMatrix } from './feature-matrix.ts';
+import { PermanentError } from './errors.ts';
 import { loadScoringModel } from './model-store.ts';
+import { publishScores } from './publish/publish-scores.ts';
+import { spoolScores } from './publish/spool-scores.ts';
+
+/** pipeline_runs.error of a run degraded by this step starts with this, so a passing retry can clear it. */
+const DEGRADED_PREFIX = 'score: publish blocked';
 
 /**
- * score: every scoring row gets its probability and decile. The pipeline's rows in
- * customer_scores are replaced in one transaction, so a reader sees last night's table or
- * tonight's, never a mix, and a rerun of the same run key gives the same table.
+ * score: every scoring row gets its probability, decile, segment and top reasons, streamed in
+ * chunks; the night is staged, checked by the pipeline's gates and published with one RENAME
+ * (readers see last night's table or tonight's, never a mix). A blocked gate keeps yesterday's
+ * table and marks the run degraded; the flow goes on so the report still tells why.
  */
 export const score = defineStep({
   name: 'score',
   jobName: 'pipeline.score-customers',
-  async handler({ run, db, pool, progress }) {
-    const rows = await readFeatureMatrix(db, run.runKey, 'score');
+  async handler({ run, db, pool, log, signal, progress }) {
+    const [set] = await db.select().from(featureSets).where(eq(featureSets.runKey, run.runKey));
+    if (!set) throw new PermanentError(`no feature set for ${run.runKey}: the features step has not run`);
     const { version, model } = await loadScoringModel(db, run.pipeline.name, run.runKey);
-    const scores = model.predictProba(rows.columns);
-    const deciles = decilesOf(scores);
+    const names =
+      typeof set.featureNames === 'string' ? (JSON.parse(set.featureNames) as string[]) : set.featureNames;
+    if (names.join('\u0000') !== model.featureNames.join('\u0000')) {
+      throw new PermanentError(
+        `model ${version.id} was trained on other features than the feature set of ${run.runKey}`,
+      );
+    }
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'cpd-score-'));
     const conn = await pool.getConnection();
     try {
-      await conn.beginTransaction();
-      await conn.query('DELETE FROM customer_scores WHERE pipeline = ?', [run.pipeline.name]);
-      for (let i = 0; i < rows.nRows; i += 2_000) {
-        const batch: unknown[][] = [];
-        for (let r = i; r < Math.min(i + 2_000, rows.nRows); r++) {
-          batch.push([run.pipeline.name, rows.ids[r], scores[r], deciles[r], version.id, run.runKey, run.businessDate]);
-        }
-        await conn.query(
-          'INSERT INTO customer_scores (pipeline, customer_id, score, decile, model_version, run_key, business_date) VALUES ?',
-          [batch],
+      const { chunkRows, reasons } = run.pipeline.scoring;
+      const spool = await spoolScores(path.join(dir, 'scores.jsonl'), {
+        pool,
+        runKey: run.runKey,
+        model,
+        expectedRows: set.rowsScore,
+        chunkRows,
+        reasons,
+        signal,
+        // Scoring is most of the work: 0..80 %, staging and the swap the rest.
+        onChunk: (done) => progress(Math.round((done / Math.max(1, set.rowsScore)) * 80)),
+      });
+      const outcome = await publishScores({
+        db,
+        conn,
+        pipeline: run.pipeline,
+        spool,
+        population: set.rowsScore,
+        meta: {
+          runKey: run.runKey,
+          businessDate: run.businessDate,
+          modelVersion: version.id,
+          scoredAt: new Date(),
+        },
+        actor: `worker@${os.hostname()}`,
+      });
+      await progress(100);
+      const details = { modelVersion: version.id, reasonsBase: spool.base, ...outcome };
+      if (outcome.kind === 'blocked') {
+        const why = outcome.blocked.map((g) => g.message).join('; ');
+        const kept = outcome.publishedRunKey
+          ? `the scores of ${outcome.publishedRunKey} stay published`
+          : 'no scores are published yet';
+        await db
+          .update(pipelineRuns)
+          .set({ status: 'degraded', error: `${DEGRADED_PREFIX}: ${why}; ${kept}` })
+          .where(eq(pipelineRuns.runKey, run.runKey));
+        log.warn(
+          { blocked: outcome.blocked, kept: outcome.publishedRunKey },
+          "publish gate blocked: yesterday's scores stay",
         );
-        await progress(Math.round(((i + batch.length) / rows.nRows) * 100));
+      } else {
+        // A retry that passes the gates undoes this step's own degraded mark, never another step's.
+        await db
+          .update(pipelineRuns)
+          .set({ status: 'running', error: null })
+          .where(
+            and(
+              eq(pipelineRuns.runKey, run.runKey),
+              eq(pipelineRuns.status, 'degraded'),
+              like(pipelineRuns.error, `${DEGRADED_PREFIX}%`),
+            ),
+          );
+        if (outcome.kind === 'published' && outcome.warnings.length)
+          log.warn({ warnings: outcome.warnings }, 'publish gate warnings');
       }
-      await conn.commit();
-    } catch (err) {
-      await conn.rollback();
-      throw err;
+      return { rowsIn: spool.nRows, rowsOut: outcome.kind === 'blocked' ? 0 : spool.nRows, details };
     } finally {
       conn.release();
+      await rm(dir, { recursive: true, force: true });
     }
-    return { rowsIn: rows.nRows, rowsOut: rows.nRows, details: { modelVersion: version.id, table: 'customer_scores' } };
   },
 });
-
-/** Decile 1 holds the highest scores; ties keep input order, so the result is deterministic. */
-export function decilesOf(scores: Float64Array): Uint8Array {
-  const n = scores.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
-  const out = new Uint8Array(n);
-  order.forEach((idx, rank) => {
-    out[idx] = Math.floor((rank * 10) / n) + 1;
-  });
-  return out;
-}

@@ -1,5 +1,6 @@
 import type { ForestArrays } from './forest-arrays.ts';
-import { checkColumns } from './predict-forest.ts';
+import { blockRows, checkColumns, fillBlock } from './predict-forest.ts';
+import type { PredictLayout } from './predict-forest.ts';
 
 /**
  * Tree path contributions (Saabas): walking a row down a tree, each split moves the value from
@@ -12,29 +13,35 @@ export function forestBase(forest: ForestArrays): number {
   return s / forest.roots.length;
 }
 
-/** All nFeatures contributions of one row. */
-export function explainRow(forest: ForestArrays, columns: Float64Array[], row: number): Float64Array {
-  checkColumns(columns, forest.nFeatures);
-  const contrib = new Float64Array(forest.nFeatures);
-  accumulate(forest, columns, row, contrib, 0);
-  const nTrees = forest.roots.length;
-  for (let f = 0; f < contrib.length; f++) contrib[f]! /= nTrees;
-  return contrib;
-}
-
-function accumulate(forest: ForestArrays, columns: Float64Array[], r: number, acc: Float64Array, at: number): void {
-  const { roots, feature, threshold, missingLeft, left, value } = forest;
+/** Adds each tree's path contributions of rows [0, nBlock) of a row-major block into acc (row-major too). */
+function accumulateBlock(p: PredictLayout, value: Float64Array, block: Float64Array, nBlock: number, acc: Float64Array): void {
+  const { roots, node, split, missingLeft, nFeatures } = p;
   for (let t = 0; t < roots.length; t++) {
-    let node = roots[t]!;
-    let f = feature[node]!;
-    while (f >= 0) {
-      const x = columns[f]![r]!;
-      const child = x <= threshold[node]! || (x !== x && missingLeft[node] === 1) ? left[node]! : left[node]! + 1;
-      acc[at + f]! += value[child]! - value[node]!;
-      node = child;
-      f = feature[node]!;
+    const root = roots[t]!;
+    for (let r = 0, o = 0; r < nBlock; r++, o += nFeatures) {
+      let n = root;
+      let f = node[2 * n]!;
+      while (f >= 0) {
+        const x = block[o + f]!;
+        const l = node[2 * n + 1]!;
+        const child = x <= split[n]! || (x !== x && missingLeft[n] === 1) ? l : l + 1;
+        acc[o + f]! += value[child]! - value[n]!;
+        n = child;
+        f = node[2 * n]!;
+      }
     }
   }
+}
+
+/** All nFeatures contributions of one row. */
+export function explainRow(p: PredictLayout, value: Float64Array, columns: Float64Array[], row: number): Float64Array {
+  checkColumns(columns, p.nFeatures);
+  const block = new Float64Array(p.nFeatures);
+  fillBlock(columns, row, row + 1, block);
+  const contrib = new Float64Array(p.nFeatures);
+  accumulateBlock(p, value, block, 1, contrib);
+  for (let f = 0; f < contrib.length; f++) contrib[f]! /= p.roots.length;
+  return contrib;
 }
 
 export interface TopContributions {
@@ -45,21 +52,22 @@ export interface TopContributions {
   contributions: Float64Array;
 }
 
-const BLOCK = 1024;
-
 /** Top-k |contribution| per row in flat arrays: no per-row objects, for scoring millions of rows. */
-export function explainTopForest(forest: ForestArrays, columns: Float64Array[], k: number): TopContributions {
-  const n = checkColumns(columns, forest.nFeatures);
-  const nF = forest.nFeatures;
+export function explainTopForest(p: PredictLayout, value: Float64Array, columns: Float64Array[], k: number, base: number): TopContributions {
+  const n = checkColumns(columns, p.nFeatures);
+  const nF = p.nFeatures;
   const kk = Math.max(0, Math.min(k, nF));
   const features = new Int32Array(n * kk).fill(-1);
   const contributions = new Float64Array(n * kk);
-  const acc = new Float64Array(BLOCK * nF);
-  const inv = 1 / forest.roots.length;
-  for (let b0 = 0; b0 < n; b0 += BLOCK) {
-    const b1 = Math.min(n, b0 + BLOCK);
+  const rows = Math.min(n, blockRows(nF));
+  const block = new Float64Array(rows * nF);
+  const acc = new Float64Array(rows * nF);
+  const inv = 1 / p.roots.length;
+  for (let b0 = 0; b0 < n; b0 += rows) {
+    const b1 = Math.min(n, b0 + rows);
+    fillBlock(columns, b0, b1, block);
     acc.fill(0);
-    for (let r = b0; r < b1; r++) accumulate(forest, columns, r, acc, (r - b0) * nF);
+    accumulateBlock(p, value, block, b1 - b0, acc);
     for (let r = b0; r < b1; r++) {
       const at = (r - b0) * nF;
       const o = r * kk;
@@ -69,16 +77,16 @@ export function explainTopForest(forest: ForestArrays, columns: Float64Array[], 
         const c = acc[at + f]! * inv;
         const a = Math.abs(c);
         if (a === 0 || (filled === kk && a <= Math.abs(contributions[o + kk - 1]!))) continue;
-        let p = filled < kk ? filled++ : kk - 1;
-        while (p > 0 && Math.abs(contributions[o + p - 1]!) < a) {
-          contributions[o + p] = contributions[o + p - 1]!;
-          features[o + p] = features[o + p - 1]!;
-          p--;
+        let q = filled < kk ? filled++ : kk - 1;
+        while (q > 0 && Math.abs(contributions[o + q - 1]!) < a) {
+          contributions[o + q] = contributions[o + q - 1]!;
+          features[o + q] = features[o + q - 1]!;
+          q--;
         }
-        contributions[o + p] = c;
-        features[o + p] = f;
+        contributions[o + q] = c;
+        features[o + q] = f;
       }
     }
   }
-  return { base: forestBase(forest), k: kk, features, contributions };
+  return { base, k: kk, features, contributions };
 }

@@ -3,7 +3,8 @@ import { decodeForest, encodeForest } from './forest-arrays.ts';
 import type { EncodedForest, ForestArrays } from './forest-arrays.ts';
 import { explainRow, explainTopForest, forestBase } from './explain-forest.ts';
 import type { TopContributions } from './explain-forest.ts';
-import { predictForest } from './predict-forest.ts';
+import { predictForest, predictLayout } from './predict-forest.ts';
+import type { PredictLayout } from './predict-forest.ts';
 
 const FORMAT = 'cpd-hist-forest@1';
 
@@ -19,6 +20,7 @@ interface SerializedHistForest {
 /** The histogram forest as a Model: flat arrays on raw thresholds, nothing else needed to score. */
 export class HistForestModel implements Model {
   readonly engine: EngineName = 'hist';
+  private readonly layout: PredictLayout;
 
   constructor(
     readonly featureNames: string[],
@@ -29,6 +31,7 @@ export class HistForestModel implements Model {
     if (featureNames.length !== forest.nFeatures) {
       throw new RangeError(`model has ${forest.nFeatures} features but ${featureNames.length} names`);
     }
+    this.layout = predictLayout(forest);
   }
 
   get nTrees(): number {
@@ -40,7 +43,7 @@ export class HistForestModel implements Model {
   }
 
   predictProba(columns: Float64Array[]): Float64Array {
-    return predictForest(this.forest, columns);
+    return predictForest(this.layout, columns);
   }
 
   featureImportance(): number[] {
@@ -49,16 +52,16 @@ export class HistForestModel implements Model {
 
   /** Base value and every feature's contribution for one row (sum + base = probability). */
   explain(columns: Float64Array[], row: number): { base: number; contributions: Float64Array } {
-    return { base: forestBase(this.forest), contributions: explainRow(this.forest, columns, row) };
+    return { base: forestBase(this.forest), contributions: explainRow(this.layout, this.forest.value, columns, row) };
   }
 
   /** explainTop in flat typed arrays: the form to use when scoring millions of rows. */
   explainTopTyped(columns: Float64Array[], k: number): TopContributions {
-    return explainTopForest(this.forest, columns, k);
+    return explainTopForest(this.layout, this.forest.value, columns, k, forestBase(this.forest));
   }
 
   explainTop(columns: Float64Array[], k: number): Explanation {
-    const t = explainTopForest(this.forest, columns, k);
+    const t = this.explainTopTyped(columns, k);
     const nRows = t.k === 0 ? (columns[0]?.length ?? 0) : t.features.length / t.k;
     const top: Explanation['top'] = [];
     for (let r = 0; r < nRows; r++) {

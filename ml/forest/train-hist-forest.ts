@@ -3,6 +3,8 @@ import type { Dataset } from '../dataset.ts';
 import { featuresPerSplit } from '../model.ts';
 import type { ForestParams, TrainOptions } from '../model.ts';
 import { binColumns } from './bins.ts';
+import type { BinnedMatrix } from './bins.ts';
+import type { TreeData } from './grow-tree.ts';
 import { forestFromTrees, importanceFromTrees } from './forest-arrays.ts';
 import { HistForestModel } from './hist-model.ts';
 import { trainTrees } from './train-trees.ts';
@@ -21,15 +23,20 @@ export async function trainHistForest(data: Dataset, params: ForestParams, opts:
   validateDataset(data);
   if (!(params.nTrees >= 1)) throw new RangeError(`nTrees must be ≥ 1, got ${params.nTrees}`);
   if (!(params.minSamplesLeaf >= 1)) throw new RangeError(`minSamplesLeaf must be ≥ 1, got ${params.minSamplesLeaf}`);
-  const binned = binColumns(data.columns, data.nRows, params.maxBins);
-  const labels = new Uint8Array(new SharedArrayBuffer(data.nRows));
-  labels.set(data.labels);
+  let binned: BinnedMatrix | undefined;
+  const prepare = (): TreeData => {
+    binned = binColumns(data.columns, data.nRows, params.maxBins);
+    const labels = new Uint8Array(new SharedArrayBuffer(data.nRows));
+    labels.set(data.labels);
+    return { bins: binned.bins, labels, nRows: data.nRows, nFeatures: binned.nFeatures, nBins: binned.nBins };
+  };
+  const nFeatures = data.columns.length;
   const trees = await trainTrees(
-    { bins: binned.bins, labels, nRows: data.nRows, nFeatures: binned.nFeatures, nBins: binned.nBins },
+    prepare,
     {
       maxDepth: params.maxDepth,
       minSamplesLeaf: params.minSamplesLeaf,
-      mtry: featuresPerSplit(params.maxFeatures, binned.nFeatures),
+      mtry: featuresPerSplit(params.maxFeatures, nFeatures),
       bootstrap: params.bootstrap ?? true,
       classWeight: classWeights(data.labels, params.classWeight),
     },
@@ -37,10 +44,6 @@ export async function trainHistForest(data: Dataset, params: ForestParams, opts:
     params.seed,
     opts,
   );
-  return new HistForestModel(
-    [...data.featureNames],
-    params,
-    forestFromTrees(trees, binned.cuts),
-    importanceFromTrees(trees, binned.nFeatures),
-  );
+  if (!binned) throw new Error('forest trained without binned data');
+  return new HistForestModel([...data.featureNames], params, forestFromTrees(trees, binned.cuts), importanceFromTrees(trees, nFeatures));
 }

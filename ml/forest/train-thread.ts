@@ -1,4 +1,4 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { createRng } from '../random.ts';
 import { growTree } from './grow-tree.ts';
 import type { TreeData, TreeSettings } from './grow-tree.ts';
@@ -9,15 +9,18 @@ interface ThreadData extends TreeData {
   seed: number;
 }
 
-const data = workerData as ThreadData;
-if (!parentPort || !(data.bins instanceof Uint8Array) || !(data.labels instanceof Uint8Array)) {
-  throw new Error('train-thread must run as a worker with binned data');
-}
+if (!parentPort) throw new Error('train-thread must run as a worker thread');
 const port = parentPort;
+let data: ThreadData | undefined;
 
-port.on('message', (msg: unknown) => {
-  const tree = (msg as { tree?: unknown }).tree;
-  if (typeof tree !== 'number') throw new Error(`train-thread got a message without a tree index: ${JSON.stringify(msg)}`);
+port.on('message', (msg: { init?: ThreadData; tree?: unknown }) => {
+  if (msg.init) {
+    if (!(msg.init.bins instanceof Uint8Array) || !(msg.init.labels instanceof Uint8Array)) throw new Error('train-thread init without binned data');
+    data = msg.init;
+    return;
+  }
+  const tree = msg.tree;
+  if (typeof tree !== 'number' || !data) throw new Error(`train-thread got ${JSON.stringify(msg)} before init or without a tree index`);
   // Each tree's randomness depends only on (seed, tree index): the forest is the same for any thread count.
   const grown = growTree(data, data.settings, createRng(data.seed, tree));
   port.postMessage({ tree, grown }, [

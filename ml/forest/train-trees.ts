@@ -16,7 +16,8 @@ export interface TrainTreesOptions {
  * so the forest does not depend on the thread count or finishing order.
  */
 export function trainTrees(
-  data: TreeData,
+  /** The data, or a function making it: called after the threads are spawned, so binning overlaps their start-up. */
+  input: TreeData | (() => TreeData),
   settings: TreeSettings,
   nTrees: number,
   seed: number,
@@ -47,12 +48,19 @@ export function trainTrees(
 
     const entry = threadEntry();
     for (let k = 0; k < threads; k++) {
-      const workerData = { ...data, settings, seed };
-      const wk =
-        entry.kind === 'eval'
-          ? new Worker(entry.code, { eval: true, workerData })
-          : new Worker(entry.url, { workerData: { __entry: entry.entry, ...workerData } });
+      const wk = entry.kind === 'eval' ? new Worker(entry.code, { eval: true }) : new Worker(entry.url, { workerData: { __entry: entry.entry } });
       workers.push(wk);
+    }
+    let data: TreeData;
+    try {
+      data = typeof input === 'function' ? input() : input;
+    } catch (err) {
+      finish(err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    workers.forEach((wk, k) => {
+      // Typed arrays on a SharedArrayBuffer are shared, not copied, by postMessage.
+      wk.postMessage({ init: { ...data, settings, seed } });
       const feed = (): void => {
         if (next < nTrees) wk.postMessage({ tree: next++ });
       };
@@ -69,6 +77,6 @@ export function trainTrees(
         if (!settled && code !== 0) finish(new Error(`forest training thread ${k} exited with code ${code}`));
       });
       feed();
-    }
+    });
   });
 }

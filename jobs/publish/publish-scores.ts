@@ -1,0 +1,140 @@
+import type { PoolConnection } from 'mysql2/promise';
+import type { GatesConfig, Pipeline } from '../../config/pipeline.ts';
+import type { Db } from '../../db/client.ts';
+import { checkGates, scoreQuantiles, type GateResult } from './check-gates.ts';
+import { logPublication, publishedQuantiles } from './publication-log.ts';
+import { recordHistory } from './record-history.ts';
+import { q, scoreTables, tableRun } from './score-tables.ts';
+import type { SpooledScores } from './spool-scores.ts';
+import { stageScores, type StageMeta } from './stage-scores.ts';
+import { swapInStaging } from './swap-tables.ts';
+
+export type PublishOutcome =
+  | {
+      kind: 'published';
+      table: string;
+      replacedRunKey: string | null;
+      gates: GateResult[];
+      warnings: GateResult[];
+      historyRows: number;
+    }
+  | {
+      kind: 'blocked';
+      table: string;
+      publishedRunKey: string | null;
+      gates: GateResult[];
+      blocked: GateResult[];
+    }
+  /** An older night scored after a newer one was published (a backfill): history only. */
+  | { kind: 'history-only'; table: string; publishedRunKey: string; historyRows: number };
+
+export interface PublishInput {
+  db: Db;
+  conn: PoolConnection;
+  pipeline: Pipeline;
+  spool: SpooledScores;
+  population: number;
+  meta: Omit<StageMeta, 'segments'>;
+  actor: string;
+}
+
+/** How long a second publisher of the same pipeline (a backfill, a manual rollback) may wait. */
+const PUBLISH_LOCK_S = 300;
+
+/**
+ * Stage, check, swap, record: the whole publish of one night, under a per-pipeline advisory lock
+ * so two runs of one pipeline never interleave their renames.
+ */
+export async function publishScores(x: PublishInput): Promise<PublishOutcome> {
+  const t = scoreTables(x.pipeline.name);
+  const gates: GatesConfig = x.pipeline.gates;
+  const lock = `cpd-publish/${t.pipeline}`;
+  const [got] = await x.conn.query('SELECT GET_LOCK(CONCAT(?, DATABASE()), ?) AS got', [
+    `${lock}/`,
+    PUBLISH_LOCK_S,
+  ]);
+  if ((got as { got: number | null }[])[0]?.got !== 1)
+    throw new Error(`another publish of ${t.pipeline} held the lock for ${PUBLISH_LOCK_S}s`);
+  try {
+    const rows = await stageScores(x.conn, t, x.spool, { ...x.meta, segments: x.pipeline.segments });
+    const current = await tableRun(x.conn, t.current);
+    const sameRun = current?.runKey === x.meta.runKey;
+    if (current && !sameRun && current.businessDate > x.meta.businessDate) {
+      const history = await recordHistory(
+        x.conn,
+        t.next,
+        t.pipeline,
+        x.meta.businessDate,
+        x.pipeline.history.retentionDays,
+      );
+      await x.conn.query(`DROP TABLE ${q(t.next)}`);
+      return {
+        kind: 'history-only',
+        table: t.current,
+        publishedRunKey: current.runKey,
+        historyRows: history.rows,
+      };
+    }
+    const reference = sameRun ? await tableRun(x.conn, t.previous) : current;
+    const [nulls] = await x.conn.query(`SELECT COUNT(*) AS n FROM ${q(t.next)} WHERE score IS NULL`);
+    const verdict = checkGates(gates, {
+      rows,
+      population: x.population,
+      nullScores: Number((nulls as { n: number }[])[0]!.n),
+      scores: x.spool.scores,
+      reference: reference && {
+        runKey: reference.runKey,
+        rows: reference.rows,
+        quantiles: await publishedQuantiles(x.db, t.pipeline, reference.runKey),
+      },
+    });
+    if (verdict.blocked.length > 0) {
+      // Yesterday's table stays; the refused staging table is dropped (its numbers are in the ledger).
+      await x.conn.query(`DROP TABLE ${q(t.next)}`);
+      await logPublication(x.db, {
+        pipeline: t.pipeline,
+        action: 'blocked',
+        runKey: x.meta.runKey,
+        replacedRunKey: current?.runKey ?? null,
+        rows,
+        gates: verdict.results,
+        actor: x.actor,
+      });
+      return {
+        kind: 'blocked',
+        table: t.current,
+        publishedRunKey: current?.runKey ?? null,
+        gates: verdict.results,
+        blocked: verdict.blocked,
+      };
+    }
+    const history = await recordHistory(
+      x.conn,
+      t.next,
+      t.pipeline,
+      x.meta.businessDate,
+      x.pipeline.history.retentionDays,
+    );
+    await swapInStaging(x.conn, t, sameRun, gates.lockWaitSeconds);
+    await logPublication(x.db, {
+      pipeline: t.pipeline,
+      action: 'publish',
+      runKey: x.meta.runKey,
+      replacedRunKey: current?.runKey ?? null,
+      rows,
+      gates: verdict.results,
+      scoreQuantiles: scoreQuantiles(x.spool.scores),
+      actor: x.actor,
+    });
+    return {
+      kind: 'published',
+      table: t.current,
+      replacedRunKey: sameRun ? (reference?.runKey ?? null) : (current?.runKey ?? null),
+      gates: verdict.results,
+      warnings: verdict.warnings,
+      historyRows: history.rows,
+    };
+  } finally {
+    await x.conn.query('SELECT RELEASE_LOCK(CONCAT(?, DATABASE()))', [`${lock}/`]);
+  }
+}

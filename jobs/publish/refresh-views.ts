@@ -1,0 +1,41 @@
+import type { PoolConnection } from 'mysql2/promise';
+import { LAYOUT_TABLE, q, SCORE_COLUMNS } from './score-tables.ts';
+
+/** Published tables are `scores_<pipeline>`; pipeline names never contain `_`, suffixed tables always do. */
+const CURRENT = /^scores_[a-z][a-z0-9-]*$/;
+const PREVIOUS = /^scores_[a-z][a-z0-9-]*_prev$/;
+
+/**
+ * Points the stable names analysts query, `customer_scores` and `customer_scores_prev`, at every
+ * pipeline's published tables (UNION ALL; one pipeline: a plain mergeable view). CREATE OR
+ * REPLACE VIEW is atomic, and the advisory lock keeps two pipelines publishing their first night
+ * at once from each writing a view that lacks the other's table.
+ */
+export async function refreshScoreViews(conn: PoolConnection): Promise<void> {
+  const [[lock]] = (await conn.query(
+    "SELECT GET_LOCK(CONCAT('cpd-score-views/', DATABASE()), 60) AS got",
+  )) as unknown as [[{ got: number | null }]];
+  if (lock?.got !== 1) throw new Error('could not take the lock on the customer_scores views within 60s');
+  try {
+    const [rows] = await conn.query(
+      "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'scores\\_%' ORDER BY TABLE_NAME",
+    );
+    const names = (rows as { name: string }[]).map((r) => r.name);
+    await conn.query(
+      `CREATE OR REPLACE VIEW customer_scores AS ${unionOf(names.filter((n) => CURRENT.test(n)))}`,
+    );
+    await conn.query(
+      `CREATE OR REPLACE VIEW customer_scores_prev AS ${unionOf(names.filter((n) => PREVIOUS.test(n)))}`,
+    );
+  } finally {
+    await conn.query("SELECT RELEASE_LOCK(CONCAT('cpd-score-views/', DATABASE()))");
+  }
+}
+
+function unionOf(tables: string[]): string {
+  const cols = SCORE_COLUMNS.map((c) => q(c)).join(', ');
+  // No table yet: the empty layout table keeps the name valid, so queries return no rows instead of failing.
+  return (tables.length ? tables : [LAYOUT_TABLE])
+    .map((t) => `SELECT ${cols} FROM ${q(t)}`)
+    .join(' UNION ALL ');
+}

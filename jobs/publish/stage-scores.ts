@@ -1,0 +1,54 @@
+import type { PoolConnection } from 'mysql2/promise';
+import type { SegmentsConfig } from '../../config/pipeline.ts';
+import { loadInfile, type Cell } from '../../db/load-infile.ts';
+import { decilesOf, segmentOf } from './deciles.ts';
+import { LAYOUT_TABLE, q, SCORE_COLUMNS, type ScoreTables } from './score-tables.ts';
+import { readSpool, type SpooledScores } from './spool-scores.ts';
+
+export interface StageMeta {
+  runKey: string;
+  businessDate: string;
+  modelVersion: number;
+  /** One timestamp for the whole table: a night is scored "at" one moment. */
+  scoredAt: Date;
+  segments: SegmentsConfig;
+}
+
+/**
+ * Builds the staging table (`scores_<pipeline>_next`) from the spool: a fresh table LIKE the
+ * layout, filled by one LOAD DATA statement. Readers never see it; a failed attempt leaves only
+ * a staging table that the next attempt drops first.
+ */
+export async function stageScores(
+  conn: PoolConnection,
+  tables: ScoreTables,
+  spool: SpooledScores,
+  meta: StageMeta,
+): Promise<number> {
+  await conn.query(`DROP TABLE IF EXISTS ${q(tables.next)}`);
+  await conn.query(`CREATE TABLE ${q(tables.next)} LIKE ${q(LAYOUT_TABLE)}`);
+  const deciles = decilesOf(spool.scores);
+  const scoredAt = meta.scoredAt.toISOString().replace('T', ' ').replace('Z', '');
+  let i = 0;
+  async function* rows(): AsyncGenerator<Cell[]> {
+    for await (const [id, score, reasons] of readSpool(spool.file)) {
+      const decile = deciles[i]!;
+      i++;
+      yield [
+        tables.pipeline,
+        id,
+        score,
+        decile,
+        score === null ? 'low' : segmentOf(score, meta.segments),
+        meta.modelVersion,
+        meta.runKey,
+        meta.businessDate,
+        scoredAt,
+        reasons === null ? null : JSON.stringify(reasons),
+      ];
+    }
+  }
+  // Timestamps are UTC (the pool's timezone 'Z'); LOAD DATA reads scored_at in the session time zone.
+  await conn.query("SET time_zone = '+00:00'");
+  return loadInfile(conn, tables.next, SCORE_COLUMNS, rows(), () => i);
+}
