@@ -1,28 +1,39 @@
 import { eq, sql } from 'drizzle-orm';
 import { pipelineRuns } from '../db/schema/index.ts';
-import { sendOnce } from '../reports/send-once.ts';
-import { renderBasicReport } from '../reports/basic-report.ts';
+import { sendRunReport } from '../reports/send-run-report.ts';
 import { defineStep } from './define-step.ts';
-import { runSummary } from './run-summary.ts';
+import { notifyRunOutcome } from './notify-outcome.ts';
 
 /**
- * report: mails the night's metrics to the pipeline's recipients (once per run key, through the
- * outbox) and closes the run in the ledger.
+ * report: gathers the night from MySQL, renders the stakeholder report (charts inline), writes
+ * its archive, mails it once per run key through the outbox, and closes the run in the ledger:
+ * succeeded, or degraded when a publish gate kept yesterday's scores (ops get their alert too).
+ * Rendering takes about a second of CPU: no progress beyond start and end is worth reporting.
  */
 export const report = defineStep({
   name: 'report',
   jobName: 'pipeline.send-report',
-  async handler({ run, db, mailer, config, log }) {
-    const summary = await runSummary(db, run.runKey);
-    if (!summary) throw new Error(`run ${run.runKey} vanished from the ledger`);
-    const to = run.pipeline.recipients.length ? run.pipeline.recipients : config.REPORT_TO.split(',').map((s) => s.trim());
-    const rendered = renderBasicReport(summary);
-    const outcome = await sendOnce(db, mailer, run.runKey, 'report', { to, ...rendered });
-    log.info({ outcome: outcome.sent ? 'sent' : outcome.reason, to }, 'report mail');
+  async handler({ run, db, pool, mailer, config, log, progress }) {
+    await progress(10);
+    const outcome = await sendRunReport({ db, pool, config, mailer, log }, run.runKey);
+    const status = outcome.status === 'degraded' ? 'degraded' : 'succeeded';
     await db
       .update(pipelineRuns)
-      .set({ status: 'succeeded', error: null, failedStep: null, finishedAt: sql`CURRENT_TIMESTAMP(3)` })
+      .set({ status, error: status === 'degraded' ? (outcome.problem ?? null) : null, failedStep: null, finishedAt: sql`CURRENT_TIMESTAMP(3)` })
       .where(eq(pipelineRuns.runKey, run.runKey));
-    return { details: { mail: outcome.sent ? 'sent' : outcome.reason, location: outcome.sent ? (outcome.location ?? null) : null, to } };
+    if (status === 'degraded') {
+      const [ledger] = await db.select({ generation: pipelineRuns.generation }).from(pipelineRuns).where(eq(pipelineRuns.runKey, run.runKey));
+      await notifyRunOutcome({ db, mailer, config, log }, run.runKey, { kind: 'degraded', generation: ledger?.generation ?? 1, reason: outcome.problem ?? 'degraded' });
+    }
+    return {
+      details: {
+        status,
+        mail: outcome.mail.sent ? 'sent' : outcome.mail.reason,
+        kind: outcome.kind,
+        location: outcome.mail.sent ? (outcome.mail.location ?? null) : null,
+        archive: outcome.archive,
+        to: outcome.to,
+      },
+    };
   },
 });

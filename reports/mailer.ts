@@ -9,7 +9,8 @@ export interface MailMessage {
   html: string;
   text: string;
   /** Inline images carry a `cid` the HTML refers to as `cid:...`. */
-  attachments?: { filename: string; content: Buffer | string; contentType: string; cid?: string }[];
+  /** Inline (cid) images go as `inline` parts inside multipart/related; the rest as attachments. */
+  attachments?: { filename: string; content: Buffer | string; contentType: string; cid?: string; contentDisposition?: 'inline' | 'attachment' }[];
 }
 
 export interface SentMail {

@@ -1,8 +1,11 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { desc } from 'drizzle-orm';
 import type { Config } from '../../config/env.ts';
 import { createDatabase } from '../../db/client.ts';
 import { pipelineRuns } from '../../db/schema/index.ts';
 import { runSummary } from '../../jobs/run-summary.ts';
+import { reportArchiveDir } from '../../reports/archive-dir.ts';
 import type { Command } from '../command.ts';
 import { printOutcome, summaryJson } from '../print-run.ts';
 
@@ -16,8 +19,14 @@ export async function statusCommand(config: Config, runKey: string | undefined, 
         print(json ? JSON.stringify({ error: `no run ${runKey}` }) : `no run ${runKey}`);
         return 1;
       }
-      if (json) print(JSON.stringify(summaryJson(summary)));
-      else printOutcome(summary, print, true);
+      // The archived report (issue 8), when the report step or the failure mail wrote one.
+      const archive = path.join(reportArchiveDir(config, summary.pipeline, summary.businessDate), 'index.html');
+      const report = existsSync(archive) ? archive : null;
+      if (json) print(JSON.stringify({ ...summaryJson(summary), report }));
+      else {
+        printOutcome(summary, print, true);
+        if (report) print(`report: file://${report}`);
+      }
       return 0;
     }
     const runs = await database.db.select().from(pipelineRuns).orderBy(desc(pipelineRuns.createdAt)).limit(20);

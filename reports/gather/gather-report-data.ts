@@ -1,0 +1,78 @@
+import type { Pool } from 'mysql2/promise';
+import type { ReportHeadline, RunReportData, RunStatus } from '../render/report-data.ts';
+import { failureInfo } from './failure-info.ts';
+import { gatherDataHealth } from './gather-data-health.ts';
+import { gatherExploratory } from './gather-exploratory.ts';
+import { gatherMetrics, type RunModel } from './gather-metrics.ts';
+import { gatherPublication, type PublicationFacts } from './gather-publication.ts';
+import { gatherRun, stepDurations, type RunFacts } from './gather-run.ts';
+import { gatherScores } from './gather-scores.ts';
+import { gatherTrend } from './gather-trend.ts';
+import { optionalSection } from './query-rows.ts';
+
+/**
+ * Everything the report shows about one run, read from MySQL. Each section is gathered on its
+ * own and left out when its tables or rows do not exist (a failed night, a pipeline that never
+ * published, a table another area has not migrated yet), so the report always renders.
+ */
+export async function gatherReportData(pool: Pool, runKey: string): Promise<RunReportData> {
+  const run = await gatherRun(pool, runKey);
+  if (!run) throw new Error(`run ${runKey} is not in the ledger`);
+  const publication = (await optionalSection(() => gatherPublication(pool, runKey, run.pipeline))) ?? { gates: [] };
+  const failure = failureInfo(run, publication);
+  const status = reportStatus(run, failure !== undefined);
+  const data: RunReportData = { pipeline: run.pipeline, businessDate: run.businessDate, runKey, status };
+  if (run.startedAt) data.startedAt = run.startedAt.toISOString();
+  data.finishedAt = (run.finishedAt ?? new Date()).toISOString();
+  if (failure) data.failure = failure;
+
+  const model = await optionalSection(() => gatherMetrics(pool, runKey));
+  if (model?.metrics) data.metrics = model.metrics;
+  if (model?.baseRate !== undefined) data.baseRate = model.baseRate;
+  const scores = (await optionalSection(() => gatherScores(pool, runKey, run.pipeline, run.businessDate))) ?? {};
+  Object.assign(data, scores);
+  const headline = headlineOf(run, model, publication);
+  if (headline) data.headline = headline;
+
+  const trend = await optionalSection(() => gatherTrend(pool, run.pipeline, run.businessDate));
+  if (trend) data.trend = trend;
+  const health = await gatherDataHealth(pool, runKey, run.pipeline, run.businessDate);
+  if (health) data.dataHealth = health;
+  const importance = (model?.metrics?.featureImportance ?? []).map((f) => f.feature);
+  const exploratory = await optionalSection(() => gatherExploratory(pool, runKey, importance));
+  if (exploratory) data.exploratory = exploratory;
+  const durations = stepDurations(run);
+  if (durations.length) data.stepDurations = durations;
+  return data;
+}
+
+/** The report step runs while the ledger still says "running": a run that got there succeeded, unless degraded. */
+function reportStatus(run: RunFacts, hasFailure: boolean): RunStatus {
+  if (run.status === 'failed') return 'failed';
+  return run.status === 'degraded' || hasFailure ? 'degraded' : 'succeeded';
+}
+
+/** The headline exists once the score step ran: how many were scored and whether they were published. */
+function headlineOf(run: RunFacts, model: RunModel | undefined, publication: PublicationFacts): ReportHeadline | undefined {
+  const score = run.steps.find((s) => s.step === 'score' && s.status === 'succeeded');
+  if (!score || !model) return undefined;
+  const published = publication.current?.runKey === run.runKey;
+  const warned = publication.gates.filter((g) => !g.passed);
+  const reason = !published
+    ? publication.action === 'blocked'
+      ? `A publish gate refused tonight’s scores (${warned.map((g) => g.gate).join(', ')}); the previous scores stay published.`
+      : 'Tonight’s scores were not published; the previous scores stay in place.'
+    : warned.length
+      ? `Published with warnings: ${warned.map((g) => g.message).join('; ')}.`
+      : publication.gates.length
+        ? `All ${publication.gates.length} publish gates passed.`
+        : 'Tonight’s scores replaced the previous ones in one step.';
+  return {
+    customersScored: score.rowsOut ?? 0,
+    scoresPublished: published,
+    publishedReason: reason,
+    modelVersion: `v${model.id}`,
+    // Until the model registry decides otherwise, the model trained tonight is the one that scores.
+    servingModel: 'champion',
+  };
+}

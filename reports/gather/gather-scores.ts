@@ -1,0 +1,122 @@
+import type { Pool } from 'mysql2/promise';
+import type { HistogramBin, RunReportData, ScoreMover, ScoredCustomer, TopCustomer } from '../render/report-data.ts';
+import { optionalSection, parseJson, queryRows } from './query-rows.ts';
+
+/** Rows in the attached CSV: a campaign list, not a data export (analysts query the table). */
+export const CSV_ROWS = 1_000;
+const TOP_ROWS = 20;
+const MOVERS = 10;
+const HISTOGRAM_BINS = 20;
+
+type ScoreSections = Pick<RunReportData, 'topCustomers' | 'scoredCustomers' | 'topMovers' | 'scoreHistogram' | 'published'>;
+
+interface ScoreRow {
+  customer_id: string;
+  score: number;
+  decile: number;
+  segment: string | null;
+  reasons: unknown;
+}
+
+/** The published table analysts query; the per-pipeline tables behind it are an implementation detail. */
+const TABLE = 'customer_scores';
+
+/**
+ * Tonight's published scores: the top 20 with their reasons, the CSV list, the distribution
+ * against the previous night and the biggest movers. Only scores this run published are shown:
+ * on a degraded night the table still holds yesterday's, which the headline explains instead.
+ */
+export async function gatherScores(pool: Pool, runKey: string, pipeline: string, businessDate: string): Promise<ScoreSections> {
+  const published = { table: TABLE, sqlExample: sqlExample(pipeline) };
+  const [mine] = await queryRows<{ n: number | string }>(pool, `SELECT COUNT(*) AS n FROM ${TABLE} WHERE pipeline = ? AND run_key = ?`, [pipeline, runKey]);
+  if (Number(mine?.n ?? 0) === 0) return { published };
+  const rows = await queryRows<ScoreRow>(
+    pool,
+    `SELECT customer_id, score, decile, segment, reasons FROM ${TABLE}
+      WHERE pipeline = ? AND run_key = ? AND score IS NOT NULL ORDER BY score DESC, customer_id LIMIT ${CSV_ROWS}`,
+    [pipeline, runKey],
+  );
+  const scoredCustomers: ScoredCustomer[] = rows.map((r) => ({
+    customerId: r.customer_id,
+    score: Number(r.score),
+    decile: Number(r.decile),
+    ...(r.segment ? { segment: r.segment } : {}),
+  }));
+  const topCustomers: TopCustomer[] = rows.slice(0, TOP_ROWS).map((r, i) => ({ ...scoredCustomers[i]!, reasons: reasonsOf(r.reasons) }));
+  const tonight = await histogram(pool, `SELECT score FROM ${TABLE} WHERE pipeline = ? AND run_key = ?`, [pipeline, runKey]);
+  const previous = await optionalSection(() => previousScores(pool, runKey, pipeline, businessDate));
+  const sections: ScoreSections = { published, topCustomers, scoredCustomers, scoreHistogram: { tonight } };
+  if (previous) {
+    const prevBins = await histogram(pool, previous.sql, previous.params);
+    if (prevBins.some((b) => b.count > 0)) sections.scoreHistogram = { tonight, previous: prevBins };
+    const movers = await topMovers(pool, runKey, pipeline, previous);
+    if (movers.length) sections.topMovers = movers;
+  }
+  return sections;
+}
+
+export function sqlExample(pipeline: string): string {
+  return [
+    'SELECT customer_id, score, decile, segment, reasons',
+    `FROM ${TABLE}`,
+    `WHERE pipeline = '${pipeline.replace(/'/g, "''")}'`,
+    'ORDER BY score DESC',
+    'LIMIT 100;',
+  ].join('\n');
+}
+
+interface PreviousSource {
+  sql: string;
+  params: unknown[];
+}
+
+/** The previous published night: from the score history, else from the previous-scores view. */
+async function previousScores(pool: Pool, runKey: string, pipeline: string, businessDate: string): Promise<PreviousSource | undefined> {
+  const fromHistory = await optionalSection(async () => {
+    const [row] = await queryRows<{ d: string | null }>(
+      pool,
+      'SELECT MAX(business_date) AS d FROM customer_score_history WHERE pipeline = ? AND business_date < ?',
+      [pipeline, businessDate],
+    );
+    if (!row?.d) return undefined;
+    return { sql: 'SELECT customer_id, score FROM customer_score_history WHERE pipeline = ? AND business_date = ?', params: [pipeline, row.d] };
+  });
+  if (fromHistory) return fromHistory;
+  const [prev] = await queryRows<{ n: number | string }>(pool, 'SELECT COUNT(*) AS n FROM customer_scores_prev WHERE pipeline = ? AND run_key <> ?', [pipeline, runKey]);
+  if (Number(prev?.n ?? 0) === 0) return undefined;
+  return { sql: 'SELECT customer_id, score FROM customer_scores_prev WHERE pipeline = ? AND run_key <> ?', params: [pipeline, runKey] };
+}
+
+async function histogram(pool: Pool, scores: string, params: unknown[]): Promise<HistogramBin[]> {
+  const rows = await queryRows<{ b: number | string; n: number | string }>(
+    pool,
+    `SELECT LEAST(FLOOR(s.score * ${HISTOGRAM_BINS}), ${HISTOGRAM_BINS - 1}) AS b, COUNT(*) AS n
+       FROM (${scores}) s WHERE s.score IS NOT NULL GROUP BY b`,
+    params,
+  );
+  const counts = new Map(rows.map((r) => [Number(r.b), Number(r.n)]));
+  return Array.from({ length: HISTOGRAM_BINS }, (_, i) => ({ start: i / HISTOGRAM_BINS, end: (i + 1) / HISTOGRAM_BINS, count: counts.get(i) ?? 0 }));
+}
+
+async function topMovers(pool: Pool, runKey: string, pipeline: string, previous: PreviousSource): Promise<ScoreMover[]> {
+  const rows = await queryRows<{ customer_id: string; previous: number; current: number }>(
+    pool,
+    `SELECT c.customer_id, p.score AS previous, c.score AS current
+       FROM ${TABLE} c JOIN (${previous.sql}) p ON p.customer_id = c.customer_id
+      WHERE c.pipeline = ? AND c.run_key = ? AND c.score IS NOT NULL
+      ORDER BY ABS(c.score - p.score) DESC, c.customer_id LIMIT ${MOVERS}`,
+    [...previous.params, pipeline, runKey],
+  );
+  return rows
+    .map((r) => ({ customerId: r.customer_id, previous: Number(r.previous), current: Number(r.current), delta: Number(r.current) - Number(r.previous) }))
+    .filter((m) => m.delta !== 0);
+}
+
+function reasonsOf(value: unknown): TopCustomer['reasons'] {
+  const parsed = parseJson(value);
+  if (!Array.isArray(parsed)) return [];
+  return parsed
+    .filter((r): r is { feature: unknown; contribution: unknown } => !!r && typeof r === 'object')
+    .map((r) => ({ feature: String(r.feature), contribution: Number(r.contribution) }))
+    .filter((r) => Number.isFinite(r.contribution));
+}
