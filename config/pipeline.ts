@@ -86,6 +86,28 @@ export const scheduleSchema = z.object({
   timezone: z.string().refine(isTimeZone, 'not an IANA time zone'),
 });
 
+/**
+ * What the scheduler does on start (and on each tick) about fires it missed while down:
+ * `skip` records them as skipped, `latest` runs only the most recent missed date, `backfill`
+ * runs every missed date, oldest first, one at a time. Only the last `maxDays` days count.
+ */
+export const catchUpSchema = z.object({
+  policy: z.enum(['skip', 'latest', 'backfill']).default('latest'),
+  maxDays: z.number().int().min(1).max(60).default(3),
+});
+
+/** "Scores published by 06:00 Europe/London": local time on the business date (+ afterDays). */
+export const deadlineSchema = z.object({
+  time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM (24 h)'),
+  /** Default: the schedule's time zone. */
+  timezone: z.string().refine(isTimeZone, 'not an IANA time zone').optional(),
+  /** For a run that starts late in the evening and must finish the next morning. */
+  afterDays: z.number().int().min(0).max(7).default(0),
+});
+
+/** Seconds a step may run before it is aborted and retried (a hung source or a runaway training). */
+export const timeoutsSchema = z.partialRecord(z.enum(['collect', 'load', 'clean', 'features', 'train', 'evaluate', 'score', 'report']), z.number().int().positive().max(86_400));
+
 /** Transactions mode: which source column holds each field of a purchase line. */
 export const transactionColumnsSchema = z
   .object({
@@ -152,6 +174,9 @@ const pipelineBase = z.object({
   description: z.string().default(''),
   sources: z.array(sourceSchema).min(1),
   schedule: scheduleSchema.default({ cron: '0 2 * * *', timezone: 'UTC' }),
+  catchUp: catchUpSchema.default(catchUpSchema.parse({})),
+  deadline: deadlineSchema.optional(),
+  timeouts: timeoutsSchema.default({}),
   recipients: z.array(z.string().regex(/^[^@\s,]+@[^@\s,]+$/, 'not an email address')).default([]),
   model: modelSchema.default(modelSchema.parse({})),
   /** Block the load when more than this share of rows is rejected. */
@@ -187,6 +212,8 @@ export type Pipeline = z.infer<typeof pipelineSchema>;
 export type Source = z.infer<typeof sourceSchema>;
 export type ParseOptions = z.infer<typeof parseOptionsSchema>;
 export type ModelConfig = z.infer<typeof modelSchema>;
+export type CatchUp = z.infer<typeof catchUpSchema>;
+export type Deadline = z.infer<typeof deadlineSchema>;
 export type GatesConfig = z.infer<typeof gatesSchema>;
 export type SegmentsConfig = z.infer<typeof segmentsSchema>;
 

@@ -10,6 +10,8 @@ import { pipelineRuns, stepRuns } from '../db/schema/index.ts';
 import type { Mailer } from '../reports/mailer.ts';
 import { stepNames, type StepDefinition, type StepResult } from './define-step.ts';
 import { InputsNotReadyError, isPermanent, PermanentError } from './errors.ts';
+import { notifyRunOutcome } from './notify-outcome.ts';
+import { stepTimeout } from './step-timeout.ts';
 
 export const stepJobDataSchema = z.object({ runKey: z.string().min(3).max(120), step: z.enum(stepNames) });
 
@@ -43,11 +45,13 @@ export async function runStep(deps: StepRunnerDeps, def: StepDefinition, job: Jo
 
   const lockConn = await pool.getConnection();
   let stepRunId: number | undefined;
+  let generation = 1;
   try {
     const [run] = await db.select().from(pipelineRuns).where(eq(pipelineRuns.runKey, runKey));
     if (!run) throw new PermanentError(`run ${runKey} is not in the ledger`);
     if (run.status === 'cancelled') throw new PermanentError(`run ${runKey} was cancelled`);
     const pipeline = parsePipeline(typeof run.params === 'string' ? JSON.parse(run.params) : run.params, `ledger ${runKey}`);
+    generation = run.generation;
     await assertInputsComplete(deps, runKey, def);
 
     const lockName = `cpd:${createHash('sha1').update(`${deps.database.name}/${runKey}/${step}`).digest('hex')}`;
@@ -69,7 +73,9 @@ export async function runStep(deps: StepRunnerDeps, def: StepDefinition, job: Jo
       .where(and(eq(pipelineRuns.runKey, runKey), inArray(pipelineRuns.status, ['pending', 'failed', 'running'])));
     log.info('step started');
 
-    const result = await def.handler({
+    // The pipeline's per-step timeout aborts the handler's signal; the lock is held until it returns.
+    const timeout = stepTimeout(signal, pipeline.timeouts[step], `step ${step}`);
+    const result = await timeout.run((stepSignal) => def.handler({
       run: { runKey, pipeline, businessDate: run.businessDate },
       attempt,
       db,
@@ -77,9 +83,9 @@ export async function runStep(deps: StepRunnerDeps, def: StepDefinition, job: Jo
       config: deps.config,
       mailer: deps.mailer,
       log,
-      signal: signal ?? new AbortController().signal,
+      signal: stepSignal,
       progress: (p) => job.updateProgress(Math.max(0, Math.min(100, p))),
-    });
+    }));
     const durationMs = Math.round(performance.now() - started);
     await db
       .update(stepRuns)
@@ -103,6 +109,10 @@ export async function runStep(deps: StepRunnerDeps, def: StepDefinition, job: Jo
     await recordFailure(deps, runKey, step, attempt, stepRunId, message, permanent, durationMs, permanent || finalAttempt).catch((e: unknown) =>
       log.error({ err: e }, 'could not record the failure in the ledger'),
     );
+    if (permanent || finalAttempt) {
+      // One ops mail per failed run (the outbox dedupes), never one per retry; a mail problem must not hide the step's error.
+      await notifyFailed(deps, runKey, generation, step, message, permanent).catch((e: unknown) => log.error({ err: e }, 'could not send the ops alert'));
+    }
     if (permanent && !(err instanceof UnrecoverableError)) throw new UnrecoverableError(message);
     throw err;
   } finally {
@@ -112,6 +122,13 @@ export async function runStep(deps: StepRunnerDeps, def: StepDefinition, job: Jo
       () => lockConn.destroy(),
     );
   }
+}
+
+async function notifyFailed(deps: StepRunnerDeps, runKey: string, generation: number, step: string, error: string, permanent: boolean): Promise<void> {
+  const { db } = deps.database;
+  const [run] = await db.select({ status: pipelineRuns.status, failedStep: pipelineRuns.failedStep }).from(pipelineRuns).where(eq(pipelineRuns.runKey, runKey));
+  if (run?.status !== 'failed' || run.failedStep !== step) return;
+  await notifyRunOutcome({ db, mailer: deps.mailer, config: deps.config, log: deps.log.child({ runKey, step }) }, runKey, { kind: 'failed', generation, step, error, permanent });
 }
 
 async function assertInputsComplete(deps: StepRunnerDeps, runKey: string, def: StepDefinition): Promise<void> {
