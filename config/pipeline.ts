@@ -17,6 +17,37 @@ export const parseOptionsSchema = z.object({
   encoding: z.enum(['utf8', 'latin1']).default('utf8'),
   /** Cell values read as SQL NULL (compared after trimming). */
   nullTokens: z.array(z.string()).default(['', 'NA', 'NULL', 'null']),
+  /** Date format per column (e.g. `{ "Date": "DD/MM/YYYY" }`); tokens YYYY MM M DD D HH H mm ss. */
+  dateFormats: z.record(z.string(), z.string()).default({}),
+});
+
+/** One column's contract; checked on every row before it reaches MySQL. */
+export const columnRuleSchema = z.object({
+  type: z.enum(['string', 'integer', 'number', 'date', 'boolean']).default('string'),
+  /** The column must be in the header (else the load blocks) and never null (else the row is rejected). */
+  required: z.boolean().default(false),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  /** A regular expression the whole value must match. */
+  pattern: z.string().optional(),
+  maxLength: z.number().int().positive().optional(),
+  /** Allowed values (exact). */
+  values: z.array(z.string()).optional(),
+  /** Date format for `type: date` (default: parse.dateFormats, else `YYYY-MM-DD`). */
+  format: z.string().optional(),
+  /** reject: the row goes to rejected_rows; warn: it is loaded and counted for the report. */
+  severity: z.enum(['reject', 'warn']).default('reject'),
+});
+
+/** A source's data contract: expected columns and what blocks the load outright. */
+export const contractSchema = z.object({
+  columns: z.record(z.string(), columnRuleSchema).default({}),
+  /** Block when more than this share of a file's rows is rejected (default: the pipeline's maxRejectShare). */
+  maxRejectShare: z.number().min(0).max(1).optional(),
+  /** Block a file with fewer data rows (an empty export is an incident, not a quiet night). */
+  minRows: z.number().int().min(0).default(1),
+  /** Block a file last modified more than this many days before the business date. */
+  maxAgeDays: z.number().int().min(0).optional(),
 });
 
 const fileSourceSchema = z.object({
@@ -25,6 +56,7 @@ const fileSourceSchema = z.object({
   /** A path or glob, relative to the pipeline file's folder unless absolute. */
   path: z.string().min(1),
   parse: parseOptionsSchema.default(parseOptionsSchema.parse({})),
+  contract: contractSchema.default(contractSchema.parse({})),
 });
 
 const httpSourceSchema = z.object({
@@ -33,16 +65,18 @@ const httpSourceSchema = z.object({
   url: z.string().url(),
   timeoutMs: z.number().int().positive().default(30_000),
   /** Environment variable holding an `Authorization` header value; the secret stays out of the file. */
-  authEnv: z.string().optional(),
+  authEnv: z.string().regex(/^CPD_SOURCE_[A-Z0-9_]+$/, 'must name a CPD_SOURCE_* variable').optional(),
   parse: parseOptionsSchema.default(parseOptionsSchema.parse({})),
+  contract: contractSchema.default(contractSchema.parse({})),
 });
 
 const sqlSourceSchema = z.object({
   kind: z.literal('sql'),
   name: identifier.optional(),
   /** Environment variable holding the source database URL (secrets stay out of pipeline files). */
-  urlEnv: z.string().min(1),
+  urlEnv: z.string().regex(/^CPD_SOURCE_[A-Z0-9_]+$/, 'must name a CPD_SOURCE_* variable'),
   query: z.string().min(1),
+  contract: contractSchema.default(contractSchema.parse({})),
 });
 
 export const sourceSchema = z.discriminatedUnion('kind', [fileSourceSchema, httpSourceSchema, sqlSourceSchema]);
@@ -181,14 +215,16 @@ const pipelineBase = z.object({
   model: modelSchema.default(modelSchema.parse({})),
   /** Block the load when more than this share of rows is rejected. */
   maxRejectShare: z.number().min(0).max(1).default(0.05),
-  scoring: scoringSchema.default(scoringSchema.parse({})),
-  segments: segmentsSchema.default(segmentsSchema.parse({})),
-  gates: gatesSchema.default(gatesSchema.parse({})),
-  history: historySchema.default(historySchema.parse({})),
+  /** How load writes: `auto` uses LOAD DATA LOCAL when the server allows it, else prepared inserts. */
+  load: z.object({ method: z.enum(['auto', 'infile', 'insert']).default('auto') }).default({ method: 'auto' }),
   /** Data-quality checks, each warn or block (config/feature-checks.ts). */
   quality: z.array(qualityCheckSchema).default(defaultQualityChecks),
   drift: driftSchema.default(driftSchema.parse({})),
   leakGuard: leakGuardSchema.default(leakGuardSchema.parse({})),
+  scoring: scoringSchema.default(scoringSchema.parse({})),
+  segments: segmentsSchema.default(segmentsSchema.parse({})),
+  gates: gatesSchema.default(gatesSchema.parse({})),
+  history: historySchema.default(historySchema.parse({})),
 });
 
 export const labeledPipelineSchema = pipelineBase.extend({
@@ -211,11 +247,13 @@ export type TransactionsPipeline = z.infer<typeof transactionsPipelineSchema>;
 export type Pipeline = z.infer<typeof pipelineSchema>;
 export type Source = z.infer<typeof sourceSchema>;
 export type ParseOptions = z.infer<typeof parseOptionsSchema>;
+export type Contract = z.infer<typeof contractSchema>;
+export type ColumnRule = z.infer<typeof columnRuleSchema>;
 export type ModelConfig = z.infer<typeof modelSchema>;
-export type CatchUp = z.infer<typeof catchUpSchema>;
-export type Deadline = z.infer<typeof deadlineSchema>;
 export type GatesConfig = z.infer<typeof gatesSchema>;
 export type SegmentsConfig = z.infer<typeof segmentsSchema>;
+export type CatchUp = z.infer<typeof catchUpSchema>;
+export type Deadline = z.infer<typeof deadlineSchema>;
 
 export class PipelineFileError extends Error {
   override name = 'PipelineFileError';

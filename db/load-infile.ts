@@ -4,64 +4,135 @@ import type { PoolConnection } from 'mysql2/promise';
 /** Cells of one row as MySQL text; null becomes \N. */
 export type Cell = string | number | null;
 
-const CHUNK_BYTES = 256 * 1024;
+export type LoadMethod = 'infile' | 'insert';
 
-/** Escapes a cell for LOAD DATA's default format (tab-separated, backslash escapes). */
-export function escapeCell(value: Cell): string {
-  if (value === null) return '\\N';
-  const s = typeof value === 'number' ? String(value) : value;
-  // Only the characters LOAD DATA treats specially are escaped; plain cells pass through untouched.
-  return /[\\\t\n\r\0]/.test(s)
-    ? s.replace(/[\\\t\n\r\0]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\0'))
-    : s;
-}
-
-/** Turns rows into tab-separated text in ~256 KiB chunks: one packet per chunk, not per row. */
-export function encodeRows(rows: AsyncIterable<Cell[]> | Iterable<Cell[]>): Readable {
-  async function* chunks(): AsyncGenerator<string> {
-    let buf = '';
-    for await (const row of rows) {
-      buf += row.map(escapeCell).join('\t') + '\n';
-      if (buf.length >= CHUNK_BYTES) {
-        yield buf;
-        buf = '';
-      }
-    }
-    if (buf) yield buf;
-  }
-  return Readable.from(chunks(), { objectMode: false });
-}
+/** Rows per prepared INSERT on the fallback path: ~1,000 measured fastest (0.33x of the CLI). */
+const INSERT_ROWS = 1000;
 
 export class LoadWarningsError extends Error {
   override name = 'LoadWarningsError';
 }
 
+/** The server refuses LOAD DATA LOCAL and the pipeline insists on it. */
+export class LocalInfileOffError extends Error {
+  override name = 'LocalInfileOffError';
+}
+
+export const LOCAL_INFILE_HINT = 'local_infile is OFF on the MySQL server: run SET PERSIST local_infile = ON (or your managed service flag) for full load speed';
+
 /**
- * Streams rows into `table` with LOAD DATA LOCAL INFILE on the given connection.
- * With LOCAL, bad values become warnings instead of errors, so any warning or a row-count
- * mismatch is an error here: the caller's transaction rolls back and nothing half-loaded stays.
+ * Picks the bulk path: LOAD DATA LOCAL INFILE when the server allows it (MySQL 8 ships with
+ * local_infile OFF), else prepared multi-row inserts, about 3x slower but needing no server change.
  */
-export async function loadInfile(
-  conn: PoolConnection,
-  table: string,
-  columns: readonly string[],
-  rows: AsyncIterable<Cell[]> | Iterable<Cell[]>,
-  counted: () => number,
-): Promise<number> {
-  const stream = encodeRows(rows);
-  const cols = columns.map((c) => `\`${c}\``).join(', ');
-  const [result] = await conn.query({
-    sql: `LOAD DATA LOCAL INFILE 'cpd-stream' INTO TABLE \`${table}\` CHARACTER SET utf8mb4 (${cols})`,
-    // The server names a file; we ignore it and send only our own stream (a hostile server cannot read other files).
-    infileStreamFactory: () => stream,
-  });
-  const { affectedRows, warningStatus } = result as { affectedRows: number; warningStatus: number };
-  const expected = counted();
-  if (warningStatus > 0 || affectedRows !== expected) {
+export async function chooseLoadMethod(conn: PoolConnection, wanted: 'auto' | LoadMethod): Promise<{ method: LoadMethod; note?: string }> {
+  if (wanted === 'insert') return { method: 'insert' };
+  const [rows] = await conn.query('SELECT @@GLOBAL.local_infile AS enabled');
+  const enabled = Number((rows as { enabled: number | string }[])[0]?.enabled) === 1;
+  if (enabled) return { method: 'infile' };
+  if (wanted === 'infile') throw new LocalInfileOffError(`${LOCAL_INFILE_HINT}, or set "load": { "method": "insert" } in the pipeline`);
+  return { method: 'insert', note: `${LOCAL_INFILE_HINT}; loading with prepared inserts meanwhile` };
+}
+
+/** Escapes a cell for LOAD DATA's default format (tab-separated, backslash escapes). */
+export function escapeCell(value: Cell): string {
+  if (value === null) return '\\N';
+  const s = typeof value === 'number' ? String(value) : value;
+  return /[\\\t\n\r\0]/.test(s)
+    ? s.replace(/[\\\t\n\r\0]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\0'))
+    : s;
+}
+
+export interface BulkTarget {
+  table: string;
+  /** Columns in TSV order. */
+  columns: readonly string[];
+  /** Columns set to the same value on every row (run key, source file id). */
+  constants?: Record<string, string | number>;
+}
+
+/**
+ * Streams tab-separated text (whole rows per chunk) into `target`. With LOCAL, bad values become
+ * warnings instead of errors, so any warning or a row-count mismatch is an error here; callers load
+ * into a private staging table, which they drop on failure, so nothing half-loaded is ever published.
+ */
+export async function loadTsv(conn: PoolConnection, target: BulkTarget, chunks: AsyncIterable<string>, method: LoadMethod, expected: () => number): Promise<number> {
+  const stored = method === 'infile' ? await viaInfile(conn, target, chunks) : await viaInserts(conn, target, chunks);
+  if (stored.rows !== expected() || stored.warnings > 0) {
     const [warnings] = await conn.query('SHOW WARNINGS LIMIT 5');
-    throw new LoadWarningsError(
-      `LOAD DATA into ${table}: ${affectedRows} rows stored of ${expected} sent, ${warningStatus} warnings: ${JSON.stringify(warnings)}`,
-    );
+    throw new LoadWarningsError(`loading ${target.table}: ${stored.rows} rows stored of ${expected()} sent, ${stored.warnings} warnings: ${JSON.stringify(warnings)}`);
   }
-  return affectedRows;
+  return stored.rows;
+}
+
+async function viaInfile(conn: PoolConnection, target: BulkTarget, chunks: AsyncIterable<string>): Promise<{ rows: number; warnings: number }> {
+  const cols = target.columns.map((c) => `\`${c}\``).join(', ');
+  const sets = Object.entries(target.constants ?? {}).map(([k, v]) => conn.format(`\`${k}\` = ?`, [v]));
+  const stream = Readable.from(chunks, { objectMode: false });
+  try {
+    const [result] = await conn.query({
+      sql: `LOAD DATA LOCAL INFILE 'cpd-stream' INTO TABLE \`${target.table}\` CHARACTER SET utf8mb4 (${cols})${sets.length ? ` SET ${sets.join(', ')}` : ''}`,
+      // The server names a file; we ignore it and send only our own stream (a hostile server cannot read other files).
+      infileStreamFactory: () => stream,
+    });
+    const { affectedRows, warningStatus } = result as { affectedRows: number; warningStatus: number };
+    return { rows: affectedRows, warnings: warningStatus };
+  } catch (err) {
+    const errno = (err as { errno?: number }).errno;
+    if (errno === 3948 || errno === 1148 || errno === 4166) throw new LocalInfileOffError(LOCAL_INFILE_HINT, { cause: err });
+    throw err;
+  }
+}
+
+async function viaInserts(conn: PoolConnection, target: BulkTarget, chunks: AsyncIterable<string>): Promise<{ rows: number; warnings: number }> {
+  const constants = Object.entries(target.constants ?? {});
+  const cols = [...target.columns, ...constants.map(([k]) => k)].map((c) => `\`${c}\``).join(', ');
+  const tuple = `(${Array.from({ length: target.columns.length + constants.length }, () => '?').join(', ')})`;
+  let rows = 0;
+  let warnings = 0;
+  let batch: (string | number | null)[] = [];
+  let inBatch = 0;
+  const flush = async () => {
+    if (inBatch === 0) return;
+    const [result] = await conn.execute(`INSERT INTO \`${target.table}\` (${cols}) VALUES ${Array.from({ length: inBatch }, () => tuple).join(', ')}`, batch);
+    rows += (result as { affectedRows: number }).affectedRows;
+    warnings += (result as { warningStatus: number }).warningStatus;
+    batch = [];
+    inBatch = 0;
+  };
+  for await (const chunk of chunks) {
+    for (const line of chunk.split('\n')) {
+      if (line === '') continue;
+      for (const cell of line.split('\t')) batch.push(unescapeTsv(cell));
+      for (const [, v] of constants) batch.push(v);
+      if (++inBatch === INSERT_ROWS) await flush();
+    }
+  }
+  await flush();
+  return { rows, warnings };
+}
+
+function unescapeTsv(cell: string): string | null {
+  if (cell === '\\N') return null;
+  if (!cell.includes('\\')) return cell;
+  return cell.replace(/\\(.)/g, (_, c: string) => (c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : c === '0' ? '\0' : c));
+}
+
+const CHUNK_BYTES = 256 * 1024;
+
+/** Turns rows into tab-separated text in ~256 KiB chunks: one packet per chunk, not per row. */
+export async function* encodeRows(rows: AsyncIterable<Cell[]> | Iterable<Cell[]>): AsyncGenerator<string> {
+  let buf = '';
+  for await (const row of rows) {
+    buf += row.map(escapeCell).join('\t') + '\n';
+    if (buf.length >= CHUNK_BYTES) {
+      yield buf;
+      buf = '';
+    }
+  }
+  if (buf) yield buf;
+}
+
+/** Rows (arrays of cells) into `table` with LOAD DATA LOCAL INFILE; see loadTsv for the checks. */
+export function loadInfile(conn: PoolConnection, table: string, columns: readonly string[], rows: AsyncIterable<Cell[]> | Iterable<Cell[]>, counted: () => number): Promise<number> {
+  return loadTsv(conn, { table, columns }, encodeRows(rows), 'infile', counted);
 }

@@ -1,12 +1,11 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { eq } from 'drizzle-orm';
-import { sourceFiles } from '../db/schema/index.ts';
+import type { PoolConnection } from 'mysql2/promise';
 import type { Source } from '../config/pipeline.ts';
 import { defineStep } from './define-step.ts';
-import { PermanentError } from './errors.ts';
+import type { Collected } from './sources/collected.ts';
+import { collectFiles } from './sources/file-source.ts';
+import { collectHttp } from './sources/http-source.ts';
+import { landingDir } from './sources/land-file.ts';
+import { collectSql } from './sources/sql-source.ts';
 
 /** Name of a source in records and messages: its declared name, else its position. */
 export function sourceName(source: Source, index: number): string {
@@ -14,64 +13,71 @@ export function sourceName(source: Source, index: number): string {
 }
 
 /**
- * collect: finds every input of the run and fingerprints it (sha256, bytes). Load reads exactly
- * these files and checks the fingerprint again, so a file replaced mid-run cannot be half-read.
+ * collect: finds every input of the run (files by glob, HTTP bodies, SQL query results; the last
+ * two are landed under DATA_DIR) and fingerprints it (sha256, bytes). Load reads exactly these
+ * files, checks the fingerprint again, and skips inputs whose sha256 is already loaded.
  */
 export const collect = defineStep({
   name: 'collect',
   jobName: 'pipeline.collect-sources',
-  async handler({ run, db, log }) {
-    const found: (typeof sourceFiles.$inferInsert)[] = [];
+  async handler({ run, pool, config, log, signal }) {
+    const found: Collected[] = [];
+    const dir = landingDir(config.DATA_DIR, run.pipeline.name, run.runKey);
+    const secrets = config.sourceEnv ?? {};
     for (const [index, source] of run.pipeline.sources.entries()) {
       const name = sourceName(source, index);
-      if (source.kind !== 'file') {
-        throw new PermanentError(`source ${name}: kind "${source.kind}" is not supported yet`, { source: name });
-      }
-      const files = await expandGlob(source.path);
-      if (files.length === 0) {
-        throw new PermanentError(`source ${name}: no file matches ${source.path}`, { source: source.path });
-      }
-      for (const file of files) {
-        const { sha256, bytes } = await fingerprint(file);
-        found.push({ runKey: run.runKey, source: name, path: file, sha256, bytes });
-        log.info({ source: name, file, bytes, sha256 }, 'source collected');
-      }
+      if (source.kind === 'file') found.push(...(await collectFiles(name, source.path)));
+      else if (source.kind === 'http') found.push(await collectHttp(source, name, dir, secrets, signal));
+      else found.push(await collectSql(source, name, dir, secrets));
+      for (const f of found.filter((x) => x.source === name)) log.info({ source: name, kind: f.kind, origin: f.origin, bytes: f.bytes, sha256: f.sha256 }, 'source collected');
     }
-    await db.transaction(async (tx) => {
-      await tx.delete(sourceFiles).where(eq(sourceFiles.runKey, run.runKey));
-      await tx.insert(sourceFiles).values(found);
-    });
-    return { rowsOut: found.length, details: { files: found.map((f) => ({ source: f.source, path: f.path, bytes: f.bytes })) } };
+    const conn = await pool.getConnection();
+    try {
+      await conn.beginTransaction();
+      await recordCollected(conn, run.runKey, run.pipeline.name, found);
+      await conn.commit();
+    } catch (err) {
+      await conn.rollback();
+      throw err;
+    } finally {
+      conn.release();
+    }
+    return {
+      rowsOut: found.length,
+      details: { files: found.map((f) => ({ source: f.source, kind: f.kind, origin: f.origin, bytes: f.bytes, sha256: f.sha256 })) },
+    };
   },
 });
 
-export async function fingerprint(file: string): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of createReadStream(file)) {
-    hash.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
-  }
-  return { sha256: hash.digest('hex'), bytes };
-}
-
-/** `*` and `?` in the last path segment only: enough for "every export in this folder". */
-export async function expandGlob(pattern: string): Promise<string[]> {
-  const dir = path.dirname(pattern);
-  const base = path.basename(pattern);
-  if (!/[*?]/.test(base)) {
-    try {
-      return (await stat(pattern)).isFile() ? [pattern] : [];
-    } catch {
-      return [];
+/**
+ * Replaces the run's source_files rows, except that a row whose lines are in raw_transactions
+ * (referenced by loaded_files) keeps its id: a rerun of the same date must find those lines again.
+ */
+async function recordCollected(conn: PoolConnection, runKey: string, pipeline: string, found: Collected[]): Promise<void> {
+  const [rows] = await conn.query('SELECT id, source, origin FROM source_files WHERE run_key = ? FOR UPDATE', [runKey]);
+  const existing = new Map((rows as { id: number; source: string; origin: string }[]).map((r) => [`${r.source}\n${r.origin}`, r.id]));
+  const [referenced] = await conn.query('SELECT source_file_id AS id FROM loaded_files WHERE run_key = ?', [runKey]);
+  const kept = new Set((referenced as { id: number }[]).map((r) => r.id));
+  for (const f of found) {
+    const key = `${f.source}\n${f.origin}`;
+    const id = existing.get(key);
+    const values = [f.kind, f.path, f.sha256, f.bytes, f.modifiedAt];
+    if (id !== undefined && kept.has(id)) {
+      await conn.query("UPDATE source_files SET kind = ?, path = ?, sha256 = ?, bytes = ?, modified_at = ?, action = 'pending' WHERE id = ?", [...values, id]);
+      existing.delete(key);
+    } else {
+      await conn.query("INSERT INTO source_files (run_key, pipeline, source, origin, kind, path, sha256, bytes, modified_at, action) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')", [
+        runKey,
+        pipeline,
+        f.source,
+        f.origin,
+        ...values,
+      ]);
     }
   }
-  const re = new RegExp(`^${base.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-  let entries: string[];
-  try {
-    entries = await readdir(dir);
-  } catch {
-    return [];
+  for (const id of existing.values()) {
+    if (!kept.has(id)) await conn.query('DELETE FROM source_files WHERE id = ?', [id]);
+    // An input that vanished keeps its loaded lines (they accumulate); it is just not read again.
+    else await conn.query("UPDATE source_files SET action = 'unchanged' WHERE id = ?", [id]);
   }
-  return entries.filter((e) => re.test(e)).sort().map((e) => path.join(dir, e));
 }

@@ -1,138 +1,134 @@
-import { eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { PoolConnection } from 'mysql2/promise';
-import type { Pipeline } from '../config/pipeline.ts';
-import { loadInfile, type Cell } from '../db/load-infile.ts';
-import { sourceFiles } from '../db/schema/index.ts';
+import type { Pipeline, Source } from '../config/pipeline.ts';
+import { chooseLoadMethod, LocalInfileOffError } from '../db/load-infile.ts';
+import { loadedFiles, sourceFiles } from '../db/schema/index.ts';
+import type { Db } from '../db/client.ts';
+import { sourceName } from './collect.ts';
 import { defineStep } from './define-step.ts';
 import { PermanentError } from './errors.ts';
-import { readCsv } from './read-csv.ts';
-import { insertRejects, type Reject } from './rejects.ts';
+import { createStaging, dropStaging, originHash, publishStaged, stagingTables, type StagedInput } from './sources/publish-staged.ts';
+import { SQL_LANDED_PARSE } from './sources/sql-source.ts';
+import { stageFile } from './sources/stage-file.ts';
 
-/** Columns the pipeline names explicitly: a file without one of them cannot be used. */
-export function requiredColumns(pipeline: Pipeline): string[] {
-  if (pipeline.mode === 'transactions') {
-    const { timestampFormat: _format, ...mapped } = pipeline.columns;
-    return Object.values(mapped).filter((v): v is string => typeof v === 'string');
-  }
-  const c = pipeline.columns;
-  return [c.label.column, ...(c.id ? [c.id] : []), ...c.categorical, ...c.boolean];
-}
+/** How long a second run of the same pipeline waits for the first one's load (transactions share one table). */
+const PIPELINE_LOCK_S = 600;
 
 /**
- * load: streams every collected file into raw_rows with LOAD DATA LOCAL INFILE, inside one
- * transaction: a rerun replaces the run's rows, a failure leaves none. Rows with the wrong number
- * of cells are quarantined in rejected_rows with their line; loaded + rejected = read.
+ * load: streams every collected input through its data contract into a per-run staging table
+ * (LOAD DATA LOCAL INFILE, or prepared inserts when the server forbids it), then publishes in one
+ * transaction. Labeled mode replaces the run's raw_rows; transactions mode skips inputs whose
+ * sha256 is already loaded and replaces exactly the lines of changed ones. Rejected rows go to
+ * rejected_rows with file, line, column and reason: loaded + rejected = read, for every file.
  */
 export const load = defineStep({
   name: 'load',
   jobName: 'pipeline.load-raw',
-  async handler({ run, db, pool, log, progress }) {
-    const files = await db.select().from(sourceFiles).where(eq(sourceFiles.runKey, run.runKey)).orderBy(sourceFiles.id);
-    if (files.length === 0) throw new PermanentError(`no collected files for ${run.runKey}: run collect first`);
+  async handler({ run, db, pool, log, progress, signal }) {
+    const { pipeline, runKey } = run;
+    const files = await db.select().from(sourceFiles).where(eq(sourceFiles.runKey, runKey)).orderBy(asc(sourceFiles.id));
+    if (files.length === 0) throw new PermanentError(`no collected files for ${runKey}: run collect first`);
     const conn = await pool.getConnection();
-    let read = 0;
-    let loaded = 0;
-    const rejects: Reject[] = [];
-    const perFile: { path: string; rows: number; header: string[] }[] = [];
+    const side = await pool.getConnection();
+    const tables = stagingTables(runKey);
+    const inputs: StagedInput[] = [];
+    const skipped: string[] = [];
+    const notes: string[] = [];
     try {
-      await conn.beginTransaction();
-      await conn.query('DELETE FROM raw_rows WHERE run_key = ?', [run.runKey]);
-      await conn.query("DELETE FROM rejected_rows WHERE run_key = ? AND step = 'load'", [run.runKey]);
+      const { method, note } = await chooseLoadMethod(conn, pipeline.load.method).catch((err: unknown) => {
+        throw err instanceof LocalInfileOffError ? new PermanentError(err.message, { cause: err }) : err;
+      });
+      if (note) {
+        log.warn(note);
+        notes.push(note);
+      }
+      if (pipeline.mode === 'transactions') await lockPipeline(side, pipeline.name);
+      await createStaging(conn, tables, pipeline.mode);
       for (const [i, file] of files.entries()) {
-        const result = await loadFile(conn, run.runKey, run.pipeline, file, rejects);
-        read += result.read;
-        loaded += result.loaded;
-        perFile.push({ path: file.path, rows: result.read, header: result.header });
-        log.info({ file: file.path, read: result.read, loaded: result.loaded }, 'file loaded');
-        await progress(Math.round(((i + 1) / files.length) * 100));
+        signal.throwIfAborted();
+        const source = findSource(pipeline, file.source);
+        const ledger = pipeline.mode === 'transactions' ? await ledgerOf(db, pipeline.name, file) : undefined;
+        if (ledger?.sha256 === file.sha256) {
+          skipped.push(file.path);
+          await db.update(sourceFiles).set({ action: 'unchanged' }).where(eq(sourceFiles.id, file.id));
+          log.info({ file: file.path, sha256: file.sha256, loadedBy: ledger.runKey }, 'input unchanged since it was loaded: skipped');
+          continue;
+        }
+        checkFreshness(file, source, run.businessDate);
+        const parse = source.kind === 'sql' ? { ...SQL_LANDED_PARSE, nullTokens: [...SQL_LANDED_PARSE.nullTokens], dateFormats: {} } : source.parse;
+        const staged = await stageFile({ conn, rejectConn: side, runKey, pipeline, file, parse, contract: source.contract, isoDates: source.kind === 'sql', method, tables });
+        inputs.push({ file, ledger, staged });
+        log.info({ file: file.path, read: staged.read, loaded: staged.loaded, rejected: staged.rejected, method }, 'input staged');
+        await progress(Math.round(((i + 1) / files.length) * 90));
       }
-      if (read > 0 && rejects.length / read > run.pipeline.maxRejectShare) {
-        const first = rejects[0];
-        throw new PermanentError(
-          `${rejects.length} of ${read} rows rejected (more than ${run.pipeline.maxRejectShare * 100}%); first: ${first?.source} line ${first?.line}: ${first?.reason}`,
-          { source: first?.source, line: first?.line ?? undefined },
-        );
-      }
-      await insertRejects(conn, run.runKey, 'load', rejects);
-      for (const [i, f] of perFile.entries()) {
-        await conn.query('UPDATE source_files SET `rows` = ?, header = ? WHERE id = ?', [f.rows, JSON.stringify(f.header), files[i]!.id]);
-      }
-      await conn.commit();
-    } catch (err) {
-      await conn.rollback();
-      throw err;
+      if (inputs.length > 0) await publishStaged(conn, runKey, pipeline, tables, inputs);
     } finally {
+      await dropStaging(conn, tables).catch((err: unknown) => log.warn({ err }, 'could not drop the staging tables'));
+      await side.query('SELECT RELEASE_ALL_LOCKS()').catch(() => undefined);
       conn.release();
+      side.release();
     }
-    return { rowsIn: read, rowsOut: loaded, rowsRejected: rejects.length, details: { files: perFile.map(({ path, rows }) => ({ path, rows })) } };
+    return summarize(inputs, skipped, notes);
   },
 });
 
-async function loadFile(
-  conn: PoolConnection,
-  runKey: string,
-  pipeline: Pipeline,
-  file: typeof sourceFiles.$inferSelect,
-  rejects: Reject[],
-): Promise<{ read: number; loaded: number; header: string[] }> {
-  const source = pipeline.sources.find((s, i) => (s.name ?? `source-${i + 1}`) === file.source);
-  const parseOpts = source && source.kind !== 'sql' ? source.parse : undefined;
-  if (!parseOpts) throw new PermanentError(`source ${file.source} is not in the pipeline any more`);
-  const csv = readCsv(file.path, parseOpts);
-  const it = csv.records[Symbol.asyncIterator]();
-  let header = parseOpts.columns;
-  if (parseOpts.header) {
-    const first = await it.next();
-    if (first.done) throw new PermanentError(`${file.path}: the file is empty (no header row)`, { source: file.path, line: 1 });
-    header = first.value.cells.map((c) => c.trim());
-  }
-  if (!header) throw new PermanentError(`source ${file.source}: header is false but no columns are declared`, { source: file.path });
-  checkHeader(file.path, header, pipeline);
-  const width = header.length;
-  let read = 0;
-  let failure: unknown;
-  async function* rows(): AsyncGenerator<Cell[]> {
-    try {
-      for (let next = await it.next(); !next.done; next = await it.next()) {
-        const rec = next.value;
-        read++;
-        if (rec.cells.length !== width) {
-          rejects.push({
-            source: file.path,
-            line: rec.line,
-            column: null,
-            reason: `expected ${width} cells, found ${rec.cells.length}`,
-            raw: rec.cells.join(parseOpts!.delimiter),
-          });
-          continue;
-        }
-        yield [runKey, file.id, rec.line, JSON.stringify(rec.cells)];
-      }
-    } catch (err) {
-      // Ending the stream cleanly and rethrowing after LOAD DATA returns is the one way to be sure
-      // the error reaches the caller (and its rollback) rather than a half-sent packet.
-      failure = err;
-    }
-  }
-  const before = rejects.length;
-  const loaded = await loadInfile(conn, 'raw_rows', ['run_key', 'source_file_id', 'line', 'cells'], rows(), () => read - (rejects.length - before));
-  if (failure) throw failure;
-  if (csv.sha256() !== file.sha256) {
-    throw new PermanentError(`${file.path} changed since collect (sha256 differs): start the run again`, { source: file.path });
-  }
-  return { read, loaded, header };
+function summarize(inputs: StagedInput[], skipped: string[], notes: string[]) {
+  const sum = (f: (s: StagedInput['staged']) => number) => inputs.reduce((n, i) => n + f(i.staged), 0);
+  const merge = (pick: (s: StagedInput['staged']) => Map<string, number>) => {
+    const out: Record<string, number> = {};
+    for (const i of inputs) for (const [k, v] of pick(i.staged)) out[k] = (out[k] ?? 0) + v;
+    return out;
+  };
+  return {
+    rowsIn: sum((s) => s.read),
+    rowsOut: sum((s) => s.loaded),
+    rowsRejected: sum((s) => s.rejected),
+    details: {
+      files: inputs.map(({ file, ledger, staged }) => ({
+        source: file.source,
+        path: file.path,
+        action: ledger ? 'replaced' : 'loaded',
+        read: staged.read,
+        loaded: staged.loaded,
+        rejected: staged.rejected,
+        blankLines: staged.blankLines,
+      })),
+      skipped,
+      rejectsByReason: merge((s) => s.rejectsByReason),
+      warnings: [...notes, ...Object.entries(merge((s) => s.warnings)).map(([k, n]) => `${k} (${n} rows)`)],
+    },
+  };
 }
 
-function checkHeader(file: string, header: string[], pipeline: Pipeline): void {
-  for (const col of requiredColumns(pipeline)) {
-    if (!header.includes(col)) {
-      throw new PermanentError(`${file}: column "${col}" is missing from the header (found: ${header.join(', ')})`, {
-        source: file,
-        line: 1,
-        column: col,
-      });
-    }
+function findSource(pipeline: Pipeline, name: string): Source {
+  const source = pipeline.sources.find((s, i) => sourceName(s, i) === name);
+  if (!source) throw new PermanentError(`source ${name} is not in the pipeline any more`, { source: name });
+  return source;
+}
+
+async function ledgerOf(db: Db, pipeline: string, file: typeof sourceFiles.$inferSelect) {
+  const [row] = await db
+    .select()
+    .from(loadedFiles)
+    .where(and(eq(loadedFiles.pipeline, pipeline), eq(loadedFiles.source, file.source), eq(loadedFiles.originHash, originHash(file.origin))));
+  return row;
+}
+
+/** Transactions of one pipeline share raw_transactions and the ledger: one load at a time per pipeline. */
+async function lockPipeline(conn: PoolConnection, pipeline: string): Promise<void> {
+  const [rows] = await conn.query("SELECT GET_LOCK(CONCAT('cpd-load:', DATABASE(), ':', ?), ?) AS got", [pipeline, PIPELINE_LOCK_S]);
+  if ((rows as { got: number | null }[])[0]?.got !== 1) throw new Error(`another run of ${pipeline} is loading (lock busy for ${PIPELINE_LOCK_S}s)`);
+}
+
+/** A stale export (older than the business date by more than the contract allows) blocks the load. */
+function checkFreshness(file: typeof sourceFiles.$inferSelect, source: Source, businessDate: string): void {
+  const maxAge = source.contract.maxAgeDays;
+  if (maxAge === undefined || !file.modifiedAt) return;
+  const oldest = Date.parse(`${businessDate}T00:00:00Z`) - maxAge * 86_400_000;
+  if (file.modifiedAt.getTime() < oldest) {
+    throw new PermanentError(
+      `${file.path}: last modified ${file.modifiedAt.toISOString()}, more than ${maxAge} days before the business date ${businessDate} (a stale export?)`,
+      { source: file.path },
+    );
   }
-  const dup = header.find((h, i) => header.indexOf(h) !== i);
-  if (dup) throw new PermanentError(`${file}: column "${dup}" appears twice in the header`, { source: file, line: 1, column: dup });
 }

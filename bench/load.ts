@@ -1,0 +1,126 @@
+/**
+ * npm run bench:load — cpd's loader (stream → CSV scan → data contract → TSV → LOAD DATA LOCAL)
+ * against the `mariadb` CLI's own LOAD DATA LOCAL INFILE of the same file into the same typed
+ * table, interleaved in the same run so the ratio holds on a noisy machine. The file is a
+ * deterministic 1 M-row transactions CSV in the Online Retail shape (bench/.data/, reused).
+ * Ends with: bench load: ratio=<cpd ÷ cli rows/s> cpd=<rows/s> cli=<rows/s> rss=<peak MB>
+ */
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import mysql from 'mysql2/promise';
+import { parsePipeline } from '../config/pipeline.ts';
+import { connectionOptions } from '../db/client.ts';
+import { fingerprint } from '../jobs/sources/file-source.ts';
+import { stageFile } from '../jobs/sources/stage-file.ts';
+
+const { values: args } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, rounds: { type: 'string', default: '3' }, method: { type: 'string', default: 'infile' } } });
+const ROWS = Number(args.rows);
+const DATA = fileURLToPath(new URL('./.data/', import.meta.url));
+const CSV = `${DATA}transactions-${ROWS}.csv`;
+const BASE = process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/cpd_bench_load';
+const TABLE = 'bench_tx';
+
+const pipeline = parsePipeline(
+  {
+    name: 'bench',
+    mode: 'transactions',
+    sources: [
+      {
+        kind: 'file',
+        name: 'tx',
+        path: CSV,
+        contract: {
+          columns: {
+            InvoiceNo: { required: true, pattern: 'C?[0-9]{6}' },
+            Quantity: { type: 'integer', required: true },
+            UnitPrice: { type: 'number', min: 0, severity: 'warn' },
+            Country: { required: true },
+          },
+        },
+      },
+    ],
+    columns: { customerId: 'CustomerID', timestamp: 'InvoiceDate', quantity: 'Quantity', unitPrice: 'UnitPrice', invoice: 'InvoiceNo', product: 'StockCode', description: 'Description', country: 'Country' },
+  },
+  'bench',
+);
+
+async function generate(): Promise<void> {
+  if (existsSync(CSV)) return;
+  mkdirSync(DATA, { recursive: true });
+  const out = createWriteStream(`${CSV}.partial`);
+  out.write('InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n');
+  const words = ['WHITE', 'HANGING', 'HEART', 'T-LIGHT', 'HOLDER', 'LANTERN', 'CREAM', 'CUPID', 'COAT', 'HANGER', 'SET OF 6', 'MUG'];
+  let seed = 42;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  let buf = '';
+  for (let i = 0; i < ROWS; i++) {
+    const cancel = rnd() < 0.02;
+    const day = new Date(Date.UTC(2010, 11, 1) + Math.floor(rnd() * 370) * 86_400_000 + Math.floor(rnd() * 36_000) * 1000);
+    const desc = `${words[Math.floor(rnd() * 12)]} ${words[Math.floor(rnd() * 12)]}${rnd() < 0.05 ? ', ASSORTED' : ''}`;
+    buf += `${cancel ? 'C' : ''}${536365 + Math.floor(i / 20)},${84000 + Math.floor(rnd() * 4000)},${desc.includes(',') ? `"${desc}"` : desc},${cancel ? -1 : 1 + Math.floor(rnd() * 24)},`;
+    buf += `${day.toISOString().slice(0, 19).replace('T', ' ')},${(rnd() * 20).toFixed(2)},${rnd() < 0.25 ? '' : 12346 + Math.floor(rnd() * 5000)},United Kingdom\n`;
+    if (buf.length > 1 << 20) {
+      if (!out.write(buf)) await once(out, 'drain');
+      buf = '';
+    }
+  }
+  out.end(buf);
+  await once(out, 'finish');
+  execFileSync('mv', [`${CSV}.partial`, CSV]);
+}
+
+async function main(): Promise<void> {
+  await generate();
+  const url = new URL(BASE);
+  const admin = await mysql.createConnection({ ...connectionOptions(BASE), database: undefined });
+  const dbName = url.pathname.slice(1);
+  await admin.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
+  await admin.query(`CREATE DATABASE \`${dbName}\``);
+  await admin.end();
+  const pool = mysql.createPool({ ...connectionOptions(BASE), connectionLimit: 3 });
+  await pool.query(`CREATE TABLE rejected_rows (id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY, run_key VARCHAR(120) NOT NULL, step VARCHAR(32) NOT NULL, source VARCHAR(1024) NOT NULL,
+    line INT, column_name VARCHAR(191), reason VARCHAR(500) NOT NULL, raw MEDIUMTEXT, created_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3))`);
+  await pool.query(`CREATE TABLE ${TABLE} (id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY, source_file_id INT NOT NULL, line INT, invoice VARCHAR(64), product_code VARCHAR(64),
+    description VARCHAR(255), quantity DECIMAL(14,3), invoiced_at DATETIME NOT NULL, unit_price DECIMAL(14,4), amount DECIMAL(16,4), customer_id VARCHAR(64), country VARCHAR(64))`);
+  await pool.query(`CREATE TABLE ${TABLE}_rej LIKE rejected_rows`);
+  const { sha256, bytes } = await fingerprint(CSV);
+  const source = pipeline.sources[0]!;
+  if (source.kind !== 'file') throw new Error('unreachable');
+  const file = { id: 1, runKey: 'bench', pipeline: 'bench', source: 'tx', kind: 'file' as const, origin: CSV, path: CSV, sha256, bytes, modifiedAt: null, action: 'pending' as const, rows: null, rejected: null, header: null, collectedAt: new Date() };
+
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  const cli: number[] = [];
+  const cpd: number[] = [];
+  for (let round = 0; round < Number(args.rounds); round++) {
+    await pool.query(`TRUNCATE ${TABLE}`);
+    let t0 = performance.now();
+    const dsn = new URL(BASE);
+    execFileSync('mariadb', ['--local-infile=1', '-h', dsn.hostname, '-P', dsn.port || '3306', '-u', dsn.username || 'root', dbName, '-e',
+      `LOAD DATA LOCAL INFILE '${CSV}' INTO TABLE ${TABLE} CHARACTER SET utf8mb4 FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '"' IGNORE 1 LINES
+       (invoice, product_code, description, quantity, invoiced_at, unit_price, customer_id, country) SET source_file_id = 1`]);
+    cli.push(ROWS / ((performance.now() - t0) / 1000));
+    await pool.query(`TRUNCATE ${TABLE}`);
+    await pool.query(`TRUNCATE ${TABLE}_rej`);
+    const conn = await pool.getConnection();
+    const side = await pool.getConnection();
+    t0 = performance.now();
+    const staged = await stageFile({ conn, rejectConn: side, runKey: 'bench', pipeline, file, parse: source.parse, contract: source.contract, isoDates: false, method: args.method === 'insert' ? 'insert' : 'infile', tables: { rows: TABLE, rejects: `${TABLE}_rej` } });
+    cpd.push(staged.read / ((performance.now() - t0) / 1000));
+    conn.release();
+    side.release();
+    if (staged.read !== ROWS || staged.loaded + staged.rejected !== staged.read) throw new Error(`cpd read ${staged.read}, loaded ${staged.loaded}, rejected ${staged.rejected}`);
+    const [[check]] = (await pool.query(`SELECT COUNT(*) AS n, SUM(quantity) AS q FROM ${TABLE}`)) as unknown as [{ n: number; q: string }[]];
+    console.log(`round ${round + 1}: cli ${Math.round(cli.at(-1)!)} rows/s, cpd ${Math.round(cpd.at(-1)!)} rows/s (loaded ${check!.n}, rejected ${staged.rejected}, warnings ${JSON.stringify(Object.fromEntries(staged.warnings))})`);
+  }
+  clearInterval(sampler);
+  await pool.end();
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const [c, l] = [median(cpd), median(cli)];
+  console.log(`bench load: ratio=${(c / l).toFixed(2)} cpd=${Math.round(c)} cli=${Math.round(l)} rss=${Math.round(peak / 2 ** 20)}MB rows=${ROWS} rounds=${cpd.length}`);
+}
+
+await main();

@@ -1,0 +1,158 @@
+import type { Contract, Pipeline } from '../../config/pipeline.ts';
+import { PermanentError } from '../errors.ts';
+import { CellFailure, ruleCheck, targetCheck, type CellCheck, type Target } from './column-check.ts';
+
+export interface RowReject {
+  column: string | null;
+  reason: string;
+}
+
+/**
+ * What one file's rows become: TSV lines for the staging table, or a rejection naming the column.
+ * `encode` runs once per row on the hot path, so it does one pass over the mapped cells, builds
+ * one string and allocates nothing else on the happy path.
+ */
+export interface RowPlan {
+  width: number;
+  /** Staging columns in TSV order. */
+  columns: readonly string[];
+  encode(cells: string[], line: number, suspect: boolean): string | RowReject;
+  /** Loaded rows that broke a warn-severity rule, by `column: reason`. */
+  warnings: Map<string, number>;
+}
+
+interface PlannedColumn {
+  index: number;
+  name: string;
+  required: boolean;
+  check: CellCheck;
+  rule: ((cell: string) => CellFailure | undefined) | undefined;
+  /** Text columns get TSV escaping and the spreadsheet-formula warning; typed ones are already clean. */
+  text: boolean;
+}
+
+export interface PlanInput {
+  pipeline: Pipeline;
+  file: string;
+  header: string[];
+  contract: Contract;
+  nullTokens: string[];
+  dateFormats: Record<string, string>;
+  /** SQL sources are landed with ISO timestamps whatever the pipeline declares for files. */
+  isoDates: boolean;
+}
+
+export const transactionStagingColumns = ['line', 'invoice', 'product_code', 'description', 'quantity', 'invoiced_at', 'unit_price', 'amount', 'customer_id', 'country'] as const;
+export const labeledStagingColumns = ['line', 'cells'] as const;
+
+export function planRows(input: PlanInput): RowPlan {
+  const { pipeline, file, header, contract } = input;
+  const block = (column: string, message: string) => new PermanentError(`${file}: ${message}`, { source: file, line: 1, column });
+  const where = new Map<string, number>();
+  for (const [i, h] of header.entries()) {
+    if (where.has(h)) throw block(h, `column "${h}" appears twice in the header`);
+    where.set(h, i);
+  }
+  const need = (name: string): number => {
+    const i = where.get(name);
+    if (i === undefined) throw block(name, `column "${name}" is missing from the header (found: ${header.join(', ').slice(0, 300)})`);
+    return i;
+  };
+  for (const [name, rule] of Object.entries(contract.columns)) if (rule.required) need(name);
+  const ruleFor = (name: string) => {
+    const rule = contract.columns[name];
+    return rule ? ruleCheck(rule, input.dateFormats[name]) : undefined;
+  };
+  const nulls = new Set(input.nullTokens);
+  const warnings = new Map<string, number>();
+  const warn = (key: string) => warnings.set(key, (warnings.get(key) ?? 0) + 1);
+
+  let planned: (PlannedColumn | undefined)[];
+  let columns: readonly string[];
+  let json = false;
+  if (pipeline.mode === 'transactions') {
+    const c = pipeline.columns;
+    const format = input.isoDates ? 'YYYY-MM-DD HH:mm:ss' : (input.dateFormats[c.timestamp] ?? c.timestampFormat);
+    const map: [string | undefined, Target, boolean][] = [
+      [c.invoice, { kind: 'string', maxLength: 64 }, false],
+      [c.product, { kind: 'string', maxLength: 64 }, false],
+      [c.description, { kind: 'string', maxLength: 255 }, false],
+      [c.quantity, { kind: 'decimal', precision: 14, scale: 3 }, c.amount === undefined],
+      [c.timestamp, { kind: 'date', format }, true],
+      [c.unitPrice, { kind: 'decimal', precision: 14, scale: 4 }, c.amount === undefined],
+      [c.amount, { kind: 'decimal', precision: 16, scale: 4 }, true],
+      [c.customerId, { kind: 'string', maxLength: 64 }, false],
+      [c.country, { kind: 'string', maxLength: 64 }, false],
+    ];
+    planned = map.map(([name, target, required]) =>
+      name === undefined
+        ? undefined
+        : { index: need(name), name, required: required || contract.columns[name]?.required === true, check: targetCheck(target), rule: ruleFor(name), text: target.kind === 'string' },
+    );
+    columns = transactionStagingColumns;
+  } else {
+    planned = header.map((name, index) => ({ index, name, required: contract.columns[name]?.required === true, check: targetCheck({ kind: 'text' }), rule: ruleFor(name), text: true }));
+    if (pipeline.columns.label.column) need(pipeline.columns.label.column);
+    columns = labeledStagingColumns;
+    json = true;
+  }
+  const width = header.length;
+
+  function encode(cells: string[], line: number, suspect: boolean): string | RowReject {
+    if (cells.length !== width) {
+      if (cells.length === width + 1 && cells[width] === '') warn('(row): trailing delimiter');
+      else return { column: null, reason: `expected ${width} cells, found ${cells.length}` };
+    }
+    if (suspect) {
+      for (const [i, cell] of cells.entries()) {
+        if (cell.includes('\0')) return { column: header[i] ?? null, reason: 'NUL byte in the value' };
+        if (cell.includes('\uFFFD')) return { column: header[i] ?? null, reason: 'bytes that are not UTF-8 (is the file latin1? set parse.encoding)' };
+      }
+    }
+    let out = String(line);
+    for (const col of planned) {
+      if (col === undefined) {
+        if (!json) out += '\t\\N';
+        continue;
+      }
+      const cell = cells[col.index]!;
+      if (cell.length === 0 || nulls.has(cell) || (isPadded(cell) && nulls.has(cell.trim()))) {
+        if (col.required) return { column: col.name, reason: 'required value is empty' };
+        if (!json) out += '\t\\N';
+        continue;
+      }
+      if (col.rule) {
+        const failure = col.rule(cell);
+        if (failure?.severity === 'reject') return { column: col.name, reason: failure.reason };
+        if (failure) warn(`${col.name}: ${failure.reason.replace(/:.*$/, '')}`);
+      }
+      const value = col.check(cell);
+      if (value instanceof CellFailure) return { column: col.name, reason: value.reason };
+      if (col.text) {
+        const first = value.charCodeAt(0);
+        if (first === 61 || first === 64 || first === 43) warn(`${col.name}: starts like a spreadsheet formula`);
+        if (!json) out += `\t${escapeTsv(value)}`;
+      } else {
+        out += `\t${value}`;
+      }
+    }
+    if (json) {
+      const text = JSON.stringify(cells.length > width ? cells.slice(0, width) : cells);
+      out += `\t${text.includes('\\') ? text.replaceAll('\\', '\\\\') : text}`;
+    }
+    return `${out}\n`;
+  }
+  return { width, columns, encode, warnings };
+}
+
+function isPadded(cell: string): boolean {
+  return cell.charCodeAt(0) <= 32 || cell.charCodeAt(cell.length - 1) <= 32;
+}
+
+const TSV_SPECIAL = /[\\\t\n\r]/;
+
+/** LOAD DATA's default format: backslash escapes for the four characters it treats specially. */
+export function escapeTsv(s: string): string {
+  if (!TSV_SPECIAL.test(s)) return s;
+  return s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
