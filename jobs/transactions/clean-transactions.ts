@@ -54,19 +54,7 @@ export async function cleanTransactions(conn: PoolConnection, runKey: string, pi
      ) x WHERE x.n > 1`,
     [runKey, name],
   );
-  await conn.query(
-    `INSERT IGNORE INTO clean_drops (run_key, raw_id, reason)
-     SELECT ?, r.id, 'cancellation without an earlier purchase' FROM raw_transactions r
-     WHERE r.pipeline = ? AND ${CANCEL} AND r.customer_id IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM clean_drops d WHERE d.run_key = ? AND d.raw_id = r.id)
-       AND NOT EXISTS (
-         SELECT 1 FROM raw_transactions p
-         WHERE p.pipeline = r.pipeline AND p.customer_id = r.customer_id AND p.invoiced_at <= r.invoiced_at
-           AND (r.product_code IS NULL OR p.product_code = r.product_code)
-           AND p.amount > 0 AND COALESCE(p.quantity, 0) >= 0 AND COALESCE(p.invoice, '') NOT LIKE 'C%'
-           AND NOT EXISTS (SELECT 1 FROM clean_drops d2 WHERE d2.run_key = ? AND d2.raw_id = p.id))`,
-    [runKey, name, runKey, runKey],
-  );
+  await dropUnmatchedCancellations(conn, runKey, pipeline);
   // new_products: the customer's first purchase line of each product marks its order; summing it
   // over the orders before any cutoff gives the distinct products bought before that cutoff.
   await conn.query(
@@ -86,6 +74,28 @@ export async function cleanTransactions(conn: PoolConnection, runKey: string, pi
     [runKey, name, runKey],
   );
   return countClean(conn, runKey, name);
+}
+
+/**
+ * One GROUP BY of the first purchase per (customer, product), and per customer under '*any*' for
+ * cancellations without a product, into a session temporary table; then one join. A correlated
+ * NOT EXISTS per cancellation was 30x slower on customers with thousands of lines.
+ */
+async function dropUnmatchedCancellations(conn: PoolConnection, runKey: string, pipeline: TransactionsPipeline): Promise<void> {
+  const purchase = `r.pipeline = ? AND r.customer_id IS NOT NULL AND r.amount > 0 AND NOT ${CANCEL} AND COALESCE(ABS(r.quantity), 0) <= ?`;
+  await conn.query('DROP TEMPORARY TABLE IF EXISTS cpd_first_purchase');
+  await conn.query('CREATE TEMPORARY TABLE cpd_first_purchase (customer_id VARCHAR(64) NOT NULL, product_code VARCHAR(64) NOT NULL, first_at DATETIME NOT NULL, PRIMARY KEY (customer_id, product_code))');
+  const params = [pipeline.name, pipeline.clean.maxQuantity];
+  await conn.query(`INSERT INTO cpd_first_purchase SELECT r.customer_id, COALESCE(r.product_code, ''), MIN(r.invoiced_at) FROM raw_transactions r WHERE ${purchase} GROUP BY r.customer_id, COALESCE(r.product_code, '')`, params);
+  await conn.query(`INSERT INTO cpd_first_purchase SELECT r.customer_id, '*any*', MIN(r.invoiced_at) FROM raw_transactions r WHERE ${purchase} GROUP BY r.customer_id`, params);
+  await conn.query(
+    `INSERT IGNORE INTO clean_drops (run_key, raw_id, reason)
+     SELECT ?, r.id, 'cancellation without an earlier purchase' FROM raw_transactions r
+     LEFT JOIN cpd_first_purchase f ON f.customer_id = r.customer_id AND f.product_code = COALESCE(r.product_code, '*any*')
+     WHERE r.pipeline = ? AND r.customer_id IS NOT NULL AND ${CANCEL} AND (f.first_at IS NULL OR f.first_at > r.invoiced_at)`,
+    [runKey, pipeline.name],
+  );
+  await conn.query('DROP TEMPORARY TABLE cpd_first_purchase');
 }
 
 async function countClean(conn: PoolConnection, runKey: string, pipeline: string): Promise<CleanCounts> {
