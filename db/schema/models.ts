@@ -1,6 +1,20 @@
 import { sql } from 'drizzle-orm';
-import { double, int, json, mysqlTable, timestamp, uniqueIndex, varchar, index } from 'drizzle-orm/mysql-core';
+import { boolean, double, index, int, json, mysqlTable, primaryKey, text, timestamp, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
 import { longblob } from './data.ts';
+
+/** What a version was trained on, so "retrain it" is a recipe, not a guess. */
+export interface TrainingWindow {
+  mode: 'labeled' | 'transactions';
+  businessDate: string;
+  /** transactions: the cutoff T and the label horizon H the training snapshots end at. */
+  cutoff?: string;
+  horizonDays?: number;
+  snapshots?: number;
+  /** labeled: the share held out and the seed of the stratified split. */
+  validationShare?: number;
+  trainRows: number;
+  validRows: number;
+}
 
 /** Every trained model: the registry. `model` is the gzipped serialized forest. */
 export const modelVersions = mysqlTable(
@@ -14,6 +28,7 @@ export const modelVersions = mysqlTable(
     featureNames: json('feature_names').$type<string[]>().notNull(),
     /** sha256 over the training rows, so "same data" can be checked, not assumed. */
     dataFingerprint: varchar('data_fingerprint', { length: 64 }).notNull(),
+    trainingWindow: json('training_window').$type<TrainingWindow>(),
     metrics: json('metrics'),
     threshold: double('threshold'),
     trainRows: int('train_rows').notNull(),
@@ -22,4 +37,58 @@ export const modelVersions = mysqlTable(
     createdAt: timestamp('created_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
   },
   (t) => [uniqueIndex('model_versions_run').on(t.runKey), index('model_versions_pipeline').on(t.pipeline)],
+);
+
+export const modelAliasNames = ['champion', 'challenger'] as const;
+export type ModelAliasName = (typeof modelAliasNames)[number];
+
+/** champion: the version tonight's scores come from; challenger: the latest version evaluated against it. */
+export const modelAliases = mysqlTable(
+  'model_aliases',
+  {
+    pipeline: varchar('pipeline', { length: 64 }).notNull(),
+    alias: varchar('alias', { length: 16 }).$type<ModelAliasName>().notNull(),
+    versionId: int('version_id').notNull(),
+    updatedAt: timestamp('updated_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+  },
+  (t) => [primaryKey({ columns: [t.pipeline, t.alias] })],
+);
+
+/** Metric values of both models on the same validation rows (null: the model could not be scored on them). */
+export interface ComparedMetrics {
+  rows: number;
+  positives: number;
+  challenger: Record<string, number | null>;
+  champion: Record<string, number | null> | null;
+}
+
+/**
+ * The decision trail: every promotion decision, automatic (one per run key, replaced when the
+ * run is rerun) or by a person (`cpd promote`, run_key null). A kept champion is recorded too,
+ * so a worse challenger is never dropped silently.
+ */
+export const modelDecisions = mysqlTable(
+  'model_decisions',
+  {
+    id: int('id').autoincrement().primaryKey(),
+    pipeline: varchar('pipeline', { length: 64 }).notNull(),
+    runKey: varchar('run_key', { length: 120 }),
+    challengerVersion: int('challenger_version').notNull(),
+    /** The champion before this decision (null: the pipeline had none). */
+    championVersion: int('champion_version'),
+    /** The champion after it: the version scores come from. */
+    resultVersion: int('result_version'),
+    metric: varchar('metric', { length: 32 }).notNull(),
+    challengerValue: double('challenger_value'),
+    championValue: double('champion_value'),
+    rule: varchar('rule', { length: 200 }).notNull(),
+    compared: json('compared').$type<ComparedMetrics>(),
+    promoted: boolean('promoted').notNull(),
+    reason: text('reason').notNull(),
+    decidedBy: varchar('decided_by', { length: 8 }).$type<'auto' | 'user'>().notNull(),
+    actor: varchar('actor', { length: 120 }).notNull(),
+    decidedAt: timestamp('decided_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+  },
+  // Unique per run key: a rerun replaces its automatic decision. NULLs (manual) do not collide.
+  (t) => [uniqueIndex('model_decisions_run').on(t.runKey), index('model_decisions_pipeline').on(t.pipeline, t.id)],
 );
