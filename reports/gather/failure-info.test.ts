@@ -8,6 +8,7 @@ const step = (name: string, status: StepFacts['status'], extra: Partial<StepFact
   errorKind: null,
   error: null,
   durationMs: 10,
+  rowsIn: null,
   rowsOut: null,
   attempts: 1,
   ...extra,

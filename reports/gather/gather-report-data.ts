@@ -68,7 +68,8 @@ function headlineOf(run: RunFacts, model: RunModel | undefined, publication: Pub
         ? `All ${publication.gates.length} publish gates passed.`
         : 'Tonight’s scores replaced the previous ones in one step.';
   return {
-    customersScored: score.rowsOut ?? 0,
+    // Rows in: a blocked publish scored everyone but published none.
+    customersScored: score.rowsIn ?? score.rowsOut ?? 0,
     scoresPublished: published,
     publishedReason: reason,
     modelVersion: `v${model.id}`,

@@ -8,6 +8,7 @@ export interface StepFacts {
   errorKind: 'permanent' | 'transient' | null;
   error: string | null;
   durationMs: number | null;
+  rowsIn: number | null;
   rowsOut: number | null;
   attempts: number;
 }
@@ -44,6 +45,7 @@ interface StepRow {
   error_kind: StepFacts['errorKind'];
   error: string | null;
   duration_ms: number | null;
+  rows_in: number | string | null;
   rows_out: number | string | null;
   attempts: number | string;
 }
@@ -58,7 +60,7 @@ export async function gatherRun(pool: Pool, runKey: string): Promise<RunFacts | 
   // The latest attempt per step (highest id); the attempt count beside it.
   const steps = await queryRows<StepRow>(
     pool,
-    `SELECT s.step, s.status, s.error_kind, s.error, s.duration_ms, s.rows_out, c.attempts
+    `SELECT s.step, s.status, s.error_kind, s.error, s.duration_ms, s.rows_in, s.rows_out, c.attempts
        FROM step_runs s
        JOIN (SELECT step, MAX(id) AS id, COUNT(*) AS attempts FROM step_runs WHERE run_key = ? GROUP BY step) c ON c.id = s.id
       ORDER BY s.id`,
@@ -79,6 +81,7 @@ export async function gatherRun(pool: Pool, runKey: string): Promise<RunFacts | 
       errorKind: s.error_kind,
       error: s.error,
       durationMs: s.duration_ms,
+      rowsIn: s.rows_in === null ? null : Number(s.rows_in),
       rowsOut: s.rows_out === null ? null : Number(s.rows_out),
       attempts: Number(s.attempts),
     })),

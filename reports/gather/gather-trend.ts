@@ -23,7 +23,7 @@ export async function gatherTrend(pool: Pool, pipeline: string, businessDate: st
     `SELECT r.business_date,
             JSON_EXTRACT(m.metrics, '$.rocAuc') AS roc_auc,
             JSON_EXTRACT(m.metrics, '$.baseRate') AS base_rate,
-            (SELECT s.rows_out FROM step_runs s
+            (SELECT COALESCE(s.rows_in, s.rows_out) FROM step_runs s
               WHERE s.run_key = r.run_key AND s.step = 'score' AND s.status = 'succeeded'
               ORDER BY s.id DESC LIMIT 1) AS scored
        FROM pipeline_runs r
