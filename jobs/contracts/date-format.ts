@@ -65,20 +65,21 @@ function pad(n: number): string {
 /** The common case without a regex or any allocation: the cell is already what MySQL wants. */
 function readIsoDateTime(c: string): string | undefined {
   if (c.length !== 19 || c.charCodeAt(4) !== 45 || c.charCodeAt(7) !== 45 || c.charCodeAt(10) !== 32 || c.charCodeAt(13) !== 58 || c.charCodeAt(16) !== 58) return undefined;
-  const n = (i: number) => {
-    const a = c.charCodeAt(i) - 48;
-    const b = c.charCodeAt(i + 1) - 48;
-    return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
-  };
-  const y1 = n(0);
-  const y2 = n(2);
-  const mo = n(5);
-  const d = n(8);
-  const h = n(11);
-  const mi = n(14);
-  const s = n(17);
+  const y1 = twoDigits(c, 0);
+  const y2 = twoDigits(c, 2);
+  const mo = twoDigits(c, 5);
+  const d = twoDigits(c, 8);
+  const h = twoDigits(c, 11);
+  const mi = twoDigits(c, 14);
+  const s = twoDigits(c, 17);
   if (y1 < 10 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || d > DAYS[mo - 1]! || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return undefined;
   const year = y1 * 100 + y2;
   if (mo === 2 && d === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return undefined;
   return c;
+}
+
+function twoDigits(c: string, i: number): number {
+  const a = c.charCodeAt(i) - 48;
+  const b = c.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
 }

@@ -97,6 +97,8 @@ export function planRows(input: PlanInput): RowPlan {
     json = true;
   }
   const width = header.length;
+  // Without an amount column, publish computes quantity × unit price: refuse products DECIMAL(16,4) cannot hold.
+  const product = pipeline.mode === 'transactions' && pipeline.columns.amount === undefined ? [planned[3], planned[5]] : undefined;
 
   function encode(cells: string[], line: number, suspect: boolean): string | RowReject {
     if (cells.length !== width) {
@@ -135,6 +137,9 @@ export function planRows(input: PlanInput): RowPlan {
       } else {
         out += `\t${value}`;
       }
+    }
+    if (product && Math.abs(Number(cells[product[0]!.index]) * Number(cells[product[1]!.index])) >= 1e12) {
+      return { column: product[1]!.name, reason: 'quantity × unit price out of range for DECIMAL(16,4)' };
     }
     if (json) {
       const text = JSON.stringify(cells.length > width ? cells.slice(0, width) : cells);
