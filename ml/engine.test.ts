@@ -12,6 +12,8 @@ const withMissing: Dataset = {
   columns: data.columns.map((c, f) => (f === 0 ? c.map((v, i) => (i % 7 === 0 ? NaN : v)) : c)),
 };
 const params = { nTrees: 16, seed: 5 };
+const sameBytes = (a: ArrayBufferView, b: ArrayBufferView): boolean =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 describe('hist engine', () => {
   it('is bit-identical for the same seed with 1 and 2 threads', async () => {
@@ -48,6 +50,17 @@ describe('hist engine', () => {
     const row0 = model.explain(withMissing.columns, 0).contributions;
     const best = Array.from(row0.keys()).sort((x, y) => Math.abs(row0[y]!) - Math.abs(row0[x]!));
     expect(top.top[0]!.map((t) => t.feature)).toEqual(best.slice(0, 3));
+  });
+
+  it('scores on threads with the same numbers as the sync path', async () => {
+    const model = (await trainModel(withMissing, params)) as HistForestModel;
+    const big = makeSynthetic({ nRows: 100_000, seed: 4 });
+    const r = await model.scoreAsync(big.columns, { k: 3, threads: 2 });
+    const sync = model.explainTopTyped(big.columns, 3);
+    // Byte comparison: deep-equal on 100k-element typed arrays is slow in vitest.
+    expect(sameBytes(r.proba, model.predictProba(big.columns))).toBe(true);
+    expect(sameBytes(r.top!.features, sync.features)).toBe(true);
+    expect(sameBytes(r.top!.contributions, sync.contributions)).toBe(true);
   });
 
   it('names the deciding feature as every row’s top reason', async () => {

@@ -7,15 +7,17 @@ import type { ForestParams, Model, TrainOptions } from './model.ts';
 export type { EngineName, Explanation, ForestParams, Model, TrainOptions } from './model.ts';
 
 /**
- * One place for defaults. minSamplesLeaf 2 and maxDepth 32 (scikit-learn: 1 and unlimited):
- * ~the same AUC on our data, but fewer, shallower nodes, so scoring and per-row explanations of
- * millions of customers are faster and leaf probabilities are less all-or-nothing.
+ * One place for defaults. minSamplesLeaf 5 (scikit-learn: 1) because it measured as good or
+ * better: test ROC-AUC on synthetic 200k 0.8418 / 0.8469 / 0.8490 for leaves of 1 / 2 / 5
+ * (scikit-learn 0.8448), shoppers 0.9341 / 0.9323 / 0.9335 (scikit-learn 0.9306), with 46 %
+ * fewer nodes than leaves of 1, so fitting, scoring and explaining millions of rows is faster
+ * and leaf probabilities are less all-or-nothing. maxDepth 32 only guards against runaway depth.
  */
 export const defaultForestParams: ForestParams = {
   engine: 'hist',
   nTrees: 100,
   maxDepth: 32,
-  minSamplesLeaf: 2,
+  minSamplesLeaf: 5,
   maxFeatures: 'sqrt',
   maxBins: 256,
   classWeight: null,

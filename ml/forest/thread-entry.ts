@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 /** How to start a training thread: a JS file to load, or a bundled script to eval. */
 export type ThreadEntry = { kind: 'file'; url: URL; entry: string } | { kind: 'eval'; code: string };
 
-let cached: ThreadEntry | undefined;
+const cache = new Map<string, ThreadEntry>();
 
 interface EsbuildLike {
   buildSync(opts: Record<string, unknown>): { outputFiles?: { text: string }[] };
@@ -16,12 +16,19 @@ interface EsbuildLike {
  * few modules once per process with the esbuild that tsx itself depends on (~30 ms) and eval
  * it. If that fails, fall back to the thread-boot.mjs bootstrap that registers tsx.
  */
-export function threadEntry(): ThreadEntry {
-  if (cached) return cached;
+export function threadEntry(name: 'train-thread' | 'score-thread'): ThreadEntry {
+  const hit = cache.get(name);
+  if (hit) return hit;
+  const entry = build(name);
+  cache.set(name, entry);
+  return entry;
+}
+
+function build(name: string): ThreadEntry {
   const fromSource = import.meta.url.endsWith('.ts');
-  const entryUrl = new URL(`./train-thread.${fromSource ? 'ts' : 'js'}`, import.meta.url);
+  const entryUrl = new URL(`./${name}.${fromSource ? 'ts' : 'js'}`, import.meta.url);
   const boot: ThreadEntry = { kind: 'file', url: new URL('./thread-boot.mjs', import.meta.url), entry: entryUrl.href };
-  if (!fromSource) return (cached = boot);
+  if (!fromSource) return boot;
   try {
     const requireFromTsx = createRequire(createRequire(import.meta.url).resolve('tsx'));
     const esbuild = requireFromTsx('esbuild') as EsbuildLike;
@@ -35,10 +42,9 @@ export function threadEntry(): ThreadEntry {
       logLevel: 'silent',
     });
     const code = out.outputFiles?.[0]?.text;
-    cached = code ? { kind: 'eval', code } : boot;
+    return code ? { kind: 'eval', code } : boot;
   } catch {
     // No esbuild reachable: the tsx bootstrap is slower to start but equivalent.
-    cached = boot;
+    return boot;
   }
-  return cached;
 }

@@ -46,7 +46,7 @@ export function trainTrees(
     const onAbort = (): void => finish(new AbortError('training aborted', { cause: signal?.reason }));
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    const entry = threadEntry();
+    const entry = threadEntry('train-thread');
     for (let k = 0; k < threads; k++) {
       const wk = entry.kind === 'eval' ? new Worker(entry.code, { eval: true }) : new Worker(entry.url, { workerData: { __entry: entry.entry } });
       workers.push(wk);
