@@ -8,6 +8,7 @@ import { parsePipeline } from '../config/pipeline.ts';
 import type { Database } from '../db/client.ts';
 import { pipelineRuns, stepRuns } from '../db/schema/index.ts';
 import type { Mailer } from '../reports/mailer.ts';
+import { sendFailureReport } from '../reports/failure-report.ts';
 import { stepNames, type StepDefinition, type StepResult } from './define-step.ts';
 import { InputsNotReadyError, isPermanent, PermanentError } from './errors.ts';
 import { notifyRunOutcome } from './notify-outcome.ts';
@@ -112,6 +113,8 @@ export async function runStep(deps: StepRunnerDeps, def: StepDefinition, job: Jo
     if (permanent || finalAttempt) {
       // One ops mail per failed run (the outbox dedupes), never one per retry; a mail problem must not hide the step's error.
       await notifyFailed(deps, runKey, generation, step, message, permanent).catch((e: unknown) => log.error({ err: e }, 'could not send the ops alert'));
+      // The stakeholders' failure report (issue 8): what failed, why, what was kept, how to resume.
+      await sendFailureReport({ db, pool, config: deps.config, mailer: deps.mailer, log }, runKey).catch((e: unknown) => log.error({ err: e }, 'could not send the failure report'));
     }
     if (permanent && !(err instanceof UnrecoverableError)) throw new UnrecoverableError(message);
     throw err;
