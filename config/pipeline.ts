@@ -115,6 +115,21 @@ export const modelSchema = z.object({
   threshold: thresholdRuleSchema.default({ rule: 'max-f1' }),
 });
 
+/**
+ * Champion/challenger rule, MLflow MetricThreshold-like: tonight's model (the challenger) becomes
+ * champion when its `metric` on the validation rows passes `floor` and is no worse than the
+ * champion's on the SAME rows by more than `tolerance` (negative: a required improvement).
+ */
+export const promotionSchema = z.object({
+  metric: z.enum(['rocAuc', 'prAuc', 'f1', 'topDecileCapture', 'logLoss', 'brier']).default('rocAuc'),
+  /** Absolute bar (a ceiling for logLoss/brier): below it no model is published. */
+  floor: z.number().default(0.6),
+  tolerance: z.number().min(-1).max(1).default(0.005),
+});
+
+/** Labeled tables only: k-fold stratified CV on the training rows (0 = off; k extra trainings). */
+export const evaluationSchema = z.object({ cvFolds: z.number().int().min(0).max(10).refine((k) => k !== 1, 'cvFolds: 0 (off) or 2..10').default(0) });
+
 export const scheduleSchema = z.object({
   cron: z.string().min(1),
   timezone: z.string().refine(isTimeZone, 'not an IANA time zone'),
@@ -213,6 +228,8 @@ const pipelineBase = z.object({
   timeouts: timeoutsSchema.default({}),
   recipients: z.array(z.string().regex(/^[^@\s,]+@[^@\s,]+$/, 'not an email address')).default([]),
   model: modelSchema.default(modelSchema.parse({})),
+  promotion: promotionSchema.default(promotionSchema.parse({})),
+  evaluation: evaluationSchema.default(evaluationSchema.parse({})),
   /** Block the load when more than this share of rows is rejected. */
   maxRejectShare: z.number().min(0).max(1).default(0.05),
   /** How load writes: `auto` uses LOAD DATA LOCAL when the server allows it, else prepared inserts. */
@@ -250,6 +267,7 @@ export type ParseOptions = z.infer<typeof parseOptionsSchema>;
 export type Contract = z.infer<typeof contractSchema>;
 export type ColumnRule = z.infer<typeof columnRuleSchema>;
 export type ModelConfig = z.infer<typeof modelSchema>;
+export type PromotionRule = z.infer<typeof promotionSchema>;
 export type GatesConfig = z.infer<typeof gatesSchema>;
 export type SegmentsConfig = z.infer<typeof segmentsSchema>;
 export type CatchUp = z.infer<typeof catchUpSchema>;

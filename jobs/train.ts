@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'drizzle-orm';
-import { modelVersions } from '../db/schema/index.ts';
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { featureSets, modelVersions, type TrainingWindow } from '../db/schema/index.ts';
 import { trainModel } from '../ml/engine.ts';
-import { defineStep } from './define-step.ts';
+import { defineStep, type RunRecord } from './define-step.ts';
 import { readFeatureMatrix, type FeatureMatrix } from './feature-matrix.ts';
 import { packModel } from './model-store.ts';
+import { snapshotsFor } from './transactions/cutoffs.ts';
 
 /**
  * train: fits the forest on the run's training rows. The forest trains on worker threads, so this
@@ -36,6 +38,7 @@ export const train = defineStep({
       params,
       featureNames: data.featureNames,
       dataFingerprint: fingerprintMatrix(data),
+      trainingWindow: await trainingWindow(db, run, data.nRows),
       trainRows: data.nRows,
       fitMs,
       model: packed,
@@ -50,6 +53,15 @@ export const train = defineStep({
     return { rowsIn: data.nRows, details: { fitMs, engine: params.engine, nTrees: params.nTrees, modelBytes: packed.length } };
   },
 });
+
+/** What the version was trained on: with the fingerprint, params and seed, enough to retrain it. */
+async function trainingWindow(db: Db, run: RunRecord, trainRows: number): Promise<TrainingWindow> {
+  const [set] = await db.select({ rowsValid: featureSets.rowsValid }).from(featureSets).where(eq(featureSets.runKey, run.runKey));
+  const p = run.pipeline;
+  const base = { mode: p.mode, businessDate: run.businessDate, seed: p.model.seed, trainRows, validRows: set?.rowsValid ?? 0 };
+  if (p.mode === 'transactions') return { ...base, snapshots: snapshotsFor(p, run.businessDate).filter((s) => s.role !== 'score') };
+  return { ...base, validationShare: p.model.validationShare };
+}
 
 /** sha256 over ids, labels and values in row order: "trained on the same data" becomes checkable. */
 export function fingerprintMatrix(m: FeatureMatrix): string {

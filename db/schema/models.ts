@@ -6,12 +6,11 @@ import { longblob } from './data.ts';
 export interface TrainingWindow {
   mode: 'labeled' | 'transactions';
   businessDate: string;
-  /** transactions: the cutoff T and the label horizon H the training snapshots end at. */
-  cutoff?: string;
-  horizonDays?: number;
-  snapshots?: number;
-  /** labeled: the share held out and the seed of the stratified split. */
+  /** transactions: the time snapshots trained and validated on (cutoff, end of the label window). */
+  snapshots?: { role: 'train' | 'valid' | 'score'; cutoff: string; labelEnd: string | null }[];
+  /** labeled: the share held out by the seeded stratified split. */
   validationShare?: number;
+  seed: number;
   trainRows: number;
   validRows: number;
 }

@@ -1,0 +1,39 @@
+import os from 'node:os';
+import { createDatabase } from '../../db/client.ts';
+import { PromoteError, promoteVersion } from '../../jobs/registry/promote-version.ts';
+import { stringOption, UsageError, type Command } from '../command.ts';
+
+/** Who is acting: `--by`, else the OS user (a shared service account should pass --by). */
+function actorOf(by: string | undefined): string {
+  if (by?.trim()) return by.trim().slice(0, 120);
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** `cpd promote VERSION`: a manual override of the promotion rule, recorded in the decision trail. */
+export const promoteCmd: Command = {
+  name: 'promote',
+  usage: 'cpd promote VERSION [--by NAME] [--reason TEXT] [--json]',
+  options: { by: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean', default: false } },
+  async run({ config, values, positionals, print }) {
+    const raw = positionals[0]?.replace(/^v/i, '');
+    if (!raw || !/^\d+$/.test(raw)) throw new UsageError('name the model version to make champion: cpd promote VERSION (see cpd models)');
+    const actor = actorOf(stringOption(values, 'by'));
+    const database = createDatabase(config.DATABASE_URL);
+    try {
+      const r = await promoteVersion(database.db, Number(raw), actor, stringOption(values, 'reason'));
+      if (values.json === true) print(JSON.stringify({ ...r, actor }));
+      else print(`${r.pipeline}: v${r.version} is now champion${r.previous === null ? '' : ` (was v${r.previous})`}; recorded: ${r.reason}`);
+      return 0;
+    } catch (err) {
+      if (!(err instanceof PromoteError)) throw err;
+      print(values.json === true ? JSON.stringify({ error: err.message }) : err.message);
+      return 1;
+    } finally {
+      await database.close();
+    }
+  },
+};

@@ -1,0 +1,80 @@
+import { desc, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { modelAliases, modelDecisions, modelVersions, type TrainingWindow } from '../../db/schema/index.ts';
+
+export interface RegistryVersion {
+  version: number;
+  pipeline: string;
+  runKey: string;
+  createdAt: Date;
+  engine: string;
+  aliases: string[];
+  trainRows: number;
+  fitMs: number;
+  rocAuc: number | null;
+  prAuc: number | null;
+  threshold: number | null;
+  dataFingerprint: string;
+  trainingWindow: TrainingWindow | null;
+  params: unknown;
+}
+
+export type RegistryDecision = typeof modelDecisions.$inferSelect;
+
+const num = (m: Record<string, unknown> | null, k: string): number | null => {
+  const v = m?.[k];
+  return typeof v === 'number' ? v : null;
+};
+const parse = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+
+/** What `cpd models` shows: the latest versions (newest first) with their aliases, and the decision trail. */
+export async function readRegistry(db: Db, pipeline: string | undefined, limit = 30): Promise<{ versions: RegistryVersion[]; decisions: RegistryDecision[] }> {
+  const where = pipeline ? eq(modelVersions.pipeline, pipeline) : undefined;
+  const rows = await db
+    .select({
+      id: modelVersions.id,
+      pipeline: modelVersions.pipeline,
+      runKey: modelVersions.runKey,
+      createdAt: modelVersions.createdAt,
+      engine: modelVersions.engine,
+      trainRows: modelVersions.trainRows,
+      fitMs: modelVersions.fitMs,
+      metrics: modelVersions.metrics,
+      threshold: modelVersions.threshold,
+      dataFingerprint: modelVersions.dataFingerprint,
+      trainingWindow: modelVersions.trainingWindow,
+      params: modelVersions.params,
+    })
+    .from(modelVersions)
+    .where(where)
+    .orderBy(desc(modelVersions.id))
+    .limit(limit);
+  const ids = rows.map((r) => r.id);
+  const aliases = ids.length ? await db.select().from(modelAliases).where(inArray(modelAliases.versionId, ids)) : [];
+  const versions = rows.map((r) => {
+    const m = parse<Record<string, unknown> | null>(r.metrics);
+    return {
+      version: r.id,
+      pipeline: r.pipeline,
+      runKey: r.runKey,
+      createdAt: r.createdAt,
+      engine: r.engine,
+      aliases: aliases.filter((a) => a.versionId === r.id && a.pipeline === r.pipeline).map((a) => a.alias),
+      trainRows: r.trainRows,
+      fitMs: r.fitMs,
+      rocAuc: num(m, 'rocAuc'),
+      prAuc: num(m, 'prAuc'),
+      threshold: r.threshold,
+      dataFingerprint: r.dataFingerprint,
+      trainingWindow: parse<TrainingWindow | null>(r.trainingWindow),
+      params: parse<unknown>(r.params),
+    };
+  });
+  const decisions = await db
+    .select()
+    .from(modelDecisions)
+    .where(pipeline ? eq(modelDecisions.pipeline, pipeline) : undefined)
+    .orderBy(desc(modelDecisions.id))
+    .limit(limit);
+  return { versions, decisions: decisions.map((d) => ({ ...d, compared: parse(d.compared) })) };
+}
