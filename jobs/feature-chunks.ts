@@ -19,16 +19,23 @@ export async function* readFeatureChunks(
   nFeatures: number,
   chunkRows: number,
 ): AsyncGenerator<FeatureChunk> {
-  let last = '';
-  for (;;) {
-    // Keyset paging on the primary key (run_key, role, entity_id): every page is a short range scan.
+  // Keyset paging on the primary key (run_key, role, entity_id): every page is a short range scan.
+  const fetchPage = async (after: string): Promise<[string, Buffer][]> => {
     const [rows] = await pool.query({
       sql: 'SELECT entity_id, vec FROM feature_rows WHERE run_key = ? AND role = ? AND entity_id > ? ORDER BY entity_id LIMIT ?',
-      values: [runKey, role, last, chunkRows],
+      values: [runKey, role, after, chunkRows],
       rowsAsArray: true,
     });
-    const page = rows as [string, Buffer][];
+    return rows as [string, Buffer][];
+  };
+  let pending: Promise<[string, Buffer][]> | null = fetchPage('');
+  while (pending) {
+    const page: [string, Buffer][] = await pending;
     if (page.length === 0) return;
+    // The next page is read while the caller scores this one: MySQL and the scorer work at the same time.
+    pending = page.length === chunkRows ? fetchPage(page[page.length - 1]![0]) : null;
+    // An abandoned generator must not leave the prefetch's rejection unhandled.
+    pending?.catch(() => undefined);
     const columns = Array.from({ length: nFeatures }, () => new Float64Array(page.length));
     const ids: string[] = new Array<string>(page.length);
     for (let r = 0; r < page.length; r++) {
@@ -40,8 +47,6 @@ export async function* readFeatureChunks(
       for (let j = 0; j < nFeatures; j++) columns[j]![r] = vec.readDoubleLE(j * 8);
       ids[r] = id;
     }
-    last = page[page.length - 1]![0];
     yield { ids, columns, nRows: page.length };
-    if (page.length < chunkRows) return;
   }
 }

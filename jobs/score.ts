@@ -36,6 +36,8 @@ export const score = defineStep({
     const conn = await pool.getConnection();
     try {
       const { chunkRows, reasons } = run.pipeline.scoring;
+      const timings: Record<string, number> = {};
+      const spoolStarted = performance.now();
       const spool = await spoolScores(path.join(dir, 'scores.jsonl'), {
         pool,
         runKey: run.runKey,
@@ -47,6 +49,7 @@ export const score = defineStep({
         // Scoring is most of the work: 0..80 %, staging and the swap the rest.
         onChunk: (done) => progress(Math.round((done / Math.max(1, set.rowsScore)) * 80)),
       });
+      timings.scoreMs = Math.round(performance.now() - spoolStarted);
       const outcome = await publishScores({
         db,
         conn,
@@ -60,9 +63,10 @@ export const score = defineStep({
           scoredAt: new Date(),
         },
         actor: `worker@${os.hostname()}`,
+        timings,
       });
       await progress(100);
-      const details = { modelVersion: version.id, reasonsBase: spool.base, ...outcome };
+      const details = { modelVersion: version.id, reasonsBase: spool.base, timings, ...outcome };
       if (outcome.kind === 'blocked') {
         const why = outcome.blocked.map((g) => g.message).join('; ');
         const kept = outcome.publishedRunKey

@@ -36,6 +36,8 @@ export interface PublishInput {
   population: number;
   meta: Omit<StageMeta, 'segments'>;
   actor: string;
+  /** Filled with the duration of each phase, for the step details. */
+  timings: Record<string, number>;
 }
 
 /** How long a second publisher of the same pipeline (a backfill, a manual rollback) may wait. */
@@ -56,7 +58,9 @@ export async function publishScores(x: PublishInput): Promise<PublishOutcome> {
   if ((got as { got: number | null }[])[0]?.got !== 1)
     throw new Error(`another publish of ${t.pipeline} held the lock for ${PUBLISH_LOCK_S}s`);
   try {
+    const clock = stopwatch(x.timings);
     const rows = await stageScores(x.conn, t, x.spool, { ...x.meta, segments: x.pipeline.segments });
+    clock('stageMs');
     const current = await tableRun(x.conn, t.current);
     const sameRun = current?.runKey === x.meta.runKey;
     if (current && !sameRun && current.businessDate > x.meta.businessDate) {
@@ -76,11 +80,11 @@ export async function publishScores(x: PublishInput): Promise<PublishOutcome> {
       };
     }
     const reference = sameRun ? await tableRun(x.conn, t.previous) : current;
-    const [nulls] = await x.conn.query(`SELECT COUNT(*) AS n FROM ${q(t.next)} WHERE score IS NULL`);
     const verdict = checkGates(gates, {
       rows,
       population: x.population,
-      nullScores: Number((nulls as { n: number }[])[0]!.n),
+      // LOAD DATA stored exactly the spooled rows (count and warnings checked), so memory has the same nulls.
+      nullScores: x.spool.scores.reduce((k, s) => (Number.isFinite(s) ? k : k + 1), 0),
       scores: x.spool.scores,
       reference: reference && {
         runKey: reference.runKey,
@@ -88,6 +92,7 @@ export async function publishScores(x: PublishInput): Promise<PublishOutcome> {
         quantiles: await publishedQuantiles(x.db, t.pipeline, reference.runKey),
       },
     });
+    clock('gatesMs');
     if (verdict.blocked.length > 0) {
       // Yesterday's table stays; the refused staging table is dropped (its numbers are in the ledger).
       await x.conn.query(`DROP TABLE ${q(t.next)}`);
@@ -115,7 +120,9 @@ export async function publishScores(x: PublishInput): Promise<PublishOutcome> {
       x.meta.businessDate,
       x.pipeline.history.retentionDays,
     );
+    clock('historyMs');
     await swapInStaging(x.conn, t, sameRun, gates.lockWaitSeconds);
+    clock('swapMs');
     await logPublication(x.db, {
       pipeline: t.pipeline,
       action: 'publish',
@@ -137,4 +144,14 @@ export async function publishScores(x: PublishInput): Promise<PublishOutcome> {
   } finally {
     await x.conn.query('SELECT RELEASE_LOCK(CONCAT(?, DATABASE()))', [`${lock}/`]);
   }
+}
+
+/** Records the milliseconds since the previous call under `name`. */
+function stopwatch(into: Record<string, number>): (name: string) => void {
+  let last = performance.now();
+  return (name) => {
+    const now = performance.now();
+    into[name] = Math.round(now - last);
+    last = now;
+  };
 }
