@@ -52,6 +52,18 @@ describe('hist engine', () => {
     expect(top.top[0]!.map((t) => t.feature)).toEqual(best.slice(0, 3));
   });
 
+  it('weights classes: balanced and explicit weights raise scores of the rare class', async () => {
+    const mean = (m: { predictProba(c: Float64Array[]): Float64Array }): number => {
+      const p = m.predictProba(data.columns);
+      return p.reduce((s, v) => s + v, 0) / p.length;
+    };
+    const plain = mean(await trainModel(data, { nTrees: 8, seed: 2 }));
+    const balanced = mean(await trainModel(data, { nTrees: 8, seed: 2, classWeight: 'balanced' }));
+    const explicit = mean(await trainModel(data, { nTrees: 8, seed: 2, classWeight: [1, 3] }));
+    expect(balanced).toBeGreaterThan(plain + 0.05);
+    expect(explicit).toBeGreaterThan(plain + 0.05);
+  });
+
   it('scores on threads with the same numbers as the sync path', async () => {
     const model = (await trainModel(withMissing, params)) as HistForestModel;
     const big = makeSynthetic({ nRows: 100_000, seed: 4 });

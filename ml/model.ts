@@ -9,7 +9,8 @@ export interface ForestParams {
   /** 'sqrt' = floor(sqrt(nFeatures)) per split; an integer ≥ 1 = that many; a number in (0, 1) = that share. */
   maxFeatures: 'sqrt' | number;
   maxBins: number;
-  classWeight: 'balanced' | null;
+  /** Row weight by class: 'balanced' (n / (2 · n_class), as scikit-learn), explicit [w0, w1], or null = 1. mljs ignores it. */
+  classWeight: 'balanced' | null | readonly [number, number];
   seed: number;
   /** hist only: draw a bootstrap sample per tree (default true); false = every tree sees every row. */
   bootstrap?: boolean;

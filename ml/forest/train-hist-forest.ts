@@ -10,7 +10,11 @@ import { HistForestModel } from './hist-model.ts';
 import { trainTrees } from './train-trees.ts';
 
 /** 'balanced' as scikit-learn: n / (2 · n_class), so both classes carry equal total weight. */
-function classWeights(labels: Uint8Array, mode: ForestParams['classWeight']): [number, number] {
+function classWeights(labels: Uint8Array, mode: ForestParams['classWeight']): readonly [number, number] {
+  if (mode !== null && typeof mode === 'object') {
+    if (!(mode[0] >= 0 && mode[1] >= 0 && mode[0] + mode[1] > 0)) throw new RangeError(`classWeight must be two weights ≥ 0, got ${JSON.stringify(mode)}`);
+    return mode;
+  }
   if (mode !== 'balanced') return [1, 1];
   let pos = 0;
   for (let i = 0; i < labels.length; i++) pos += labels[i]!;
