@@ -1,24 +1,10 @@
+import type { Connection as CallbackConnection } from 'mysql2';
 import type { PoolConnection } from 'mysql2/promise';
 import type { TransactionsPipeline } from '../../config/pipeline.ts';
+import { encodeRows, loadTsv, type Cell } from '../../db/load-infile.ts';
+import { dropReasons, fromUnits, TransactionCleaner, type DropReason, type RawLine } from './clean-rules.ts';
 
-/**
- * The cleaning rules of transactions mode, as set-based SQL over `raw_transactions` (all the
- * pipeline's history loaded so far). A line gets the first rule that drops it, in this order:
- *  1. no customer id            — nobody to score (Online Retail: a quarter of its lines);
- *  2. zero or negative price     — adjustments, bad debt, samples (unit_price ≤ 0, or amount = 0 without a price);
- *  3. extreme quantity           — |quantity| > clean.maxQuantity, data-entry errors;
- *  4. exact duplicate            — same customer, timestamp, invoice, product, quantity, unit price and
- *                                  amount as a line loaded earlier (lowest id kept);
- *  5. cancellation without an earlier purchase — a cancellation (invoice `C…`, negative quantity or
- *                                  amount) of a product the customer never bought before it in the
- *                                  loaded history: its purchase predates the data, so netting it would
- *                                  make spend negative.
- * Kept cancellations are netted against what they cancel at the time they happened: an order
- * counts in full before its cancellation and net after (never the future leaking into the past).
- * Orders are (invoice, timestamp) pairs, purchases and cancellations apart.
- */
-export const dropReasons = ['no customer id', 'zero or negative price', 'extreme quantity', 'exact duplicate', 'cancellation without an earlier purchase'] as const;
-export type DropReason = (typeof dropReasons)[number];
+export { dropReasons, type DropReason } from './clean-rules.ts';
 
 export interface CleanCounts {
   linesRead: number;
@@ -28,90 +14,65 @@ export interface CleanCounts {
   dropsByReason: Record<DropReason, number>;
 }
 
-const CANCEL = "(COALESCE(r.invoice, '') LIKE 'C%' OR COALESCE(r.quantity, 0) < 0 OR r.amount < 0)";
+/**
+ * Sorting once in MySQL and applying the rules in one streamed pass (jobs/transactions/clean-rules.ts)
+ * replaced two window functions and five scans: window partitions over millions of lines spill to
+ * disk with a 128 MB buffer pool. A larger sort buffer for this session keeps the sort to a few
+ * merge passes; it is memory of this connection only, freed when the query ends.
+ */
+const SORT_BUFFER_BYTES = 256 * 1024 * 1024;
 
-/** Replaces the run's clean_orders and clean_drops, on the caller's connection (inside its transaction). */
-export async function cleanTransactions(conn: PoolConnection, runKey: string, pipeline: TransactionsPipeline): Promise<CleanCounts> {
-  const name = pipeline.name;
-  await conn.query('DELETE FROM clean_drops WHERE run_key = ?', [runKey]);
-  await conn.query('DELETE FROM clean_orders WHERE run_key = ?', [runKey]);
-  const drop = (reason: DropReason, where: string, params: unknown[] = []) =>
-    conn.query(`INSERT IGNORE INTO clean_drops (run_key, raw_id, reason) SELECT ?, r.id, ? FROM raw_transactions r WHERE r.pipeline = ? AND (${where})`, [
-      runKey,
-      reason,
-      name,
-      ...params,
-    ]);
-  await drop('no customer id', "r.customer_id IS NULL OR TRIM(r.customer_id) = ''");
-  await drop('zero or negative price', 'r.unit_price <= 0 OR (r.unit_price IS NULL AND r.amount = 0)');
-  await drop('extreme quantity', 'ABS(r.quantity) > ?', [pipeline.clean.maxQuantity]);
-  // NULLs compare equal in PARTITION BY, so two lines both without an invoice still match.
-  await conn.query(
-    `INSERT IGNORE INTO clean_drops (run_key, raw_id, reason)
-     SELECT ?, x.id, 'exact duplicate' FROM (
-       SELECT r.id, ROW_NUMBER() OVER (PARTITION BY r.customer_id, r.invoiced_at, r.invoice, r.product_code, r.quantity, r.unit_price, r.amount ORDER BY r.id) AS n
-       FROM raw_transactions r WHERE r.pipeline = ? AND r.customer_id IS NOT NULL
-     ) x WHERE x.n > 1`,
-    [runKey, name],
-  );
-  await dropUnmatchedCancellations(conn, runKey, pipeline);
-  // new_products: the customer's first purchase line of each product marks its order; summing it
-  // over the orders before any cutoff gives the distinct products bought before that cutoff.
-  await conn.query(
-    `INSERT INTO clean_orders (run_key, customer_id, ordered_at, order_key, is_cancel, amount, line_count, new_products, country)
-     SELECT ?, x.customer_id, x.invoiced_at, x.order_key, x.is_cancel, SUM(x.amount), COUNT(*), SUM(x.first_product), MAX(x.country)
-     FROM (
-       SELECT TRIM(r.customer_id) AS customer_id, r.invoiced_at, COALESCE(r.invoice, '') AS order_key, r.country,
-         IF(${CANCEL}, 1, 0) AS is_cancel,
-         IF(${CANCEL}, -ABS(r.amount), r.amount) AS amount,
-         CASE WHEN ${CANCEL} OR r.product_code IS NULL THEN 0
-              WHEN ROW_NUMBER() OVER (PARTITION BY TRIM(r.customer_id), r.product_code, IF(${CANCEL}, 1, 0) ORDER BY r.invoiced_at, r.id) = 1 THEN 1
-              ELSE 0 END AS first_product
-       FROM raw_transactions r
-       WHERE r.pipeline = ? AND NOT EXISTS (SELECT 1 FROM clean_drops d WHERE d.run_key = ? AND d.raw_id = r.id)
-     ) x
-     GROUP BY x.customer_id, x.invoiced_at, x.order_key, x.is_cancel`,
-    [runKey, name, runKey],
-  );
-  return countClean(conn, runKey, name);
-}
+const ORDER_COLUMNS = ['customer_id', 'ordered_at', 'order_key', 'is_cancel', 'amount', 'line_count', 'new_products', 'country'] as const;
 
 /**
- * One GROUP BY of the first purchase per (customer, product), and per customer under '*any*' for
- * cancellations without a product, into a session temporary table; then one join. A correlated
- * NOT EXISTS per cancellation was 30x slower on customers with thousands of lines.
+ * Replaces the run's clean_orders and clean_drops on `conn` (inside the caller's transaction),
+ * reading raw_transactions through `reader` (another connection: the read streams while the
+ * orders are written). Orders stream into clean_orders with LOAD DATA in clustered-key order;
+ * drops are written afterwards in id order.
  */
-async function dropUnmatchedCancellations(conn: PoolConnection, runKey: string, pipeline: TransactionsPipeline): Promise<void> {
-  const purchase = `r.pipeline = ? AND r.customer_id IS NOT NULL AND r.amount > 0 AND NOT ${CANCEL} AND COALESCE(ABS(r.quantity), 0) <= ?`;
-  await conn.query('DROP TEMPORARY TABLE IF EXISTS cpd_first_purchase');
-  await conn.query('CREATE TEMPORARY TABLE cpd_first_purchase (customer_id VARCHAR(64) NOT NULL, product_code VARCHAR(64) NOT NULL, first_at DATETIME NOT NULL, PRIMARY KEY (customer_id, product_code))');
-  const params = [pipeline.name, pipeline.clean.maxQuantity];
-  await conn.query(`INSERT INTO cpd_first_purchase SELECT r.customer_id, COALESCE(r.product_code, ''), MIN(r.invoiced_at) FROM raw_transactions r WHERE ${purchase} GROUP BY r.customer_id, COALESCE(r.product_code, '')`, params);
-  await conn.query(`INSERT INTO cpd_first_purchase SELECT r.customer_id, '*any*', MIN(r.invoiced_at) FROM raw_transactions r WHERE ${purchase} GROUP BY r.customer_id`, params);
-  await conn.query(
-    `INSERT IGNORE INTO clean_drops (run_key, raw_id, reason)
-     SELECT ?, r.id, 'cancellation without an earlier purchase' FROM raw_transactions r
-     LEFT JOIN cpd_first_purchase f ON f.customer_id = r.customer_id AND f.product_code = COALESCE(r.product_code, '*any*')
-     WHERE r.pipeline = ? AND r.customer_id IS NOT NULL AND ${CANCEL} AND (f.first_at IS NULL OR f.first_at > r.invoiced_at)`,
-    [runKey, pipeline.name],
+export async function cleanTransactions(conn: PoolConnection, reader: PoolConnection, runKey: string, pipeline: TransactionsPipeline): Promise<CleanCounts> {
+  await conn.query('DELETE FROM clean_drops WHERE run_key = ?', [runKey]);
+  await conn.query('DELETE FROM clean_orders WHERE run_key = ?', [runKey]);
+  const cleaner = new TransactionCleaner(pipeline.clean.maxQuantity);
+  await reader.query('SET SESSION sort_buffer_size = ?', [SORT_BUFFER_BYTES]);
+  try {
+    await loadTsv(conn, { table: 'clean_orders', columns: ORDER_COLUMNS, constants: { run_key: runKey } }, encodeRows(orderRows(reader, pipeline.name, cleaner)), 'infile', () => cleaner.counts.orders);
+  } finally {
+    await reader.query('SET SESSION sort_buffer_size = DEFAULT');
+  }
+  const drops = cleaner.drops.sort((a, b) => a[0] - b[0]);
+  await loadTsv(
+    conn,
+    { table: 'clean_drops', columns: ['raw_id', 'reason'], constants: { run_key: runKey } },
+    encodeRows(drops.map(([id, r]) => [id, dropReasons[r]!])),
+    'infile',
+    () => drops.length,
   );
-  await conn.query('DROP TEMPORARY TABLE cpd_first_purchase');
+  return { ...cleaner.counts, dropsByReason: cleaner.dropsByReason() };
 }
 
-async function countClean(conn: PoolConnection, runKey: string, pipeline: string): Promise<CleanCounts> {
-  const [read] = await conn.query('SELECT COUNT(*) AS n FROM raw_transactions WHERE pipeline = ?', [pipeline]);
-  const [drops] = await conn.query('SELECT reason, COUNT(*) AS n FROM clean_drops WHERE run_key = ? GROUP BY reason', [runKey]);
-  const [orders] = await conn.query('SELECT COUNT(*) AS orders, COUNT(DISTINCT customer_id) AS customers, COALESCE(SUM(line_count), 0) AS kept FROM clean_orders WHERE run_key = ?', [
-    runKey,
-  ]);
-  const dropsByReason = Object.fromEntries(dropReasons.map((r) => [r, 0])) as Record<DropReason, number>;
-  for (const row of drops as { reason: DropReason; n: number }[]) dropsByReason[row.reason] = Number(row.n);
-  const o = (orders as { orders: number; customers: number; kept: string }[])[0]!;
-  return {
-    linesRead: Number((read as { n: number }[])[0]!.n),
-    linesKept: Number(o.kept),
-    orders: Number(o.orders),
-    customers: Number(o.customers),
-    dropsByReason,
-  };
+async function* orderRows(reader: PoolConnection, pipeline: string, cleaner: TransactionCleaner): AsyncGenerator<Cell[]> {
+  // The time as text: 'YYYY-MM-DD HH:MM:SS' orders like the time, and no Date per line.
+  // The callback connection under the promise wrapper: its query().stream() reads with backpressure.
+  const stream = (reader.connection as unknown as CallbackConnection)
+    .query({
+      sql: `SELECT id, customer_id, CAST(invoiced_at AS CHAR), invoice, product_code, quantity, unit_price, amount, country
+            FROM raw_transactions WHERE pipeline = ? ORDER BY TRIM(customer_id), invoiced_at, id`,
+      values: [pipeline],
+      rowsAsArray: true,
+    })
+    .stream({ highWaterMark: 4096 });
+  for await (const line of stream as unknown as AsyncIterable<RawLine>) {
+    cleaner.push(line);
+    yield* drain(cleaner);
+  }
+  cleaner.finish();
+  yield* drain(cleaner);
+}
+
+function* drain(cleaner: TransactionCleaner): Generator<Cell[]> {
+  const ready = cleaner.ready;
+  if (ready.length === 0) return;
+  for (const o of ready) yield [o.customer, o.at, o.orderKey, o.isCancel, fromUnits(o.amount), o.lines, o.newProducts, o.country];
+  ready.length = 0;
 }

@@ -16,9 +16,13 @@ export async function runTransactionsClean(ctx: StepContext, pipeline: Transacti
   await purgeFinishedRuns(ctx, pipeline.name);
   const cutoff = pipeline.label.cutoff ?? run.businessDate;
   const conn = await pool.getConnection();
+  // A second connection streams the sorted raw lines while `conn` writes; dropped on failure (a read cut mid-stream leaves it unusable).
+  const reader = await pool.getConnection();
+  let readerDone = false;
   try {
     await conn.beginTransaction();
-    const counts = await cleanTransactions(conn, run.runKey, pipeline);
+    const counts = await cleanTransactions(conn, reader, run.runKey, pipeline);
+    readerDone = true;
     await progress(80);
     const facts = await transactionFacts(conn, pipeline, cutoff, counts.linesRead, counts.dropsByReason['exact duplicate']);
     const quality = evaluateChecks(pipeline.quality, facts, await rowCountHistory(pool, run));
@@ -38,6 +42,8 @@ export async function runTransactionsClean(ctx: StepContext, pipeline: Transacti
     throw err;
   } finally {
     conn.release();
+    if (readerDone) reader.release();
+    else reader.destroy();
   }
 }
 
