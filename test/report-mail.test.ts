@@ -1,6 +1,7 @@
 import { mkdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
+import { simpleParser } from 'mailparser';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emailOutbox, stepRuns } from '../db/schema/index.ts';
@@ -36,7 +37,8 @@ describe('the stakeholder report of a successful night', () => {
 
   it('arrives once over SMTP with HTML and text parts, every cid image inline, the CSV and JSON attached', async () => {
     await expect.poll(() => smtp.received.length).toBe(1);
-    const mail = smtp.received[0]!;
+    // Parsed again keeping the cid: links (by default mailparser inlines them as data: URIs).
+    const mail = await simpleParser(smtp.raw[0]!, { keepCidLinks: true });
     const raw = smtp.raw[0]!.toString('latin1');
     expect(mail.subject).toMatch(new RegExp(`^\\[cpd\\] shoppers-test ${DATE} succeeded: 1,500 customers scored, ROC-AUC 0\\.\\d{3}`));
     expect(mail.to && 'text' in mail.to ? mail.to.text : '').toContain('stakeholder@example.test');
@@ -67,7 +69,8 @@ describe('the stakeholder report of a successful night', () => {
     expect(JSON.stringify(metrics)).toContain('rocAuc');
 
     // Every section gathered from MySQL made it into the mail (the text part prints titles in capitals).
-    const sections = ['Tonight at a glance', 'Model quality', 'Score distribution and trend', 'Top 20 customers tonight', 'Exploring the customers', 'Data health', 'How to query the scores', 'Run details'];
+    expect(mail.text).toContain(`*** Run succeeded: shoppers-test, business date ${DATE} ***`);
+    const sections = ['Model quality', 'Score distribution and trend', 'Top 20 customers tonight', 'Exploring the customers', 'Data health', 'How to query the scores', 'Run details'];
     for (const title of sections) expect(mail.text).toContain(title.toUpperCase());
   });
 

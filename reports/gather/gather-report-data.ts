@@ -1,6 +1,7 @@
 import type { Pool } from 'mysql2/promise';
 import type { ReportHeadline, RunReportData, RunStatus } from '../render/report-data.ts';
 import { failureInfo } from './failure-info.ts';
+import { gatherDecision, type RunDecision } from './gather-decision.ts';
 import { gatherDataHealth } from './gather-data-health.ts';
 import { gatherExploratory } from './gather-exploratory.ts';
 import { gatherMetrics, type RunModel } from './gather-metrics.ts';
@@ -31,7 +32,9 @@ export async function gatherReportData(pool: Pool, runKey: string): Promise<RunR
   if (model?.baseRate !== undefined) data.baseRate = model.baseRate;
   const scores = (await optionalSection(() => gatherScores(pool, runKey, run.pipeline, run.businessDate))) ?? {};
   Object.assign(data, scores);
-  const headline = headlineOf(run, model, publication);
+  const decision = await optionalSection(() => gatherDecision(pool, runKey));
+  if (decision) data.modelDecision = decision.decision;
+  const headline = headlineOf(run, model, publication, decision);
   if (headline) data.headline = headline;
 
   const trend = await optionalSection(() => gatherTrend(pool, run.pipeline, run.businessDate));
@@ -53,7 +56,7 @@ function reportStatus(run: RunFacts, hasFailure: boolean): RunStatus {
 }
 
 /** The headline exists once the score step ran: how many were scored and whether they were published. */
-function headlineOf(run: RunFacts, model: RunModel | undefined, publication: PublicationFacts): ReportHeadline | undefined {
+function headlineOf(run: RunFacts, model: RunModel | undefined, publication: PublicationFacts, decision: RunDecision | undefined): ReportHeadline | undefined {
   const score = run.steps.find((s) => s.step === 'score' && s.status === 'succeeded');
   if (!score || !model) return undefined;
   const published = publication.current?.runKey === run.runKey;
@@ -72,8 +75,8 @@ function headlineOf(run: RunFacts, model: RunModel | undefined, publication: Pub
     customersScored: score.rowsIn ?? score.rowsOut ?? 0,
     scoresPublished: published,
     publishedReason: reason,
-    modelVersion: `v${model.id}`,
-    // Until the model registry decides otherwise, the model trained tonight is the one that scores.
+    // The registry's champion after tonight's decision scores; without a registry, tonight's model.
+    modelVersion: `v${decision?.servingVersion ?? model.id}`,
     servingModel: 'champion',
   };
 }

@@ -1,0 +1,47 @@
+import type { Pool } from 'mysql2/promise';
+import type { ModelDecision } from '../render/report-data.ts';
+import { parseJson, queryRows } from './query-rows.ts';
+
+interface DecisionRow {
+  challenger_version: number;
+  champion_version: number | null;
+  result_version: number | null;
+  metric: string;
+  challenger_value: number | null;
+  champion_value: number | null;
+  compared: unknown;
+  promoted: number | boolean;
+  reason: string;
+}
+
+export interface RunDecision {
+  decision: ModelDecision;
+  /** The champion after the decision: the version tonight's scores come from. */
+  servingVersion: number | null;
+}
+
+/** The model registry's champion/challenger decision of this run (issue 5's model_decisions). */
+export async function gatherDecision(pool: Pool, runKey: string): Promise<RunDecision | undefined> {
+  const [row] = await queryRows<DecisionRow>(
+    pool,
+    `SELECT challenger_version, champion_version, result_version, metric, challenger_value, champion_value, compared, promoted, reason
+       FROM model_decisions WHERE run_key = ? ORDER BY id DESC LIMIT 1`,
+    [runKey],
+  );
+  if (!row) return undefined;
+  const compared = parseJson(row.compared) as { challenger?: Record<string, number | null>; champion?: Record<string, number | null> | null } | undefined;
+  const rocOf = (side: 'challenger' | 'champion', value: number | null) =>
+    row.metric === 'rocAuc' && value !== null ? value : (compared?.[side]?.rocAuc ?? undefined);
+  const decision: ModelDecision = {
+    // No champion before: the challenger was the only candidate (the pipeline's first model).
+    champion: row.champion_version === null ? 'none yet' : `v${row.champion_version}`,
+    challenger: `v${row.challenger_version}`,
+    promoted: row.promoted === true || row.promoted === 1,
+    reason: row.reason,
+  };
+  const championRoc = rocOf('champion', row.champion_value);
+  const challengerRoc = rocOf('challenger', row.challenger_value);
+  if (typeof championRoc === 'number') decision.championRocAuc = championRoc;
+  if (typeof challengerRoc === 'number') decision.challengerRocAuc = challengerRoc;
+  return { decision, servingVersion: row.result_version };
+}
