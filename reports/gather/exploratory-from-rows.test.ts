@@ -27,11 +27,12 @@ function frame(n = 2_000): FeatureFrame {
 }
 
 describe('exploratoryFromRows', () => {
-  it('picks the segments whose purchase rates differ most, with decoded category names', () => {
+  it('picks categories first, then the groupings whose purchase rates differ most, with decoded names', () => {
     const out = exploratoryFromRows(frame())!;
     const names = out.segments!.map((s) => s.name);
-    expect(names[0]).toBe('PageValues');
-    expect(names).toContain('VisitorType');
+    // The category first, then the groupings that explain most (a band of the strongest feature).
+    expect(names[0]).toBe('VisitorType');
+    expect(names[1]).toBe('PageValues');
     const visitor = out.segments!.find((s) => s.name === 'VisitorType')!;
     expect(visitor.rows.map((r) => r.value)).toEqual(['Returning_Visitor', 'New_Visitor']);
     expect(visitor.rows[1]).toMatchObject({ n: 200, rate: 0.5 });

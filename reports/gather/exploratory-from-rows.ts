@@ -13,6 +13,7 @@ export interface FeatureFrame {
 }
 
 const SEGMENTS_SHOWN = 3;
+const CATEGORIES_FIRST = 2;
 const DISTRIBUTIONS_SHOWN = 3;
 /** A numeric feature with at most this many distinct values reads as groups (e.g. region, weekend). */
 const FEW_VALUES = 12;
@@ -30,17 +31,19 @@ type Distribution = NonNullable<Exploratory['featureDistributions']>[number];
 export function exploratoryFromRows(frame: FeatureFrame): Exploratory | undefined {
   if (frame.labels.length === 0) return undefined;
   const order = rankByImportance(frame);
-  const candidates: { segment: Segment; spread: number }[] = [];
+  const candidates: { segment: Segment; spread: number; categorical: boolean }[] = [];
   for (const i of order) {
     const grouped = groupsOf(frame, i, order.indexOf(i) < DISTRIBUTIONS_SHOWN);
     if (!grouped) continue;
     const segment = rates(frame.names[i]!, grouped, frame.labels);
-    if (segment.rows.length >= 2) candidates.push({ segment, spread: spread(segment) });
+    if (segment.rows.length >= 2) candidates.push({ segment, spread: spread(segment), categorical: frame.categorical[i] === true });
   }
-  const segments = candidates
-    .sort((a, b) => b.spread - a.spread)
-    .slice(0, SEGMENTS_SHOWN)
-    .map((c) => c.segment);
+  candidates.sort((a, b) => b.spread - a.spread);
+  // Categories (country, visitor type, month) are what people segment by: the two that explain
+  // most come first; the rest of the slots go to whatever grouping explains most (e.g. a recency band).
+  const first = candidates.filter((c) => c.categorical).slice(0, CATEGORIES_FIRST);
+  const rest = candidates.filter((c) => !first.includes(c)).slice(0, SEGMENTS_SHOWN - first.length);
+  const segments = [...first, ...rest].map((c) => c.segment);
   const featureDistributions = order
     .filter((i) => !frame.categorical[i] && distinctCount(frame.columns[i]!, FEW_VALUES + 1) > FEW_VALUES)
     .slice(0, DISTRIBUTIONS_SHOWN)
