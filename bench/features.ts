@@ -1,10 +1,15 @@
 /**
- * npm run bench:features [-- --csv FILE --date YYYY-MM-DD --horizon 90 --reuse]
- * Loads a transactions CSV (Online Retail columns; default: the generator's 10 M-line /
- * 1 M-customer set in bench/.data/, generated if missing) into a fresh database's
- * raw_transactions, then times the clean and features steps on it (set-based SQL in MySQL).
- * Ends with `bench features: lines/s=<lines ÷ (clean + features seconds)> customers=<scored> seconds=<clean + features>`.
- * Loading is not timed: that is bench:load's job.
+ * npm run bench:features [-- --sets synthetic,online-retail --fresh --horizon 90]
+ * npm run bench:features [-- --csv FILE --date YYYY-MM-DD --name NAME]   (one CSV of your own)
+ * Times the clean and features steps (cpd's own handlers) on transactions already in a bench
+ * database's raw_transactions, per set:
+ *  - synthetic: the generator's 10 M-line / 1 M-customer CSV in bench/.data/ (generated if missing), T = 2024-10-01;
+ *  - online-retail: UCI Online Retail (541,909 lines), T = 2011-09-10.
+ * Each set lives in its own database, loaded once with LOAD DATA and reused (--fresh reloads);
+ * loading is not timed (bench:load's job), nor is clearing earlier bench outputs. As a reference
+ * measured in the same run (the machine is shared, timings are noisy), one full scan of the set's
+ * raw lines: ratio = (clean + features) ÷ that scan.
+ * Ends with the synthetic set's `bench features: lines/s=<lines ÷ (clean + features s)> customers=<scored> seconds=<clean + features> ratio=<…>`.
  */
 import { execFileSync } from 'node:child_process';
 import { createReadStream, existsSync } from 'node:fs';
@@ -15,7 +20,7 @@ import mysql from 'mysql2/promise';
 import { loadConfig } from '../config/env.ts';
 import { createLogger } from '../config/logger.ts';
 import { parsePipeline, type TransactionsPipeline } from '../config/pipeline.ts';
-import { createDatabase } from '../db/client.ts';
+import { createDatabase, type Database } from '../db/client.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 import { clean } from '../jobs/clean.ts';
 import type { StepContext } from '../jobs/define-step.ts';
@@ -23,24 +28,43 @@ import { features } from '../jobs/features.ts';
 import { createMailer } from '../reports/mailer.ts';
 
 const DATA = fileURLToPath(new URL('./.data/', import.meta.url));
+const SETS: Record<string, { csv: string; date: string }> = {
+  synthetic: { csv: `${DATA}transactions-10m.csv`, date: '2024-10-01' },
+  'online-retail': { csv: fileURLToPath(new URL('../../shared/data/online_retail.csv.gz', import.meta.url)), date: '2011-09-10' },
+};
 const { values } = parseArgs({
   options: {
-    csv: { type: 'string', default: `${DATA}transactions-10m.csv` },
+    sets: { type: 'string', default: 'synthetic,online-retail' },
+    csv: { type: 'string' },
     date: { type: 'string', default: '2024-10-01' },
+    name: { type: 'string', default: 'custom' },
     horizon: { type: 'string', default: '90' },
-    name: { type: 'string', default: 'bench' },
-    reuse: { type: 'boolean', default: false },
+    fresh: { type: 'boolean', default: false },
   },
 });
+/** Outputs of earlier bench runs: cleared before timing (a database of the bench's own). */
+const OUTPUTS = ['clean_orders', 'clean_drops', 'customer_features', 'feature_sets', 'quality_results', 'drift_results', 'score_distributions'];
 
-async function main(): Promise<void> {
-  if (!existsSync(values.csv)) {
-    execFileSync('node', ['--import', 'tsx', 'bench/gen-transactions.ts', '--customers', '1000000', '--lines', '10000000', '--days', '730', '--seed', '7', '--out', values.csv], { stdio: 'inherit' });
+interface Result {
+  name: string;
+  lines: number;
+  seconds: number;
+  cleanSeconds: number;
+  featureSeconds: number;
+  scanSeconds: number;
+  scored: number;
+  summary: string;
+}
+
+async function benchSet(name: string, csv: string, date: string): Promise<Result> {
+  if (!existsSync(csv)) {
+    execFileSync('node', ['--import', 'tsx', 'bench/gen-transactions.ts', '--customers', '1000000', '--lines', '10000000', '--days', '730', '--seed', '7', '--out', csv], { stdio: 'inherit' });
   }
   const base = new URL(process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/cpd');
-  base.pathname = `/cpd_bench_features_${values.name.replace(/\W/g, '_')}`;
+  // The synthetic set keeps the database name earlier runs loaded it into ('bench').
+  base.pathname = `/cpd_bench_features_${(name === 'synthetic' ? 'bench' : name).replace(/\W/g, '_')}`;
   const config = loadConfig({ ...process.env, DATABASE_URL: base.toString(), LOG_LEVEL: 'warn' });
-  if (!values.reuse) {
+  if (values.fresh) {
     const admin = await mysql.createConnection({ uri: new URL('/', base).toString() });
     await admin.query(`DROP DATABASE IF EXISTS \`${base.pathname.slice(1)}\``);
     await admin.end();
@@ -48,28 +72,66 @@ async function main(): Promise<void> {
   await migrateDatabase(config.DATABASE_URL);
   const database = createDatabase(config.DATABASE_URL);
   const pipeline = parsePipeline(
-    { name: values.name, mode: 'transactions', sources: [{ kind: 'file', path: values.csv }], columns: { customerId: 'CustomerID', timestamp: 'InvoiceDate', quantity: 'Quantity', unitPrice: 'UnitPrice', invoice: 'InvoiceNo', product: 'StockCode', country: 'Country' }, label: { horizonDays: Number(values.horizon) } },
+    {
+      name: name === 'synthetic' ? 'bench' : name,
+      mode: 'transactions',
+      sources: [{ kind: 'file', path: csv }],
+      columns: { customerId: 'CustomerID', timestamp: 'InvoiceDate', quantity: 'Quantity', unitPrice: 'UnitPrice', invoice: 'InvoiceNo', product: 'StockCode', country: 'Country' },
+      label: { horizonDays: Number(values.horizon) },
+    },
     'bench',
   ) as TransactionsPipeline;
-  const [have] = await database.pool.query('SELECT COUNT(*) AS n FROM raw_transactions WHERE pipeline = ?', [pipeline.name]);
-  let lines = Number((have as { n: number }[])[0]!.n);
-  if (lines === 0) {
-    const t0 = performance.now();
-    const conn = await database.pool.getConnection();
+  try {
+    const lines = await ensureLoaded(database, pipeline.name, csv);
+    for (const t of OUTPUTS) await database.pool.query(`TRUNCATE TABLE ${t}`);
+    const s0 = performance.now();
+    await database.pool.query('SELECT SUM(amount), COUNT(customer_id) FROM raw_transactions WHERE pipeline = ?', [pipeline.name]);
+    const scanSeconds = (performance.now() - s0) / 1000;
+    const ctx = stepContext(database, config, pipeline, date);
+    const t1 = performance.now();
+    const c = await clean.handler(ctx);
+    const t2 = performance.now();
+    const f = await features.handler(ctx);
+    const t3 = performance.now();
+    const d = f.details as { rowsTrain: number; rowsValid: number; rowsScore: number; baseRate: number; baseRateValid: number; snapshots: unknown };
+    const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+    console.log(`${name}: clean ${((t2 - t1) / 1000).toFixed(1)} s, ${JSON.stringify(c.details)}`);
+    console.log(`${name}: features ${((t3 - t2) / 1000).toFixed(1)} s, snapshots ${JSON.stringify(d.snapshots)}`);
+    const summary = `train=${d.rowsTrain} (base rate ${pct(d.baseRate)}) valid=${d.rowsValid} (base rate ${pct(d.baseRateValid)}) score=${d.rowsScore}`;
+    console.log(`${name}: populations at T=${date}, H=${values.horizon}: ${summary}`);
+    return { name, lines, seconds: (t3 - t1) / 1000, cleanSeconds: (t2 - t1) / 1000, featureSeconds: (t3 - t2) / 1000, scanSeconds, scored: d.rowsScore, summary };
+  } finally {
+    await database.close();
+  }
+}
+
+/** Loads the CSV (Online Retail's column order) once; later runs reuse the lines. */
+async function ensureLoaded(database: Database, pipeline: string, csv: string): Promise<number> {
+  const [have] = await database.pool.query('SELECT COUNT(*) AS n FROM raw_transactions WHERE pipeline = ?', [pipeline]);
+  const lines = Number((have as { n: number }[])[0]!.n);
+  if (lines > 0) return lines;
+  const t0 = performance.now();
+  const conn = await database.pool.getConnection();
+  try {
     await conn.query('SET @n = 1');
     const [res] = await conn.query({
       sql: `LOAD DATA LOCAL INFILE 'bench.csv' INTO TABLE raw_transactions CHARACTER SET utf8mb4 FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '"' IGNORE 1 LINES
             (@inv, @prod, @descr, @qty, @at, @price, @cust, @country)
-            SET pipeline = ${conn.escape(pipeline.name)}, source_file_id = 1, line = (@n := @n + 1), invoice = @inv, product_code = @prod, description = LEFT(@descr, 255),
+            SET pipeline = ${conn.escape(pipeline)}, source_file_id = 1, line = (@n := @n + 1), invoice = @inv, product_code = @prod, description = LEFT(@descr, 255),
                 quantity = @qty, invoiced_at = @at, unit_price = @price, amount = @qty * @price, customer_id = NULLIF(TRIM(@cust), ''), country = @country`,
-      infileStreamFactory: () => (values.csv.endsWith('.gz') ? createReadStream(values.csv).pipe(createGunzip()) : createReadStream(values.csv)),
+      infileStreamFactory: () => (csv.endsWith('.gz') ? createReadStream(csv).pipe(createGunzip()) : createReadStream(csv)),
     });
+    const loaded = (res as { affectedRows: number }).affectedRows;
+    console.log(`loaded ${loaded} lines in ${((performance.now() - t0) / 1000).toFixed(1)} s (not part of the figure)`);
+    return loaded;
+  } finally {
     conn.release();
-    lines = (res as { affectedRows: number }).affectedRows;
-    console.log(`loaded ${lines} lines in ${((performance.now() - t0) / 1000).toFixed(1)} s (not part of the figure)`);
   }
-  const ctx: StepContext = {
-    run: { runKey: `${pipeline.name}@${values.date}`, pipeline, businessDate: values.date },
+}
+
+function stepContext(database: Database, config: ReturnType<typeof loadConfig>, pipeline: TransactionsPipeline, date: string): StepContext {
+  return {
+    run: { runKey: `${pipeline.name}@${date}`, pipeline, businessDate: date },
     attempt: 1,
     db: database.db,
     pool: database.pool,
@@ -79,19 +141,29 @@ async function main(): Promise<void> {
     signal: new AbortController().signal,
     progress: async () => {},
   };
-  const t1 = performance.now();
-  const c = await clean.handler(ctx);
-  const t2 = performance.now();
-  const f = await features.handler(ctx);
-  const t3 = performance.now();
-  const d = f.details as { rowsTrain: number; rowsValid: number; rowsScore: number; baseRate: number; baseRateValid: number; snapshots: unknown; warnings: string[] };
-  console.log(`clean: ${((t2 - t1) / 1000).toFixed(1)} s, ${JSON.stringify(c.details)}`);
-  console.log(`features: ${((t3 - t2) / 1000).toFixed(1)} s, snapshots ${JSON.stringify(d.snapshots)}`);
-  console.log(`populations: train ${d.rowsTrain} (base rate ${(d.baseRate * 100).toFixed(1)} %), valid ${d.rowsValid} (base rate ${(d.baseRateValid * 100).toFixed(1)} %), score ${d.rowsScore}`);
-  console.log(`warnings: ${JSON.stringify(d.warnings)}`);
-  const seconds = (t3 - t1) / 1000;
-  await database.close();
-  console.log(`bench features: lines/s=${Math.round(lines / seconds)} customers=${d.rowsScore} seconds=${seconds.toFixed(1)}`);
+}
+
+function line(label: string, r: Result): string {
+  return (
+    `bench ${label}: lines/s=${Math.round(r.lines / r.seconds)} customers=${r.scored} seconds=${r.seconds.toFixed(1)} ratio=${(r.seconds / r.scanSeconds).toFixed(2)} ` +
+    `clean_s=${r.cleanSeconds.toFixed(1)} features_s=${r.featureSeconds.toFixed(1)} scan_s=${r.scanSeconds.toFixed(1)} lines=${r.lines}`
+  );
+}
+
+async function main(): Promise<void> {
+  if (values.csv) {
+    console.log(line('features', await benchSet(values.name, values.csv, values.date)));
+    return;
+  }
+  const results = [];
+  for (const name of values.sets.split(',')) {
+    const set = SETS[name];
+    if (!set) throw new Error(`--sets: unknown set "${name}" (${Object.keys(SETS).join(', ')})`);
+    results.push(await benchSet(name, set.csv, set.date));
+  }
+  // The issue's figure (the 10 M-line synthetic set) last, the other sets before it.
+  for (const r of results.filter((x) => x.name !== 'synthetic')) console.log(`${line(`features-${r.name}`, r)} ${r.summary}`);
+  for (const r of results.filter((x) => x.name === 'synthetic')) console.log(line('features', r));
 }
 
 await main();

@@ -21,10 +21,11 @@ export async function runTransactionsClean(ctx: StepContext, pipeline: Transacti
   let readerDone = false;
   try {
     await conn.beginTransaction();
-    const counts = await cleanTransactions(conn, reader, run.runKey, pipeline);
+    const factsCollector = transactionFacts(pipeline, cutoff);
+    const counts = await cleanTransactions(conn, reader, run.runKey, pipeline, factsCollector.observe);
     readerDone = true;
     await progress(80);
-    const facts = await transactionFacts(conn, pipeline, cutoff, counts.linesRead, counts.dropsByReason['exact duplicate']);
+    const facts = await factsCollector.facts(conn, counts.linesRead, counts.dropsByReason['exact duplicate']);
     const quality = evaluateChecks(pipeline.quality, facts, await rowCountHistory(pool, run));
     await storeQuality(pool, run, 'clean', quality);
     assertNoBlock(quality);
