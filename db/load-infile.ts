@@ -65,7 +65,8 @@ export async function loadTsv(conn: PoolConnection, target: BulkTarget, chunks: 
 }
 
 async function viaInfile(conn: PoolConnection, target: BulkTarget, chunks: AsyncIterable<string>): Promise<{ rows: number; warnings: number }> {
-  const cols = target.columns.map((c) => `\`${c}\``).join(', ');
+  // `@name` entries are user variables: LOAD DATA reads the field and drops it.
+  const cols = target.columns.map((c) => (c.startsWith('@') ? c : `\`${c}\``)).join(', ');
   const sets = Object.entries(target.constants ?? {}).map(([k, v]) => conn.format(`\`${k}\` = ?`, [v]));
   const stream = Readable.from(chunks, { objectMode: false });
   try {
@@ -85,8 +86,9 @@ async function viaInfile(conn: PoolConnection, target: BulkTarget, chunks: Async
 
 async function viaInserts(conn: PoolConnection, target: BulkTarget, chunks: AsyncIterable<string>): Promise<{ rows: number; warnings: number }> {
   const constants = Object.entries(target.constants ?? {});
-  const cols = [...target.columns, ...constants.map(([k]) => k)].map((c) => `\`${c}\``).join(', ');
-  const tuple = `(${Array.from({ length: target.columns.length + constants.length }, () => '?').join(', ')})`;
+  const kept = target.columns.map((c, i) => (c.startsWith('@') ? -1 : i)).filter((i) => i >= 0);
+  const cols = [...kept.map((i) => target.columns[i]!), ...constants.map(([k]) => k)].map((c) => `\`${c}\``).join(', ');
+  const tuple = `(${Array.from({ length: kept.length + constants.length }, () => '?').join(', ')})`;
   let rows = 0;
   let warnings = 0;
   let batch: (string | number | null)[] = [];
@@ -102,7 +104,8 @@ async function viaInserts(conn: PoolConnection, target: BulkTarget, chunks: Asyn
   for await (const chunk of chunks) {
     for (const line of chunk.split('\n')) {
       if (line === '') continue;
-      for (const cell of line.split('\t')) batch.push(unescapeTsv(cell));
+      const cells = line.split('\t');
+      for (const i of kept) batch.push(unescapeTsv(cells[i] ?? ''));
       for (const [, v] of constants) batch.push(v);
       if (++inBatch === INSERT_ROWS) await flush();
     }

@@ -34,6 +34,7 @@ export const load = defineStep({
     const inputs: StagedInput[] = [];
     const skipped: string[] = [];
     const notes: string[] = [];
+    const timings = { stageMs: 0, publishMs: 0 };
     try {
       const { method, note } = await chooseLoadMethod(conn, pipeline.load.method).catch((err: unknown) => {
         throw err instanceof LocalInfileOffError ? new PermanentError(err.message, { cause: err }) : err;
@@ -56,23 +57,27 @@ export const load = defineStep({
         }
         checkFreshness(file, source, run.businessDate);
         const parse = source.kind === 'sql' ? { ...SQL_LANDED_PARSE, nullTokens: [...SQL_LANDED_PARSE.nullTokens], dateFormats: {} } : source.parse;
+        const stageStart = performance.now();
         const staged = await stageFile({ conn, rejectConn: side, runKey, pipeline, file, parse, contract: source.contract, isoDates: source.kind === 'sql', method, tables });
+        timings.stageMs += Math.round(performance.now() - stageStart);
         inputs.push({ file, ledger, staged });
         log.info({ file: file.path, read: staged.read, loaded: staged.loaded, rejected: staged.rejected, method }, 'input staged');
         await progress(Math.round(((i + 1) / files.length) * 90));
       }
+      const publishStart = performance.now();
       if (inputs.length > 0) await publishStaged(conn, runKey, pipeline, tables, inputs);
+      timings.publishMs = Math.round(performance.now() - publishStart);
     } finally {
       await dropStaging(conn, tables).catch((err: unknown) => log.warn({ err }, 'could not drop the staging tables'));
       await side.query('SELECT RELEASE_ALL_LOCKS()').catch(() => undefined);
       conn.release();
       side.release();
     }
-    return summarize(inputs, skipped, notes);
+    return summarize(inputs, skipped, notes, timings);
   },
 });
 
-function summarize(inputs: StagedInput[], skipped: string[], notes: string[]) {
+function summarize(inputs: StagedInput[], skipped: string[], notes: string[], timings: { stageMs: number; publishMs: number }) {
   const sum = (f: (s: StagedInput['staged']) => number) => inputs.reduce((n, i) => n + f(i.staged), 0);
   const merge = (pick: (s: StagedInput['staged']) => Map<string, number>) => {
     const out: Record<string, number> = {};
@@ -94,6 +99,7 @@ function summarize(inputs: StagedInput[], skipped: string[], notes: string[]) {
         blankLines: staged.blankLines,
       })),
       skipped,
+      ...timings,
       rejectsByReason: merge((s) => s.rejectsByReason),
       warnings: [...notes, ...Object.entries(merge((s) => s.warnings)).map(([k, n]) => `${k} (${n} rows)`)],
     },

@@ -43,6 +43,11 @@ export class CsvScanner {
   blankLines = 0;
   private tail = '';
   private skipping = false;
+  /**
+   * Optional shortcut for a line without quotes: returns true when it took the whole line as text
+   * (no split, no per-cell work), false to get the record split into cells as usual.
+   */
+  fastLine: ((text: string, line: number) => boolean) | undefined;
 
   constructor(
     private readonly opts: ScanOptions,
@@ -89,7 +94,7 @@ export class CsvScanner {
       if (nextQuote === -1 || nextQuote > nl) {
         const end = nl > p && s.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
         if (end === p || (s.charCodeAt(p) <= 32 && isBlank(s, p, end))) this.blankLines++;
-        else this.onRecord(s.slice(p, end).split(delimiter), this.line);
+        else if (this.fastLine === undefined || !this.fastLine(s.slice(p, end), this.line)) this.onRecord(s.slice(p, end).split(delimiter), this.line);
         this.line++;
         p = nl + 1;
         continue;

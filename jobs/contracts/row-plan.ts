@@ -14,9 +14,14 @@ export interface RowReject {
  */
 export interface RowPlan {
   width: number;
-  /** Staging columns in TSV order. */
+  /** LOAD DATA column list in TSV order (`@skip` for source columns nobody reads). */
   columns: readonly string[];
   encode(cells: string[], line: number, suspect: boolean): string | RowReject;
+  /**
+   * The whole line as one TSV row when a single compiled regex proves every cell already valid and
+   * in MySQL's own format (the common case); undefined sends the line through `encode`.
+   */
+  fast: ((text: string, line: number) => string | undefined) | undefined;
   /** Loaded rows that broke a warn-severity rule, by `column: reason`. */
   warnings: Map<string, number>;
 }
@@ -29,6 +34,8 @@ interface PlannedColumn {
   rule: ((cell: string) => CellFailure | undefined) | undefined;
   /** Text columns get TSV escaping and the spreadsheet-formula warning; typed ones are already clean. */
   text: boolean;
+  target: Target;
+  staging: string;
 }
 
 export interface PlanInput {
@@ -40,9 +47,9 @@ export interface PlanInput {
   dateFormats: Record<string, string>;
   /** SQL sources are landed with ISO timestamps whatever the pipeline declares for files. */
   isoDates: boolean;
+  delimiter: string;
 }
 
-export const transactionStagingColumns = ['line', 'invoice', 'product_code', 'description', 'quantity', 'invoiced_at', 'unit_price', 'amount', 'customer_id', 'country'] as const;
 export const labeledStagingColumns = ['line', 'cells'] as const;
 
 export function planRows(input: PlanInput): RowPlan {
@@ -70,35 +77,49 @@ export function planRows(input: PlanInput): RowPlan {
   let planned: (PlannedColumn | undefined)[];
   let columns: readonly string[];
   let json = false;
+  let fast: RowPlan['fast'];
   if (pipeline.mode === 'transactions') {
     const c = pipeline.columns;
     const format = input.isoDates ? 'YYYY-MM-DD HH:mm:ss' : (input.dateFormats[c.timestamp] ?? c.timestampFormat);
-    const map: [string | undefined, Target, boolean][] = [
-      [c.invoice, { kind: 'string', maxLength: 64 }, false],
-      [c.product, { kind: 'string', maxLength: 64 }, false],
-      [c.description, { kind: 'string', maxLength: 255 }, false],
-      [c.quantity, { kind: 'decimal', precision: 14, scale: 3 }, c.amount === undefined],
-      [c.timestamp, { kind: 'date', format }, true],
-      [c.unitPrice, { kind: 'decimal', precision: 14, scale: 4 }, c.amount === undefined],
-      [c.amount, { kind: 'decimal', precision: 16, scale: 4 }, true],
-      [c.customerId, { kind: 'string', maxLength: 64 }, false],
-      [c.country, { kind: 'string', maxLength: 64 }, false],
+    const map: [string | undefined, Target, boolean, string][] = [
+      [c.invoice, { kind: 'string', maxLength: 64 }, false, 'invoice'],
+      [c.product, { kind: 'string', maxLength: 64 }, false, 'product_code'],
+      [c.description, { kind: 'string', maxLength: 255 }, false, 'description'],
+      [c.quantity, { kind: 'decimal', precision: 14, scale: 3 }, c.amount === undefined, 'quantity'],
+      [c.timestamp, { kind: 'date', format }, true, 'invoiced_at'],
+      [c.unitPrice, { kind: 'decimal', precision: 14, scale: 4 }, c.amount === undefined, 'unit_price'],
+      [c.amount, { kind: 'decimal', precision: 16, scale: 4 }, true, 'amount'],
+      [c.customerId, { kind: 'string', maxLength: 64 }, false, 'customer_id'],
+      [c.country, { kind: 'string', maxLength: 64 }, false, 'country'],
     ];
-    planned = map.map(([name, target, required]) =>
-      name === undefined
-        ? undefined
-        : { index: need(name), name, required: required || contract.columns[name]?.required === true, check: targetCheck(target), rule: ruleFor(name), text: target.kind === 'string' },
-    );
-    columns = transactionStagingColumns;
+    // Output follows the source's column order, so a valid line can go to MySQL nearly as it is.
+    planned = header.map(() => undefined);
+    for (const [name, target, required, staging] of map) {
+      if (name === undefined) continue;
+      const index = need(name);
+      planned[index] = { index, name, required: required || contract.columns[name]?.required === true, check: targetCheck(target), rule: ruleFor(name), text: target.kind === 'string', target, staging };
+    }
+    columns = ['line', ...planned.map((p) => p?.staging ?? '@skip')];
+    const re = fastLineRegex(planned, contract, input.nullTokens, input.delimiter, c.amount === undefined);
+    if (re) {
+      const tab = input.delimiter === '\t';
+      fast = (text, line) => (re.test(text) ? `${line}\t${tab ? text : text.replaceAll(input.delimiter, '\t')}\n` : undefined);
+    }
   } else {
-    planned = header.map((name, index) => ({ index, name, required: contract.columns[name]?.required === true, check: targetCheck({ kind: 'text' }), rule: ruleFor(name), text: true }));
+    planned = header.map((name, index) => {
+      const target: Target = { kind: 'text' };
+      return { index, name, required: contract.columns[name]?.required === true, check: targetCheck(target), rule: ruleFor(name), text: true, target, staging: '' };
+    });
     if (pipeline.columns.label.column) need(pipeline.columns.label.column);
     columns = labeledStagingColumns;
     json = true;
   }
   const width = header.length;
   // Without an amount column, publish computes quantity × unit price: refuse products DECIMAL(16,4) cannot hold.
-  const product = pipeline.mode === 'transactions' && pipeline.columns.amount === undefined ? [planned[3], planned[5]] : undefined;
+  const product =
+    pipeline.mode === 'transactions' && pipeline.columns.amount === undefined
+      ? [planned.find((p) => p?.staging === 'quantity'), planned.find((p) => p?.staging === 'unit_price')]
+      : undefined;
 
   function encode(cells: string[], line: number, suspect: boolean): string | RowReject {
     if (cells.length !== width) {
@@ -114,7 +135,7 @@ export function planRows(input: PlanInput): RowPlan {
     let out = String(line);
     for (const col of planned) {
       if (col === undefined) {
-        if (!json) out += '\t\\N';
+        if (!json) out += '\t';
         continue;
       }
       const cell = cells[col.index]!;
@@ -147,7 +168,7 @@ export function planRows(input: PlanInput): RowPlan {
     }
     return `${out}\n`;
   }
-  return { width, columns, encode, warnings };
+  return { width, columns, encode, fast, warnings };
 }
 
 function isPadded(cell: string): boolean {
@@ -160,4 +181,46 @@ const TSV_SPECIAL = /[\\\t\n\r]/;
 export function escapeTsv(s: string): string {
   if (!TSV_SPECIAL.test(s)) return s;
   return s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+
+/** Month-day pairs that exist in every year (29 February takes the slow path). */
+const MONTH_DAY = '(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\\d|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)';
+const ISO_DATETIME = `[1-9]\\d{3}-${MONTH_DAY} (?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d`;
+
+/**
+ * One regex over a whole unquoted line that accepts only rows the slow path would store unchanged:
+ * plain decimals within range, ISO timestamps that exist, non-null strings within length without
+ * TSV specials or a spreadsheet-formula start. Anything else (or a rule it cannot express) fails it,
+ * and the line takes the slow path, which is the reference behaviour.
+ */
+function fastLineRegex(planned: (PlannedColumn | undefined)[], contract: Contract, nullTokens: string[], delimiter: string, computedAmount: boolean): RegExp | undefined {
+  const d = delimiter.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const plain = `[^${d}\\t\\\\]`;
+  const notNull = `(?![ ]*(?:${nullTokens.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})[ ]*(?:${d}|$))`;
+  const parts: string[] = [];
+  for (const col of planned) {
+    if (col === undefined) {
+      parts.push(`${plain}*`);
+      continue;
+    }
+    const rule = contract.columns[col.name];
+    // min ≤ 0 holds for any number written without a sign; other ranges need the slow path.
+    if (rule && ((rule.min !== undefined && rule.min > 0) || rule.max !== undefined || rule.values || rule.type === 'date' || rule.type === 'boolean')) return undefined;
+    const sign = rule?.min !== undefined ? '' : '-?';
+    if (rule && (rule.type === 'number' || rule.type === 'integer') && col.target.kind !== 'decimal') return undefined;
+    const guard = rule?.pattern ? `(?=(?:${rule.pattern})(?:${d}|$))` : '';
+    const t = col.target;
+    if (t.kind === 'decimal') {
+      // With a computed amount, small operands guarantee quantity × price fits DECIMAL(16,4).
+      const int = computedAmount && (col.staging === 'quantity' || col.staging === 'unit_price') ? Math.min(t.precision - t.scale, 6 - (col.staging === 'unit_price' ? 1 : 0)) : t.precision - t.scale;
+      parts.push(`${guard}${sign}\\d{1,${int}}${rule?.type === 'integer' ? '' : `(?:\\.\\d{1,${t.scale}})?`}`);
+    } else if (t.kind === 'date') {
+      if (t.format !== 'YYYY-MM-DD HH:mm:ss') return undefined;
+      parts.push(ISO_DATETIME);
+    } else if (t.kind === 'string') {
+      const max = Math.min(t.maxLength, rule?.maxLength ?? Infinity);
+      parts.push(`${guard}${notNull}(?![=@+])${plain}{1,${max}}`);
+    } else return undefined;
+  }
+  return new RegExp(`^${parts.join(d)}$`);
 }

@@ -33,6 +33,10 @@ export async function collectSql(source: SqlSource, name: string, dir: string, s
   try {
     await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));
     const query = conn.query({ sql: source.query, rowsAsArray: true });
+    // The error also reaches the row stream below; this listener keeps it from being unhandled.
+    query.on('error', (err: Error) => {
+      lost ??= err;
+    });
     let header: string | undefined;
     query.on('fields', (fields: { name: string }[]) => {
       header = `${fields.map((f) => csvCell(f.name)).join(',')}\n`;

@@ -2,7 +2,7 @@ import type { PoolConnection } from 'mysql2/promise';
 import type { Contract, ParseOptions, Pipeline } from '../../config/pipeline.ts';
 import { loadTsv, type LoadMethod } from '../../db/load-infile.ts';
 import type { sourceFiles } from '../../db/schema/index.ts';
-import { planRows, labeledStagingColumns, transactionStagingColumns, type RowPlan } from '../contracts/row-plan.ts';
+import { planRows, type RowPlan } from '../contracts/row-plan.ts';
 import { PermanentError } from '../errors.ts';
 import { CsvFormatError, CsvScanner, readTextChunks } from '../read-csv.ts';
 
@@ -50,7 +50,7 @@ export async function stageFile(input: StageInput): Promise<StagedFile> {
   const text = readTextChunks(source, parse.encoding);
   let header: string[] | undefined = parse.header ? undefined : parse.columns;
   if (!parse.header && !header) throw new PermanentError(`source ${file.source}: header is false but no columns are declared`, { source });
-  let plan: RowPlan | undefined = header ? makePlan(header) : undefined;
+  let plan: RowPlan | undefined;
   let read = 0;
   let rejected = 0;
   let suspect = false;
@@ -60,7 +60,18 @@ export async function stageFile(input: StageInput): Promise<StagedFile> {
   let failure: unknown;
 
   function makePlan(names: string[]): RowPlan {
-    return planRows({ pipeline: input.pipeline, file: source, header: names, contract, nullTokens: parse.nullTokens, dateFormats: parse.dateFormats, isoDates: input.isoDates });
+    const made = planRows({ pipeline: input.pipeline, file: source, header: names, contract, nullTokens: parse.nullTokens, dateFormats: parse.dateFormats, isoDates: input.isoDates, delimiter: parse.delimiter });
+    const fast = made.fast;
+    if (fast) {
+      scanner.fastLine = (line, n) => {
+        const row = suspect ? undefined : fast(line, n);
+        if (row === undefined) return false;
+        read++;
+        out += row;
+        return true;
+      };
+    }
+    return made;
   }
   function reject(line: number, column: string | null, reason: string, raw: string) {
     rejected++;
@@ -87,6 +98,7 @@ export async function stageFile(input: StageInput): Promise<StagedFile> {
       reject(line, null, reason, raw);
     },
   );
+  if (header) plan = makePlan(header);
   const flushRejects = async () => {
     if (rejects.length === 0) return;
     const batch = rejects;
@@ -94,22 +106,42 @@ export async function stageFile(input: StageInput): Promise<StagedFile> {
     await input.rejectConn.query(`INSERT INTO \`${input.tables.rejects}\` (run_key, step, source, line, column_name, reason, raw) VALUES ?`, [batch]);
   };
 
+  // The LOAD DATA column list follows the file's header, so read up to the header first.
+  const it = text.chunks[Symbol.asyncIterator]();
+  let previousSuspect = false;
+  const feed = (chunk: string) => {
+    // Only chunks holding a NUL or an undecodable byte pay for the per-cell check.
+    const now = chunk.includes('\0') || chunk.includes('\uFFFD');
+    suspect = now || previousSuspect;
+    previousSuspect = now;
+    scanner.push(chunk);
+  };
+  let done = false;
+  try {
+    while (!plan && !done) {
+      const next = await it.next();
+      if (next.done) done = true;
+      else feed(next.value);
+    }
+  } catch (err) {
+    failure = err;
+    done = true;
+  }
+  if (!plan && !failure) throw new PermanentError(`${source}: the file is empty (no header row)`, { source, line: 1 });
+
   async function* tsv(): AsyncGenerator<string> {
     try {
-      let previousSuspect = false;
-      for await (const chunk of text.chunks) {
-        // Only chunks holding a NUL or an undecodable byte pay for the per-cell check.
-        const now = chunk.includes('\0') || chunk.includes('\uFFFD');
-        suspect = now || previousSuspect;
-        previousSuspect = now;
-        scanner.push(chunk);
+      while (!done) {
         if (out.length >= CHUNK_CHARS) {
           yield out;
           out = '';
         }
         if (rejects.length >= REJECT_BATCH) await flushRejects();
+        const next = await it.next();
+        if (next.done) break;
+        feed(next.value);
       }
-      scanner.end();
+      if (!failure) scanner.end();
       if (out) yield out;
       out = '';
     } catch (err) {
@@ -121,7 +153,7 @@ export async function stageFile(input: StageInput): Promise<StagedFile> {
 
   let loaded = 0;
   try {
-    const columns = input.pipeline.mode === 'transactions' ? transactionStagingColumns : labeledStagingColumns;
+    const columns = plan?.columns ?? ['line'];
     loaded = await loadTsv(input.conn, { table: input.tables.rows, columns, constants: { source_file_id: file.id } }, tsv(), input.method, () => read - rejected);
   } catch (err) {
     if (!failure) throw err;
