@@ -41,6 +41,7 @@ export interface PublishInput {
 }
 
 /** How long a second publisher of the same pipeline (a backfill, a manual rollback) may wait. */
+// Lock names are hashed: MySQL 8 caps them at 64 characters, and pipeline + database names can exceed that.
 const PUBLISH_LOCK_S = 300;
 
 /**
@@ -51,7 +52,7 @@ export async function publishScores(x: PublishInput): Promise<PublishOutcome> {
   const t = scoreTables(x.pipeline.name);
   const gates: GatesConfig = x.pipeline.gates;
   const lock = `cpd-publish/${t.pipeline}`;
-  const [got] = await x.conn.query('SELECT GET_LOCK(CONCAT(?, DATABASE()), ?) AS got', [
+  const [got] = await x.conn.query("SELECT GET_LOCK(CONCAT('cpd:', SHA1(CONCAT(?, DATABASE()))), ?) AS got", [
     `${lock}/`,
     PUBLISH_LOCK_S,
   ]);
@@ -142,7 +143,7 @@ export async function publishScores(x: PublishInput): Promise<PublishOutcome> {
       historyRows: history.rows,
     };
   } finally {
-    await x.conn.query('SELECT RELEASE_LOCK(CONCAT(?, DATABASE()))', [`${lock}/`]);
+    await x.conn.query("SELECT RELEASE_LOCK(CONCAT('cpd:', SHA1(CONCAT(?, DATABASE()))))", [`${lock}/`]);
   }
 }
 

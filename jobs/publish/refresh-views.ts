@@ -13,7 +13,7 @@ const PREVIOUS = /^scores_[a-z][a-z0-9-]*_prev$/;
  */
 export async function refreshScoreViews(conn: PoolConnection): Promise<void> {
   const [[lock]] = (await conn.query(
-    "SELECT GET_LOCK(CONCAT('cpd-score-views/', DATABASE()), 60) AS got",
+    "SELECT GET_LOCK(CONCAT('cpd:', SHA1(CONCAT('cpd-score-views/', DATABASE()))), 60) AS got",
   )) as unknown as [[{ got: number | null }]];
   if (lock?.got !== 1) throw new Error('could not take the lock on the customer_scores views within 60s');
   try {
@@ -28,7 +28,7 @@ export async function refreshScoreViews(conn: PoolConnection): Promise<void> {
       `CREATE OR REPLACE VIEW customer_scores_prev AS ${unionOf(names.filter((n) => PREVIOUS.test(n)))}`,
     );
   } finally {
-    await conn.query("SELECT RELEASE_LOCK(CONCAT('cpd-score-views/', DATABASE()))");
+    await conn.query("SELECT RELEASE_LOCK(CONCAT('cpd:', SHA1(CONCAT('cpd-score-views/', DATABASE()))))");
   }
 }
 

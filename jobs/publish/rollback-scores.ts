@@ -29,7 +29,9 @@ export async function rollbackScores(
 ): Promise<RollbackResult> {
   const t = scoreTables(pipeline);
   const lock = `cpd-publish/${t.pipeline}/`;
-  const [got] = await conn.query('SELECT GET_LOCK(CONCAT(?, DATABASE()), 30) AS got', [lock]);
+  const [got] = await conn.query("SELECT GET_LOCK(CONCAT('cpd:', SHA1(CONCAT(?, DATABASE()))), 30) AS got", [
+    lock,
+  ]);
   if ((got as { got: number | null }[])[0]?.got !== 1)
     throw new Error(`a publish of ${pipeline} is running; try again when it is done`);
   try {
@@ -51,6 +53,6 @@ export async function rollbackScores(
     });
     return { pipeline, restoredRunKey: previous.runKey, replacedRunKey: current.runKey };
   } finally {
-    await conn.query('SELECT RELEASE_LOCK(CONCAT(?, DATABASE()))', [lock]);
+    await conn.query("SELECT RELEASE_LOCK(CONCAT('cpd:', SHA1(CONCAT(?, DATABASE()))))", [lock]);
   }
 }
