@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     console.log(`seeded ${customers} customers × ${data.columns.length} features, ${TREND_NIGHTS} nights of trend`);
 
     const runKey = `${PIPELINE}@${TONIGHT}`;
+    let sections: string[] = [];
     const once = async () => {
       // CPU time beside wall time: on a shared two-core machine wall time swings with other load.
       const cpu0 = process.cpuUsage();
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
       await writeReportArchive(rendered, path.join(out, PIPELINE, TONIGHT));
       const t3 = performance.now();
       const cpu = process.cpuUsage(cpu0);
+      sections = Object.keys(gathered).filter((k) => gathered[k as keyof typeof gathered] !== undefined);
       return { cpu: (cpu.user + cpu.system) / 1e6, gather: (t1 - t0) / 1000, render: (t2 - t1) / 1000, archive: (t3 - t2) / 1000, total: (t3 - t0) / 1000, charts: rendered.images.length, csvRows: gathered.scoredCustomers?.length ?? 0 };
     };
     const cold = await once();
@@ -81,6 +83,7 @@ async function main(): Promise<void> {
     const f = (x: number) => x.toFixed(3);
     console.log(`cold (first report in a fresh process, loads vega/resvg): gather ${f(cold.gather)} s, render ${f(cold.render)} s, archive ${f(cold.archive)} s`);
     console.log(`warm (median of 3): gather ${f(warm.gather)} s, render ${f(warm.render)} s, archive ${f(warm.archive)} s, CPU ${f(warm.cpu)} s; ${warm.charts} charts, ${warm.csvRows} CSV rows`);
+    console.log(`sections gathered: ${sections.join(', ')}`);
     console.log(`reference: one ROC chart compiled and rasterised: ${f(ref)} s; load average ${os.loadavg()[0]?.toFixed(2)}`);
     console.log(
       `bench report: seconds=${f(cold.total)} warm_seconds=${f(warm.total)} cold_cpu_seconds=${f(cold.cpu)} warm_cpu_seconds=${f(warm.cpu)} render_seconds=${f(warm.render)} gather_seconds=${f(warm.gather)} ratio=${(warm.total / ref).toFixed(1)} ref_seconds=${f(ref)} customers=${customers} budget_seconds=2`,
@@ -128,7 +131,7 @@ async function seedNight(database: Database, model: Model, runKey: string, date:
     return [runKey, 'valid', id, labels[r], vec];
   });
   await pool.query('INSERT INTO feature_rows (run_key, role, entity_id, label, vec) VALUES ?', [rows]);
-  const steps = ['collect', 'load', 'clean', 'features', 'train'].map((step, i) => [runKey, step, 1, 'succeeded', 1000 * (i + 1), ids.length]);
+  const steps = ['collect', 'load', 'clean', 'features', 'train', 'score'].map((step, i) => [runKey, step, 1, 'succeeded', 1000 * (i + 1), ids.length]);
   await pool.query('INSERT INTO step_runs (run_key, step, attempt, status, duration_ms, rows_out) VALUES ?', [steps]);
   await pool.query("INSERT INTO source_files (run_key, pipeline, source, path, sha256, bytes, `rows`) VALUES (?, ?, 'invoices', '/data/online_retail.csv', 'x', 45000000, 541909)", [runKey, PIPELINE]);
   const rejects = Array.from({ length: 200 }, (_, i) => [runKey, 'load', '/data/online_retail.csv', i + 2, 'CustomerID', i % 3 ? 'missing customer id' : 'negative quantity without a match', 'raw']);
