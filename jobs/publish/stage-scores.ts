@@ -1,6 +1,6 @@
 import type { PoolConnection } from 'mysql2/promise';
 import type { SegmentsConfig } from '../../config/pipeline.ts';
-import { loadInfile, type Cell } from '../../db/load-infile.ts';
+import { chooseLoadMethod, encodeRows, loadTsv, type Cell } from '../../db/load-infile.ts';
 import { decilesOf, segmentOf } from './deciles.ts';
 import { LAYOUT_TABLE, q, SCORE_COLUMNS, type ScoreTables } from './score-tables.ts';
 import { readSpool, type SpooledScores } from './spool-scores.ts';
@@ -16,7 +16,7 @@ export interface StageMeta {
 
 /**
  * Builds the staging table (`scores_<pipeline>_next`) from the spool: a fresh table LIKE the
- * layout, filled by one LOAD DATA statement. Readers never see it; a failed attempt leaves only
+ * layout, filled by one LOAD DATA statement (prepared inserts where the server refuses LOCAL INFILE). Readers never see it; a failed attempt leaves only
  * a staging table that the next attempt drops first.
  */
 export async function stageScores(
@@ -50,5 +50,7 @@ export async function stageScores(
   }
   // Timestamps are UTC (the pool's timezone 'Z'); LOAD DATA reads scored_at in the session time zone.
   await conn.query("SET time_zone = '+00:00'");
-  return loadInfile(conn, tables.next, SCORE_COLUMNS, rows(), () => i);
+  // MySQL 8 ships with local_infile OFF: prepared multi-row inserts then, slower but no server change.
+  const { method } = await chooseLoadMethod(conn, 'auto');
+  return loadTsv(conn, { table: tables.next, columns: SCORE_COLUMNS }, encodeRows(rows()), method, () => i);
 }
