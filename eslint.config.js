@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'db/migrations/**', 'reports/out/**', 'reports/outbox/**', 'dist/**'] },
+  { ignores: ['**/node_modules/**', 'db/migrations/**', 'reports/out/**', 'reports/outbox/**', 'dist/**', 'bench/.data/**', 'var/**', 'test/artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
