@@ -63,6 +63,23 @@ describe('transactions features on a hand-made history', () => {
     });
     expect(res.rowsIn).toBe(history.length);
     expect(res.rowsOut! + res.rowsRejected!).toBe(res.rowsIn);
+    // The quality facts come from the same pass: no line in the 7 days before T, 1 duplicate in 15 lines, the latest line before T on 06-15.
+    const quality = res.details?.quality as { check: string; value: number | null }[];
+    expect(Object.fromEntries(quality.map((q) => [q.check, q.value]))).toEqual({ 'row-count': 0, 'duplicate-rate': 1 / 15, freshness: 16 });
+  });
+
+  it('a clean cut off mid-pass (step timeout, shutdown) leaves the previous output whole', async () => {
+    const count = async () => {
+      const [r] = await t.database.pool.query('SELECT (SELECT COUNT(*) FROM clean_orders WHERE run_key = ?) AS orders, (SELECT COUNT(*) FROM clean_drops WHERE run_key = ?) AS drops', [`hand@${T}`, `hand@${T}`]);
+      return (r as { orders: number; drops: number }[])[0];
+    };
+    const before = await count();
+    const ctx = stepContext(t, pipeline, T);
+    const stop = new AbortController();
+    stop.abort(new Error('step timed out'));
+    await expect(clean.handler({ ...ctx, signal: stop.signal })).rejects.toThrow('step timed out');
+    expect(await count()).toEqual(before);
+    expect(before).toEqual({ orders: 9, drops: 5 });
   });
 
   it('computes features and labels as worked out by hand', async () => {

@@ -16,7 +16,7 @@ function run(lines: RawLine[], maxQuantity = 100) {
   }
   c.finish();
   orders.push(...c.ready.splice(0));
-  return { orders, drops: Object.fromEntries(c.drops.map(([id, r]) => [id, r])), counts: c.counts, byReason: c.dropsByReason() };
+  return { orders, drops: Object.fromEntries(c.drops.map((d) => [Math.floor(d / 8), d % 8])), counts: c.counts, byReason: c.dropsByReason() };
 }
 
 describe('TransactionCleaner', () => {

@@ -76,8 +76,8 @@ interface Line {
  */
 export class TransactionCleaner {
   readonly ready: CleanOrder[] = [];
-  /** [raw id, index into dropReasons] */
-  readonly drops: [number, number][] = [];
+  /** raw id × 8 + index into dropReasons: one number per drop (millions of drops stay a flat array), sorts by id. */
+  readonly drops: number[] = [];
   readonly counts = { linesRead: 0, linesKept: 0, orders: 0, customers: 0 };
   private customerKey: string | null | undefined = undefined;
   private customer: string | null = null;
@@ -114,7 +114,7 @@ export class TransactionCleaner {
 
   dropsByReason(): Record<DropReason, number> {
     const out = Object.fromEntries(dropReasons.map((r) => [r, 0])) as Record<DropReason, number>;
-    for (const [, r] of this.drops) out[dropReasons[r]!]++;
+    for (const d of this.drops) out[dropReasons[d % 8]!]++;
     return out;
   }
 
@@ -132,7 +132,7 @@ export class TransactionCleaner {
     if (group.length === 0) return;
     this.group = [];
     if (this.customerKey === null) {
-      for (const l of group) this.drops.push([l.raw[0], NO_CUSTOMER]);
+      for (const l of group) this.drops.push(l.raw[0] * 8 + NO_CUSTOMER);
       return;
     }
     // A purchase at the very time of a cancellation counts as earlier (the rule compares first purchase ≤ cancellation).
@@ -143,7 +143,7 @@ export class TransactionCleaner {
     const orders = new Map<string, CleanOrder>();
     for (const l of group) {
       const reason = this.reasonFor(l, seen);
-      if (reason >= 0) this.drops.push([l.raw[0], reason]);
+      if (reason >= 0) this.drops.push(l.raw[0] * 8 + reason);
       else this.addToOrder(orders, l);
     }
     for (const o of orders.values()) this.ready.push(o);

@@ -32,35 +32,36 @@ const ORDER_COLUMNS = ['customer_id', 'ordered_at', 'order_key', 'is_cancel', 'a
 /**
  * Replaces the run's clean_orders and clean_drops on `conn` (inside the caller's transaction),
  * reading raw_transactions through `reader` (another connection: the read streams while the
- * orders are written); `observe` sees every line too (the quality facts). Orders stream into clean_orders with LOAD DATA in clustered-key order;
- * drops are written afterwards in id order.
+ * orders are written); `observe` sees every line too (the quality facts); `signal` aborts the pass
+ * between lines. Orders stream into clean_orders with LOAD DATA in clustered-key order; drops are
+ * written afterwards in id order.
  */
 export async function cleanTransactions(
   conn: PoolConnection,
   reader: PoolConnection,
   runKey: string,
   pipeline: TransactionsPipeline,
-  observe: (line: RawLine) => void = () => {},
+  { observe = () => {}, signal }: { observe?: (line: RawLine) => void; signal?: AbortSignal } = {},
 ): Promise<CleanCounts> {
   await conn.query('DELETE FROM clean_drops WHERE run_key = ?', [runKey]);
   await conn.query('DELETE FROM clean_orders WHERE run_key = ?', [runKey]);
   const cleaner = new TransactionCleaner(pipeline.clean.maxQuantity);
   await reader.query(SORT_SETTINGS);
-  const chunks = await primed(encodeRows(orderRows(reader, pipeline.name, cleaner, observe)));
+  const chunks = await primed(encodeRows(orderRows(reader, pipeline.name, cleaner, observe, signal)));
   await loadTsv(conn, { table: 'clean_orders', columns: ORDER_COLUMNS, constants: { run_key: runKey } }, chunks, 'infile', () => cleaner.counts.orders);
   await reader.query(SORT_DEFAULTS);
-  const drops = cleaner.drops.sort((a, b) => a[0] - b[0]);
+  const drops = cleaner.drops.sort((a, b) => a - b);
   await loadTsv(
     conn,
     { table: 'clean_drops', columns: ['raw_id', 'reason'], constants: { run_key: runKey } },
-    encodeRows(drops.map(([id, r]) => [id, dropReasons[r]!])),
+    encodeRows(drops.map((d) => [Math.floor(d / 8), dropReasons[d % 8]!])),
     'infile',
     () => drops.length,
   );
   return { ...cleaner.counts, dropsByReason: cleaner.dropsByReason() };
 }
 
-async function* orderRows(reader: PoolConnection, pipeline: string, cleaner: TransactionCleaner, observe: (line: RawLine) => void): AsyncGenerator<Cell[]> {
+async function* orderRows(reader: PoolConnection, pipeline: string, cleaner: TransactionCleaner, observe: (line: RawLine) => void, signal?: AbortSignal): AsyncGenerator<Cell[]> {
   // The time as text: 'YYYY-MM-DD HH:MM:SS' orders like the time, and no Date per line.
   // The callback connection under the promise wrapper: its query().stream() reads with backpressure.
   const stream = (reader.connection as unknown as CallbackConnection)
@@ -72,6 +73,8 @@ async function* orderRows(reader: PoolConnection, pipeline: string, cleaner: Tra
     })
     .stream({ highWaterMark: 4096 });
   for await (const line of stream as unknown as AsyncIterable<RawLine>) {
+    // A step timeout or shutdown stops the pass between lines; the caller rolls back and drops the reader.
+    if ((cleaner.counts.linesRead & 0xffff) === 0) signal?.throwIfAborted();
     observe(line);
     cleaner.push(line);
     yield* drain(cleaner);

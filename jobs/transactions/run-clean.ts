@@ -22,7 +22,7 @@ export async function runTransactionsClean(ctx: StepContext, pipeline: Transacti
   try {
     await conn.beginTransaction();
     const factsCollector = transactionFacts(pipeline, cutoff);
-    const counts = await cleanTransactions(conn, reader, run.runKey, pipeline, factsCollector.observe);
+    const counts = await cleanTransactions(conn, reader, run.runKey, pipeline, { observe: factsCollector.observe, signal: ctx.signal });
     readerDone = true;
     await progress(80);
     const facts = await factsCollector.facts(conn, counts.linesRead, counts.dropsByReason['exact duplicate']);
