@@ -36,7 +36,8 @@ describe('failure and degraded reports', () => {
     const res = await runCpd(['run', '--pipeline', pipeline, '--date', '2026-11-22', '--wait'], t.env);
     expect(res.code).toBe(1);
 
-    await expect.poll(() => smtp.received.filter((m) => recipient(m).includes('stakeholder@example.test')).length).toBe(1);
+    // The ledger says failed before the runner renders the report (a few seconds of CPU): wait for the mail.
+    await expect.poll(() => smtp.received.filter((m) => recipient(m).includes('stakeholder@example.test')).length, { timeout: 60_000 }).toBe(1);
     const mail = smtp.received.find((m) => recipient(m).includes('stakeholder@example.test'))!;
     expect(mail.subject).toBe('[cpd] broken 2026-11-22 failed: step load (data contract), previous scores kept');
     expect(mail.text).toContain('column "Revenue" is missing');
@@ -45,10 +46,10 @@ describe('failure and degraded reports', () => {
     expect(mail.text).toContain(`npx cpd resume ${runKey}`);
     expect(mail.html).toContain(`npx cpd resume ${runKey}`);
     // Ops get their own alert, to their own list.
-    await expect.poll(() => smtp.received.filter((m) => recipient(m).includes('ops@example.test')).length).toBe(1);
+    await expect.poll(() => smtp.received.filter((m) => recipient(m).includes('ops@example.test')).length, { timeout: 60_000 }).toBe(1);
 
     const outbox = await t.database.db.select().from(emailOutbox).where(eq(emailOutbox.runKey, runKey));
-    expect(outbox.map((o) => o.kind).sort()).toEqual(['alert-failed', 'report-failed']);
+    expect(outbox.map((o) => [o.kind, o.status]).sort()).toEqual([['alert-failed', 'sent'], ['report-failed', 'sent']]);
     const status = JSON.parse((await runCpd(['status', runKey, '--json'], t.env)).stdout) as { report: string | null };
     expect(status.report).toMatch(/broken\/2026-11-22\/index\.html$/);
 
@@ -82,5 +83,5 @@ describe('failure and degraded reports', () => {
     expect(mail.text).toContain('npx cpd resume gated@2026-11-21');
     const kinds = async () => (await t.database.db.select().from(emailOutbox).where(eq(emailOutbox.runKey, 'gated@2026-11-21'))).map((o) => o.kind).sort();
     await expect.poll(kinds, { timeout: 30_000 }).toEqual(['alert-degraded', 'report']);
-  });
+  }, 300_000);
 });

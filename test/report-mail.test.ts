@@ -27,7 +27,8 @@ describe('the stakeholder report of a successful night', () => {
     worker = spawnCpd(['worker'], t.env);
     const res = await runCpd(['run', '--pipeline', pipeline, '--date', DATE, '--wait', '--json'], t.env);
     expect(res.code, res.stdout + res.stderr + worker.output()).toBe(0);
-  });
+    // A whole night on a two-core machine shared with other suites: generous, the run itself takes ~15 s idle.
+  }, 300_000);
 
   afterAll(async () => {
     await worker?.stop();
@@ -94,7 +95,7 @@ describe('the stakeholder report of a successful night', () => {
     } finally {
       await browser.close();
     }
-  });
+  }, 240_000);
 
   it('a rerun of the same run key sends nothing new', async () => {
     const res = await runCpd(['run', '--pipeline', pipeline, '--date', DATE, '--wait', '--json', '--rerun'], t.env);
@@ -106,5 +107,5 @@ describe('the stakeholder report of a successful night', () => {
     const outbox = await t.database.db.select().from(emailOutbox).where(eq(emailOutbox.runKey, RUN_KEY));
     expect(outbox.map((o) => [o.kind, o.status])).toEqual([['report', 'sent']]);
     expect(smtp.received).toHaveLength(1);
-  });
+  }, 300_000);
 });
