@@ -1,5 +1,6 @@
 import type { Pool } from 'mysql2/promise';
 import type { FeatureRole } from '../db/schema/index.ts';
+import { readCustomerFeaturePages, type CustomerFeatureLayout } from './transactions/read-customer-features.ts';
 
 export interface FeatureChunk {
   ids: string[];
@@ -19,6 +20,18 @@ export async function* readFeatureChunks(
   nFeatures: number,
   chunkRows: number,
 ): AsyncGenerator<FeatureChunk> {
+  const [sets] = await pool.query('SELECT encoders FROM feature_sets WHERE run_key = ?', [runKey]);
+  const encoders = (sets as { encoders: unknown }[])[0]?.encoders;
+  const layout = (typeof encoders === 'string' ? JSON.parse(encoders) : encoders) as { layout?: string } | undefined;
+  if (layout?.layout === 'customer_features') {
+    // Transactions mode keeps its features in typed columns of customer_features, not in vectors.
+    const query = async (text: string, params: unknown[]) => (await pool.query(text, params))[0] as Record<string, unknown>[];
+    for await (const page of readCustomerFeaturePages(query, runKey, role, layout as CustomerFeatureLayout, { chunkRows })) {
+      if (page.columns.length !== nFeatures) throw new Error(`customer_features ${runKey}/${role}: ${page.columns.length} features, the model expects ${nFeatures}`);
+      yield { ids: page.ids, columns: page.columns, nRows: page.nRows };
+    }
+    return;
+  }
   // Keyset paging on the primary key (run_key, role, entity_id): every page is a short range scan.
   const fetchPage = async (after: string): Promise<[string, Buffer][]> => {
     const [rows] = await pool.query({

@@ -1,0 +1,72 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, runCpd, spawnCpd, type CpdProcess } from './helpers/processes.ts';
+import { createTestEnv, type TestEnv } from './helpers/test-env.ts';
+
+const retailGz = path.resolve(repoRoot, '..', 'shared', 'data', 'online_retail.csv.gz');
+
+/** Every `step`-th line of Online Retail (header kept): the whole year, a fraction of the volume. */
+function writeRetailSlice(dir: string, step: number): { csv: string; pipeline: string } {
+  const lines = gunzipSync(readFileSync(retailGz)).toString('utf8').split('\n');
+  const [header, ...data] = lines;
+  const csv = path.join(dir, 'retail-slice.csv');
+  writeFileSync(csv, [header, ...data.filter((l, i) => l && i % step === 0)].join('\n') + '\n');
+  const base = JSON.parse(readFileSync(path.join(repoRoot, 'config', 'pipelines', 'online-retail.json'), 'utf8')) as {
+    sources: Record<string, unknown>[];
+  };
+  const pipeline = path.join(dir, 'retail.json');
+  writeFileSync(
+    pipeline,
+    JSON.stringify({ ...base, name: 'retail-test', sources: [{ ...base.sources[0], path: csv }], recipients: ['analyst@example.test'] }),
+  );
+  return { csv, pipeline };
+}
+
+describe('a transactions pipeline end to end', () => {
+  let t: TestEnv;
+  let worker: CpdProcess;
+
+  beforeAll(async () => {
+    t = await createTestEnv('txflow');
+    worker = spawnCpd(['worker'], t.env);
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await t?.cleanup();
+  });
+
+  it('loads, builds point-in-time features, trains, scores every active customer and reports', async () => {
+    const { pipeline } = writeRetailSlice(t.tmp, 6);
+    const res = await runCpd(['run', '--pipeline', pipeline, '--date', '2011-09-10', '--wait', '--json'], t.env, 600_000);
+    expect(res.code, res.stdout + res.stderr + worker.output()).toBe(0);
+    const summary = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as { status: string; metrics: { rocAuc: number } };
+    expect(['succeeded', 'degraded']).toContain(summary.status);
+    expect(summary.metrics.rocAuc).toBeGreaterThan(0.6);
+
+    const runKey = 'retail-test@2011-09-10';
+    const [sets] = await t.database.pool.query('SELECT rows_score AS n FROM feature_sets WHERE run_key = ?', [runKey]);
+    const population = Number((sets as { n: number }[])[0]!.n);
+    expect(population).toBeGreaterThan(100);
+    const [scored] = await t.database.pool.query(
+      "SELECT COUNT(*) AS n, COUNT(DISTINCT customer_id) AS ids, MIN(decile) AS lo, MAX(decile) AS hi, SUM(reasons IS NULL) AS noReasons FROM customer_scores WHERE pipeline = 'retail-test'",
+    );
+    const s = (scored as { n: number; ids: number; lo: number; hi: number; noReasons: number }[])[0]!;
+    if (summary.status === 'succeeded') {
+      expect(Number(s.n)).toBe(population);
+      expect(Number(s.ids)).toBe(population);
+      expect([Number(s.lo), Number(s.hi)]).toEqual([1, 10]);
+      expect(Number(s.noReasons)).toBe(0);
+    }
+    // No customer first seen on or after T is scored.
+    const [late] = await t.database.pool.query(
+      `SELECT COUNT(*) AS n FROM customer_scores cs WHERE cs.pipeline = 'retail-test' AND NOT EXISTS (
+         SELECT 1 FROM raw_transactions r WHERE r.pipeline = 'retail-test' AND r.customer_id = cs.customer_id AND r.invoiced_at < '2011-09-10')`,
+    );
+    expect(Number((late as { n: number }[])[0]!.n)).toBe(0);
+    const [mails] = await t.database.pool.query("SELECT kind, status FROM email_outbox WHERE run_key = ?", [runKey]);
+    expect(mails).toEqual([{ kind: 'report', status: 'sent' }]);
+  });
+});
