@@ -16,14 +16,16 @@ export async function runTransactionsClean(ctx: StepContext, pipeline: Transacti
   await purgeFinishedRuns(ctx, pipeline.name);
   const cutoff = pipeline.label.cutoff ?? run.businessDate;
   const conn = await pool.getConnection();
-  // A second connection streams the sorted raw lines while `conn` writes; dropped on failure (a read cut mid-stream leaves it unusable).
+  // A second connection streams the sorted raw lines while `conn` writes: back to the pool as soon as
+  // the pass ends, destroyed if it fails (a read cut mid-stream leaves the connection unusable).
   const reader = await pool.getConnection();
-  let readerDone = false;
+  let readerReleased = false;
   try {
     await conn.beginTransaction();
     const factsCollector = transactionFacts(pipeline, cutoff);
     const counts = await cleanTransactions(conn, reader, run.runKey, pipeline, { observe: factsCollector.observe, signal: ctx.signal });
-    readerDone = true;
+    reader.release();
+    readerReleased = true;
     await progress(80);
     const facts = await factsCollector.facts(conn, counts.linesRead, counts.dropsByReason['exact duplicate']);
     const quality = evaluateChecks(pipeline.quality, facts, await rowCountHistory(pool, run));
@@ -43,8 +45,7 @@ export async function runTransactionsClean(ctx: StepContext, pipeline: Transacti
     throw err;
   } finally {
     conn.release();
-    if (readerDone) reader.release();
-    else reader.destroy();
+    if (!readerReleased) reader.destroy();
   }
 }
 
