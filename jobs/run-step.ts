@@ -60,6 +60,13 @@ export async function runStep(deps: StepRunnerDeps, def: StepDefinition, job: Jo
     if ((lockRows as { got: number | null }[])[0]?.got !== 1) {
       throw new Error(`step ${step} of ${runKey} is being run by another worker (lock busy for ${LOCK_WAIT_S}s)`);
     }
+    const done = job.stalledCounter > 0 ? await succeededSince(deps, runKey, step, job.timestamp) : undefined;
+    if (done) {
+      // A redelivered job whose earlier delivery finished after losing its lock (a starved event
+      // loop): the output is complete, so doing the work again would only risk stalling again.
+      log.warn('redelivered after a stall, but this step already succeeded for this job: not run again');
+      return done;
+    }
     // Holding the lock, no other attempt of this step runs: a row still 'running' belongs to a
     // worker that died mid-step (its job was redelivered as stalled), so the ledger says so.
     await db
@@ -132,6 +139,18 @@ async function notifyFailed(deps: StepRunnerDeps, runKey: string, generation: nu
   const [run] = await db.select({ status: pipelineRuns.status, failedStep: pipelineRuns.failedStep }).from(pipelineRuns).where(eq(pipelineRuns.runKey, runKey));
   if (run?.status !== 'failed' || run.failedStep !== step) return;
   await notifyRunOutcome({ db, mailer: deps.mailer, config: deps.config, log: deps.log.child({ runKey, step }) }, runKey, { kind: 'failed', generation, step, error, permanent });
+}
+
+/** The figures of this step's latest attempt if it succeeded after the job was created (same session clock). */
+async function succeededSince(deps: StepRunnerDeps, runKey: string, step: string, jobCreatedMs: number): Promise<StepResult | undefined> {
+  const [last] = await deps.database.db
+    .select({ status: stepRuns.status, rowsIn: stepRuns.rowsIn, rowsOut: stepRuns.rowsOut, rowsRejected: stepRuns.rowsRejected, details: stepRuns.details, after: sql<number>`${stepRuns.startedAt} >= FROM_UNIXTIME(${jobCreatedMs / 1000})` })
+    .from(stepRuns)
+    .where(and(eq(stepRuns.runKey, runKey), eq(stepRuns.step, step)))
+    .orderBy(desc(stepRuns.id))
+    .limit(1);
+  if (last?.status !== 'succeeded' || Number(last.after) !== 1) return undefined;
+  return { rowsIn: last.rowsIn ?? undefined, rowsOut: last.rowsOut ?? undefined, rowsRejected: last.rowsRejected ?? undefined, details: (last.details as Record<string, unknown> | null) ?? undefined };
 }
 
 async function assertInputsComplete(deps: StepRunnerDeps, runKey: string, def: StepDefinition): Promise<void> {

@@ -34,6 +34,11 @@ export const schedulerCmd: Command = {
     const pipelines = findPipelines(stringOption(values, 'pipelines') ?? 'config/pipelines').map((p) => p.pipeline);
     if (pipelines.length === 0) throw new UsageError('no pipeline files (*.json) in the pipelines folder');
     const log = createLogger(config, { role: 'scheduler' });
+    // Listening before start-up, so a SIGTERM while connecting still takes the clean way out below.
+    let signalled: () => void = () => undefined;
+    const stopped = new Promise<void>((resolve) => (signalled = resolve));
+    process.once('SIGTERM', () => signalled());
+    process.once('SIGINT', () => signalled());
     const database = createDatabase(config.DATABASE_URL);
     const queues = createQueues(config);
     const mailer = createMailer(config);
@@ -55,12 +60,10 @@ export const schedulerCmd: Command = {
     for (const p of pipelines) await armNextDeadline(queues, p);
     const scheduler = startScheduler(deps, pipelines, now);
     try {
-      if (values.once === true) await scheduler.caughtUp;
+      // --once ends when the catch-up is done, or earlier on a signal (the runs themselves go on).
+      if (values.once === true) await Promise.race([scheduler.caughtUp, stopped]);
       else {
-        await new Promise<void>((resolve) => {
-          process.once('SIGTERM', () => resolve());
-          process.once('SIGINT', () => resolve());
-        });
+        await stopped;
         log.info('shutting down: stopping the cron, letting a start in progress finish');
       }
     } finally {

@@ -10,6 +10,11 @@ export const workerCmd: Command = {
   async run({ config, values }) {
     const queues = parseQueues(stringOption(values, 'queues'));
     const log = createLogger(config, { role: 'worker' });
+    // Listening before start-up: a SIGTERM while connecting (a deploy rolled back) still closes cleanly.
+    const early: string[] = [];
+    let onSignal = (signal: string): void => void early.push(signal);
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    process.on('SIGINT', () => onSignal('SIGINT'));
     const workers = await startWorkers(config, log, queues);
     await new Promise<void>((resolve) => {
       let stopping = false;
@@ -29,8 +34,8 @@ export const workerCmd: Command = {
         log.info({ signal }, 'shutting down: letting active jobs finish');
         workers.close().then(() => done(), done);
       };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
+      onSignal = stop;
+      for (const signal of early) stop(signal);
     });
     log.info('worker stopped');
     return 0;
