@@ -44,8 +44,8 @@ describe('cpd resume after a permanent failure fixed by the operator', () => {
     }, 180_000, 300);
     expect(run.status, worker.output()).toBe('succeeded');
     const mails = await t.database.db.select().from(emailOutbox).where(eq(emailOutbox.runKey, runKey));
-    // One ops alert for the failure, one report for the success: nothing twice.
-    expect(mails.map((m) => m.kind).sort()).toEqual(['alert-failed', 'report']);
+    // The failure: one ops alert and one failure report to stakeholders; the success: one report. Nothing twice.
+    expect(mails.map((m) => m.kind).sort()).toEqual(['alert-failed', 'report', 'report-failed']);
     const [scored] = await t.database.pool.query("SELECT COUNT(*) AS n FROM customer_scores WHERE pipeline = 'fixme'");
     expect(Number((scored as { n: number }[])[0]!.n)).toBe(300);
   }, 300_000);
