@@ -8,6 +8,11 @@ export const boardCmd: Command = {
   options: { 'insecure-local': { type: 'boolean', default: false } },
   async run({ config, values, print }) {
     const log = createLogger(config, { role: 'board' });
+    // Listening before start-up, so a SIGTERM while connecting still closes cleanly once the server is up.
+    let signalled: ((signal: string) => void) | undefined;
+    const early: string[] = [];
+    process.once('SIGTERM', () => (signalled ? signalled('SIGTERM') : early.push('SIGTERM')));
+    process.once('SIGINT', () => (signalled ? signalled('SIGINT') : early.push('SIGINT')));
     let board;
     try {
       board = await serveBoard(config, log, { insecureLocal: values['insecure-local'] === true });
@@ -17,15 +22,18 @@ export const boardCmd: Command = {
     }
     print(`board: ${board.url}/board/  health: ${board.url}/healthz  metrics: ${board.url}/metrics`);
     await new Promise<void>((resolve) => {
+      let stopping = false;
       const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
         log.info({ signal }, 'shutting down: finishing open requests');
         board.close().then(resolve, (err: unknown) => {
           log.error({ err }, 'shutdown failed');
           resolve();
         });
       };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
+      signalled = stop;
+      if (early[0]) stop(early[0]);
     });
     return 0;
   },
