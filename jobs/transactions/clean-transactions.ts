@@ -24,8 +24,9 @@ export interface CleanCounts {
  * customer order: one random read per line, minutes on 10 M lines. (MySQL 8.0.20+ always sorts the
  * columns and ignores the variable.)
  */
-const SORT_SETTINGS = 'SET SESSION sort_buffer_size = 256 * 1024 * 1024, max_length_for_sort_data = 8192';
-const SORT_DEFAULTS = 'SET SESSION sort_buffer_size = DEFAULT, max_length_for_sort_data = DEFAULT';
+const SORT_BUFFER_BYTES = 256 * 1024 * 1024;
+/** ER_UNKNOWN_SYSTEM_VARIABLE: a server without max_length_for_sort_data (a later MySQL) always sorts the columns anyway. */
+const UNKNOWN_VARIABLE = 1193;
 
 const ORDER_COLUMNS = ['customer_id', 'ordered_at', 'order_key', 'is_cancel', 'amount', 'line_count', 'new_products', 'country'] as const;
 
@@ -46,10 +47,10 @@ export async function cleanTransactions(
   await conn.query('DELETE FROM clean_drops WHERE run_key = ?', [runKey]);
   await conn.query('DELETE FROM clean_orders WHERE run_key = ?', [runKey]);
   const cleaner = new TransactionCleaner(pipeline.clean.maxQuantity);
-  await reader.query(SORT_SETTINGS);
+  await sortSettings(reader, SORT_BUFFER_BYTES, 8192);
   const chunks = await primed(encodeRows(orderRows(reader, pipeline.name, cleaner, observe, signal)));
   await loadTsv(conn, { table: 'clean_orders', columns: ORDER_COLUMNS, constants: { run_key: runKey } }, chunks, 'infile', () => cleaner.counts.orders);
-  await reader.query(SORT_DEFAULTS);
+  await sortSettings(reader, 'DEFAULT', 'DEFAULT');
   const drops = cleaner.drops.sort((a, b) => a - b);
   await loadTsv(
     conn,
@@ -59,6 +60,15 @@ export async function cleanTransactions(
     () => drops.length,
   );
   return { ...cleaner.counts, dropsByReason: cleaner.dropsByReason() };
+}
+
+async function sortSettings(reader: PoolConnection, buffer: number | 'DEFAULT', maxLength: number | 'DEFAULT'): Promise<void> {
+  await reader.query(`SET SESSION sort_buffer_size = ${buffer}`);
+  try {
+    await reader.query(`SET SESSION max_length_for_sort_data = ${maxLength}`);
+  } catch (err) {
+    if ((err as { errno?: number }).errno !== UNKNOWN_VARIABLE) throw err;
+  }
 }
 
 async function* orderRows(reader: PoolConnection, pipeline: string, cleaner: TransactionCleaner, observe: (line: RawLine) => void, signal?: AbortSignal): AsyncGenerator<Cell[]> {
