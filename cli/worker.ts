@@ -5,6 +5,7 @@ import type { Logger } from '../config/logger.ts';
 import { createDatabase } from '../db/client.ts';
 import type { StepName } from '../jobs/define-step.ts';
 import { steps } from '../jobs/index.ts';
+import { recordStalledOut, STALLED_OUT_REASON } from '../jobs/record-stalled-out.ts';
 import { runStep } from '../jobs/run-step.ts';
 import { createMailer } from '../reports/mailer.ts';
 import { redisConnection } from '../workflows/queues.ts';
@@ -43,6 +44,10 @@ export async function startWorkers(config: Config, log: Logger, queues: StepName
       if (!job) return;
       const data = job.data as { runKey?: unknown };
       log.warn({ runKey: data.runKey, step, attempt: job.attemptsMade, jobId: job.id, err: err.message }, 'job failed');
+      // A job that stalled too often is failed by BullMQ when next fetched, without calling runStep: the ledger must hear it here.
+      if (err.message === STALLED_OUT_REASON && job.id) {
+        recordStalledOut({ database, config, mailer, log }, job.id).catch((e: unknown) => log.error({ err: e, jobId: job.id }, 'could not record a stalled-out job'));
+      }
     });
     worker.on('stalled', (jobId) => log.warn({ step, jobId, runKey: runKeyOfJobId(jobId) }, 'job stalled: its worker stopped renewing the lock; it is returned to the queue'));
     return worker;
