@@ -1,4 +1,4 @@
-import * as vega from 'vega';
+import type * as Vega from 'vega';
 
 /**
  * Approximate DejaVu Sans advance widths (em) for printable ASCII, from the font's hmtx table.
@@ -6,7 +6,7 @@ import * as vega from 'vega';
  * labels get truncated early ("Predicted no purc…") and long axis titles push the chart title
  * off the image. A per-glyph table gets layout close to what resvg then draws.
  */
-const ASCII_WIDTHS: Record<string, number> = {
+export const ASCII_WIDTHS: Readonly<Record<string, number>> = {
   ' ': 0.318,
   '!': 0.401,
   '"': 0.46,
@@ -93,11 +93,11 @@ const ASCII_WIDTHS: Record<string, number> = {
   y: 0.592,
   z: 0.525,
 };
-const DIGIT_WIDTH = 0.636;
+export const DIGIT_WIDTH = 0.636;
 /** Non-ASCII glyphs (accents, CJK, emoji in customer-supplied names) vary; err wide so nothing overlaps. */
-const OTHER_WIDTH = 0.75;
+export const OTHER_WIDTH = 0.75;
 /** Bold DejaVu runs about 10% wider than Book. */
-const BOLD_FACTOR = 1.1;
+export const BOLD_FACTOR = 1.1;
 
 interface TextItem {
   fontSize?: number;
@@ -118,7 +118,7 @@ let installed = false;
  * we only ever lay out charts in DejaVu Sans, so replacing its estimator is safe, and doing it on
  * first render (not at import) keeps importing this module free of side effects.
  */
-export function useDejaVuTextMetrics(): void {
+export function useDejaVuTextMetrics(vega: typeof Vega): void {
   if (installed) return;
   installed = true;
   // vega exports textMetrics at runtime but its typings omit it.
