@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
@@ -6,6 +7,7 @@ import type { Config } from '../../config/env.ts';
 import { createDatabase } from '../../db/client.ts';
 import { migrateDatabase } from '../../db/migrate.ts';
 import { emailOutbox } from '../../db/schema/index.ts';
+import { reportArchiveDir } from '../../reports/archive-dir.ts';
 import { createQueues } from '../../workflows/queues.ts';
 import type { Command } from '../command.ts';
 import { checkServices } from '../preflight.ts';
@@ -91,7 +93,10 @@ async function printSummary(config: Config, runKey: string, summary: NonNullable
     print(`rows read ${load?.rowsIn ?? 0}, loaded ${load?.rowsOut ?? 0}, rejected at load ${load?.rowsRejected ?? 0}, rejected at clean ${clean?.rowsRejected ?? 0}`);
     print(`validation ROC-AUC ${num(m.rocAuc)}, F1 ${num(m.f1)} (threshold ${num(m.threshold)})`);
     print(`customers scored ${step('score')?.rowsOut ?? 0}`);
-    print(`report: ${mail ? (mail.location ?? `sent by SMTP to ${mail.recipients} (message ${mail.messageId})`) : 'not sent'}`);
+    const archive = path.join(reportArchiveDir(config, summary.pipeline, summary.businessDate), 'index.html');
+    print(`report: ${existsSync(archive) ? `file://${archive}` : 'no archive written'}`);
+    // One mail per run key: a rerun of the same night refreshes the archive but mails nothing new.
+    print(`mail: ${mail ? (mail.location ?? `sent by SMTP to ${mail.recipients} (message ${mail.messageId})`) : 'not sent'}${mail?.sentAt ? ` (sent ${mail.sentAt.toISOString()})` : ''}`);
     print(`scores: mysql ${database.name} -e "SELECT customer_id, score, decile FROM customer_scores WHERE pipeline = '${summary.pipeline}' ORDER BY score DESC LIMIT 10"`);
   } finally {
     await database.close();
