@@ -41,7 +41,13 @@ export async function collectSql(source: SqlSource, name: string, dir: string, s
     query.on('fields', (fields: { name: string }[]) => {
       header = `${fields.map((f) => csvCell(f.name)).join(',')}\n`;
     });
-    const rows = query.stream({ highWaterMark: 1000 }) as unknown as AsyncIterable<unknown[]>;
+    const stream = query.stream({ highWaterMark: 1000 });
+    // An error can arrive before the file is open and the loop below listens (a missing table
+    // answers at once): without this listener the stream's 'error' would be uncaught.
+    stream.on('error', (err: Error) => {
+      lost ??= err;
+    });
+    const rows = stream as unknown as AsyncIterable<unknown[]>;
     async function* body(): AsyncGenerator<string> {
       let buf = '';
       for await (const row of rows) {
@@ -59,6 +65,8 @@ export async function collectSql(source: SqlSource, name: string, dir: string, s
       if (buf) yield buf;
     }
     const landed = await landFile(file, body());
+    // A stream destroyed by an error may end the loop quietly: never land a partial result.
+    if (lost) throw lost;
     return { source: name, kind: 'sql', origin: `sql:${name}`, path: file, ...landed, modifiedAt: null };
   } catch (err) {
     throw mapError(lost ?? err, name);
