@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { ParseArgsConfig } from 'node:util';
 import type { Config } from '../config/env.ts';
 
@@ -27,4 +28,14 @@ export class UsageError extends Error {
 export function stringOption(values: CommandContext['values'], name: string): string | undefined {
   const v = values[name];
   return typeof v === 'string' ? v : undefined;
+}
+
+/** Who is acting (recorded by promote and rollback): `--by`, else the OS user (a shared service account should pass --by). */
+export function actorOf(by: string | undefined): string {
+  if (by?.trim()) return by.trim().slice(0, 120);
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'unknown';
+  }
 }

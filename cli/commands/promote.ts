@@ -1,17 +1,6 @@
-import os from 'node:os';
 import { createDatabase } from '../../db/client.ts';
 import { PromoteError, promoteVersion } from '../../jobs/registry/promote-version.ts';
-import { stringOption, UsageError, type Command } from '../command.ts';
-
-/** Who is acting: `--by`, else the OS user (a shared service account should pass --by). */
-function actorOf(by: string | undefined): string {
-  if (by?.trim()) return by.trim().slice(0, 120);
-  try {
-    return os.userInfo().username;
-  } catch {
-    return 'unknown';
-  }
-}
+import { actorOf, stringOption, UsageError, type Command } from '../command.ts';
 
 /** `cpd promote VERSION`: a manual override of the promotion rule, recorded in the decision trail. */
 export const promoteCmd: Command = {

@@ -1,17 +1,6 @@
-import os from 'node:os';
 import { createDatabase } from '../../db/client.ts';
 import { NothingToRollBackError, rollbackScores } from '../../jobs/publish/rollback-scores.ts';
-import { stringOption, UsageError, type Command } from '../command.ts';
-
-/** Who is acting: `--by`, else the OS user (a shared service account should pass --by). */
-function actorOf(by: string | undefined): string {
-  if (by?.trim()) return by.trim().slice(0, 120);
-  try {
-    return os.userInfo().username;
-  } catch {
-    return 'unknown';
-  }
-}
+import { actorOf, stringOption, UsageError, type Command } from '../command.ts';
 
 export const rollbackCmd: Command = {
   name: 'rollback',
