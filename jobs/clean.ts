@@ -6,6 +6,7 @@ import { defineStep } from './define-step.ts';
 import { PermanentError } from './errors.ts';
 import { insertRejects, type Reject } from './rejects.ts';
 import { runTransactionsClean } from './transactions/run-clean.ts';
+import { inTransaction } from '../db/transaction.ts';
 
 const CHUNK = 5_000;
 
@@ -26,14 +27,12 @@ export const clean = defineStep({
     if (pipeline.mode === 'transactions') return runTransactionsClean(ctx, pipeline);
     const files = await db.select().from(sourceFiles).where(eq(sourceFiles.runKey, run.runKey));
     const total = files.reduce((n, f) => n + (f.rows ?? 0), 0);
-    const conn = await pool.getConnection();
     const rejects: Reject[] = [];
     const seenIds = new Set<string>();
     const roleCounts: Record<string, ColumnRole> = {};
     let read = 0;
     let written = 0;
-    try {
-      await conn.beginTransaction();
+    await inTransaction(pool, async (conn) => {
       await conn.query('DELETE FROM clean_rows WHERE run_key = ?', [run.runKey]);
       await conn.query("DELETE FROM rejected_rows WHERE run_key = ? AND step = 'clean'", [run.runKey]);
       for (const file of files) {
@@ -82,13 +81,7 @@ export const clean = defineStep({
         });
       }
       await insertRejects(conn, run.runKey, 'clean', rejects);
-      await conn.commit();
-    } catch (err) {
-      await conn.rollback();
-      throw err;
-    } finally {
-      conn.release();
-    }
+    });
     return { rowsIn: read, rowsOut: written, rowsRejected: rejects.length, details: { columnRoles: roleCounts, rejectsByReason: countReasons(rejects) } };
   },
 });

@@ -6,6 +6,7 @@ import { collectFiles } from './sources/file-source.ts';
 import { collectHttp } from './sources/http-source.ts';
 import { landingDir } from './sources/land-file.ts';
 import { collectSql } from './sources/sql-source.ts';
+import { inTransaction } from '../db/transaction.ts';
 
 /** Name of a source in records and messages: its declared name, else its position. */
 export function sourceName(source: Source, index: number): string {
@@ -31,17 +32,7 @@ export const collect = defineStep({
       else found.push(await collectSql(source, name, dir, secrets));
       for (const f of found.filter((x) => x.source === name)) log.info({ source: name, kind: f.kind, origin: f.origin, bytes: f.bytes, sha256: f.sha256 }, 'source collected');
     }
-    const conn = await pool.getConnection();
-    try {
-      await conn.beginTransaction();
-      await recordCollected(conn, run.runKey, run.pipeline.name, found);
-      await conn.commit();
-    } catch (err) {
-      await conn.rollback();
-      throw err;
-    } finally {
-      conn.release();
-    }
+    await inTransaction(pool, (conn) => recordCollected(conn, run.runKey, run.pipeline.name, found));
     return {
       rowsOut: found.length,
       details: { files: found.map((f) => ({ source: f.source, kind: f.kind, origin: f.origin, bytes: f.bytes, sha256: f.sha256 })) },

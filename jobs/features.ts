@@ -7,6 +7,7 @@ import { PermanentError } from './errors.ts';
 import type { QualityFacts } from './quality/evaluate-checks.ts';
 import { runFeatureChecks } from './quality/feature-checks.ts';
 import { runTransactionFeatures } from './transactions/run-features.ts';
+import { inTransaction } from '../db/transaction.ts';
 
 const CHUNK = 10_000;
 
@@ -62,10 +63,8 @@ export const features = defineStep({
     const trainCols = toColumns(names, vectors, roles, 'train', examples);
     const checks = await runFeatureChecks(ctx, pipeline, { ...trainCols, featureNames: names, categorical }, { ...toColumns(names, vectors, null, 'train', examples), featureNames: names, categorical }, labeledFacts(names, examples, positives), 'train rows');
 
-    const conn = await pool.getConnection();
     const counts: Record<FeatureRole, number> = { train: 0, valid: 0, score: 0 };
-    try {
-      await conn.beginTransaction();
+    await inTransaction(pool, async (conn) => {
       await conn.query('DELETE FROM feature_rows WHERE run_key = ?', [run.runKey]);
       await conn.query('DELETE FROM feature_sets WHERE run_key = ?', [run.runKey]);
       let batch: unknown[][] = [];
@@ -89,13 +88,7 @@ export const features = defineStep({
         'INSERT INTO feature_sets (run_key, feature_names, categorical, encoders, rows_train, rows_valid, rows_score, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
         [run.runKey, JSON.stringify(names), JSON.stringify(categorical), JSON.stringify(encoders), counts.train, counts.valid, counts.score, JSON.stringify(checks.warnings)],
       );
-      await conn.commit();
-    } catch (err) {
-      await conn.rollback();
-      throw err;
-    } finally {
-      conn.release();
-    }
+    });
     return {
       rowsIn: examples.length,
       rowsOut: counts.score,
