@@ -23,7 +23,7 @@ import { parsePipeline, type TransactionsPipeline } from '../config/pipeline.ts'
 import { createDatabase, type Database } from '../db/client.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 import { clean } from '../jobs/clean.ts';
-import type { StepContext } from '../jobs/define-step.ts';
+import type { StepContext } from '../runner/step.ts';
 import { features } from '../jobs/features.ts';
 import { createMailer } from '../reports/mailer.ts';
 

@@ -13,8 +13,8 @@ import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
 import { parsePipeline } from '../config/pipeline.ts';
 import { connectionOptions } from '../db/client.ts';
-import { fingerprint } from '../jobs/sources/file-source.ts';
-import { stageFile } from '../jobs/sources/stage-file.ts';
+import { fingerprint } from '../pipeline/sources/file-source.ts';
+import { stageFile } from '../pipeline/sources/stage-file.ts';
 
 const { values: args } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, rounds: { type: 'string', default: '4' }, method: { type: 'string', default: 'infile' } } });
 const ROWS = Number(args.rows);

@@ -1,4 +1,4 @@
-import type { RunSummary } from '../jobs/run-summary.ts';
+import type { RunSummary } from '../ledger/run-summary.ts';
 import { formatStepLine } from './wait-run.ts';
 
 export function summaryJson(s: RunSummary) {

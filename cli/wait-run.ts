@@ -1,5 +1,5 @@
 import type { Db } from '../db/client.ts';
-import { runSummary, type RunSummary } from '../jobs/run-summary.ts';
+import { runSummary, type RunSummary } from '../ledger/run-summary.ts';
 import type { Queues } from '../workflows/queues.ts';
 import { stepJobId } from '../workflows/nightly-flow.ts';
 

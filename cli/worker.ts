@@ -3,10 +3,10 @@ import { Worker } from 'bullmq';
 import type { Config } from '../config/env.ts';
 import type { Logger } from '../config/logger.ts';
 import { createDatabase } from '../db/client.ts';
-import type { StepName } from '../jobs/define-step.ts';
+import type { StepName } from '../config/steps.ts';
 import { steps } from '../jobs/index.ts';
-import { recordStalledOut, STALLED_OUT_REASON } from '../jobs/record-stalled-out.ts';
-import { runStep } from '../jobs/run-step.ts';
+import { recordStalledOut, STALLED_OUT_REASON } from '../runner/record-stalled-out.ts';
+import { runStep } from '../runner/run-step.ts';
 import { createMailer } from '../reports/mailer.ts';
 import { redisConnection } from '../workflows/queues.ts';
 

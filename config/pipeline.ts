@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { cleanRulesSchema, defaultQualityChecks, driftSchema, leakGuardSchema, populationSchema, qualityCheckSchema } from './feature-checks.ts';
+import { stepNames } from './steps.ts';
 
 const identifier = z
   .string()
@@ -155,7 +156,7 @@ export const deadlineSchema = z.object({
 });
 
 /** Seconds a step may run before it is aborted and retried (a hung source or a runaway training). */
-export const timeoutsSchema = z.partialRecord(z.enum(['collect', 'load', 'clean', 'features', 'train', 'evaluate', 'score', 'report']), z.number().int().positive().max(86_400));
+export const timeoutsSchema = z.partialRecord(z.enum(stepNames), z.number().int().positive().max(86_400));
 
 /** Transactions mode: which source column holds each field of a purchase line. */
 export const transactionColumnsSchema = z

@@ -1,11 +1,11 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
 import type { LabeledPipeline } from '../config/pipeline.ts';
 import { rawRows, sourceFiles } from '../db/schema/index.ts';
-import { columnRoles, parseBoolean, parseNumber, type ColumnRole } from './column-types.ts';
-import { defineStep } from './define-step.ts';
-import { PermanentError } from './errors.ts';
-import { insertRejects, type Reject } from './rejects.ts';
-import { runTransactionsClean } from './transactions/run-clean.ts';
+import { columnRoles, parseBoolean, parseNumber, type ColumnRole } from '../pipeline/cleaning/column-types.ts';
+import { defineStep } from '../runner/step.ts';
+import { PermanentError } from '../pipeline/errors.ts';
+import { insertRejects, type Reject } from '../pipeline/sources/rejects.ts';
+import { runTransactionsClean } from '../modes/transactions-clean.ts';
 import { inTransaction } from '../db/transaction.ts';
 
 const CHUNK = 5_000;
@@ -20,7 +20,6 @@ type Value = number | boolean | string | null;
  */
 export const clean = defineStep({
   name: 'clean',
-  jobName: 'pipeline.clean-rows',
   async handler(ctx) {
     const { run, db, pool, progress } = ctx;
     const pipeline = run.pipeline;

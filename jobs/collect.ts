@@ -1,11 +1,11 @@
 import type { PoolConnection } from 'mysql2/promise';
 import type { Source } from '../config/pipeline.ts';
-import { defineStep } from './define-step.ts';
-import type { Collected } from './sources/collected.ts';
-import { collectFiles } from './sources/file-source.ts';
-import { collectHttp } from './sources/http-source.ts';
-import { landingDir } from './sources/land-file.ts';
-import { collectSql } from './sources/sql-source.ts';
+import { defineStep } from '../runner/step.ts';
+import type { Collected } from '../pipeline/sources/collected.ts';
+import { collectFiles } from '../pipeline/sources/file-source.ts';
+import { collectHttp } from '../pipeline/sources/http-source.ts';
+import { landingDir } from '../pipeline/sources/land-file.ts';
+import { collectSql } from '../pipeline/sources/sql-source.ts';
 import { inTransaction } from '../db/transaction.ts';
 
 /** Name of a source in records and messages: its declared name, else its position. */
@@ -20,7 +20,6 @@ export function sourceName(source: Source, index: number): string {
  */
 export const collect = defineStep({
   name: 'collect',
-  jobName: 'pipeline.collect-sources',
   async handler({ run, pool, config, log, signal }) {
     const found: Collected[] = [];
     const dir = landingDir(config.DATA_DIR, run.pipeline.name, run.runKey);

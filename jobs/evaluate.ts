@@ -1,13 +1,13 @@
 import { eq } from 'drizzle-orm';
 import { modelVersions } from '../db/schema/index.ts';
 import { evaluateBinary } from '../ml/metrics.ts';
-import { defineStep } from './define-step.ts';
-import { PermanentError } from './errors.ts';
-import { crossValidate, type CvSummary } from './evaluation/cross-validate.ts';
-import { readFeatureMatrix } from './feature-matrix.ts';
-import { loadRunModel } from './model-store.ts';
-import { decideRunPromotion } from './registry/decide-run-promotion.ts';
-import { headlineMetrics } from './registry/headline-metrics.ts';
+import { defineStep } from '../runner/step.ts';
+import { PermanentError } from '../pipeline/errors.ts';
+import { crossValidate, type CvSummary } from '../ml/evaluation/cross-validate.ts';
+import { readFeatureMatrix } from '../pipeline/features/feature-matrix.ts';
+import { loadRunModel } from '../pipeline/registry/model-store.ts';
+import { decideRunPromotion } from '../pipeline/registry/decide-run-promotion.ts';
+import { headlineMetrics } from '../pipeline/registry/headline-metrics.ts';
 
 /**
  * evaluate: scores the held-out validation rows with the run's model and records every metric,
@@ -18,7 +18,6 @@ import { headlineMetrics } from './registry/headline-metrics.ts';
  */
 export const evaluate = defineStep({
   name: 'evaluate',
-  jobName: 'pipeline.evaluate-model',
   async handler({ run, db, config, log, signal, progress }) {
     const valid = await readFeatureMatrix(db, run.runKey, 'valid');
     const { version, model } = await loadRunModel(db, run.runKey);

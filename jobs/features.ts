@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { and, asc, eq, gt } from 'drizzle-orm';
 import { cleanRows, sourceFiles } from '../db/schema/index.ts';
 import type { FeatureRole } from '../db/schema/index.ts';
-import { defineStep } from './define-step.ts';
-import { PermanentError } from './errors.ts';
-import type { QualityFacts } from './quality/evaluate-checks.ts';
-import { runFeatureChecks } from './quality/feature-checks.ts';
-import { runTransactionFeatures } from './transactions/run-features.ts';
+import { defineStep } from '../runner/step.ts';
+import { PermanentError } from '../pipeline/errors.ts';
+import type { QualityFacts } from '../pipeline/quality/evaluate-checks.ts';
+import { runFeatureChecks } from '../pipeline/quality/feature-checks.ts';
+import { runTransactionFeatures } from '../modes/transactions-features.ts';
 import { inTransaction } from '../db/transaction.ts';
 
 const CHUNK = 10_000;
@@ -29,7 +29,6 @@ export interface Encoders {
  */
 export const features = defineStep({
   name: 'features',
-  jobName: 'pipeline.build-features',
   async handler(ctx) {
     const { run, db, pool, progress } = ctx;
     const pipeline = run.pipeline;

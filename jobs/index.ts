@@ -1,6 +1,7 @@
 import { clean } from './clean.ts';
 import { collect } from './collect.ts';
-import type { StepDefinition, StepName } from './define-step.ts';
+import type { StepDefinition } from '../runner/step.ts';
+import type { StepName } from '../config/steps.ts';
 import { evaluate } from './evaluate.ts';
 import { features } from './features.ts';
 import { load } from './load.ts';

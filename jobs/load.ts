@@ -5,11 +5,11 @@ import { chooseLoadMethod, LocalInfileOffError } from '../db/load-infile.ts';
 import { loadedFiles, sourceFiles } from '../db/schema/index.ts';
 import type { Db } from '../db/client.ts';
 import { sourceName } from './collect.ts';
-import { defineStep } from './define-step.ts';
-import { PermanentError } from './errors.ts';
-import { createStaging, dropStaging, originHash, publishStaged, stagingTables, type StagedInput } from './sources/publish-staged.ts';
-import { SQL_LANDED_PARSE } from './sources/sql-source.ts';
-import { stageFile } from './sources/stage-file.ts';
+import { defineStep } from '../runner/step.ts';
+import { PermanentError } from '../pipeline/errors.ts';
+import { createStaging, dropStaging, originHash, publishStaged, stagingTables, type StagedInput } from '../pipeline/sources/publish-staged.ts';
+import { SQL_LANDED_PARSE } from '../pipeline/sources/sql-source.ts';
+import { stageFile } from '../pipeline/sources/stage-file.ts';
 
 /** How long a second run of the same pipeline waits for the first one's load (transactions share one table). */
 const PIPELINE_LOCK_S = 600;
@@ -23,7 +23,6 @@ const PIPELINE_LOCK_S = 600;
  */
 export const load = defineStep({
   name: 'load',
-  jobName: 'pipeline.load-raw',
   async handler({ run, db, pool, log, progress, signal }) {
     const { pipeline, runKey } = run;
     const files = await db.select().from(sourceFiles).where(eq(sourceFiles.runKey, runKey)).orderBy(asc(sourceFiles.id));

@@ -1,8 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
 import { pipelineRuns } from '../db/schema/index.ts';
 import { sendRunReport } from '../reports/send-run-report.ts';
-import { defineStep } from './define-step.ts';
-import { notifyRunOutcome } from './notify-outcome.ts';
+import { defineStep } from '../runner/step.ts';
+import { notifyRunOutcome } from '../reports/alerts/notify-outcome.ts';
 
 /**
  * report: gathers the night from MySQL, renders the stakeholder report (charts inline), writes
@@ -12,7 +12,6 @@ import { notifyRunOutcome } from './notify-outcome.ts';
  */
 export const report = defineStep({
   name: 'report',
-  jobName: 'pipeline.send-report',
   async handler({ run, db, pool, mailer, config, log, progress }) {
     await progress(10);
     const outcome = await sendRunReport({ db, pool, config, mailer, log }, run.runKey);

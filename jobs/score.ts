@@ -3,11 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { and, eq, like } from 'drizzle-orm';
 import { featureSets, pipelineRuns } from '../db/schema/index.ts';
-import { defineStep } from './define-step.ts';
-import { PermanentError } from './errors.ts';
-import { loadScoringModel } from './model-store.ts';
-import { publishScores } from './publish/publish-scores.ts';
-import { spoolScores } from './publish/spool-scores.ts';
+import { defineStep } from '../runner/step.ts';
+import { PermanentError } from '../pipeline/errors.ts';
+import { loadScoringModel } from '../pipeline/registry/model-store.ts';
+import { publishScores } from '../pipeline/publish/publish-scores.ts';
+import { spoolScores } from '../pipeline/publish/spool-scores.ts';
 
 /** pipeline_runs.error of a run degraded by this step starts with this, so a passing retry can clear it. */
 const DEGRADED_PREFIX = 'score: publish blocked';
@@ -20,7 +20,6 @@ const DEGRADED_PREFIX = 'score: publish blocked';
  */
 export const score = defineStep({
   name: 'score',
-  jobName: 'pipeline.score-customers',
   async handler({ run, db, pool, log, signal, progress }) {
     const [set] = await db.select().from(featureSets).where(eq(featureSets.runKey, run.runKey));
     if (!set) throw new PermanentError(`no feature set for ${run.runKey}: the features step has not run`);

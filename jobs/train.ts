@@ -3,10 +3,11 @@ import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { featureSets, modelVersions, type TrainingWindow } from '../db/schema/index.ts';
 import { trainModel } from '../ml/engine.ts';
-import { defineStep, type RunRecord } from './define-step.ts';
-import { readFeatureMatrix, type FeatureMatrix } from './feature-matrix.ts';
-import { packModel } from './model-store.ts';
-import { snapshotsFor } from './transactions/cutoffs.ts';
+import { defineStep } from '../runner/step.ts';
+import { type RunRecord } from '../pipeline/context.ts';
+import { readFeatureMatrix, type FeatureMatrix } from '../pipeline/features/feature-matrix.ts';
+import { packModel } from '../pipeline/registry/model-store.ts';
+import { snapshotsFor } from '../pipeline/features/cutoffs.ts';
 
 /**
  * train: fits the forest on the run's training rows. The forest trains on worker threads, so this
@@ -15,7 +16,6 @@ import { snapshotsFor } from './transactions/cutoffs.ts';
  */
 export const train = defineStep({
   name: 'train',
-  jobName: 'pipeline.train-model',
   async handler({ run, db, config, signal, progress, log }) {
     const data = await readFeatureMatrix(db, run.runKey, 'train');
     const params = { ...run.pipeline.model };

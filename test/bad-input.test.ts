@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PermanentError } from '../jobs/errors.ts';
+import { PermanentError } from '../pipeline/errors.ts';
 import { collectAndLoad } from './helpers/load-steps.ts';
 import { createTestEnv, type TestEnv } from './helpers/test-env.ts';
 

@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, emailOutbox, pipelineRuns, stepRuns } from '../db/schema/index.ts';
-import { stepNames } from '../jobs/define-step.ts';
+import { stepNames } from '../config/steps.ts';
 import { runCpd, spawnCpd, type CpdProcess } from './helpers/processes.ts';
 import { writeShoppersSlice } from './helpers/shoppers.ts';
 import { startSmtp, type TestSmtp } from './helpers/smtp.ts';

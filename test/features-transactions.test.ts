@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clean } from '../jobs/clean.ts';
-import { readFeatureMatrix } from '../jobs/feature-matrix.ts';
+import { readFeatureMatrix } from '../pipeline/features/feature-matrix.ts';
 import { features } from '../jobs/features.ts';
 import { insertLines, stepContext, transactionsPipeline, type Line } from './helpers/features-context.ts';
 import { createTestEnv, type TestEnv } from './helpers/test-env.ts';

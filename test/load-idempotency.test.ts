@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PermanentError } from '../jobs/errors.ts';
+import { PermanentError } from '../pipeline/errors.ts';
 import { collectAndLoad } from './helpers/load-steps.ts';
 import { createTestEnv, type TestEnv } from './helpers/test-env.ts';
 

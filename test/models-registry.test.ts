@@ -2,7 +2,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pipeline } from '../config/pipeline.ts';
 import { featureSets, modelAliases, modelDecisions, modelVersions, pipelineRuns, stepRuns } from '../db/schema/index.ts';
-import { loadScoringModel, packModel } from '../jobs/model-store.ts';
+import { loadScoringModel, packModel } from '../pipeline/registry/model-store.ts';
 import type { Dataset } from '../ml/dataset.ts';
 import { makeSynthetic } from '../ml/datasets/synthetic.ts';
 import { trainModel, type ForestParams, type Model } from '../ml/engine.ts';

@@ -1,7 +1,7 @@
 import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerScores, emailOutbox, pipelineRuns, rejectedRows, stepRuns } from '../db/schema/index.ts';
-import { stepNames } from '../jobs/define-step.ts';
+import { stepNames } from '../config/steps.ts';
 import { runCpd, spawnCpd, type CpdProcess } from './helpers/processes.ts';
 import { writeShoppersSlice } from './helpers/shoppers.ts';
 import { startSmtp, type TestSmtp } from './helpers/smtp.ts';

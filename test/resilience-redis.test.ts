@@ -4,7 +4,7 @@ import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emailOutbox, pipelineRuns, stepRuns } from '../db/schema/index.ts';
-import { stepNames } from '../jobs/define-step.ts';
+import { stepNames } from '../config/steps.ts';
 import { runCpd, spawnCpd, type CpdProcess } from './helpers/processes.ts';
 import { startDedicatedRedis, type DedicatedRedis } from './helpers/redis-server.ts';
 import { writeShoppersSlice } from './helpers/shoppers.ts';

@@ -5,7 +5,7 @@ import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../config/env.ts';
 import { connectionOptions } from '../db/client.ts';
-import { PermanentError } from '../jobs/errors.ts';
+import { PermanentError } from '../pipeline/errors.ts';
 import { collectAndLoad } from './helpers/load-steps.ts';
 import { writeShoppersSlice } from './helpers/shoppers.ts';
 import { BASE_DB_URL, createTestEnv, type TestEnv } from './helpers/test-env.ts';

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipelineRuns, stepRuns } from '../db/schema/index.ts';
-import { stepNames } from '../jobs/define-step.ts';
+import { stepNames } from '../config/steps.ts';
 import { stepJobId } from '../workflows/nightly-flow.ts';
 import { createQueues, type Queues } from '../workflows/queues.ts';
 import { runCpd, spawnCpd, type CpdProcess } from './helpers/processes.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stepNames } from '../jobs/define-step.ts';
+import { stepNames } from '../config/steps.ts';
 import { nightlyFlow } from './nightly-flow.ts';
 
 describe('nightly flow', () => {

@@ -1,5 +1,5 @@
 import type { FlowJob } from 'bullmq';
-import { stepNames, type StepName } from '../jobs/define-step.ts';
+import { stepNames, type StepName } from '../config/steps.ts';
 
 export interface StepJobData {
   runKey: string;

@@ -4,7 +4,7 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import { parsePipeline } from '../config/pipeline.ts';
 import type { Db } from '../db/client.ts';
 import { pipelineRuns, sourceFiles, stepRuns } from '../db/schema/index.ts';
-import { stepNames, type StepName } from '../jobs/define-step.ts';
+import { stepNames, type StepName } from '../config/steps.ts';
 import { stepJobId, type FlowOptions } from './nightly-flow.ts';
 import type { Queues } from './queues.ts';
 import { parseRunKey } from './run-key.ts';

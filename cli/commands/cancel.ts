@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { createDatabase } from '../../db/client.ts';
 import { pipelineRuns } from '../../db/schema/index.ts';
-import { stepNames } from '../../jobs/define-step.ts';
+import { stepNames } from '../../config/steps.ts';
 import { stepJobId } from '../../workflows/nightly-flow.ts';
 import { createQueues } from '../../workflows/queues.ts';
 import { UsageError, type Command } from '../command.ts';

@@ -1,6 +1,6 @@
 import type { Config } from '../../config/env.ts';
 import { createDatabase } from '../../db/client.ts';
-import { readRegistry, type RegistryDecision, type RegistryVersion } from '../../jobs/registry/read-registry.ts';
+import { readRegistry, type RegistryDecision, type RegistryVersion } from '../../pipeline/registry/read-registry.ts';
 import type { Command } from '../command.ts';
 
 const f3 = (v: number | null) => (v === null ? '  –  ' : v.toFixed(3));

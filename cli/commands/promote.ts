@@ -1,5 +1,5 @@
 import { createDatabase } from '../../db/client.ts';
-import { PromoteError, promoteVersion } from '../../jobs/registry/promote-version.ts';
+import { PromoteError, promoteVersion } from '../../pipeline/registry/promote-version.ts';
 import { actorOf, stringOption, UsageError, type Command } from '../command.ts';
 
 /** `cpd promote VERSION`: a manual override of the promotion rule, recorded in the decision trail. */

@@ -1,5 +1,5 @@
 import { createDatabase } from '../../db/client.ts';
-import { NothingToRollBackError, rollbackScores } from '../../jobs/publish/rollback-scores.ts';
+import { NothingToRollBackError, rollbackScores } from '../../pipeline/publish/rollback-scores.ts';
 import { actorOf, stringOption, UsageError, type Command } from '../command.ts';
 
 export const rollbackCmd: Command = {

@@ -1,7 +1,7 @@
 import type { Config } from '../../config/env.ts';
 import { loadPipelineFile } from '../../config/pipeline.ts';
 import { createDatabase } from '../../db/client.ts';
-import type { RunSummary } from '../../jobs/run-summary.ts';
+import type { RunSummary } from '../../ledger/run-summary.ts';
 import { createQueues } from '../../workflows/queues.ts';
 import { isIsoDate, todayIn } from '../../workflows/run-key.ts';
 import { startRun, type StartResult } from '../../workflows/start-run.ts';

@@ -9,7 +9,7 @@ import type { StartResult } from '../../workflows/start-run.ts';
 import { startScheduler } from '../../workflows/schedule-runner.ts';
 import { stringOption, UsageError, type Command } from '../command.ts';
 import { findPipelines } from '../find-pipelines.ts';
-import { startWatchdog } from '../../jobs/deadline-watchdog.ts';
+import { startWatchdog } from '../../workflows/deadline-watchdog.ts';
 import { createMailer } from '../../reports/mailer.ts';
 import { armDeadline } from '../../workflows/deadline.ts';
 

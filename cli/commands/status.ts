@@ -4,7 +4,7 @@ import { desc } from 'drizzle-orm';
 import type { Config } from '../../config/env.ts';
 import { createDatabase } from '../../db/client.ts';
 import { pipelineRuns } from '../../db/schema/index.ts';
-import { runSummary } from '../../jobs/run-summary.ts';
+import { runSummary } from '../../ledger/run-summary.ts';
 import { reportArchiveDir } from '../../reports/archive-dir.ts';
 import type { Command } from '../command.ts';
 import { printOutcome, summaryJson } from '../print-run.ts';

@@ -1,5 +1,5 @@
 import { createLogger } from '../../config/logger.ts';
-import { stepNames, type StepName } from '../../jobs/define-step.ts';
+import { stepNames, type StepName } from '../../config/steps.ts';
 import { stringOption, UsageError, type Command } from '../command.ts';
 import { startWorkers } from '../worker.ts';
 

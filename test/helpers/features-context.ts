@@ -1,7 +1,7 @@
 import type { Pipeline, TransactionsPipeline } from '../../config/pipeline.ts';
 import { parsePipeline } from '../../config/pipeline.ts';
 import { createLogger } from '../../config/logger.ts';
-import type { StepContext } from '../../jobs/define-step.ts';
+import type { StepContext } from '../../runner/step.ts';
 import { createMailer } from '../../reports/mailer.ts';
 import type { TestEnv } from './test-env.ts';
 

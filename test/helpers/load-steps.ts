@@ -3,7 +3,8 @@ import { createLogger } from '../../config/logger.ts';
 import type { Config } from '../../config/env.ts';
 import type { Database } from '../../db/client.ts';
 import { collect } from '../../jobs/collect.ts';
-import type { StepContext, StepResult } from '../../jobs/define-step.ts';
+import type { StepContext } from '../../runner/step.ts';
+import type { StepResult } from '../../pipeline/context.ts';
 import { load } from '../../jobs/load.ts';
 import type { Mailer } from '../../reports/mailer.ts';
 

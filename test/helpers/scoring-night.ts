@@ -2,7 +2,7 @@ import type { Pool } from 'mysql2/promise';
 import { parsePipeline, type Pipeline } from '../../config/pipeline.ts';
 import type { Database } from '../../db/client.ts';
 import { featureSets, modelVersions, pipelineRuns, stepRuns } from '../../db/schema/index.ts';
-import { packModel } from '../../jobs/model-store.ts';
+import { packModel } from '../../pipeline/registry/model-store.ts';
 import type { Model } from '../../ml/engine.ts';
 
 export interface ScoringNight {

@@ -1,0 +1,99 @@
+import type { FeatureMatrix } from './feature-matrix.ts';
+import { categoricalFeatures, customerFeatureNames } from './customer-feature-sql.ts';
+
+/** Runs one parameterised query; a pool, a transaction's connection or drizzle behind a format(). */
+export type QueryRows = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
+
+/** What feature_sets.encoders holds for transactions mode. */
+export interface CustomerFeatureLayout {
+  layout: 'customer_features';
+  categories: Record<string, string[]>;
+  cutoffs: Record<'train' | 'valid' | 'score', string[]>;
+}
+
+const CHUNK = 20_000;
+
+export interface CustomerFeaturePage {
+  ids: string[];
+  labels: number[];
+  /** Column-major, NaN = missing. */
+  columns: Float64Array[];
+  nRows: number;
+}
+
+/**
+ * Pages of one role of a run from customer_features, by cutoff then customer id (keyset pages on
+ * the primary key). Score rows are identified by customer id; training and validation rows by
+ * `customer@cutoff` (a customer appears once per snapshot). `sampleEvery` > 1 keeps the customers
+ * whose CRC32 falls in 1/sampleEvery: the same customers on every run.
+ */
+export async function* readCustomerFeaturePages(
+  query: QueryRows,
+  runKey: string,
+  role: 'train' | 'valid' | 'score',
+  layout: CustomerFeatureLayout,
+  opts: { sampleEvery?: number; chunkRows?: number } = {},
+): AsyncGenerator<CustomerFeaturePage> {
+  const names = [...customerFeatureNames];
+  const codes = names.map((n) => (categoricalFeatures.has(n) ? new Map((layout.categories[n] ?? []).map((v, i) => [v, i])) : null));
+  const sampleEvery = opts.sampleEvery ?? 1;
+  const chunk = Math.floor(opts.chunkRows ?? CHUNK);
+  const sample = sampleEvery > 1 ? ` AND CRC32(customer_id) % ${Math.floor(sampleEvery)} = 0` : '';
+  for (const cutoff of layout.cutoffs[role]) {
+    let last = '';
+    for (;;) {
+      const rows = await query(
+        `SELECT customer_id, label, ${names.join(', ')} FROM customer_features
+         WHERE run_key = ? AND role = ? AND cutoff = ? AND customer_id > ?${sample} ORDER BY customer_id LIMIT ${chunk}`,
+        [runKey, role, cutoff, last],
+      );
+      if (rows.length === 0) break;
+      last = String(rows[rows.length - 1]!.customer_id);
+      const columns = names.map(() => new Float64Array(rows.length));
+      const ids = new Array<string>(rows.length);
+      const labels = new Array<number>(rows.length);
+      rows.forEach((row, r) => {
+        ids[r] = role === 'score' ? String(row.customer_id) : `${String(row.customer_id)}@${cutoff}`;
+        labels[r] = Number(row.label) === 1 ? 1 : 0;
+        names.forEach((n, j) => {
+          const v = row[n];
+          const code = codes[j];
+          columns[j]![r] = v === null || v === undefined ? NaN : code ? (code.get(String(v)) ?? NaN) : Number(v);
+        });
+      });
+      yield { ids, labels, columns, nRows: rows.length };
+      if (rows.length < chunk) break;
+    }
+  }
+}
+
+/** One role of a run from customer_features, whole, as the forest trains on it. */
+export async function readCustomerFeatures(
+  query: QueryRows,
+  runKey: string,
+  role: 'train' | 'valid' | 'score',
+  layout: CustomerFeatureLayout,
+  sampleEvery = 1,
+): Promise<FeatureMatrix> {
+  const names = [...customerFeatureNames];
+  const pages: CustomerFeaturePage[] = [];
+  for await (const page of readCustomerFeaturePages(query, runKey, role, layout, { sampleEvery })) pages.push(page);
+  const n = pages.reduce((acc, p) => acc + p.nRows, 0);
+  const columns = names.map((_, j) => {
+    const col = new Float64Array(n);
+    let at = 0;
+    for (const p of pages) {
+      col.set(p.columns[j]!, at);
+      at += p.nRows;
+    }
+    return col;
+  });
+  return {
+    featureNames: names,
+    categorical: names.map((n) => categoricalFeatures.has(n)),
+    ids: pages.flatMap((p) => p.ids),
+    labels: Uint8Array.from(pages.flatMap((p) => p.labels)),
+    columns,
+    nRows: n,
+  };
+}

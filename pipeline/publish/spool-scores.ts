@@ -1,0 +1,133 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import type { Pool } from 'mysql2/promise';
+import type { Model } from '../../ml/engine.ts';
+import { readFeatureChunks, type FeatureChunk } from '../features/feature-chunks.ts';
+
+export interface SpooledScores {
+  file: string;
+  /** Every row's score in id order (NaN = none): deciles need the whole distribution first. */
+  scores: Float64Array;
+  nRows: number;
+  /** The explanations' base value (mean root value): base + all contributions = score. */
+  base: number | null;
+}
+
+export interface SpoolOptions {
+  pool: Pool;
+  runKey: string;
+  model: Model;
+  expectedRows: number;
+  chunkRows: number;
+  reasons: number;
+  signal: AbortSignal;
+  onChunk(done: number): Promise<void>;
+}
+
+/** One chunk's probabilities and top reasons in flat arrays (row r's i-th reason at r*k + i, −1 = none). */
+interface ChunkScores {
+  proba: Float64Array;
+  top: { base: number; k: number; features: Int32Array; contributions: Float64Array } | null;
+}
+
+/** The forest's one-pass scorer on worker threads (probabilities + top-k), where the engine has one. */
+interface ThreadedScorer {
+  scoreAsync(columns: Float64Array[], opts: { k?: number; signal?: AbortSignal }): Promise<ChunkScores>;
+}
+
+async function scoreChunk(
+  model: Model,
+  chunk: FeatureChunk,
+  k: number,
+  signal: AbortSignal,
+): Promise<ChunkScores> {
+  const threaded = model as Partial<ThreadedScorer>;
+  if (typeof threaded.scoreAsync === 'function') return threaded.scoreAsync(chunk.columns, { k, signal });
+  const proba = model.predictProba(chunk.columns);
+  if (k === 0) return { proba, top: null };
+  const ex = model.explainTop(chunk.columns, k);
+  const features = new Int32Array(chunk.nRows * k).fill(-1);
+  const contributions = new Float64Array(chunk.nRows * k);
+  ex.top.forEach((row, r) =>
+    row.forEach((t, i) => ((features[r * k + i] = t.feature), (contributions[r * k + i] = t.contribution))),
+  );
+  return { proba, top: { base: ex.base, k, features, contributions } };
+}
+
+/**
+ * Scores the run's scoring rows chunk by chunk and spools one line per customer to a local file
+ * (`score \t reasons-json \t id-json`). Memory holds one chunk plus 8 bytes per row; deciles are
+ * computed once every score is known and the spool is streamed into MySQL (stageScores).
+ */
+export async function spoolScores(file: string, o: SpoolOptions): Promise<SpooledScores> {
+  const scores = new Float64Array(o.expectedRows);
+  // mljs forests have no path contributions: their customers get no reasons rather than no scores.
+  const k = o.model.engine === 'hist' ? Math.min(o.reasons, o.model.featureNames.length) : 0;
+  const quoted = o.model.featureNames.map((f) => `{"feature":${JSON.stringify(f)},"contribution":`);
+  const out = createWriteStream(file, { encoding: 'utf8' });
+  let n = 0;
+  let base: number | null = null;
+  try {
+    for await (const chunk of readFeatureChunks(
+      o.pool,
+      o.runKey,
+      'score',
+      o.model.featureNames.length,
+      o.chunkRows,
+    )) {
+      o.signal.throwIfAborted();
+      if (n + chunk.nRows > o.expectedRows)
+        throw new Error(
+          `feature_rows for ${o.runKey} hold more scoring rows than feature_sets says (${o.expectedRows})`,
+        );
+      const { proba, top } = await scoreChunk(o.model, chunk, k, o.signal);
+      if (top) base = top.base;
+      let text = '';
+      for (let r = 0; r < chunk.nRows; r++) {
+        const s = proba[r]!;
+        scores[n + r] = Number.isFinite(s) ? s : NaN;
+        let reasons = '\\N';
+        if (top) {
+          // Built by hand from the flat arrays: a million customers × 3 reasons as objects would dominate the step.
+          reasons = '[';
+          for (let i = 0; i < top.k; i++) {
+            const f = top.features[r * top.k + i]!;
+            if (f < 0) break;
+            reasons += `${i ? ',' : ''}${quoted[f]}${top.contributions[r * top.k + i]}}`;
+          }
+          reasons += ']';
+        }
+        text += `${Number.isFinite(s) ? s : '\\N'}\t${reasons}\t${JSON.stringify(chunk.ids[r])}\n`;
+      }
+      n += chunk.nRows;
+      if (!out.write(text)) await once(out, 'drain');
+      await o.onChunk(n);
+    }
+  } finally {
+    out.end();
+    await once(out, 'close');
+  }
+  if (n !== o.expectedRows)
+    throw new Error(
+      `feature_rows for ${o.runKey}: read ${n} scoring rows, feature_sets says ${o.expectedRows}`,
+    );
+  return { file, scores, nRows: n, base };
+}
+
+/** The spooled lines back, in the order they were written: [score, reasons JSON, customer id]. */
+export async function* readSpool(file: string): AsyncGenerator<[number | null, string | null, string]> {
+  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (!line) continue;
+    const a = line.indexOf('\t');
+    const b = line.indexOf('\t', a + 1);
+    const score = line.slice(0, a);
+    const reasons = line.slice(a + 1, b);
+    yield [
+      score === '\\N' ? null : Number(score),
+      reasons === '\\N' ? null : reasons,
+      JSON.parse(line.slice(b + 1)) as string,
+    ];
+  }
+}

@@ -1,0 +1,44 @@
+import type { Pipeline } from '../../config/pipeline.ts';
+import type { StepContext } from '../../runner/step.ts';
+import { PermanentError } from '../errors.ts';
+import type { FeatureMatrix } from '../features/feature-matrix.ts';
+import { featureDrift } from '../features/drift/feature-drift.ts';
+import { storeDrift } from '../features/drift/store-drift.ts';
+import { evaluateChecks, type QualityFacts, type QualityResult } from './evaluate-checks.ts';
+import { leakSuspects, leakWarning } from './leak-guard.ts';
+import { assertNoBlock, rowCountHistory, storeQuality } from './store-quality.ts';
+
+type Columns = Pick<FeatureMatrix, 'featureNames' | 'categorical' | 'columns' | 'labels'>;
+
+export interface FeatureCheckOutcome {
+  warnings: string[];
+  quality: QualityResult[];
+  significantDrift: string[];
+}
+
+/**
+ * The features step's guards, both modes: leak guard on the training rows, the data-quality
+ * checks the step can measure (base rate, and in labeled mode rows and null rates), PSI of every
+ * feature between the training reference and the scoring rows. Results are stored per run; a
+ * blocking check or (with drift.onSignificant = block) a significant drift fails the step.
+ */
+export async function runFeatureChecks(ctx: StepContext, pipeline: Pipeline, train: Columns, score: Columns, facts: QualityFacts, reference: string): Promise<FeatureCheckOutcome> {
+  const { run, pool } = ctx;
+  const leaks = leakSuspects(train, pipeline.leakGuard.maxAuc);
+  const quality = evaluateChecks(pipeline.quality, facts, facts.rows === undefined ? [] : await rowCountHistory(pool, run));
+  await storeQuality(pool, run, 'features', quality);
+  const drift = featureDrift(train, score);
+  await storeDrift(pool, run.runKey, pipeline.name, 'feature', reference, drift);
+  const significant = drift.filter((d) => d.band === 'significant').map((d) => `${d.name} (PSI ${d.psi.toFixed(2)})`);
+  const warnings = [
+    ...leaks.map(leakWarning),
+    ...quality.filter((q) => q.outcome === 'warn').map((q) => `data quality ${q.checkName}: ${q.message} (limit ${q.limit})`),
+    ...(significant.length ? [`significant drift against ${reference}: ${significant.join(', ')}`] : []),
+  ];
+  for (const w of warnings) ctx.log.warn(w);
+  assertNoBlock(quality);
+  if (significant.length && pipeline.drift.onSignificant === 'block') {
+    throw new PermanentError(`features drifted significantly against ${reference}: ${significant.join(', ')}`);
+  }
+  return { warnings, quality, significantDrift: significant };
+}

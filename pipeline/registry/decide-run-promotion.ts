@@ -1,0 +1,101 @@
+import { eq } from 'drizzle-orm';
+import type { Logger } from '../../config/logger.ts';
+import type { Pipeline } from '../../config/pipeline.ts';
+import type { Db } from '../../db/client.ts';
+import { modelDecisions, modelVersions, type ComparedMetrics } from '../../db/schema/index.ts';
+import { evaluateBinary } from '../../ml/metrics.ts';
+import type { FeatureMatrix } from '../features/feature-matrix.ts';
+import { unpackModel } from './model-store.ts';
+import { decidePromotion, type Contender, type PromotionOutcome } from './promotion.ts';
+import { readAlias, setAlias } from './aliases.ts';
+import { headlineMetrics, type HeadlineMetrics } from './headline-metrics.ts';
+
+export interface RunDecision extends PromotionOutcome {
+  championVersion: number | null;
+}
+
+interface Args {
+  db: Db;
+  pipeline: Pipeline;
+  runKey: string;
+  challenger: { id: number; metrics: HeadlineMetrics };
+  valid: FeatureMatrix;
+  log: Logger;
+}
+
+/**
+ * Tonight's promotion decision: the champion is scored on the SAME validation rows as the
+ * challenger, the pipeline's rule decides, the aliases move, and the decision is stored with
+ * its reason. Idempotent per run key: a rerun compares against the champion the first attempt
+ * saw (not against its own, already promoted, model) and replaces the run's decision row.
+ */
+export async function decideRunPromotion({ db, pipeline, runKey, challenger, valid, log }: Args): Promise<RunDecision> {
+  const rule = pipeline.promotion;
+  const [prior] = await db.select().from(modelDecisions).where(eq(modelDecisions.runKey, runKey));
+  const championId = prior ? prior.championVersion : await readAlias(db, pipeline.name, 'champion');
+  const champion = championId === null ? null : await scoreChampion(db, championId, pipeline, valid);
+  const outcome = decidePromotion({
+    rule,
+    challenger: { version: challenger.id, value: challenger.metrics[rule.metric] },
+    champion: champion ? champion.contender : null,
+  });
+  const compared: ComparedMetrics = {
+    rows: valid.nRows,
+    positives: valid.labels.reduce((s, y) => s + y, 0),
+    challenger: challenger.metrics,
+    champion: champion?.metrics ?? null,
+  };
+  const decision = await db.transaction(async (tx) => {
+    // Row lock on the alias: two nights of one pipeline deciding at once take turns.
+    const current = await readAlias(tx, pipeline.name, 'champion', true);
+    let { promoted, resultVersion, reason } = outcome;
+    if (promoted && current !== null && current !== championId && current !== challenger.id) {
+      // A later night or `cpd promote` moved the champion since this run first decided (a rerun of an old night).
+      promoted = false;
+      resultVersion = current;
+      reason = `${reason}; not applied: the champion has moved to v${current} since`;
+    }
+    if (promoted) await setAlias(tx, pipeline.name, 'champion', challenger.id);
+    await setAlias(tx, pipeline.name, 'challenger', challenger.id);
+    const row = {
+      pipeline: pipeline.name,
+      runKey,
+      challengerVersion: challenger.id,
+      championVersion: championId,
+      resultVersion,
+      metric: rule.metric,
+      challengerValue: challenger.metrics[rule.metric],
+      championValue: champion?.contender.value ?? null,
+      rule: outcome.rule,
+      compared,
+      promoted,
+      reason,
+      decidedBy: 'auto' as const,
+      actor: 'cpd evaluate',
+    };
+    await tx.insert(modelDecisions).values(row).onDuplicateKeyUpdate({ set: { ...row, decidedAt: new Date() } });
+    return { ...outcome, promoted, resultVersion, reason, championVersion: championId };
+  });
+  log.info({ promoted: decision.promoted, champion: decision.resultVersion, reason: decision.reason }, 'promotion decision');
+  return decision;
+}
+
+/** The champion's figures on tonight's validation rows, or why it cannot be scored on them. */
+async function scoreChampion(db: Db, id: number, pipeline: Pipeline, valid: FeatureMatrix): Promise<{ contender: Contender; metrics: HeadlineMetrics | null }> {
+  const metric = pipeline.promotion.metric;
+  const [version] = await db.select().from(modelVersions).where(eq(modelVersions.id, id));
+  if (!version) return { contender: { version: id, value: null, unusable: `v${id} is no longer in model_versions` }, metrics: null };
+  const model = await unpackModel(version);
+  const index = new Map(valid.featureNames.map((name, i) => [name, i]));
+  const missing = model.featureNames.filter((f) => !index.has(f));
+  const added = valid.featureNames.filter((f) => !model.featureNames.includes(f));
+  if (missing.length || added.length) {
+    const list = (xs: string[]) => xs.slice(0, 5).join(', ') + (xs.length > 5 ? `, … (${xs.length})` : '');
+    const parts = [missing.length ? `missing tonight: ${list(missing)}` : '', added.length ? `new tonight: ${list(added)}` : ''].filter(Boolean);
+    return { contender: { version: id, value: null, unusable: `trained on other features; ${parts.join('; ')}` }, metrics: null };
+  }
+  // Same names, maybe another order: hand the champion its columns in its own order.
+  const columns = model.featureNames.map((f) => valid.columns[index.get(f)!]!);
+  const metrics = headlineMetrics(evaluateBinary(valid.labels, model.predictProba(columns), pipeline.model.threshold));
+  return { contender: { version: id, value: metrics[metric] }, metrics };
+}

@@ -1,0 +1,199 @@
+import { createHash } from 'node:crypto';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Config } from '../config/env.ts';
+import type { Logger } from '../config/logger.ts';
+import { parsePipeline } from '../config/pipeline.ts';
+import type { Database } from '../db/client.ts';
+import { pipelineRuns, stepRuns } from '../db/schema/index.ts';
+import type { Mailer } from '../reports/mailer.ts';
+import { sendFailureReport } from '../reports/failure-report.ts';
+import { stepNames } from '../config/steps.ts';
+import { type StepDefinition } from './step.ts';
+import { type StepResult } from '../pipeline/context.ts';
+import { InputsNotReadyError, isPermanent, PermanentError } from '../pipeline/errors.ts';
+import { notifyRunOutcome } from '../reports/alerts/notify-outcome.ts';
+import { stepTimeout } from './step-timeout.ts';
+
+export const stepJobDataSchema = z.object({ runKey: z.string().min(3).max(120), step: z.enum(stepNames) });
+
+export interface StepRunnerDeps {
+  database: Database;
+  config: Config;
+  mailer: Mailer;
+  log: Logger;
+  worker: string;
+}
+
+/** How long a second worker waits for the run lock before giving up and retrying later. */
+const LOCK_WAIT_S = 60;
+
+/**
+ * Runs one step job: parses the payload, checks the step's inputs are complete, takes the
+ * run-and-step lock (a stalled job redelivered to a second worker cannot run concurrently),
+ * records the attempt in step_runs, and maps failures: a PermanentError fails the run at once
+ * (UnrecoverableError), anything else is retried with backoff until attempts run out.
+ */
+export async function runStep(deps: StepRunnerDeps, def: StepDefinition, job: Job, signal?: AbortSignal): Promise<StepResult> {
+  const parsed = stepJobDataSchema.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`job ${job.id}: invalid payload: ${parsed.error.message}`);
+  const { runKey, step } = parsed.data;
+  if (step !== def.name) throw new UnrecoverableError(`job ${job.id} is for step ${step}, not ${def.name}`);
+  const { db, pool } = deps.database;
+  const attempt = job.attemptsMade + 1;
+  const log = deps.log.child({ runKey, step, attempt, jobId: job.id });
+  const started = performance.now();
+  const finalAttempt = attempt >= (job.opts.attempts ?? 1);
+
+  const lockConn = await pool.getConnection();
+  let stepRunId: number | undefined;
+  let generation = 1;
+  try {
+    const [run] = await db.select().from(pipelineRuns).where(eq(pipelineRuns.runKey, runKey));
+    if (!run) throw new PermanentError(`run ${runKey} is not in the ledger`);
+    if (run.status === 'cancelled') throw new PermanentError(`run ${runKey} was cancelled`);
+    const pipeline = parsePipeline(typeof run.params === 'string' ? JSON.parse(run.params) : run.params, `ledger ${runKey}`);
+    generation = run.generation;
+    await assertInputsComplete(deps, runKey, def);
+
+    const lockName = `cpd:${createHash('sha1').update(`${deps.database.name}/${runKey}/${step}`).digest('hex')}`;
+    const [lockRows] = await lockConn.query('SELECT GET_LOCK(?, ?) AS got', [lockName, LOCK_WAIT_S]);
+    if ((lockRows as { got: number | null }[])[0]?.got !== 1) {
+      throw new Error(`step ${step} of ${runKey} is being run by another worker (lock busy for ${LOCK_WAIT_S}s)`);
+    }
+    const done = job.stalledCounter > 0 ? await succeededSince(deps, runKey, step, job.timestamp) : undefined;
+    if (done) {
+      // A redelivered job whose earlier delivery finished after losing its lock (a starved event
+      // loop): the output is complete, so doing the work again would only risk stalling again.
+      log.warn('redelivered after a stall, but this step already succeeded for this job: not run again');
+      return done;
+    }
+    // Holding the lock, no other attempt of this step runs: a row still 'running' belongs to a
+    // worker that died mid-step (its job was redelivered as stalled), so the ledger says so.
+    await db
+      .update(stepRuns)
+      .set({ status: 'failed', errorKind: 'transient', error: 'interrupted: the worker stopped during this attempt; the job was redelivered', finishedAt: sql`CURRENT_TIMESTAMP(3)` })
+      .where(and(eq(stepRuns.runKey, runKey), eq(stepRuns.step, step), eq(stepRuns.status, 'running')));
+    const [ins] = await db.insert(stepRuns).values({ runKey, step, attempt, status: 'running', worker: deps.worker }).$returningId();
+    stepRunId = ins?.id;
+    await db
+      .update(pipelineRuns)
+      .set({ status: 'running', startedAt: sql`COALESCE(started_at, CURRENT_TIMESTAMP(3))` })
+      .where(and(eq(pipelineRuns.runKey, runKey), inArray(pipelineRuns.status, ['pending', 'failed', 'running'])));
+    log.info('step started');
+
+    // The pipeline's per-step timeout aborts the handler's signal; the lock is held until it returns.
+    const timeout = stepTimeout(signal, pipeline.timeouts[step], `step ${step}`);
+    const result = await timeout.run((stepSignal) => def.handler({
+      run: { runKey, pipeline, businessDate: run.businessDate },
+      attempt,
+      db,
+      pool,
+      config: deps.config,
+      mailer: deps.mailer,
+      log,
+      signal: stepSignal,
+      progress: (p) => job.updateProgress(Math.max(0, Math.min(100, p))),
+    }));
+    const durationMs = Math.round(performance.now() - started);
+    await db
+      .update(stepRuns)
+      .set({
+        status: 'succeeded',
+        finishedAt: sql`CURRENT_TIMESTAMP(3)`,
+        durationMs,
+        rowsIn: result.rowsIn ?? null,
+        rowsOut: result.rowsOut ?? null,
+        rowsRejected: result.rowsRejected ?? null,
+        details: result.details ?? null,
+      })
+      .where(eq(stepRuns.id, stepRunId!));
+    log.info({ durationMs, rowsIn: result.rowsIn, rowsOut: result.rowsOut, rowsRejected: result.rowsRejected }, 'step succeeded');
+    return result;
+  } catch (err) {
+    const permanent = isPermanent(err) || err instanceof UnrecoverableError;
+    const message = errorMessage(err);
+    const durationMs = Math.round(performance.now() - started);
+    log.error({ err, permanent, finalAttempt }, 'step failed');
+    await recordFailure(deps, runKey, step, attempt, stepRunId, message, permanent, durationMs, permanent || finalAttempt).catch((e: unknown) =>
+      log.error({ err: e }, 'could not record the failure in the ledger'),
+    );
+    if (permanent || finalAttempt) {
+      // One ops mail per failed run (the outbox dedupes), never one per retry; a mail problem must not hide the step's error.
+      await notifyFailed(deps, runKey, generation, step, message, permanent).catch((e: unknown) => log.error({ err: e }, 'could not send the ops alert'));
+      // The stakeholders' failure report (issue 8): what failed, why, what was kept, how to resume.
+      await sendFailureReport({ db, pool, config: deps.config, mailer: deps.mailer, log }, runKey).catch((e: unknown) => log.error({ err: e }, 'could not send the failure report'));
+    }
+    if (permanent && !(err instanceof UnrecoverableError)) throw new UnrecoverableError(message);
+    throw err;
+  } finally {
+    // A connection that cannot release its locks is broken (e.g. killed): drop it, never reuse it.
+    await lockConn.query('SELECT RELEASE_ALL_LOCKS()').then(
+      () => lockConn.release(),
+      () => lockConn.destroy(),
+    );
+  }
+}
+
+async function notifyFailed(deps: StepRunnerDeps, runKey: string, generation: number, step: string, error: string, permanent: boolean): Promise<void> {
+  const { db } = deps.database;
+  const [run] = await db.select({ status: pipelineRuns.status, failedStep: pipelineRuns.failedStep }).from(pipelineRuns).where(eq(pipelineRuns.runKey, runKey));
+  if (run?.status !== 'failed' || run.failedStep !== step) return;
+  await notifyRunOutcome({ db, mailer: deps.mailer, config: deps.config, log: deps.log.child({ runKey, step }) }, runKey, { kind: 'failed', generation, step, error, permanent });
+}
+
+/** The figures of this step's latest attempt if it succeeded after the job was created (same session clock). */
+async function succeededSince(deps: StepRunnerDeps, runKey: string, step: string, jobCreatedMs: number): Promise<StepResult | undefined> {
+  const [last] = await deps.database.db
+    .select({ status: stepRuns.status, rowsIn: stepRuns.rowsIn, rowsOut: stepRuns.rowsOut, rowsRejected: stepRuns.rowsRejected, details: stepRuns.details, after: sql<number>`${stepRuns.startedAt} >= FROM_UNIXTIME(${jobCreatedMs / 1000})` })
+    .from(stepRuns)
+    .where(and(eq(stepRuns.runKey, runKey), eq(stepRuns.step, step)))
+    .orderBy(desc(stepRuns.id))
+    .limit(1);
+  if (last?.status !== 'succeeded' || Number(last.after) !== 1) return undefined;
+  return { rowsIn: last.rowsIn ?? undefined, rowsOut: last.rowsOut ?? undefined, rowsRejected: last.rowsRejected ?? undefined, details: (last.details as Record<string, unknown> | null) ?? undefined };
+}
+
+async function assertInputsComplete(deps: StepRunnerDeps, runKey: string, def: StepDefinition): Promise<void> {
+  const index = stepNames.indexOf(def.name);
+  if (index === 0) return;
+  const previous = stepNames[index - 1]!;
+  const [last] = await deps.database.db
+    .select({ status: stepRuns.status })
+    .from(stepRuns)
+    .where(and(eq(stepRuns.runKey, runKey), eq(stepRuns.step, previous)))
+    .orderBy(desc(stepRuns.id))
+    .limit(1);
+  if (last?.status !== 'succeeded') {
+    throw new InputsNotReadyError(`inputs of ${def.name} are not complete: step ${previous} is ${last?.status ?? 'not run'}; resume the run instead`);
+  }
+}
+
+async function recordFailure(
+  deps: StepRunnerDeps,
+  runKey: string,
+  step: string,
+  attempt: number,
+  stepRunId: number | undefined,
+  message: string,
+  permanent: boolean,
+  durationMs: number,
+  runFailed: boolean,
+): Promise<void> {
+  const { db } = deps.database;
+  const values = { status: 'failed' as const, errorKind: permanent ? ('permanent' as const) : ('transient' as const), error: message, durationMs, finishedAt: sql`CURRENT_TIMESTAMP(3)` };
+  if (stepRunId !== undefined) await db.update(stepRuns).set(values).where(eq(stepRuns.id, stepRunId));
+  else await db.insert(stepRuns).values({ runKey, step, attempt, worker: deps.worker, ...values });
+  if (runFailed) {
+    await db
+      .update(pipelineRuns)
+      .set({ status: 'failed', failedStep: step, error: `${step}: ${message}`, finishedAt: sql`CURRENT_TIMESTAMP(3)` })
+      .where(and(eq(pipelineRuns.runKey, runKey), inArray(pipelineRuns.status, ['pending', 'running'])));
+  }
+}
+
+function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message.slice(0, 4000);
+  return String(err);
+}
