@@ -4,7 +4,6 @@ import {
   customType,
   index,
   int,
-  json,
   longtext,
   mediumtext,
   mysqlTable,
@@ -15,6 +14,7 @@ import {
   uniqueIndex,
   varchar,
 } from 'drizzle-orm/mysql-core';
+import { jsonColumn } from '../json-column.ts';
 
 /** LONGBLOB as a Buffer (model bytes, packed feature vectors). */
 export const longblob = customType<{ data: Buffer; driverData: Buffer }>({
@@ -45,7 +45,7 @@ export const sourceFiles = mysqlTable(
     rows: bigint('rows', { mode: 'number' }),
     rejected: bigint('rejected', { mode: 'number' }),
     /** Column names as read from the header (or declared), in file order. */
-    header: json('header').$type<string[]>(),
+    header: jsonColumn<string[]>('header'),
     collectedAt: timestamp('collected_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
   },
   (t) => [index('source_files_run').on(t.runKey)],
@@ -98,7 +98,7 @@ export const cleanRows = mysqlTable(
     line: int('line').notNull(),
     label: tinyint('label'),
     /** Typed values by column name (numbers, booleans, strings, null). */
-    values: json('values').notNull(),
+    values: jsonColumn('values').notNull(),
   },
   (t) => [primaryKey({ columns: [t.runKey, t.rowId] })],
 );
@@ -123,13 +123,13 @@ export const rejectedRows = mysqlTable(
 /** What the features step produced for a run: names, types and encoders. */
 export const featureSets = mysqlTable('feature_sets', {
   runKey: varchar('run_key', { length: 120 }).primaryKey(),
-  featureNames: json('feature_names').$type<string[]>().notNull(),
-  categorical: json('categorical').$type<boolean[]>().notNull(),
-  encoders: json('encoders').notNull(),
+  featureNames: jsonColumn<string[]>('feature_names').notNull(),
+  categorical: jsonColumn<boolean[]>('categorical').notNull(),
+  encoders: jsonColumn('encoders').notNull(),
   rowsTrain: int('rows_train').notNull(),
   rowsValid: int('rows_valid').notNull(),
   rowsScore: int('rows_score').notNull(),
-  warnings: json('warnings').$type<string[]>().notNull(),
+  warnings: jsonColumn<string[]>('warnings').notNull(),
   createdAt: timestamp('created_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
 });
 

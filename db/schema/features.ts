@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { bigint, date, datetime, decimal, double, index, int, json, mysqlTable, primaryKey, timestamp, tinyint, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
+import { bigint, date, datetime, decimal, double, index, int, mysqlTable, primaryKey, timestamp, tinyint, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
+import { jsonColumn } from '../json-column.ts';
 
 /**
  * Transactions mode, after cleaning: one row per order (an invoice at one timestamp, purchases
@@ -91,7 +92,7 @@ export const driftResults = mysqlTable(
     /** What the current values were compared with (e.g. `train@2011-03-14`, a previous run key). */
     reference: varchar('reference', { length: 160 }).notNull(),
     /** Bin edges and shares, for the report's charts. */
-    details: json('details'),
+    details: jsonColumn('details'),
     createdAt: timestamp('created_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
   },
   (t) => [uniqueIndex('drift_results_run_kind_name').on(t.runKey, t.kind, t.name)],
@@ -103,7 +104,7 @@ export const scoreDistributions = mysqlTable('score_distributions', {
   pipeline: varchar('pipeline', { length: 64 }).notNull(),
   businessDate: date('business_date', { mode: 'string' }).notNull(),
   rows: int('rows').notNull(),
-  quantiles: json('quantiles').$type<number[]>().notNull(),
+  quantiles: jsonColumn<number[]>('quantiles').notNull(),
   createdAt: timestamp('created_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
 });
 

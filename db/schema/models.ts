@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { boolean, double, index, int, json, mysqlTable, primaryKey, text, timestamp, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
+import { boolean, double, index, int, mysqlTable, primaryKey, text, timestamp, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
 import { longblob } from './data.ts';
+import { jsonColumn } from '../json-column.ts';
 
 /** What a version was trained on, so "retrain it" is a recipe, not a guess. */
 export interface TrainingWindow {
@@ -23,12 +24,12 @@ export const modelVersions = mysqlTable(
     pipeline: varchar('pipeline', { length: 64 }).notNull(),
     runKey: varchar('run_key', { length: 120 }).notNull(),
     engine: varchar('engine', { length: 16 }).notNull(),
-    params: json('params').notNull(),
-    featureNames: json('feature_names').$type<string[]>().notNull(),
+    params: jsonColumn('params').notNull(),
+    featureNames: jsonColumn<string[]>('feature_names').notNull(),
     /** sha256 over the training rows, so "same data" can be checked, not assumed. */
     dataFingerprint: varchar('data_fingerprint', { length: 64 }).notNull(),
-    trainingWindow: json('training_window').$type<TrainingWindow>(),
-    metrics: json('metrics'),
+    trainingWindow: jsonColumn<TrainingWindow>('training_window'),
+    metrics: jsonColumn('metrics'),
     threshold: double('threshold'),
     trainRows: int('train_rows').notNull(),
     fitMs: int('fit_ms').notNull(),
@@ -81,7 +82,7 @@ export const modelDecisions = mysqlTable(
     challengerValue: double('challenger_value'),
     championValue: double('champion_value'),
     rule: varchar('rule', { length: 200 }).notNull(),
-    compared: json('compared').$type<ComparedMetrics>(),
+    compared: jsonColumn<ComparedMetrics>('compared'),
     promoted: boolean('promoted').notNull(),
     reason: text('reason').notNull(),
     decidedBy: varchar('decided_by', { length: 8 }).$type<'auto' | 'user'>().notNull(),

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { bigint, date, index, int, json, mysqlTable, text, timestamp, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
+import { bigint, date, index, int, mysqlTable, text, timestamp, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
+import { jsonColumn } from '../json-column.ts';
 
 export const runStatuses = ['pending', 'running', 'succeeded', 'degraded', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof runStatuses)[number];
@@ -16,7 +17,7 @@ export const pipelineRuns = mysqlTable(
     /** Bumped by an explicit rerun; part of every job id, so a rerun gets fresh jobs and a double start none. */
     generation: int('generation').notNull().default(1),
     /** The pipeline definition as it was when the run started, so a rerun is reproducible. */
-    params: json('params').notNull(),
+    params: jsonColumn('params').notNull(),
     /** Why the run failed or is degraded, in words an operator can act on. */
     error: text('error'),
     failedStep: varchar('failed_step', { length: 32 }),
@@ -43,7 +44,7 @@ export const stepRuns = mysqlTable(
     rowsOut: bigint('rows_out', { mode: 'number' }),
     rowsRejected: bigint('rows_rejected', { mode: 'number' }),
     /** Step-specific figures (metrics, counts by reason) for status and the report. */
-    details: json('details'),
+    details: jsonColumn('details'),
     worker: varchar('worker', { length: 120 }),
     startedAt: timestamp('started_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
     finishedAt: timestamp('finished_at', { fsp: 3 }),

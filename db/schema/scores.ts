@@ -5,7 +5,6 @@ import {
   double,
   index,
   int,
-  json,
   mysqlTable,
   mysqlView,
   primaryKey,
@@ -13,6 +12,7 @@ import {
   tinyint,
   varchar,
 } from 'drizzle-orm/mysql-core';
+import { jsonColumn } from '../json-column.ts';
 
 /** The reasons column: the features that moved this customer's score most, largest first. */
 export interface ScoreReason {
@@ -38,7 +38,7 @@ const scoreColumns = {
   runKey: varchar('run_key', { length: 120 }).notNull(),
   businessDate: date('business_date', { mode: 'string' }).notNull(),
   scoredAt: timestamp('scored_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
-  reasons: json('reasons').$type<ScoreReason[]>(),
+  reasons: jsonColumn<ScoreReason[]>('reasons'),
 };
 
 export const customerScoresTemplate = mysqlTable('customer_scores_template', scoreColumns, (t) => [
@@ -87,9 +87,9 @@ export const scorePublications = mysqlTable(
     replacedRunKey: varchar('replaced_run_key', { length: 120 }),
     rows: bigint('rows', { mode: 'number' }),
     /** Every gate's value, limit and verdict. */
-    gates: json('gates'),
+    gates: jsonColumn('gates'),
     /** 101 quantiles of the published scores: the reference of the next night's PSI gate. */
-    scoreQuantiles: json('score_quantiles').$type<number[]>(),
+    scoreQuantiles: jsonColumn<number[]>('score_quantiles'),
     /** OS user or `--by` for manual actions; `worker:<host>` for the score step. */
     actor: varchar('actor', { length: 120 }).notNull(),
     createdAt: timestamp('created_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),

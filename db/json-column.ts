@@ -1,0 +1,22 @@
+import { customType } from 'drizzle-orm/mysql-core';
+
+/**
+ * Reads a JSON column's value as the driver hands it over. MySQL 8 returns JSON columns parsed;
+ * MariaDB stores JSON as LONGTEXT, so mysql2 returns the text: this is the one place that tells
+ * them apart. Raw SQL readers (report aggregates, bulk readers) call it too.
+ */
+export function parseJsonValue<T>(value: unknown): T {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
+
+/**
+ * A JSON column whose TypeScript type is true on both servers: values are parsed on read and
+ * serialised on write, so `$type<T>()`-style typing never lies about MariaDB's text.
+ */
+export function jsonColumn<T = unknown>(name: string) {
+  return customType<{ data: T; driverData: string }>({
+    dataType: () => 'json',
+    toDriver: (value) => JSON.stringify(value),
+    fromDriver: (value) => parseJsonValue<T>(value),
+  })(name);
+}
