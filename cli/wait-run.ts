@@ -1,7 +1,7 @@
 import type { Db } from '../db/client.ts';
 import { runSummary, type RunSummary } from '../ledger/run-summary.ts';
 import type { Queues } from '../workflows/queues.ts';
-import { stepJobId } from '../workflows/nightly-flow.ts';
+import { stepJobId } from '../ledger/job-id.ts';
 
 const DONE = new Set(['succeeded', 'degraded', 'failed', 'cancelled']);
 

@@ -2,12 +2,13 @@ import os from 'node:os';
 import { Worker } from 'bullmq';
 import type { Config } from '../config/env.ts';
 import type { Logger } from '../config/logger.ts';
-import { createDatabase } from '../db/client.ts';
 import type { StepName } from '../config/steps.ts';
+import { createDatabase } from '../db/client.ts';
 import { steps } from '../jobs/index.ts';
+import { parseStepJobId } from '../ledger/job-id.ts';
+import { createMailer } from '../reports/mailer.ts';
 import { recordStalledOut, STALLED_OUT_REASON } from '../runner/record-stalled-out.ts';
 import { runStep } from '../runner/run-step.ts';
-import { createMailer } from '../reports/mailer.ts';
 import { redisConnection } from '../workflows/queues.ts';
 
 export interface RunningWorkers {
@@ -49,7 +50,7 @@ export async function startWorkers(config: Config, log: Logger, queues: StepName
         recordStalledOut({ database, config, mailer, log }, job.id).catch((e: unknown) => log.error({ err: e, jobId: job.id }, 'could not record a stalled-out job'));
       }
     });
-    worker.on('stalled', (jobId) => log.warn({ step, jobId, runKey: runKeyOfJobId(jobId) }, 'job stalled: its worker stopped renewing the lock; it is returned to the queue'));
+    worker.on('stalled', (jobId) => log.warn({ step, jobId, runKey: parseStepJobId(jobId)?.runKey }, 'job stalled: its worker stopped renewing the lock; it is returned to the queue'));
     return worker;
   });
   await Promise.all(workers.map((w) => w.waitUntilReady()));
@@ -70,11 +71,6 @@ export async function startWorkers(config: Config, log: Logger, queues: StepName
       await database.close().catch(() => undefined);
     },
   };
-}
-
-/** Job ids are `${runKey}.g${generation}.${step}`; the run key is everything before the generation. */
-function runKeyOfJobId(jobId: string): string | undefined {
-  return /^(.+)\.g\d+\.[a-z]+$/.exec(jobId)?.[1];
 }
 
 async function warnOnEvictionPolicy(config: Config, log: Logger): Promise<void> {

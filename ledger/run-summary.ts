@@ -1,7 +1,7 @@
 import { and, desc, eq } from 'drizzle-orm';
+import { type StepName, stepNames } from '../config/steps.ts';
 import type { Db } from '../db/client.ts';
 import { modelVersions, pipelineRuns, stepRuns } from '../db/schema/index.ts';
-import { stepNames, type StepName } from '../config/steps.ts';
 
 export interface StepSummary {
   step: StepName;
@@ -46,14 +46,14 @@ export async function runSummary(db: Db, runKey: string): Promise<RunSummary | u
       rowsOut: last?.rowsOut ?? null,
       rowsRejected: last?.rowsRejected ?? null,
       error: last?.status === 'failed' ? (last.error ?? null) : null,
-      details: (typeof last?.details === 'string' ? JSON.parse(last.details) : last?.details) ?? null,
+      details: (last?.details as Record<string, unknown> | null | undefined) ?? null,
     };
   });
   const [model] = await db
     .select({ id: modelVersions.id, metrics: modelVersions.metrics })
     .from(modelVersions)
     .where(and(eq(modelVersions.runKey, runKey)));
-  const metrics = model?.metrics ? ((typeof model.metrics === 'string' ? JSON.parse(model.metrics) : model.metrics) as Record<string, unknown>) : null;
+  const metrics = model?.metrics ? (model.metrics as Record<string, unknown>) : null;
   return {
     runKey,
     pipeline: run.pipeline,

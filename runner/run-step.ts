@@ -1,19 +1,21 @@
 import { createHash } from 'node:crypto';
-import { UnrecoverableError, type Job } from 'bullmq';
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { type Job, UnrecoverableError } from 'bullmq';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Config } from '../config/env.ts';
 import type { Logger } from '../config/logger.ts';
-import { parsePipeline } from '../config/pipeline.ts';
+import { parsePipeline, type Pipeline } from '../config/pipeline.ts';
+import { modeOf } from '../modes/index.ts';
+import { type StepName, stepNames } from '../config/steps.ts';
 import type { Database } from '../db/client.ts';
 import { pipelineRuns, stepRuns } from '../db/schema/index.ts';
-import type { Mailer } from '../reports/mailer.ts';
-import { sendFailureReport } from '../reports/failure-report.ts';
-import { stepNames } from '../config/steps.ts';
-import { type StepDefinition } from './step.ts';
+import { attemptFailed, runFailed, runStarted, stepAttemptStarted, stepSucceeded } from '../ledger/run-ledger.ts';
 import { type StepResult } from '../pipeline/context.ts';
 import { InputsNotReadyError, isPermanent, PermanentError } from '../pipeline/errors.ts';
 import { notifyRunOutcome } from '../reports/alerts/notify-outcome.ts';
+import { sendFailureReport } from '../reports/failure-report.ts';
+import type { Mailer } from '../reports/mailer.ts';
+import { type StepDefinition } from './step.ts';
 import { stepTimeout } from './step-timeout.ts';
 
 export const stepJobDataSchema = z.object({ runKey: z.string().min(3).max(120), step: z.enum(stepNames) });
@@ -49,11 +51,12 @@ export async function runStep(deps: StepRunnerDeps, def: StepDefinition, job: Jo
   const lockConn = await pool.getConnection();
   let stepRunId: number | undefined;
   let generation = 1;
+  let pipeline: Pipeline | undefined;
   try {
     const [run] = await db.select().from(pipelineRuns).where(eq(pipelineRuns.runKey, runKey));
     if (!run) throw new PermanentError(`run ${runKey} is not in the ledger`);
     if (run.status === 'cancelled') throw new PermanentError(`run ${runKey} was cancelled`);
-    const pipeline = parsePipeline(typeof run.params === 'string' ? JSON.parse(run.params) : run.params, `ledger ${runKey}`);
+    pipeline = parsePipeline(run.params, `ledger ${runKey}`);
     generation = run.generation;
     await assertInputsComplete(deps, runKey, def);
 
@@ -69,24 +72,16 @@ export async function runStep(deps: StepRunnerDeps, def: StepDefinition, job: Jo
       log.warn('redelivered after a stall, but this step already succeeded for this job: not run again');
       return done;
     }
-    // Holding the lock, no other attempt of this step runs: a row still 'running' belongs to a
-    // worker that died mid-step (its job was redelivered as stalled), so the ledger says so.
-    await db
-      .update(stepRuns)
-      .set({ status: 'failed', errorKind: 'transient', error: 'interrupted: the worker stopped during this attempt; the job was redelivered', finishedAt: sql`CURRENT_TIMESTAMP(3)` })
-      .where(and(eq(stepRuns.runKey, runKey), eq(stepRuns.step, step), eq(stepRuns.status, 'running')));
-    const [ins] = await db.insert(stepRuns).values({ runKey, step, attempt, status: 'running', worker: deps.worker }).$returningId();
-    stepRunId = ins?.id;
-    await db
-      .update(pipelineRuns)
-      .set({ status: 'running', startedAt: sql`COALESCE(started_at, CURRENT_TIMESTAMP(3))` })
-      .where(and(eq(pipelineRuns.runKey, runKey), inArray(pipelineRuns.status, ['pending', 'failed', 'running'])));
+    // Holding the lock, no other attempt of this step runs: one still 'running' is recorded as interrupted.
+    stepRunId = await stepAttemptStarted(db, { runKey, step, attempt, worker: deps.worker });
+    await runStarted(db, runKey);
     log.info('step started');
 
     // The pipeline's per-step timeout aborts the handler's signal; the lock is held until it returns.
     const timeout = stepTimeout(signal, pipeline.timeouts[step], `step ${step}`);
+    const runPipeline = pipeline;
     const result = await timeout.run((stepSignal) => def.handler({
-      run: { runKey, pipeline, businessDate: run.businessDate },
+      run: { runKey, pipeline: runPipeline, businessDate: run.businessDate },
       attempt,
       db,
       pool,
@@ -97,18 +92,7 @@ export async function runStep(deps: StepRunnerDeps, def: StepDefinition, job: Jo
       progress: (p) => job.updateProgress(Math.max(0, Math.min(100, p))),
     }));
     const durationMs = Math.round(performance.now() - started);
-    await db
-      .update(stepRuns)
-      .set({
-        status: 'succeeded',
-        finishedAt: sql`CURRENT_TIMESTAMP(3)`,
-        durationMs,
-        rowsIn: result.rowsIn ?? null,
-        rowsOut: result.rowsOut ?? null,
-        rowsRejected: result.rowsRejected ?? null,
-        details: result.details ?? null,
-      })
-      .where(eq(stepRuns.id, stepRunId!));
+    await stepSucceeded(db, stepRunId!, { durationMs, ...result });
     log.info({ durationMs, rowsIn: result.rowsIn, rowsOut: result.rowsOut, rowsRejected: result.rowsRejected }, 'step succeeded');
     return result;
   } catch (err) {
@@ -122,8 +106,9 @@ export async function runStep(deps: StepRunnerDeps, def: StepDefinition, job: Jo
     if (permanent || finalAttempt) {
       // One ops mail per failed run (the outbox dedupes), never one per retry; a mail problem must not hide the step's error.
       await notifyFailed(deps, runKey, generation, step, message, permanent).catch((e: unknown) => log.error({ err: e }, 'could not send the ops alert'));
-      // The stakeholders' failure report (issue 8): what failed, why, what was kept, how to resume.
-      await sendFailureReport({ db, pool, config: deps.config, mailer: deps.mailer, log }, runKey).catch((e: unknown) => log.error({ err: e }, 'could not send the failure report'));
+      // The stakeholders' failure report: what failed, why, what was kept, how to resume.
+      const exploratorySample = pipeline ? modeOf(pipeline).exploratorySample : undefined;
+      await sendFailureReport({ db, pool, config: deps.config, mailer: deps.mailer, log, exploratorySample }, runKey).catch((e: unknown) => log.error({ err: e }, 'could not send the failure report'));
     }
     if (permanent && !(err instanceof UnrecoverableError)) throw new UnrecoverableError(message);
     throw err;
@@ -136,7 +121,7 @@ export async function runStep(deps: StepRunnerDeps, def: StepDefinition, job: Jo
   }
 }
 
-async function notifyFailed(deps: StepRunnerDeps, runKey: string, generation: number, step: string, error: string, permanent: boolean): Promise<void> {
+async function notifyFailed(deps: StepRunnerDeps, runKey: string, generation: number, step: StepName, error: string, permanent: boolean): Promise<void> {
   const { db } = deps.database;
   const [run] = await db.select({ status: pipelineRuns.status, failedStep: pipelineRuns.failedStep }).from(pipelineRuns).where(eq(pipelineRuns.runKey, runKey));
   if (run?.status !== 'failed' || run.failedStep !== step) return;
@@ -144,7 +129,7 @@ async function notifyFailed(deps: StepRunnerDeps, runKey: string, generation: nu
 }
 
 /** The figures of this step's latest attempt if it succeeded after the job was created (same session clock). */
-async function succeededSince(deps: StepRunnerDeps, runKey: string, step: string, jobCreatedMs: number): Promise<StepResult | undefined> {
+async function succeededSince(deps: StepRunnerDeps, runKey: string, step: StepName, jobCreatedMs: number): Promise<StepResult | undefined> {
   const [last] = await deps.database.db
     .select({ status: stepRuns.status, rowsIn: stepRuns.rowsIn, rowsOut: stepRuns.rowsOut, rowsRejected: stepRuns.rowsRejected, details: stepRuns.details, after: sql<number>`${stepRuns.startedAt} >= FROM_UNIXTIME(${jobCreatedMs / 1000})` })
     .from(stepRuns)
@@ -173,24 +158,17 @@ async function assertInputsComplete(deps: StepRunnerDeps, runKey: string, def: S
 async function recordFailure(
   deps: StepRunnerDeps,
   runKey: string,
-  step: string,
+  step: StepName,
   attempt: number,
   stepRunId: number | undefined,
   message: string,
   permanent: boolean,
   durationMs: number,
-  runFailed: boolean,
+  failRun: boolean,
 ): Promise<void> {
   const { db } = deps.database;
-  const values = { status: 'failed' as const, errorKind: permanent ? ('permanent' as const) : ('transient' as const), error: message, durationMs, finishedAt: sql`CURRENT_TIMESTAMP(3)` };
-  if (stepRunId !== undefined) await db.update(stepRuns).set(values).where(eq(stepRuns.id, stepRunId));
-  else await db.insert(stepRuns).values({ runKey, step, attempt, worker: deps.worker, ...values });
-  if (runFailed) {
-    await db
-      .update(pipelineRuns)
-      .set({ status: 'failed', failedStep: step, error: `${step}: ${message}`, finishedAt: sql`CURRENT_TIMESTAMP(3)` })
-      .where(and(eq(pipelineRuns.runKey, runKey), inArray(pipelineRuns.status, ['pending', 'running'])));
-  }
+  await attemptFailed(db, { runKey, step, attempt, worker: deps.worker, stepRunId, error: message, permanent, durationMs });
+  if (failRun) await runFailed(db, runKey, step, message);
 }
 
 function errorMessage(err: unknown): string {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emailOutbox, pipelineRuns, stepRuns } from '../db/schema/index.ts';
-import { stepJobId } from '../workflows/nightly-flow.ts';
+import { stepJobId } from '../ledger/job-id.ts';
 import { createQueues, type Queues } from '../workflows/queues.ts';
 import { runCpd, spawnCpd, type CpdProcess } from './helpers/processes.ts';
 import { writeShoppersSlice } from './helpers/shoppers.ts';

@@ -5,7 +5,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipelineRuns, stepRuns } from '../db/schema/index.ts';
 import { stepNames } from '../config/steps.ts';
-import { stepJobId } from '../workflows/nightly-flow.ts';
+import { stepJobId } from '../ledger/job-id.ts';
 import { createQueues, type Queues } from '../workflows/queues.ts';
 import { runCpd, spawnCpd, type CpdProcess } from './helpers/processes.ts';
 import { writeShoppersSlice } from './helpers/shoppers.ts';

@@ -1,19 +1,19 @@
-import { Worker, type Job } from 'bullmq';
+import { type Job, Worker } from 'bullmq';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Config } from '../config/env.ts';
 import type { Logger } from '../config/logger.ts';
 import { parsePipeline } from '../config/pipeline.ts';
+import { stepNames } from '../config/steps.ts';
 import type { Database } from '../db/client.ts';
 import { pipelineRuns } from '../db/schema/index.ts';
+import { stepJobId } from '../ledger/job-id.ts';
+import { notifyRunOutcome } from '../reports/alerts/notify-outcome.ts';
 import type { Mailer } from '../reports/mailer.ts';
 import { deadlineOf, WATCHDOG_QUEUE } from './deadline.ts';
-import { stepJobId } from './nightly-flow.ts';
-import { redisConnection, type Queues } from './queues.ts';
-import { parseRunKey } from './run-key.ts';
-import { stepNames } from '../config/steps.ts';
 import { diagnoseLateRun, type RunFacts, type StepJobFacts } from './diagnose-late-run.ts';
-import { notifyRunOutcome } from '../reports/alerts/notify-outcome.ts';
+import { type Queues, redisConnection } from './queues.ts';
+import { parseRunKey } from './run-key.ts';
 
 const dataSchema = z.object({ runKey: z.string().min(3).max(120) });
 
@@ -51,7 +51,7 @@ export async function checkDeadline(deps: WatchdogDeps, job: Job): Promise<{ cau
     return { cause: diagnosis.cause };
   }
   const [run] = await deps.database.db.select().from(pipelineRuns).where(eq(pipelineRuns.runKey, runKey));
-  const pipeline = run ? parsePipeline(typeof run.params === 'string' ? JSON.parse(run.params) : run.params, `ledger ${runKey}`) : undefined;
+  const pipeline = run ? parsePipeline(run.params, `ledger ${runKey}`) : undefined;
   const deadline = (pipeline && deadlineOf(pipeline, parseRunKey(runKey).businessDate)) ?? new Date(job.timestamp + (job.opts.delay ?? 0));
   log.warn({ cause: diagnosis.cause, reason: diagnosis.reason }, 'deadline missed');
   await notifyRunOutcome({ db: deps.database.db, mailer: deps.mailer, config: deps.config, log }, runKey, { kind: 'deadline-missed', deadline, diagnosis });

@@ -1,4 +1,5 @@
 import type { StepName } from '../config/steps.ts';
+import type { LateRunDiagnosis } from '../reports/alerts/notify-outcome.ts';
 
 /** What the watchdog found about one step job of the run's current generation. */
 export interface StepJobFacts {
@@ -20,13 +21,6 @@ export interface RunFacts {
   /** Ledger status, or null when the run was never started. */
   status: string | null;
   jobs: StepJobFacts[];
-}
-
-export interface LateRunDiagnosis {
-  cause: 'never-started' | 'failed' | 'waiting-retry' | 'no-worker' | 'stalled' | 'slow' | 'jobs-missing' | 'finished';
-  reason: string;
-  action: string;
-  facts: string[];
 }
 
 /**

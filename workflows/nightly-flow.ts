@@ -1,5 +1,6 @@
 import type { FlowJob } from 'bullmq';
-import { stepNames, type StepName } from '../config/steps.ts';
+import { type StepName, stepNames } from '../config/steps.ts';
+import { stepJobId } from '../ledger/job-id.ts';
 
 export interface StepJobData {
   runKey: string;
@@ -9,11 +10,6 @@ export interface StepJobData {
 export interface FlowOptions {
   attempts: number;
   backoffMs: number;
-}
-
-/** Deterministic per run key and generation: a double start adds nothing, a rerun gets fresh jobs. */
-export function stepJobId(runKey: string, generation: number, step: StepName): string {
-  return `${runKey}.g${generation}.${step}`;
 }
 
 /**

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { parsePipeline } from '../config/pipeline.ts';
+import { type StepName, stepNames } from '../config/steps.ts';
 import type { Db } from '../db/client.ts';
 import { pipelineRuns, sourceFiles, stepRuns } from '../db/schema/index.ts';
-import { stepNames, type StepName } from '../config/steps.ts';
-import { stepJobId, type FlowOptions } from './nightly-flow.ts';
+import { stepJobId } from '../ledger/job-id.ts';
+import { failedBeforeRestart, reopenedForRetry } from '../ledger/run-ledger.ts';
+import type { FlowOptions } from './nightly-flow.ts';
 import type { Queues } from './queues.ts';
 import { parseRunKey } from './run-key.ts';
 import { startRun } from './start-run.ts';
@@ -70,10 +72,7 @@ export async function resumeRun(deps: { db: Db; queues: Queues; flowOptions: Flo
         'Fix the cause first (replace the bad file: resume then re-runs from collect), or pass --force if you fixed it elsewhere.',
     );
   }
-  await db
-    .update(pipelineRuns)
-    .set({ status: 'running', error: null, failedStep: null, finishedAt: null })
-    .where(and(eq(pipelineRuns.runKey, runKey), eq(pipelineRuns.generation, run.generation)));
+  await reopenedForRetry(db, runKey, run.generation);
   // A fresh attempt budget: Bull Board's Retry gives exactly one attempt and no backoff.
   await stuck.job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
   return { ...base, action: 'retried', fromStep: stuck.step, reason: `retried the failed step ${stuck.step}; the later steps follow` };
@@ -89,11 +88,8 @@ async function restart(deps: { db: Db; queues: Queues; flowOptions: FlowOptions 
     if (state !== 'completed') await job.remove({ removeChildren: false });
   }
   // The ledger says failed, so startRun's rerun applies; a ledger still 'running' is made failed first.
-  await deps.db
-    .update(pipelineRuns)
-    .set({ status: 'failed', finishedAt: sql`COALESCE(finished_at, CURRENT_TIMESTAMP(3))` })
-    .where(and(eq(pipelineRuns.runKey, runKey), eq(pipelineRuns.generation, generation), eq(pipelineRuns.status, 'running')));
-  const pipeline = parsePipeline(typeof params === 'string' ? JSON.parse(params) : params, `ledger ${runKey}`);
+  await failedBeforeRestart(deps.db, runKey, generation);
+  const pipeline = parsePipeline(params, `ledger ${runKey}`);
   const start = await startRun(deps, pipeline, parseRunKey(runKey).businessDate, { rerun: true });
   if (start.outcome !== 'rerun') throw new ResumeError(`run ${runKey} could not be restarted (status ${start.status})`);
   return { runKey, action: 'restarted', fromStep: 'collect', generation: start.generation, reason: `${why}: restarted from collect as generation ${start.generation}` };

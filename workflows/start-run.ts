@@ -1,8 +1,9 @@
-import { and, eq, notInArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Pipeline } from '../config/pipeline.ts';
 import type { Db } from '../db/client.ts';
 import { pipelineRuns, type RunStatus } from '../db/schema/index.ts';
-import { nightlyFlow, type FlowOptions } from './nightly-flow.ts';
+import { createRun, isActive, rerunAsNewGeneration } from '../ledger/run-ledger.ts';
+import { type FlowOptions, nightlyFlow } from './nightly-flow.ts';
 import type { Queues } from './queues.ts';
 import { runKeyOf } from './run-key.ts';
 
@@ -13,8 +14,6 @@ export interface StartResult {
   outcome: 'started' | 'rerun' | 'existing';
   status: RunStatus;
 }
-
-const ACTIVE: RunStatus[] = ['pending', 'running'];
 
 /**
  * The one way a run starts (CLI, scheduler, backfill). The unique ledger row decides who starts
@@ -30,23 +29,13 @@ export async function startRun(
 ): Promise<StartResult> {
   const { db, queues } = deps;
   const runKey = runKeyOf(pipeline.name, businessDate);
-  // INSERT IGNORE: affectedRows is 1 only for the caller that created the row (with ON DUPLICATE
-  // KEY UPDATE, mysql2's FOUND_ROWS flag reports 1 for an unchanged duplicate too).
-  const [inserted] = await db
-    .insert(pipelineRuns)
-    .ignore()
-    .values({ runKey, pipeline: pipeline.name, businessDate, status: 'pending', params: pipeline });
-  const created = (inserted as unknown as { affectedRows: number }).affectedRows === 1;
+  const created = await createRun(db, runKey, businessDate, pipeline);
   let [row] = await db.select().from(pipelineRuns).where(eq(pipelineRuns.runKey, runKey));
   if (!row) throw new Error(`ledger row for ${runKey} missing right after insert`);
   let outcome: StartResult['outcome'] = created ? 'started' : 'existing';
 
-  if (!created && opts.rerun && !ACTIVE.includes(row.status)) {
-    const [updated] = await db
-      .update(pipelineRuns)
-      .set({ generation: row.generation + 1, status: 'pending', params: pipeline, error: null, failedStep: null, startedAt: null, finishedAt: null })
-      .where(and(eq(pipelineRuns.runKey, runKey), eq(pipelineRuns.generation, row.generation), notInArray(pipelineRuns.status, ACTIVE)));
-    if ((updated as unknown as { affectedRows: number }).affectedRows === 1) outcome = 'rerun';
+  if (!created && opts.rerun && !isActive(row.status)) {
+    if (await rerunAsNewGeneration(db, runKey, row.generation, pipeline)) outcome = 'rerun';
     [row] = await db.select().from(pipelineRuns).where(eq(pipelineRuns.runKey, runKey));
     if (!row) throw new Error(`ledger row for ${runKey} vanished`);
   }

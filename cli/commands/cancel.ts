@@ -1,16 +1,9 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
 import { createDatabase } from '../../db/client.ts';
-import { pipelineRuns } from '../../db/schema/index.ts';
-import { stepNames } from '../../config/steps.ts';
-import { stepJobId } from '../../workflows/nightly-flow.ts';
+import { cancelRun } from '../../workflows/cancel-run.ts';
 import { createQueues } from '../../workflows/queues.ts';
-import { UsageError, type Command } from '../command.ts';
+import { type Command, UsageError } from '../command.ts';
 
-/**
- * `cpd cancel RUNKEY`: marks the run cancelled (the step runner refuses to start a step of a
- * cancelled run) and removes its jobs that are not running, latest step first so no removal
- * releases a parent. A step already running finishes; nothing after it runs.
- */
+/** `cpd cancel RUNKEY`: stops a run (see cancelRun); exit code 1 when there was nothing to cancel. */
 export const cancelCmd: Command = {
   name: 'cancel',
   usage: 'cpd cancel RUNKEY [--json]           stop a run: its waiting steps are removed, a running step is the last',
@@ -21,32 +14,14 @@ export const cancelCmd: Command = {
     const database = createDatabase(config.DATABASE_URL);
     const queues = createQueues(config);
     try {
-      const { db } = database;
-      const [run] = await db.select().from(pipelineRuns).where(eq(pipelineRuns.runKey, runKey));
-      if (!run) {
-        print(values.json === true ? JSON.stringify({ runKey, cancelled: false, reason: 'no such run' }) : `no run ${runKey}`);
+      const result = await cancelRun({ db: database.db, queues }, runKey);
+      if (!result.cancelled) {
+        const reason = result.status === null ? 'no such run' : `run is ${result.status}`;
+        const text = result.status === null ? `no run ${runKey}` : `run ${runKey} is ${result.status}: nothing to cancel`;
+        print(values.json === true ? JSON.stringify({ runKey, cancelled: false, reason }) : text);
         return 1;
       }
-      const [res] = await db
-        .update(pipelineRuns)
-        .set({ status: 'cancelled', error: sql`CONCAT('cancelled by operator', IF(error IS NULL, '', CONCAT(' after: ', error)))`, finishedAt: sql`CURRENT_TIMESTAMP(3)` })
-        .where(and(eq(pipelineRuns.runKey, runKey), inArray(pipelineRuns.status, ['pending', 'running', 'failed'])));
-      if ((res as unknown as { affectedRows: number }).affectedRows !== 1) {
-        print(values.json === true ? JSON.stringify({ runKey, cancelled: false, reason: `run is ${run.status}` }) : `run ${runKey} is ${run.status}: nothing to cancel`);
-        return 1;
-      }
-      const removed: string[] = [];
-      const running: string[] = [];
-      for (const step of [...stepNames].reverse()) {
-        const job = await queues.queue(step).getJob(stepJobId(runKey, run.generation, step));
-        if (!job) continue;
-        const state = await job.getState();
-        if (state === 'active') running.push(step);
-        else if (state !== 'completed') {
-          await job.remove({ removeChildren: false });
-          removed.push(step);
-        }
-      }
+      const { removed, running } = result;
       const out = { runKey, cancelled: true, removed, running };
       print(values.json === true ? JSON.stringify(out) : `run ${runKey} cancelled; removed waiting steps: ${removed.join(', ') || 'none'}${running.length ? `; still running (finishes, nothing follows): ${running.join(', ')}` : ''}`);
       return 0;

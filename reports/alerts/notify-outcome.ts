@@ -3,7 +3,14 @@ import type { Logger } from '../../config/logger.ts';
 import type { Db } from '../../db/client.ts';
 import type { Mailer } from '../mailer.ts';
 import { sendOnce, type SendOutcome } from '../send-once.ts';
-import type { LateRunDiagnosis } from '../../workflows/diagnose-late-run.ts';
+
+/** Why a run missed its deadline and what to do about it: worked out by the deadline watchdog, mailed by the late-run alert. */
+export interface LateRunDiagnosis {
+  cause: 'never-started' | 'failed' | 'waiting-retry' | 'no-worker' | 'stalled' | 'slow' | 'jobs-missing' | 'finished';
+  reason: string;
+  action: string;
+  facts: string[];
+}
 
 /** How a run ended badly, as far as ops are concerned. */
 export type RunOutcome =
