@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
 import { parsePipeline } from '../config/pipeline.ts';
 import { connectionOptions } from '../db/client.ts';
+import { modeOf } from '../modes/index.ts';
 import { fingerprint } from '../pipeline/sources/file-source.ts';
 import { stageFile } from '../pipeline/sources/stage-file.ts';
 
@@ -119,7 +120,7 @@ async function main(): Promise<void> {
     const side = await pool.getConnection();
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
-    const staged = await stageFile({ conn, rejectConn: side, runKey: 'bench', pipeline, file, parse: source.parse, contract: source.contract, isoDates: false, method: args.method === 'insert' ? 'insert' : 'infile', tables: { rows: TABLE, rejects: `${TABLE}_rej` } });
+    const staged = await stageFile({ conn, rejectConn: side, runKey: 'bench', pipeline, rowLayout: modeOf(pipeline).load.rows, file, parse: source.parse, contract: source.contract, isoDates: false, method: args.method === 'insert' ? 'insert' : 'infile', tables: { rows: TABLE, rejects: `${TABLE}_rej` } });
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     cpd.push(staged.read / seconds);

@@ -20,6 +20,7 @@ import { score } from '../jobs/score.ts';
 import { makeSynthetic } from '../ml/datasets/synthetic.ts';
 import { trainModel, type Model } from '../ml/engine.ts';
 import { evaluateBinary } from '../ml/metrics.ts';
+import { modeOf } from '../modes/index.ts';
 import { rocChart } from '../reports/charts/roc-chart.ts';
 import { gatherReportData } from '../reports/gather/gather-report-data.ts';
 import { createMailer } from '../reports/mailer.ts';
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
       // CPU time beside wall time: on a shared two-core machine wall time swings with other load.
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
-      const gathered = await gatherReportData(database.pool, runKey);
+      const gathered = await gatherReportData(database.pool, runKey, modeOf(scoringPipeline(PIPELINE)).exploratorySample);
       const t1 = performance.now();
       const rendered = await renderRunReport(gathered);
       const t2 = performance.now();

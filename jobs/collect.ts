@@ -1,17 +1,12 @@
 import type { PoolConnection } from 'mysql2/promise';
-import type { Source } from '../config/pipeline.ts';
-import { defineStep } from '../runner/step.ts';
+import { inTransaction } from '../db/transaction.ts';
 import type { Collected } from '../pipeline/sources/collected.ts';
 import { collectFiles } from '../pipeline/sources/file-source.ts';
 import { collectHttp } from '../pipeline/sources/http-source.ts';
 import { landingDir } from '../pipeline/sources/land-file.ts';
+import { sourceName } from '../pipeline/sources/source-name.ts';
 import { collectSql } from '../pipeline/sources/sql-source.ts';
-import { inTransaction } from '../db/transaction.ts';
-
-/** Name of a source in records and messages: its declared name, else its position. */
-export function sourceName(source: Source, index: number): string {
-  return source.name ?? `source-${index + 1}`;
-}
+import { defineStep } from '../runner/step.ts';
 
 /**
  * collect: finds every input of the run (files by glob, HTTP bodies, SQL query results; the last

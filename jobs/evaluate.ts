@@ -1,25 +1,26 @@
 import { eq } from 'drizzle-orm';
 import { modelVersions } from '../db/schema/index.ts';
-import { evaluateBinary } from '../ml/metrics.ts';
-import { defineStep } from '../runner/step.ts';
-import { PermanentError } from '../pipeline/errors.ts';
 import { crossValidate, type CvSummary } from '../ml/evaluation/cross-validate.ts';
-import { readFeatureMatrix } from '../pipeline/features/feature-matrix.ts';
-import { loadRunModel } from '../pipeline/registry/model-store.ts';
+import { evaluateBinary } from '../ml/metrics.ts';
+import { modeOf } from '../modes/index.ts';
+import { PermanentError } from '../pipeline/errors.ts';
 import { decideRunPromotion } from '../pipeline/registry/decide-run-promotion.ts';
 import { headlineMetrics } from '../pipeline/registry/headline-metrics.ts';
+import { loadRunModel } from '../pipeline/registry/model-store.ts';
+import { defineStep, type StepContext } from '../runner/step.ts';
 
 /**
  * evaluate: scores the held-out validation rows with the run's model and records every metric,
  * with the operating threshold chosen on the same rows by the pipeline's rule; optionally
- * k-fold CV (labeled tables). Then the champion/challenger decision on those same rows: the
- * score step publishes from the champion only. No usable champion fails the run ("model
+ * k-fold CV (where the mode allows it). Then the champion/challenger decision on those same rows:
+ * the score step publishes from the champion only. No usable champion fails the run ("model
  * gate"), so yesterday's scores stay published rather than tonight's garbage.
  */
 export const evaluate = defineStep({
   name: 'evaluate',
-  async handler({ run, db, config, log, signal, progress }) {
-    const valid = await readFeatureMatrix(db, run.runKey, 'valid');
+  async handler(ctx) {
+    const { run, db, pool, log } = ctx;
+    const valid = await modeOf(run.pipeline).readFeatures({ db, pool }, run.runKey, 'valid');
     const { version, model } = await loadRunModel(db, run.runKey);
     const scores = model.predictProba(valid.columns);
     const evaluation = evaluateBinary(valid.labels, scores, run.pipeline.model.threshold);
@@ -29,21 +30,13 @@ export const evaluate = defineStep({
     const featureImportance = valid.featureNames
       .map((feature, i) => ({ feature, importance: importance[i] ?? 0 }))
       .sort((a, b) => b.importance - a.importance);
-    let cv: CvSummary | null = null;
-    const folds = run.pipeline.evaluation.cvFolds;
-    if (folds > 0 && run.pipeline.mode === 'labeled') {
-      const train = await readFeatureMatrix(db, run.runKey, 'train');
-      cv = await crossValidate(train, { ...run.pipeline.model }, folds, {
-        threads: config.CPD_THREADS,
-        signal,
-        onFold: (done, total) => void progress(Math.round((done / total) * 90)),
-      });
-    } else if (folds > 0) log.warn({ folds }, 'cvFolds ignored: transactions pipelines validate on a later time window, shuffled folds would leak the future');
+    const cv = await crossValidation(ctx);
     const stored = { ...metrics, featureImportance, validationRows: valid.nRows, cv };
     await db.update(modelVersions).set({ metrics: stored, threshold: metrics.threshold }).where(eq(modelVersions.id, version.id));
 
     const decision = await decideRunPromotion({
       db,
+      pool,
       pipeline: run.pipeline,
       runKey: run.runKey,
       challenger: { id: version.id, metrics: headlineMetrics(evaluation) },
@@ -68,3 +61,20 @@ export const evaluate = defineStep({
     };
   },
 });
+
+/** The pipeline's k-fold CV on the training rows, when it asks for folds and its mode allows them. */
+async function crossValidation({ run, db, pool, config, log, signal, progress }: StepContext): Promise<CvSummary | null> {
+  const folds = run.pipeline.evaluation.cvFolds;
+  if (folds <= 0) return null;
+  const mode = modeOf(run.pipeline);
+  if (!mode.kFold.allowed) {
+    log.warn({ folds }, `cvFolds ignored: ${mode.kFold.reason}`);
+    return null;
+  }
+  const train = await mode.readFeatures({ db, pool }, run.runKey, 'train');
+  return crossValidate(train, { ...run.pipeline.model }, folds, {
+    threads: config.CPD_THREADS,
+    signal,
+    onFold: (done, total) => void progress(Math.round((done / total) * 90)),
+  });
+}

@@ -1,5 +1,7 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { pipelineRuns } from '../db/schema/index.ts';
+import { runFinished } from '../ledger/run-ledger.ts';
+import { modeOf } from '../modes/index.ts';
 import { sendRunReport } from '../reports/send-run-report.ts';
 import { defineStep } from '../runner/step.ts';
 import { notifyRunOutcome } from '../reports/alerts/notify-outcome.ts';
@@ -14,12 +16,10 @@ export const report = defineStep({
   name: 'report',
   async handler({ run, db, pool, mailer, config, log, progress }) {
     await progress(10);
-    const outcome = await sendRunReport({ db, pool, config, mailer, log }, run.runKey);
+    const exploratorySample = modeOf(run.pipeline).exploratorySample;
+    const outcome = await sendRunReport({ db, pool, config, mailer, log, exploratorySample }, run.runKey);
     const status = outcome.status === 'degraded' ? 'degraded' : 'succeeded';
-    await db
-      .update(pipelineRuns)
-      .set({ status, error: status === 'degraded' ? (outcome.problem ?? null) : null, failedStep: null, finishedAt: sql`CURRENT_TIMESTAMP(3)` })
-      .where(eq(pipelineRuns.runKey, run.runKey));
+    await runFinished(db, run.runKey, status, outcome.problem);
     if (status === 'degraded') {
       const [ledger] = await db.select({ generation: pipelineRuns.generation }).from(pipelineRuns).where(eq(pipelineRuns.runKey, run.runKey));
       await notifyRunOutcome({ db, mailer, config, log }, run.runKey, { kind: 'degraded', generation: ledger?.generation ?? 1, reason: outcome.problem ?? 'degraded' });

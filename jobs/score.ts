@@ -1,8 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { and, eq, like } from 'drizzle-orm';
-import { featureSets, pipelineRuns } from '../db/schema/index.ts';
+import { eq } from 'drizzle-orm';
+import { featureSets } from '../db/schema/index.ts';
+import { degradedCleared, runDegraded } from '../ledger/run-ledger.ts';
+import { modeOf } from '../modes/index.ts';
 import { defineStep } from '../runner/step.ts';
 import { PermanentError } from '../pipeline/errors.ts';
 import { loadScoringModel } from '../pipeline/registry/model-store.ts';
@@ -24,9 +26,7 @@ export const score = defineStep({
     const [set] = await db.select().from(featureSets).where(eq(featureSets.runKey, run.runKey));
     if (!set) throw new PermanentError(`no feature set for ${run.runKey}: the features step has not run`);
     const { version, model } = await loadScoringModel(db, run.pipeline.name, run.runKey);
-    const names =
-      typeof set.featureNames === 'string' ? (JSON.parse(set.featureNames) as string[]) : set.featureNames;
-    if (names.join('\u0000') !== model.featureNames.join('\u0000')) {
+    if (set.featureNames.join('\u0000') !== model.featureNames.join('\u0000')) {
       throw new PermanentError(
         `model ${version.id} was trained on other features than the feature set of ${run.runKey}`,
       );
@@ -39,6 +39,7 @@ export const score = defineStep({
       const spoolStarted = performance.now();
       const spool = await spoolScores(path.join(dir, 'scores.jsonl'), {
         pool,
+        readPages: modeOf(run.pipeline).readFeaturePages,
         runKey: run.runKey,
         model,
         expectedRows: set.rowsScore,
@@ -71,26 +72,14 @@ export const score = defineStep({
         const kept = outcome.publishedRunKey
           ? `the scores of ${outcome.publishedRunKey} stay published`
           : 'no scores are published yet';
-        await db
-          .update(pipelineRuns)
-          .set({ status: 'degraded', error: `${DEGRADED_PREFIX}: ${why}; ${kept}` })
-          .where(eq(pipelineRuns.runKey, run.runKey));
+        await runDegraded(db, run.runKey, `${DEGRADED_PREFIX}: ${why}; ${kept}`);
         log.warn(
           { blocked: outcome.blocked, kept: outcome.publishedRunKey },
           "publish gate blocked: yesterday's scores stay",
         );
       } else {
         // A retry that passes the gates undoes this step's own degraded mark, never another step's.
-        await db
-          .update(pipelineRuns)
-          .set({ status: 'running', error: null })
-          .where(
-            and(
-              eq(pipelineRuns.runKey, run.runKey),
-              eq(pipelineRuns.status, 'degraded'),
-              like(pipelineRuns.error, `${DEGRADED_PREFIX}%`),
-            ),
-          );
+        await degradedCleared(db, run.runKey, DEGRADED_PREFIX);
         if (outcome.kind === 'published' && outcome.warnings.length)
           log.warn({ warnings: outcome.warnings }, 'publish gate warnings');
       }

@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
-import { featureSets, modelVersions, type TrainingWindow } from '../db/schema/index.ts';
+import { featureSets, modelVersions } from '../db/schema/index.ts';
 import { trainModel } from '../ml/engine.ts';
-import { defineStep } from '../runner/step.ts';
-import { type RunRecord } from '../pipeline/context.ts';
-import { readFeatureMatrix, type FeatureMatrix } from '../pipeline/features/feature-matrix.ts';
+import { modeOf } from '../modes/index.ts';
+import type { FeatureMatrix } from '../pipeline/features/feature-matrix-type.ts';
 import { packModel } from '../pipeline/registry/model-store.ts';
-import { snapshotsFor } from '../pipeline/features/cutoffs.ts';
+import { defineStep } from '../runner/step.ts';
 
 /**
  * train: fits the forest on the run's training rows. The forest trains on worker threads, so this
@@ -16,8 +14,9 @@ import { snapshotsFor } from '../pipeline/features/cutoffs.ts';
  */
 export const train = defineStep({
   name: 'train',
-  async handler({ run, db, config, signal, progress, log }) {
-    const data = await readFeatureMatrix(db, run.runKey, 'train');
+  async handler({ run, db, pool, config, signal, progress, log }) {
+    const mode = modeOf(run.pipeline);
+    const data = await mode.readFeatures({ db, pool }, run.runKey, 'train');
     const params = { ...run.pipeline.model };
     const started = performance.now();
     const model = await trainModel(
@@ -31,6 +30,7 @@ export const train = defineStep({
     );
     const fitMs = Math.round(performance.now() - started);
     const packed = await packModel(model);
+    const [set] = await db.select({ rowsValid: featureSets.rowsValid }).from(featureSets).where(eq(featureSets.runKey, run.runKey));
     const row = {
       pipeline: run.pipeline.name,
       runKey: run.runKey,
@@ -38,7 +38,8 @@ export const train = defineStep({
       params,
       featureNames: data.featureNames,
       dataFingerprint: fingerprintMatrix(data),
-      trainingWindow: await trainingWindow(db, run, data.nRows),
+      // With the fingerprint, params and seed: enough to retrain the version.
+      trainingWindow: mode.trainingWindow(run, { trainRows: data.nRows, validRows: set?.rowsValid ?? 0 }),
       trainRows: data.nRows,
       fitMs,
       model: packed,
@@ -53,15 +54,6 @@ export const train = defineStep({
     return { rowsIn: data.nRows, details: { fitMs, engine: params.engine, nTrees: params.nTrees, modelBytes: packed.length } };
   },
 });
-
-/** What the version was trained on: with the fingerprint, params and seed, enough to retrain it. */
-async function trainingWindow(db: Db, run: RunRecord, trainRows: number): Promise<TrainingWindow> {
-  const [set] = await db.select({ rowsValid: featureSets.rowsValid }).from(featureSets).where(eq(featureSets.runKey, run.runKey));
-  const p = run.pipeline;
-  const base = { mode: p.mode, businessDate: run.businessDate, seed: p.model.seed, trainRows, validRows: set?.rowsValid ?? 0 };
-  if (p.mode === 'transactions') return { ...base, snapshots: snapshotsFor(p, run.businessDate).filter((s) => s.role !== 'score') };
-  return { ...base, validationShare: p.model.validationShare };
-}
 
 /** sha256 over ids, labels and values in row order: "trained on the same data" becomes checkable. */
 export function fingerprintMatrix(m: FeatureMatrix): string {

@@ -1,8 +1,10 @@
+import { parseJsonValue } from '../db/json-column.ts';
 import type { Pool } from 'mysql2/promise';
 import type { Config } from '../config/env.ts';
 import type { Logger } from '../config/logger.ts';
 import type { Db } from '../db/client.ts';
 import { reportArchiveDir } from './archive-dir.ts';
+import type { ExploratorySample } from './gather/gather-exploratory.ts';
 import { gatherReportData } from './gather/gather-report-data.ts';
 import { queryRows } from './gather/query-rows.ts';
 import type { MailMessage, Mailer } from './mailer.ts';
@@ -17,6 +19,8 @@ export interface RunReportDeps {
   config: Pick<Config, 'REPORT_DIR' | 'REPORT_TO'>;
   mailer: Mailer;
   log: Logger;
+  /** How to sample the run's feature rows (its pipeline mode's); without it the exploratory section is left out. */
+  exploratorySample?: ExploratorySample;
 }
 
 export interface RunReportOutcome {
@@ -37,7 +41,7 @@ export interface RunReportOutcome {
  * its own mail, and retries or reruns never send one twice.
  */
 export async function sendRunReport(deps: RunReportDeps, runKey: string): Promise<RunReportOutcome> {
-  const data = await gatherReportData(deps.pool, runKey);
+  const data = await gatherReportData(deps.pool, runKey, deps.exploratorySample);
   const rendered = await renderRunReport(data);
   const archive = await writeReportArchive(rendered, reportArchiveDir(deps.config, data.pipeline, data.businessDate));
   const { to, generation } = await recipients(deps, runKey);
@@ -61,7 +65,7 @@ export async function sendRunReport(deps: RunReportDeps, runKey: string): Promis
 /** The pipeline's recipients as recorded when the run started (else REPORT_TO). */
 async function recipients(deps: RunReportDeps, runKey: string): Promise<{ to: string[]; generation: number }> {
   const [row] = await queryRows<{ params: unknown; generation: number }>(deps.pool, 'SELECT params, generation FROM pipeline_runs WHERE run_key = ?', [runKey]);
-  const params = (typeof row?.params === 'string' ? JSON.parse(row.params) : row?.params) as { recipients?: unknown } | undefined;
+  const params = parseJsonValue<{ recipients?: unknown } | undefined>(row?.params);
   const listed = Array.isArray(params?.recipients) ? params.recipients.filter((r): r is string => typeof r === 'string' && r.length > 0) : [];
   const to = listed.length ? listed : deps.config.REPORT_TO.split(',').map((s) => s.trim()).filter(Boolean);
   return { to, generation: row?.generation ?? 1 };

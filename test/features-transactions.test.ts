@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clean } from '../jobs/clean.ts';
-import { readFeatureMatrix } from '../pipeline/features/feature-matrix.ts';
 import { features } from '../jobs/features.ts';
-import { insertLines, stepContext, transactionsPipeline, type Line } from './helpers/features-context.ts';
+import { modeOf } from '../modes/index.ts';
+import { insertLines, type Line, stepContext, transactionsPipeline } from './helpers/features-context.ts';
 import { createTestEnv, type TestEnv } from './helpers/test-env.ts';
 
 // T = 2024-07-01, H = 30: score at 07-01, validate at 06-01 (label [06-01, 07-01)), train at 05-02 (label [05-02, 06-01)).
@@ -114,15 +114,16 @@ describe('transactions features on a hand-made history', () => {
     expect(train.C).toMatchObject({ label: 1, frequency: 1, monetary: 10, cancellations: 1, distinct_products: 1 });
   });
 
-  it('hands train/evaluate/score the rows through readFeatureMatrix', async () => {
+  it("hands train/evaluate/score the rows through the mode's feature reader", async () => {
     const runKey = `hand@${T}`;
-    const score = await readFeatureMatrix(t.database.db, runKey, 'score');
+    const { readFeatures } = modeOf(pipeline);
+    const score = await readFeatures(t.database, runKey, 'score');
     expect(score.ids).toEqual(['A', 'C', 'E']);
     const country = score.featureNames.indexOf('country');
     expect(score.categorical[country]).toBe(true);
     // Codes in sorted order of the run's countries: Germany 0, United Kingdom 1.
     expect(Array.from(score.columns[country]!)).toEqual([1, 0, 1]);
-    const train = await readFeatureMatrix(t.database.db, runKey, 'train');
+    const train = await readFeatures(t.database, runKey, 'train');
     expect(train.ids).toEqual(['A@2024-05-02', 'C@2024-05-02']);
     expect(Array.from(train.labels)).toEqual([0, 1]);
   });

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clean } from '../jobs/clean.ts';
 import { features } from '../jobs/features.ts';
+import { modeOf } from '../modes/index.ts';
 import { gatherExploratory } from '../reports/gather/gather-exploratory.ts';
-import { insertLines, stepContext, transactionsPipeline, type Line } from './helpers/features-context.ts';
+import { insertLines, type Line, stepContext, transactionsPipeline } from './helpers/features-context.ts';
 import { createTestEnv, type TestEnv } from './helpers/test-env.ts';
 
 const T = '2024-07-01';
@@ -34,7 +35,7 @@ describe('the exploratory section of a transactions pipeline', () => {
   afterAll(async () => t?.cleanup());
 
   it('is chosen from customer_features: country and the busiest features, with decoded values', async () => {
-    const exploratory = await gatherExploratory(t.database.pool, `${pipeline.name}@${T}`, ['recency_days', 'frequency', 'monetary']);
+    const exploratory = await gatherExploratory(t.database.pool, `${pipeline.name}@${T}`, ['recency_days', 'frequency', 'monetary'], modeOf(pipeline).exploratorySample);
     const segments = exploratory?.segments ?? [];
     expect(segments.length).toBeGreaterThan(0);
     const country = segments.find((s) => s.name === 'country');

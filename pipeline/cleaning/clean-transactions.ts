@@ -1,10 +1,10 @@
 import type { Connection as CallbackConnection } from 'mysql2';
 import type { PoolConnection } from 'mysql2/promise';
 import type { TransactionsPipeline } from '../../config/pipeline.ts';
-import { encodeRows, loadTsv, type Cell } from '../../db/load-infile.ts';
-import { dropReasons, fromUnits, TransactionCleaner, type DropReason, type RawLine } from './clean-rules.ts';
+import { type Cell, encodeRows, loadTsv } from '../../db/load-infile.ts';
+import { type DropReason, dropReasons, fromUnits, type RawLine, TransactionCleaner } from './clean-rules.ts';
 
-export { dropReasons, type DropReason } from './clean-rules.ts';
+export { type DropReason, dropReasons } from './clean-rules.ts';
 
 export interface CleanCounts {
   linesRead: number;
@@ -15,7 +15,7 @@ export interface CleanCounts {
 }
 
 /**
- * Sorting once in MySQL and applying the rules in one streamed pass (jobs/transactions/clean-rules.ts)
+ * Sorting once in MySQL and applying the rules in one streamed pass (clean-rules.ts)
  * replaced two window functions and five scans: window partitions over millions of lines spill to
  * disk with a 128 MB buffer pool. The sort settings are this connection's only, reset afterwards:
  * a larger sort buffer keeps the sort to a few merge passes, and a larger max_length_for_sort_data

@@ -1,37 +1,21 @@
 import type { Pool } from 'mysql2/promise';
 import type { FeatureRole } from '../../db/schema/index.ts';
-import { readCustomerFeaturePages, type CustomerFeatureLayout } from './read-customer-features.ts';
 
 export interface FeatureChunk {
   ids: string[];
-  /** Column-major, NaN = missing, like readFeatureMatrix's. */
+  /** Column-major, NaN = missing, like the whole-matrix readers'. */
   columns: Float64Array[];
   nRows: number;
 }
 
 /**
- * Reads one role's feature vectors of a run in chunks of `chunkRows`, in entity id order (the
- * order readFeatureMatrix uses), so a caller scoring a million customers holds one chunk at a time.
+ * Reads one role's feature rows of a run in chunks of `chunkRows`, in the order the whole-matrix
+ * reader of the same mode uses, so a caller scoring a million customers holds one chunk at a time.
  */
-export async function* readFeatureChunks(
-  pool: Pool,
-  runKey: string,
-  role: FeatureRole,
-  nFeatures: number,
-  chunkRows: number,
-): AsyncGenerator<FeatureChunk> {
-  const [sets] = await pool.query('SELECT encoders FROM feature_sets WHERE run_key = ?', [runKey]);
-  const encoders = (sets as { encoders: unknown }[])[0]?.encoders;
-  const layout = (typeof encoders === 'string' ? JSON.parse(encoders) : encoders) as { layout?: string } | undefined;
-  if (layout?.layout === 'customer_features') {
-    // Transactions mode keeps its features in typed columns of customer_features, not in vectors.
-    const query = async (text: string, params: unknown[]) => (await pool.query(text, params))[0] as Record<string, unknown>[];
-    for await (const page of readCustomerFeaturePages(query, runKey, role, layout as CustomerFeatureLayout, { chunkRows })) {
-      if (page.columns.length !== nFeatures) throw new Error(`customer_features ${runKey}/${role}: ${page.columns.length} features, the model expects ${nFeatures}`);
-      yield { ids: page.ids, columns: page.columns, nRows: page.nRows };
-    }
-    return;
-  }
+export type FeaturePageReader = (pool: Pool, runKey: string, role: FeatureRole, nFeatures: number, chunkRows: number) => AsyncGenerator<FeatureChunk>;
+
+/** Labeled mode: the encoded vectors of feature_rows, in entity id order (readFeatureMatrix's). */
+export async function* readFeatureChunks(pool: Pool, runKey: string, role: FeatureRole, nFeatures: number, chunkRows: number): AsyncGenerator<FeatureChunk> {
   // Keyset paging on the primary key (run_key, role, entity_id): every page is a short range scan.
   const fetchPage = async (after: string): Promise<[string, Buffer][]> => {
     const [rows] = await pool.query({

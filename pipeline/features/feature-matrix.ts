@@ -1,30 +1,19 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
-import mysql from 'mysql2/promise';
-import type { Db } from '../../db/client.ts';
-import { featureRows, featureSets, type FeatureRole } from '../../db/schema/index.ts';
+import { and, asc, eq, gt } from 'drizzle-orm';
+import { type FeatureRole, featureRows, featureSets } from '../../db/schema/index.ts';
 import { PermanentError } from '../errors.ts';
-import { readCustomerFeatures, type CustomerFeatureLayout } from './read-customer-features.ts';
+import type { FeatureMatrix, FeatureStore } from './feature-matrix-type.ts';
 
-export interface FeatureMatrix {
-  featureNames: string[];
-  categorical: boolean[];
-  ids: string[];
-  labels: Uint8Array;
-  /** Column-major, NaN = missing: the layout the forest trains and predicts on. */
-  columns: Float64Array[];
-  nRows: number;
-}
 
 const CHUNK = 20_000;
 
-/** Reads one role's feature vectors of a run into column-major arrays, in entity id order. */
-export async function readFeatureMatrix(db: Db, runKey: string, role: FeatureRole): Promise<FeatureMatrix> {
+/**
+ * Labeled mode: reads one role's encoded vectors of a run (feature_rows) into column-major arrays,
+ * in entity id order.
+ */
+export async function readFeatureMatrix({ db }: FeatureStore, runKey: string, role: FeatureRole): Promise<FeatureMatrix> {
   const [set] = await db.select().from(featureSets).where(eq(featureSets.runKey, runKey));
   if (!set) throw new PermanentError(`no feature set for ${runKey}: the features step has not run`);
-  const encoders = parseJson<{ layout?: string }>(set.encoders);
-  // Transactions mode keeps its features in typed columns (built by set-based SQL), not in vectors.
-  if (encoders.layout === 'customer_features') return readCustomerFeatures(drizzleQuery(db), runKey, role, encoders as CustomerFeatureLayout);
-  const names = parseJson<string[]>(set.featureNames);
+  const names = set.featureNames;
   const total = role === 'train' ? set.rowsTrain : role === 'valid' ? set.rowsValid : set.rowsScore;
   const columns = names.map(() => new Float64Array(total));
   const labels = new Uint8Array(total);
@@ -50,16 +39,5 @@ export async function readFeatureMatrix(db: Db, runKey: string, role: FeatureRol
     }
   }
   if (r !== total) throw new Error(`feature_rows for ${runKey}/${role}: read ${r}, feature_sets says ${total}`);
-  return { featureNames: names, categorical: parseJson<boolean[]>(set.categorical), ids, labels, columns, nRows: r };
-}
-
-function drizzleQuery(db: Db) {
-  return async (text: string, params: unknown[]) => {
-    const [rows] = (await db.execute(sql.raw(mysql.format(text, params as never)))) as unknown as [Record<string, unknown>[]];
-    return rows;
-  };
-}
-
-function parseJson<T>(v: unknown): T {
-  return (typeof v === 'string' ? JSON.parse(v) : v) as T;
+  return { featureNames: names, categorical: set.categorical, ids, labels, columns, nRows: r };
 }

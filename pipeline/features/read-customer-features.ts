@@ -1,10 +1,18 @@
-import type { FeatureMatrix } from './feature-matrix.ts';
+import type { Pool } from 'mysql2/promise';
+import { parseJsonValue } from '../../db/json-column.ts';
+import type { FeatureRole } from '../../db/schema/index.ts';
+import { PermanentError } from '../errors.ts';
 import { categoricalFeatures, customerFeatureNames } from './customer-feature-sql.ts';
+import type { FeatureChunk } from './feature-chunks.ts';
+import type { FeatureMatrix, FeatureStore } from './feature-matrix-type.ts';
 
 /** Runs one parameterised query; a pool, a transaction's connection or drizzle behind a format(). */
 export type QueryRows = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
 
-/** What feature_sets.encoders holds for transactions mode. */
+/**
+ * What feature_sets.encoders holds for transactions mode: the category codes and the cutoffs of each
+ * role. (`layout` names the shape for a reader of the table; no code decides by it.)
+ */
 export interface CustomerFeatureLayout {
   layout: 'customer_features';
   categories: Record<string, string[]>;
@@ -96,4 +104,29 @@ export async function readCustomerFeatures(
     columns,
     nRows: n,
   };
+}
+
+/** Transactions mode, train and evaluate: one role of a run, whole, with the layout its features step recorded. */
+export async function readCustomerFeatureMatrix({ pool }: FeatureStore, runKey: string, role: FeatureRole): Promise<FeatureMatrix> {
+  return readCustomerFeatures(poolQuery(pool), runKey, role, await readCustomerFeatureLayout(pool, runKey));
+}
+
+/** Transactions mode, scoring: one role of a run in pages of `chunkRows`, in readCustomerFeatureMatrix's order. */
+export async function* readCustomerFeatureChunks(pool: Pool, runKey: string, role: FeatureRole, nFeatures: number, chunkRows: number): AsyncGenerator<FeatureChunk> {
+  const layout = await readCustomerFeatureLayout(pool, runKey);
+  for await (const page of readCustomerFeaturePages(poolQuery(pool), runKey, role, layout, { chunkRows })) {
+    if (page.columns.length !== nFeatures) throw new Error(`customer_features ${runKey}/${role}: ${page.columns.length} features, the model expects ${nFeatures}`);
+    yield { ids: page.ids, columns: page.columns, nRows: page.nRows };
+  }
+}
+
+async function readCustomerFeatureLayout(pool: Pool, runKey: string): Promise<CustomerFeatureLayout> {
+  const [rows] = await pool.query('SELECT encoders FROM feature_sets WHERE run_key = ?', [runKey]);
+  const set = (rows as { encoders: unknown }[])[0];
+  if (!set) throw new PermanentError(`no feature set for ${runKey}: the features step has not run`);
+  return parseJsonValue<CustomerFeatureLayout>(set.encoders);
+}
+
+function poolQuery(pool: Pool): QueryRows {
+  return async (sql, params) => (await pool.query(sql, params))[0] as Record<string, unknown>[];
 }

@@ -1,9 +1,9 @@
-import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Pool } from 'mysql2/promise';
 import type { Model } from '../../ml/engine.ts';
-import { readFeatureChunks, type FeatureChunk } from '../features/feature-chunks.ts';
+import type { FeatureChunk, FeaturePageReader } from '../features/feature-chunks.ts';
 
 export interface SpooledScores {
   file: string;
@@ -16,6 +16,8 @@ export interface SpooledScores {
 
 export interface SpoolOptions {
   pool: Pool;
+  /** The pages of the run's scoring rows, read where the pipeline's mode keeps its features. */
+  readPages: FeaturePageReader;
   runKey: string;
   model: Model;
   expectedRows: number;
@@ -69,7 +71,7 @@ export async function spoolScores(file: string, o: SpoolOptions): Promise<Spoole
   let n = 0;
   let base: number | null = null;
   try {
-    for await (const chunk of readFeatureChunks(
+    for await (const chunk of o.readPages(
       o.pool,
       o.runKey,
       'score',

@@ -1,9 +1,9 @@
 import type { Pipeline } from '../../config/pipeline.ts';
-import type { StepContext } from '../../runner/step.ts';
+import type { WorkContext } from '../context.ts';
 import { PermanentError } from '../errors.ts';
-import type { FeatureMatrix } from '../features/feature-matrix.ts';
 import { featureDrift } from '../features/drift/feature-drift.ts';
 import { storeDrift } from '../features/drift/store-drift.ts';
+import type { FeatureMatrix } from '../features/feature-matrix-type.ts';
 import { evaluateChecks, type QualityFacts, type QualityResult } from './evaluate-checks.ts';
 import { leakSuspects, leakWarning } from './leak-guard.ts';
 import { assertNoBlock, rowCountHistory, storeQuality } from './store-quality.ts';
@@ -22,7 +22,7 @@ export interface FeatureCheckOutcome {
  * feature between the training reference and the scoring rows. Results are stored per run; a
  * blocking check or (with drift.onSignificant = block) a significant drift fails the step.
  */
-export async function runFeatureChecks(ctx: StepContext, pipeline: Pipeline, train: Columns, score: Columns, facts: QualityFacts, reference: string): Promise<FeatureCheckOutcome> {
+export async function runFeatureChecks(ctx: WorkContext, pipeline: Pipeline, train: Columns, score: Columns, facts: QualityFacts, reference: string): Promise<FeatureCheckOutcome> {
   const { run, pool } = ctx;
   const leaks = leakSuspects(train, pipeline.leakGuard.maxAuc);
   const quality = evaluateChecks(pipeline.quality, facts, facts.rows === undefined ? [] : await rowCountHistory(pool, run));

@@ -1,9 +1,9 @@
 import type { PoolConnection } from 'mysql2/promise';
 import type { Contract, ParseOptions, Pipeline } from '../../config/pipeline.ts';
-import { loadTsv, type LoadMethod } from '../../db/load-infile.ts';
+import { type LoadMethod, loadTsv } from '../../db/load-infile.ts';
 import type { sourceFiles } from '../../db/schema/index.ts';
-import { planRows, type RowPlan } from './contracts/row-plan.ts';
 import { PermanentError } from '../errors.ts';
+import { planRows, type RowLayout, type RowPlan } from './contracts/row-plan.ts';
 import { CsvFormatError, CsvScanner, readTextChunks } from './read-csv.ts';
 
 /** ~256 KiB of TSV per packet: per-row packets cost 4x (see /work/shared/anchors/loading.md). */
@@ -29,6 +29,8 @@ export interface StageInput {
   rejectConn: PoolConnection;
   runKey: string;
   pipeline: Pipeline;
+  /** What the pipeline's mode stages of each row. */
+  rowLayout: RowLayout;
   file: typeof sourceFiles.$inferSelect;
   parse: ParseOptions;
   contract: Contract;
@@ -60,7 +62,7 @@ export async function stageFile(input: StageInput): Promise<StagedFile> {
   let failure: unknown;
 
   function makePlan(names: string[]): RowPlan {
-    const made = planRows({ pipeline: input.pipeline, file: source, header: names, contract, nullTokens: parse.nullTokens, dateFormats: parse.dateFormats, isoDates: input.isoDates, delimiter: parse.delimiter });
+    const made = planRows({ rowLayout: input.rowLayout, file: source, header: names, contract, nullTokens: parse.nullTokens, dateFormats: parse.dateFormats, isoDates: input.isoDates, delimiter: parse.delimiter });
     const fast = made.fast;
     if (fast) {
       scanner.fastLine = (line, n) => {

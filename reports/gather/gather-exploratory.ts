@@ -1,32 +1,49 @@
 import type { Pool } from 'mysql2/promise';
+import { parseJsonValue } from '../../db/json-column.ts';
 import type { Exploratory } from '../render/report-data.ts';
-import { exploratoryFromRows } from './exploratory-from-rows.ts';
-import { parseJson, queryRows } from './query-rows.ts';
+import { exploratoryFromRows, type FeatureFrame } from './exploratory-from-rows.ts';
+import { queryRows } from './query-rows.ts';
 
 /** A sample this size gives rates and histograms to well under a percentage point, in ~100 ms. */
 const SAMPLE_ROWS = 50_000;
 
+/** The run's features as its feature set names them: what a sample reader needs to decode its rows. */
+export interface SampledFeatures {
+  names: string[];
+  /** Category values by feature name, as the features step coded them. */
+  categories: Record<string, string[]>;
+}
+
 /**
- * The exploratory section from the run's labeled feature rows (train + validation). The feature
- * rows are the one shape every mode produces (labeled: the encoded table; transactions: one row
- * per customer), so the section works for any pipeline without knowing its columns.
+ * Reads up to `limit` labeled rows (train + validation) of a run, one column per feature, from
+ * wherever the run's pipeline keeps its features: the caller that knows the pipeline passes it in,
+ * so the report never guesses the shape from stored data. Undefined: no usable sample.
  */
-export async function gatherExploratory(pool: Pool, runKey: string, importance: string[]): Promise<Exploratory | undefined> {
+export type ExploratorySample = (
+  pool: Pool,
+  runKey: string,
+  features: SampledFeatures,
+  limit: number,
+) => Promise<Pick<FeatureFrame, 'labels' | 'columns'> | undefined>;
+
+/**
+ * The exploratory section from a sample of the run's labeled feature rows (train + validation).
+ * Every mode produces feature rows (labeled: the encoded table; transactions: one row per customer
+ * and cutoff), so the section works for any pipeline without knowing its columns.
+ */
+export async function gatherExploratory(pool: Pool, runKey: string, importance: string[], sample: ExploratorySample): Promise<Exploratory | undefined> {
   const [set] = await queryRows<{ feature_names: unknown; categorical: unknown; encoders: unknown }>(
     pool,
     'SELECT feature_names, categorical, encoders FROM feature_sets WHERE run_key = ?',
     [runKey],
   );
   if (!set) return undefined;
-  const names = parseJson(set.feature_names);
-  const categorical = parseJson(set.categorical);
+  const names = parseJsonValue<unknown>(set.feature_names);
+  const categorical = parseJsonValue<unknown>(set.categorical);
   if (!Array.isArray(names) || names.length === 0) return undefined;
-  const encoders = parseJson(set.encoders) as { categories?: Record<string, string[]>; layout?: string } | undefined;
+  const encoders = parseJsonValue<{ categories?: Record<string, string[]> } | null>(set.encoders);
   const categories = encoders?.categories ?? {};
-  const frame =
-    encoders?.layout === 'customer_features'
-      ? await customerFeatureColumns(pool, runKey, names.map(String), categories)
-      : await vectorColumns(pool, runKey, names.length);
+  const frame = await sample(pool, runKey, { names: names.map(String), categories }, SAMPLE_ROWS);
   if (!frame) return undefined;
   return exploratoryFromRows({
     names: names.map(String),
@@ -36,46 +53,4 @@ export async function gatherExploratory(pool: Pool, runKey: string, importance: 
     columns: frame.columns,
     importance,
   });
-}
-
-interface Columns {
-  labels: Uint8Array;
-  columns: Float64Array[];
-}
-
-/** Labeled mode: encoded vectors, Float64 little-endian (a driver Buffer may not be 8-byte aligned). */
-async function vectorColumns(pool: Pool, runKey: string, width: number): Promise<Columns> {
-  const rows = await queryRows<{ label: number | null; vec: Buffer }>(
-    pool,
-    `SELECT label, vec FROM feature_rows WHERE run_key = ? AND role IN ('train', 'valid') AND label IS NOT NULL LIMIT ${SAMPLE_ROWS}`,
-    [runKey],
-  );
-  const columns = Array.from({ length: width }, () => new Float64Array(rows.length));
-  const labels = new Uint8Array(rows.length);
-  rows.forEach((row, r) => {
-    labels[r] = row.label === 1 ? 1 : 0;
-    for (let c = 0; c < width && (c + 1) * 8 <= row.vec.length; c++) columns[c]![r] = row.vec.readDoubleLE(c * 8);
-  });
-  return { labels, columns };
-}
-
-/** Transactions mode: typed columns of customer_features, one row per customer and cutoff. */
-async function customerFeatureColumns(pool: Pool, runKey: string, names: string[], categories: Record<string, string[]>): Promise<Columns | undefined> {
-  // Names come from our own feature set, but they are spliced into SQL: only plain identifiers pass.
-  if (!names.every((n) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n))) return undefined;
-  const rows = await queryRows<Record<string, unknown>>(
-    pool,
-    `SELECT label, ${names.map((n) => `\`${n}\``).join(', ')} FROM customer_features
-      WHERE run_key = ? AND role IN ('train', 'valid') AND label IS NOT NULL LIMIT ${SAMPLE_ROWS}`,
-    [runKey],
-  );
-  const codes = names.map((n) => new Map((categories[n] ?? []).map((v, i) => [v, i])));
-  const columns = names.map((n, c) =>
-    Float64Array.from(rows, (row) => {
-      const v = row[n];
-      if (v === null || v === undefined) return Number.NaN;
-      return n in categories ? (codes[c]!.get(String(v)) ?? Number.NaN) : Number(v);
-    }),
-  );
-  return { labels: Uint8Array.from(rows, (row) => (Number(row.label) === 1 ? 1 : 0)), columns };
 }

@@ -3,23 +3,22 @@ import type { ReportHeadline, RunReportData, RunStatus } from '../render/report-
 import { failureInfo } from './failure-info.ts';
 import { gatherDecision, type RunDecision } from './gather-decision.ts';
 import { gatherDataHealth } from './gather-data-health.ts';
-import { gatherExploratory } from './gather-exploratory.ts';
+import { type ExploratorySample, gatherExploratory } from './gather-exploratory.ts';
 import { gatherMetrics, type RunModel } from './gather-metrics.ts';
 import { gatherPublication, type PublicationFacts } from './gather-publication.ts';
 import { gatherRun, stepDurations, type RunFacts } from './gather-run.ts';
 import { gatherScores } from './gather-scores.ts';
 import { gatherTrend } from './gather-trend.ts';
-import { optionalSection } from './query-rows.ts';
 
 /**
  * Everything the report shows about one run, read from MySQL. Each section is gathered on its
- * own and left out when its tables or rows do not exist (a failed night, a pipeline that never
- * published, a table another area has not migrated yet), so the report always renders.
+ * own and left out when its rows do not exist (a failed night, a pipeline that never published).
+ * A missing table or column is a broken schema, not an empty section: it fails the report loudly.
  */
-export async function gatherReportData(pool: Pool, runKey: string): Promise<RunReportData> {
+export async function gatherReportData(pool: Pool, runKey: string, exploratorySample?: ExploratorySample): Promise<RunReportData> {
   const run = await gatherRun(pool, runKey);
   if (!run) throw new Error(`run ${runKey} is not in the ledger`);
-  const publication = (await optionalSection(() => gatherPublication(pool, runKey, run.pipeline))) ?? { gates: [] };
+  const publication = await gatherPublication(pool, runKey, run.pipeline);
   const failure = failureInfo(run, publication);
   const status = reportStatus(run, failure !== undefined);
   const data: RunReportData = { pipeline: run.pipeline, businessDate: run.businessDate, runKey, status };
@@ -27,22 +26,23 @@ export async function gatherReportData(pool: Pool, runKey: string): Promise<RunR
   data.finishedAt = (run.finishedAt ?? new Date()).toISOString();
   if (failure) data.failure = failure;
 
-  const model = await optionalSection(() => gatherMetrics(pool, runKey));
+  const model = await gatherMetrics(pool, runKey);
   if (model?.metrics) data.metrics = model.metrics;
   if (model?.baseRate !== undefined) data.baseRate = model.baseRate;
-  const scores = (await optionalSection(() => gatherScores(pool, runKey, run.pipeline, run.businessDate))) ?? {};
+  const scores = await gatherScores(pool, runKey, run.pipeline, run.businessDate);
   Object.assign(data, scores);
-  const decision = await optionalSection(() => gatherDecision(pool, runKey));
+  const decision = await gatherDecision(pool, runKey);
   if (decision) data.modelDecision = decision.decision;
   const headline = headlineOf(run, model, publication, decision);
   if (headline) data.headline = headline;
 
-  const trend = await optionalSection(() => gatherTrend(pool, run.pipeline, run.businessDate));
+  const trend = await gatherTrend(pool, run.pipeline, run.businessDate);
   if (trend) data.trend = trend;
   const health = await gatherDataHealth(pool, runKey, run.pipeline, run.businessDate);
   if (health) data.dataHealth = health;
   const importance = (model?.metrics?.featureImportance ?? []).map((f) => f.feature);
-  const exploratory = await optionalSection(() => gatherExploratory(pool, runKey, importance));
+  // Only a caller that knows the run's pipeline mode can say where its feature rows are.
+  const exploratory = exploratorySample && (await gatherExploratory(pool, runKey, importance, exploratorySample));
   if (exploratory) data.exploratory = exploratory;
   const durations = stepDurations(run);
   if (durations.length) data.stepDurations = durations;

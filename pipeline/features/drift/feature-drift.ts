@@ -1,5 +1,5 @@
-import { psi, psiBand, type DriftBand } from '../../../ml/drift.ts';
-import type { FeatureMatrix } from '../feature-matrix.ts';
+import { type DriftBand, psi, psiBand } from '../../../ml/drift.ts';
+import type { FeatureMatrix } from '../feature-matrix-type.ts';
 
 export interface DriftRow {
   name: string;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parsePipeline } from '../../../config/pipeline.ts';
+import { parsePipeline, type TransactionsPipeline } from '../../../config/pipeline.ts';
 import { planRows } from './row-plan.ts';
+import { transactionRows } from './transaction-rows.ts';
 
 const header = ['InvoiceNo', 'StockCode', 'Description', 'Quantity', 'InvoiceDate', 'UnitPrice', 'CustomerID', 'Country', 'Notes'];
 const pipeline = parsePipeline(
@@ -11,9 +12,9 @@ const pipeline = parsePipeline(
     columns: { customerId: 'CustomerID', timestamp: 'InvoiceDate', quantity: 'Quantity', unitPrice: 'UnitPrice', invoice: 'InvoiceNo', product: 'StockCode', description: 'Description', country: 'Country' },
   },
   'test',
-);
+) as TransactionsPipeline;
 const plan = planRows({
-  pipeline,
+  rowLayout: transactionRows(pipeline),
   file: 'x.csv',
   header,
   contract: { columns: { UnitPrice: { type: 'number', min: 0, severity: 'warn', required: false } }, minRows: 1 },

@@ -1,6 +1,6 @@
-import type { Contract, Pipeline } from '../../../config/pipeline.ts';
+import type { Contract } from '../../../config/pipeline.ts';
 import { PermanentError } from '../../errors.ts';
-import { CellFailure, ruleCheck, targetCheck, type CellCheck, type Target } from './column-check.ts';
+import { type CellCheck, CellFailure, ruleCheck, type Target } from './column-check.ts';
 
 export interface RowReject {
   column: string | null;
@@ -26,7 +26,8 @@ export interface RowPlan {
   warnings: Map<string, number>;
 }
 
-interface PlannedColumn {
+/** One source column the staging row is built from. */
+export interface PlannedColumn {
   index: number;
   name: string;
   required: boolean;
@@ -39,7 +40,8 @@ interface PlannedColumn {
 }
 
 export interface PlanInput {
-  pipeline: Pipeline;
+  /** What this pipeline's mode makes of a header: see RowLayout. */
+  rowLayout: RowLayout;
   file: string;
   header: string[];
   contract: Contract;
@@ -50,10 +52,32 @@ export interface PlanInput {
   delimiter: string;
 }
 
-export const labeledStagingColumns = ['line', 'cells'] as const;
+/** What a row layout gets to plan with: the input, plus the header lookups that block a file on a missing column. */
+export interface LayoutInput extends Omit<PlanInput, 'rowLayout'> {
+  /** The header position of a column the row layout needs; a missing one blocks the file. */
+  need(name: string): number;
+  /** The contract's rule for a column, compiled (undefined: no rule). */
+  ruleFor(name: string): PlannedColumn['rule'];
+}
+
+/** The staging row shape a mode's row layout chose for one header. */
+export interface PlannedRows {
+  /** By source column position; undefined: not staged. */
+  planned: (PlannedColumn | undefined)[];
+  /** LOAD DATA column list in TSV order. */
+  columns: readonly string[];
+  /** true: a staged row is the line number and every cell as one JSON array; false: one TSV column per planned column. */
+  json: boolean;
+  fast: RowPlan['fast'];
+  /** A check across the row's cells once every cell passed (undefined: none). */
+  checkRow: ((cells: string[]) => RowReject | undefined) | undefined;
+}
+
+/** The part of a row plan that differs between pipeline modes: which staging columns a header becomes. */
+export type RowLayout = (input: LayoutInput) => PlannedRows;
 
 export function planRows(input: PlanInput): RowPlan {
-  const { pipeline, file, header, contract } = input;
+  const { file, header, contract } = input;
   const block = (column: string, message: string) => new PermanentError(`${file}: ${message}`, { source: file, line: 1, column });
   const where = new Map<string, number>();
   for (const [i, h] of header.entries()) {
@@ -73,53 +97,9 @@ export function planRows(input: PlanInput): RowPlan {
   const nulls = new Set(input.nullTokens);
   const warnings = new Map<string, number>();
   const warn = (key: string) => warnings.set(key, (warnings.get(key) ?? 0) + 1);
-
-  let planned: (PlannedColumn | undefined)[];
-  let columns: readonly string[];
-  let json = false;
-  let fast: RowPlan['fast'];
-  if (pipeline.mode === 'transactions') {
-    const c = pipeline.columns;
-    const format = input.isoDates ? 'YYYY-MM-DD HH:mm:ss' : (input.dateFormats[c.timestamp] ?? c.timestampFormat);
-    const map: [string | undefined, Target, boolean, string][] = [
-      [c.invoice, { kind: 'string', maxLength: 64 }, false, 'invoice'],
-      [c.product, { kind: 'string', maxLength: 64 }, false, 'product_code'],
-      [c.description, { kind: 'string', maxLength: 255 }, false, 'description'],
-      [c.quantity, { kind: 'decimal', precision: 14, scale: 3 }, c.amount === undefined, 'quantity'],
-      [c.timestamp, { kind: 'date', format }, true, 'invoiced_at'],
-      [c.unitPrice, { kind: 'decimal', precision: 14, scale: 4 }, c.amount === undefined, 'unit_price'],
-      [c.amount, { kind: 'decimal', precision: 16, scale: 4 }, true, 'amount'],
-      [c.customerId, { kind: 'string', maxLength: 64 }, false, 'customer_id'],
-      [c.country, { kind: 'string', maxLength: 64 }, false, 'country'],
-    ];
-    // Output follows the source's column order, so a valid line can go to MySQL nearly as it is.
-    planned = header.map(() => undefined);
-    for (const [name, target, required, staging] of map) {
-      if (name === undefined) continue;
-      const index = need(name);
-      planned[index] = { index, name, required: required || contract.columns[name]?.required === true, check: targetCheck(target), rule: ruleFor(name), text: target.kind === 'string', target, staging };
-    }
-    columns = ['line', ...planned.map((p) => p?.staging ?? '@skip')];
-    const re = fastLineRegex(planned, contract, input.nullTokens, input.delimiter, c.amount === undefined);
-    if (re) {
-      const tab = input.delimiter === '\t';
-      fast = (text, line) => (re.test(text) ? `${line}\t${tab ? text : text.replaceAll(input.delimiter, '\t')}\n` : undefined);
-    }
-  } else {
-    planned = header.map((name, index) => {
-      const target: Target = { kind: 'text' };
-      return { index, name, required: contract.columns[name]?.required === true, check: targetCheck(target), rule: ruleFor(name), text: true, target, staging: '' };
-    });
-    if (pipeline.columns.label.column) need(pipeline.columns.label.column);
-    columns = labeledStagingColumns;
-    json = true;
-  }
+  const { rowLayout, ...rest } = input;
+  const { planned, columns, json, fast, checkRow } = rowLayout({ ...rest, need, ruleFor });
   const width = header.length;
-  // Without an amount column, publish computes quantity × unit price: refuse products DECIMAL(16,4) cannot hold.
-  const product =
-    pipeline.mode === 'transactions' && pipeline.columns.amount === undefined
-      ? [planned.find((p) => p?.staging === 'quantity'), planned.find((p) => p?.staging === 'unit_price')]
-      : undefined;
 
   function encode(cells: string[], line: number, suspect: boolean): string | RowReject {
     if (cells.length !== width) {
@@ -159,9 +139,8 @@ export function planRows(input: PlanInput): RowPlan {
         out += `\t${value}`;
       }
     }
-    if (product && Math.abs(Number(cells[product[0]!.index]) * Number(cells[product[1]!.index])) >= 1e12) {
-      return { column: product[1]!.name, reason: 'quantity × unit price out of range for DECIMAL(16,4)' };
-    }
+    const rowFailure = checkRow?.(cells);
+    if (rowFailure) return rowFailure;
     if (json) {
       const text = JSON.stringify(cells.length > width ? cells.slice(0, width) : cells);
       out += `\t${text.includes('\\') ? text.replaceAll('\\', '\\\\') : text}`;
@@ -181,46 +160,4 @@ const TSV_SPECIAL = /[\\\t\n\r]/;
 export function escapeTsv(s: string): string {
   if (!TSV_SPECIAL.test(s)) return s;
   return s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
-}
-
-/** Month-day pairs that exist in every year (29 February takes the slow path). */
-const MONTH_DAY = '(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\\d|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)';
-const ISO_DATETIME = `[1-9]\\d{3}-${MONTH_DAY} (?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d`;
-
-/**
- * One regex over a whole unquoted line that accepts only rows the slow path would store unchanged:
- * plain decimals within range, ISO timestamps that exist, non-null strings within length without
- * TSV specials or a spreadsheet-formula start. Anything else (or a rule it cannot express) fails it,
- * and the line takes the slow path, which is the reference behaviour.
- */
-function fastLineRegex(planned: (PlannedColumn | undefined)[], contract: Contract, nullTokens: string[], delimiter: string, computedAmount: boolean): RegExp | undefined {
-  const d = delimiter.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const plain = `[^${d}\\t\\\\]`;
-  const notNull = `(?![ ]*(?:${nullTokens.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})[ ]*(?:${d}|$))`;
-  const parts: string[] = [];
-  for (const col of planned) {
-    if (col === undefined) {
-      parts.push(`${plain}*`);
-      continue;
-    }
-    const rule = contract.columns[col.name];
-    // min ≤ 0 holds for any number written without a sign; other ranges need the slow path.
-    if (rule && ((rule.min !== undefined && rule.min > 0) || rule.max !== undefined || rule.values || rule.type === 'date' || rule.type === 'boolean')) return undefined;
-    const sign = rule?.min !== undefined ? '' : '-?';
-    if (rule && (rule.type === 'number' || rule.type === 'integer') && col.target.kind !== 'decimal') return undefined;
-    const guard = rule?.pattern ? `(?=(?:${rule.pattern})(?:${d}|$))` : '';
-    const t = col.target;
-    if (t.kind === 'decimal') {
-      // With a computed amount, small operands guarantee quantity × price fits DECIMAL(16,4).
-      const int = computedAmount && (col.staging === 'quantity' || col.staging === 'unit_price') ? Math.min(t.precision - t.scale, 6 - (col.staging === 'unit_price' ? 1 : 0)) : t.precision - t.scale;
-      parts.push(`${guard}${sign}\\d{1,${int}}${rule?.type === 'integer' ? '' : `(?:\\.\\d{1,${t.scale}})?`}`);
-    } else if (t.kind === 'date') {
-      if (t.format !== 'YYYY-MM-DD HH:mm:ss') return undefined;
-      parts.push(ISO_DATETIME);
-    } else if (t.kind === 'string') {
-      const max = Math.min(t.maxLength, rule?.maxLength ?? Infinity);
-      parts.push(`${guard}${notNull}(?![=@+])${plain}{1,${max}}`);
-    } else return undefined;
-  }
-  return new RegExp(`^${parts.join(d)}$`);
 }

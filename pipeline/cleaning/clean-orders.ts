@@ -1,0 +1,73 @@
+import type { TransactionsPipeline } from '../../config/pipeline.ts';
+import type { StepResult, WorkContext } from '../context.ts';
+import { PermanentError } from '../errors.ts';
+import { evaluateChecks } from '../quality/evaluate-checks.ts';
+import { assertNoBlock, rowCountHistory, storeQuality } from '../quality/store-quality.ts';
+import { transactionFacts } from '../quality/transaction-facts.ts';
+import { cleanTransactions } from './clean-transactions.ts';
+import { inTransaction } from '../../db/transaction.ts';
+
+/**
+ * Transactions mode's clean, raw_transactions to clean_orders: applies the cleaning rules in one
+ * transaction (clean_orders and clean_drops of the run are replaced together or not at all), then
+ * the data-quality checks on the raw lines; a blocking check rolls the cleaning back and fails the run.
+ */
+export async function cleanOrders(ctx: WorkContext, pipeline: TransactionsPipeline): Promise<StepResult> {
+  const { run, pool, progress } = ctx;
+  await purgeFinishedRuns(ctx, pipeline.name);
+  const cutoff = pipeline.label.cutoff ?? run.businessDate;
+  const conn = await pool.getConnection();
+  // A second connection streams the sorted raw lines while `conn` writes: back to the pool as soon as
+  // the pass ends, destroyed if it fails (a read cut mid-stream leaves the connection unusable).
+  const reader = await pool.getConnection();
+  let readerReleased = false;
+  try {
+    return await inTransaction(conn, async () => {
+      const factsCollector = transactionFacts(pipeline, cutoff);
+      const counts = await cleanTransactions(conn, reader, run.runKey, pipeline, {
+        observe: factsCollector.observe,
+        signal: ctx.signal,
+      });
+      reader.release();
+      readerReleased = true;
+      await progress(80);
+      const facts = await factsCollector.facts(
+        conn,
+        counts.linesRead,
+        counts.dropsByReason['exact duplicate'],
+      );
+      const quality = evaluateChecks(pipeline.quality, facts, await rowCountHistory(pool, run));
+      await storeQuality(pool, run, 'clean', quality);
+      assertNoBlock(quality);
+      if (counts.orders === 0)
+        throw new PermanentError(
+          `no usable transactions for pipeline ${pipeline.name}: ${counts.linesRead} lines read, all dropped`,
+        );
+      const dropped = Object.values(counts.dropsByReason).reduce((a, b) => a + b, 0);
+      return {
+        rowsIn: counts.linesRead,
+        rowsOut: counts.linesKept,
+        rowsRejected: dropped,
+        details: {
+          orders: counts.orders,
+          customers: counts.customers,
+          dropsByReason: counts.dropsByReason,
+          quality: quality.map((q) => ({ check: q.checkName, outcome: q.outcome, value: q.value })),
+        },
+      };
+    });
+  } finally {
+    conn.release();
+    if (!readerReleased) reader.destroy();
+  }
+}
+
+/** Clean tables of the pipeline's succeeded runs are no longer read (a rerun cleans again): keep one copy of history, not one per night. */
+async function purgeFinishedRuns({ pool, run }: WorkContext, pipeline: string): Promise<void> {
+  for (const table of ['clean_orders', 'clean_drops']) {
+    await pool.query(
+      `DELETE t FROM ${table} t JOIN pipeline_runs r ON r.run_key = t.run_key WHERE r.pipeline = ? AND r.status = 'succeeded' AND t.run_key <> ?`,
+      [pipeline, run.runKey],
+    );
+  }
+}
