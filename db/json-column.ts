@@ -3,10 +3,16 @@ import { customType } from 'drizzle-orm/mysql-core';
 /**
  * Reads a JSON column's value as the driver hands it over. MySQL 8 returns JSON columns parsed;
  * MariaDB stores JSON as LONGTEXT, so mysql2 returns the text: this is the one place that tells
- * them apart. Raw SQL readers (report aggregates, bulk readers) call it too.
+ * them apart. Raw SQL readers (report aggregates, JSON_EXTRACT) call it too.
  */
 export function parseJsonValue<T>(value: unknown): T {
-  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+  if (typeof value !== 'string') return value as T;
+  try {
+    return JSON.parse(value) as T;
+  } catch {
+    // MySQL 8 hands a JSON string scalar over already parsed, i.e. as text that is not JSON.
+    return value as T;
+  }
 }
 
 /**

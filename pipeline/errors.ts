@@ -1,3 +1,5 @@
+import { DatasetError } from '../ml/dataset.ts';
+
 /** Where in the input a problem is, so an operator can open the file at the right line. */
 export interface InputLocation {
   source?: string;
@@ -25,6 +27,7 @@ export class InputsNotReadyError extends PermanentError {
   override name = 'InputsNotReadyError';
 }
 
-export function isPermanent(err: unknown): err is PermanentError {
-  return err instanceof PermanentError;
+/** Errors retrying cannot fix: ours, and a dataset the model engine refuses (ml/ cannot import ours). */
+export function isPermanent(err: unknown): boolean {
+  return err instanceof PermanentError || err instanceof DatasetError;
 }

@@ -13,7 +13,7 @@ export const promoteCmd: Command = {
     const actor = actorOf(stringOption(values, 'by'));
     const database = createDatabase(config.DATABASE_URL);
     try {
-      const r = await promoteVersion(database.db, Number(raw), actor, stringOption(values, 'reason'));
+      const r = await promoteVersion(database.pool, Number(raw), actor, stringOption(values, 'reason'));
       if (values.json === true) print(JSON.stringify({ ...r, actor }));
       else print(`${r.pipeline}: v${r.version} is now champion${r.previous === null ? '' : ` (was v${r.previous})`}; recorded: ${r.reason}`);
       return 0;

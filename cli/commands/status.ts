@@ -19,7 +19,7 @@ export async function statusCommand(config: Config, runKey: string | undefined, 
         print(json ? JSON.stringify({ error: `no run ${runKey}` }) : `no run ${runKey}`);
         return 1;
       }
-      // The archived report (issue 8), when the report step or the failure mail wrote one.
+      // The archived report, when the report step or the failure mail wrote one.
       const archive = path.join(reportArchiveDir(config, summary.pipeline, summary.businessDate), 'index.html');
       const report = existsSync(archive) ? archive : null;
       if (json) print(JSON.stringify({ ...summaryJson(summary), report }));

@@ -98,7 +98,8 @@ export const cleanRows = mysqlTable(
     line: int('line').notNull(),
     label: tinyint('label'),
     /** Typed values by column name (numbers, booleans, strings, null). */
-    values: jsonColumn('values').notNull(),
+    /** A clean row's typed values by column name (number, boolean, category text, or null when missing). */
+    values: jsonColumn<Record<string, number | boolean | string | null>>('values').notNull(),
   },
   (t) => [primaryKey({ columns: [t.runKey, t.rowId] })],
 );
@@ -148,8 +149,6 @@ export const featureRows = mysqlTable(
   },
   (t) => [primaryKey({ columns: [t.runKey, t.role, t.entityId] })],
 );
-
-export const emailKinds = ['report', 'alert'] as const;
 
 /** One row per run and kind of mail: the guard that makes retries unable to send twice. */
 export const emailOutbox = mysqlTable(

@@ -98,15 +98,6 @@ export const driftResults = mysqlTable(
   (t) => [uniqueIndex('drift_results_run_kind_name').on(t.runKey, t.kind, t.name)],
 );
 
-/** A run's score distribution as 1,000 quantiles: the next run's score PSI reference. */
-export const scoreDistributions = mysqlTable('score_distributions', {
-  runKey: varchar('run_key', { length: 120 }).primaryKey(),
-  pipeline: varchar('pipeline', { length: 64 }).notNull(),
-  businessDate: date('business_date', { mode: 'string' }).notNull(),
-  rows: int('rows').notNull(),
-  quantiles: jsonColumn<number[]>('quantiles').notNull(),
-  createdAt: timestamp('created_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
-});
 
 /** Transactions mode: every raw line the clean step dropped, with the rule that dropped it (join raw_transactions on id for the line). */
 export const cleanDrops = mysqlTable(

@@ -34,6 +34,5 @@ export async function publishedQuantiles(db: Db, pipeline: string, runKey: strin
     )
     .orderBy(desc(scorePublications.id))
     .limit(1);
-  const v: unknown = row?.q;
-  return Array.isArray(v) ? (v as number[]) : typeof v === 'string' ? (JSON.parse(v) as number[]) : null;
+  return row?.q ?? null;
 }

@@ -1,4 +1,5 @@
 import type { PoolConnection } from 'mysql2/promise';
+import { inTransaction } from '../../db/transaction.ts';
 import { q } from './score-tables.ts';
 
 /**
@@ -13,27 +14,17 @@ export async function recordHistory(
   businessDate: string,
   retentionDays: number,
 ): Promise<{ rows: number; trimmed: number }> {
-  await conn.beginTransaction();
-  try {
-    await conn.query('DELETE FROM customer_score_history WHERE pipeline = ? AND business_date = ?', [
-      pipeline,
-      businessDate,
-    ]);
+  return inTransaction(conn, async () => {
+    await conn.query('DELETE FROM customer_score_history WHERE pipeline = ? AND business_date = ?', [pipeline, businessDate]);
     const [ins] = await conn.query(
       `INSERT INTO customer_score_history (pipeline, business_date, customer_id, score, decile, segment, model_version, run_key)
        SELECT pipeline, business_date, customer_id, score, decile, segment, model_version, run_key FROM ${q(from)} WHERE score IS NOT NULL`,
     );
-    const [del] = await conn.query(
-      'DELETE FROM customer_score_history WHERE pipeline = ? AND business_date < DATE_SUB(?, INTERVAL ? DAY)',
-      [pipeline, businessDate, retentionDays],
-    );
-    await conn.commit();
-    return {
-      rows: (ins as { affectedRows: number }).affectedRows,
-      trimmed: (del as { affectedRows: number }).affectedRows,
-    };
-  } catch (err) {
-    await conn.rollback();
-    throw err;
-  }
+    const [del] = await conn.query('DELETE FROM customer_score_history WHERE pipeline = ? AND business_date < DATE_SUB(?, INTERVAL ? DAY)', [
+      pipeline,
+      businessDate,
+      retentionDays,
+    ]);
+    return { rows: (ins as { affectedRows: number }).affectedRows, trimmed: (del as { affectedRows: number }).affectedRows };
+  });
 }

@@ -1,5 +1,5 @@
 import { rocAuc } from '../../ml/metrics.ts';
-import type { FeatureMatrix } from '../features/feature-matrix.ts';
+import type { FeatureMatrix } from '../features/feature-matrix-type.ts';
 
 export interface LeakSuspect {
   feature: string;

@@ -1,10 +1,12 @@
 import { eq } from 'drizzle-orm';
 import type { Logger } from '../../config/logger.ts';
 import type { Pipeline } from '../../config/pipeline.ts';
+import type { Pool } from 'mysql2/promise';
 import type { Db } from '../../db/client.ts';
+import { inTransaction } from '../../db/transaction.ts';
 import { modelDecisions, modelVersions, type ComparedMetrics } from '../../db/schema/index.ts';
 import { evaluateBinary } from '../../ml/metrics.ts';
-import type { FeatureMatrix } from '../features/feature-matrix.ts';
+import type { FeatureMatrix } from '../features/feature-matrix-type.ts';
 import { unpackModel } from './model-store.ts';
 import { decidePromotion, type Contender, type PromotionOutcome } from './promotion.ts';
 import { readAlias, setAlias } from './aliases.ts';
@@ -16,6 +18,7 @@ export interface RunDecision extends PromotionOutcome {
 
 interface Args {
   db: Db;
+  pool: Pool;
   pipeline: Pipeline;
   runKey: string;
   challenger: { id: number; metrics: HeadlineMetrics };
@@ -29,7 +32,7 @@ interface Args {
  * its reason. Idempotent per run key: a rerun compares against the champion the first attempt
  * saw (not against its own, already promoted, model) and replaces the run's decision row.
  */
-export async function decideRunPromotion({ db, pipeline, runKey, challenger, valid, log }: Args): Promise<RunDecision> {
+export async function decideRunPromotion({ db, pool, pipeline, runKey, challenger, valid, log }: Args): Promise<RunDecision> {
   const rule = pipeline.promotion;
   const [prior] = await db.select().from(modelDecisions).where(eq(modelDecisions.runKey, runKey));
   const championId = prior ? prior.championVersion : await readAlias(db, pipeline.name, 'champion');
@@ -45,7 +48,7 @@ export async function decideRunPromotion({ db, pipeline, runKey, challenger, val
     challenger: challenger.metrics,
     champion: champion?.metrics ?? null,
   };
-  const decision = await db.transaction(async (tx) => {
+  const decision = await inTransaction(pool, async (_conn, tx) => {
     // Row lock on the alias: two nights of one pipeline deciding at once take turns.
     const current = await readAlias(tx, pipeline.name, 'champion', true);
     let { promoted, resultVersion, reason } = outcome;

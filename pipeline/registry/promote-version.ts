@@ -1,5 +1,6 @@
 import { desc, eq } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
+import type { Pool } from 'mysql2/promise';
+import { inTransaction } from '../../db/transaction.ts';
 import { modelDecisions, modelVersions } from '../../db/schema/index.ts';
 import { readAlias, setAlias } from './aliases.ts';
 
@@ -17,7 +18,7 @@ export interface ManualPromotion {
 }
 
 const metricOf = (metrics: unknown, key: string): number | null => {
-  const m = (typeof metrics === 'string' ? JSON.parse(metrics) : metrics) as Record<string, unknown> | null;
+  const m = metrics as Record<string, unknown> | null;
   const v = m?.[key];
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 };
@@ -27,8 +28,8 @@ const metricOf = (metrics: unknown, key: string): number | null => {
  * decision trail with who and why, and with each model's figure from its own run's validation,
  * labelled as such: they were not measured on the same rows.
  */
-export async function promoteVersion(db: Db, versionId: number, actor: string, why: string | undefined): Promise<ManualPromotion> {
-  return db.transaction(async (tx) => {
+export async function promoteVersion(pool: Pool, versionId: number, actor: string, why: string | undefined): Promise<ManualPromotion> {
+  return inTransaction(pool, async (_conn, tx) => {
     const [version] = await tx
       .select({ id: modelVersions.id, pipeline: modelVersions.pipeline, metrics: modelVersions.metrics, runKey: modelVersions.runKey })
       .from(modelVersions)

@@ -25,8 +25,6 @@ const num = (m: Record<string, unknown> | null, k: string): number | null => {
   const v = m?.[k];
   return typeof v === 'number' ? v : null;
 };
-const parse = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
-
 /** What `cpd models` shows: the latest versions (newest first) with their aliases, and the decision trail. */
 export async function readRegistry(db: Db, pipeline: string | undefined, limit = 30): Promise<{ versions: RegistryVersion[]; decisions: RegistryDecision[] }> {
   const where = pipeline ? eq(modelVersions.pipeline, pipeline) : undefined;
@@ -52,7 +50,7 @@ export async function readRegistry(db: Db, pipeline: string | undefined, limit =
   const ids = rows.map((r) => r.id);
   const aliases = ids.length ? await db.select().from(modelAliases).where(inArray(modelAliases.versionId, ids)) : [];
   const versions = rows.map((r) => {
-    const m = parse<Record<string, unknown> | null>(r.metrics);
+    const m = r.metrics as Record<string, unknown> | null;
     return {
       version: r.id,
       pipeline: r.pipeline,
@@ -66,8 +64,8 @@ export async function readRegistry(db: Db, pipeline: string | undefined, limit =
       prAuc: num(m, 'prAuc'),
       threshold: r.threshold,
       dataFingerprint: r.dataFingerprint,
-      trainingWindow: parse<TrainingWindow | null>(r.trainingWindow),
-      params: parse<unknown>(r.params),
+      trainingWindow: r.trainingWindow,
+      params: r.params,
     };
   });
   const decisions = await db
@@ -76,5 +74,5 @@ export async function readRegistry(db: Db, pipeline: string | undefined, limit =
     .where(pipeline ? eq(modelDecisions.pipeline, pipeline) : undefined)
     .orderBy(desc(modelDecisions.id))
     .limit(limit);
-  return { versions, decisions: decisions.map((d) => ({ ...d, compared: parse(d.compared) })) };
+  return { versions, decisions };
 }

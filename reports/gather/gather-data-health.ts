@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Pool } from 'mysql2/promise';
 import type { DataHealth } from '../render/report-data.ts';
-import { optionalSection, parseJson, queryRows } from './query-rows.ts';
+import { parseJsonValue } from '../../db/json-column.ts';
+import { queryRows } from './query-rows.ts';
 
 /** The reference for "rows per source": the average of this many earlier runs. */
 const AVERAGE_RUNS = 7;
@@ -15,34 +16,32 @@ interface SourceRow {
 
 /**
  * Data health: rows per source against the 7-run average, rejects by reason, and the warnings
- * the features step recorded. Each part is optional; nothing at all omits the section.
+ * the features step recorded. A part without rows is left out; nothing at all omits the section.
  */
 export async function gatherDataHealth(pool: Pool, runKey: string, pipeline: string, businessDate: string): Promise<DataHealth | undefined> {
   const health: DataHealth = {};
-  const sources = await optionalSection(() => sourceRows(pool, runKey, pipeline, businessDate));
+  const sources = await sourceRows(pool, runKey, pipeline, businessDate);
   if (sources?.length) health.sources = sources;
-  const reasons = await optionalSection(() =>
-    queryRows<{ reason: string; n: number | string }>(
-      pool,
-      `SELECT reason, COUNT(*) AS n FROM rejected_rows WHERE run_key = ? GROUP BY reason ORDER BY n DESC, reason LIMIT ${REASONS_SHOWN}`,
-      [runKey],
-    ),
+  const reasons = await queryRows<{ reason: string; n: number | string }>(
+    pool,
+    `SELECT reason, COUNT(*) AS n FROM rejected_rows WHERE run_key = ? GROUP BY reason ORDER BY n DESC, reason LIMIT ${REASONS_SHOWN}`,
+    [runKey],
   );
   // Transactions mode drops lines by rule in clean (cancellations without a match, no customer, ...).
-  const drops = await optionalSection(() =>
-    queryRows<{ reason: string; n: number | string }>(pool, `SELECT reason, COUNT(*) AS n FROM clean_drops WHERE run_key = ? GROUP BY reason ORDER BY n DESC LIMIT ${REASONS_SHOWN}`, [runKey]),
+  const drops = await queryRows<{ reason: string; n: number | string }>(
+    pool,
+    `SELECT reason, COUNT(*) AS n FROM clean_drops WHERE run_key = ? GROUP BY reason ORDER BY n DESC LIMIT ${REASONS_SHOWN}`,
+    [runKey],
   );
-  const allReasons = [...(reasons ?? []), ...(drops ?? []).map((d) => ({ reason: `clean: ${d.reason}`, n: d.n }))];
+  const allReasons = [...reasons, ...drops.map((d) => ({ reason: `clean: ${d.reason}`, n: d.n }))];
   if (allReasons.length) health.rejectsByReason = allReasons.map((r) => ({ reason: r.reason, count: Number(r.n) }));
-  const checks = await optionalSection(() => qualityChecks(pool, runKey));
+  const checks = await qualityChecks(pool, runKey);
   if (checks?.length) health.qualityChecks = checks;
-  const drift = await optionalSection(() => driftFlags(pool, runKey));
+  const drift = await driftFlags(pool, runKey);
   if (drift?.length) health.drift = drift;
-  const warnings = await optionalSection(async () => {
-    const [row] = await queryRows<{ warnings: unknown }>(pool, 'SELECT warnings FROM feature_sets WHERE run_key = ?', [runKey]);
-    const parsed = parseJson(row?.warnings);
-    return Array.isArray(parsed) ? parsed.map((w) => (typeof w === 'string' ? w : JSON.stringify(w))) : undefined;
-  });
+  const [row] = await queryRows<{ warnings: unknown }>(pool, 'SELECT warnings FROM feature_sets WHERE run_key = ?', [runKey]);
+  const parsed = parseJsonValue<unknown>(row?.warnings);
+  const warnings = Array.isArray(parsed) ? parsed.map((w) => (typeof w === 'string' ? w : JSON.stringify(w))) : undefined;
   if (warnings?.length) health.warnings = warnings;
   return Object.keys(health).length > 0 ? health : undefined;
 }
@@ -87,7 +86,7 @@ async function sourceRows(pool: Pool, runKey: string, pipeline: string, business
 const SEVERITY = { block: 'error', warn: 'warning' } as const;
 const STATUS = { pass: 'pass', warn: 'warn', block: 'fail' } as const;
 
-/** The data-quality checks of the run (issue 4's quality_results), failures first. */
+/** The data-quality checks of the run (quality_results), failures first. */
 async function qualityChecks(pool: Pool, runKey: string): Promise<DataHealth['qualityChecks']> {
   const rows = await queryRows<{ check_name: string; severity: string; outcome: string; limit_text: string; message: string }>(
     pool,
@@ -102,15 +101,15 @@ async function qualityChecks(pool: Pool, runKey: string): Promise<DataHealth['qu
   }));
 }
 
-/** PSI per feature and of the scores, largest first (issue 4's drift_results). */
+/** PSI per feature against the training rows, largest first (drift_results). */
 async function driftFlags(pool: Pool, runKey: string): Promise<DataHealth['drift']> {
-  const rows = await queryRows<{ kind: string; name: string; psi: number; band: string }>(
+  const rows = await queryRows<{ name: string; psi: number; band: string }>(
     pool,
-    'SELECT kind, name, psi, band FROM drift_results WHERE run_key = ? ORDER BY psi DESC, name LIMIT 15',
+    'SELECT name, psi, band FROM drift_results WHERE run_key = ? ORDER BY psi DESC, name LIMIT 15',
     [runKey],
   );
   return rows.map((r) => ({
-    feature: r.kind === 'score' ? `score (${r.name})` : r.name,
+    feature: r.name,
     psi: Number(r.psi),
     band: r.band === 'significant' || r.band === 'major' ? 'major' : r.band === 'moderate' ? 'moderate' : 'stable',
   }));

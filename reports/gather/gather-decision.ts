@@ -1,6 +1,7 @@
 import type { Pool } from 'mysql2/promise';
 import type { ModelDecision } from '../render/report-data.ts';
-import { parseJson, queryRows } from './query-rows.ts';
+import { parseJsonValue } from '../../db/json-column.ts';
+import { queryRows } from './query-rows.ts';
 
 interface DecisionRow {
   challenger_version: number;
@@ -20,7 +21,7 @@ export interface RunDecision {
   servingVersion: number | null;
 }
 
-/** The model registry's champion/challenger decision of this run (issue 5's model_decisions). */
+/** The model registry's champion/challenger decision of this run (model_decisions). */
 export async function gatherDecision(pool: Pool, runKey: string): Promise<RunDecision | undefined> {
   const [row] = await queryRows<DecisionRow>(
     pool,
@@ -29,7 +30,7 @@ export async function gatherDecision(pool: Pool, runKey: string): Promise<RunDec
     [runKey],
   );
   if (!row) return undefined;
-  const compared = parseJson(row.compared) as { challenger?: Record<string, number | null>; champion?: Record<string, number | null> | null } | undefined;
+  const compared = parseJsonValue(row.compared) as { challenger?: Record<string, number | null>; champion?: Record<string, number | null> | null } | undefined;
   const rocOf = (side: 'challenger' | 'champion', value: number | null) =>
     row.metric === 'rocAuc' && value !== null ? value : (compared?.[side]?.rocAuc ?? undefined);
   const decision: ModelDecision = {

@@ -1,5 +1,6 @@
 import type { Pool } from 'mysql2/promise';
-import { parseJson, queryRows } from './query-rows.ts';
+import { parseJsonValue } from '../../db/json-column.ts';
+import { queryRows } from './query-rows.ts';
 
 export interface GateOutcome {
   gate: string;
@@ -33,7 +34,7 @@ export async function gatherPublication(pool: Pool, runKey: string, pipeline: st
     );
     if (entry) {
       facts.action = entry.action;
-      const gates = parseJson(entry.gates);
+      const gates = parseJsonValue(entry.gates);
       if (Array.isArray(gates)) facts.gates = gates.map(gateOf);
     }
   } catch (error) {

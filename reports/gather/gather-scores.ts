@@ -1,6 +1,7 @@
 import type { Pool } from 'mysql2/promise';
 import type { HistogramBin, RunReportData, ScoreMover, ScoredCustomer, TopCustomer } from '../render/report-data.ts';
-import { optionalSection, parseJson, queryRows } from './query-rows.ts';
+import { parseJsonValue } from '../../db/json-column.ts';
+import { queryRows } from './query-rows.ts';
 
 /** Rows in the attached CSV: a campaign list, not a data export (analysts query the table). */
 export const CSV_ROWS = 1_000;
@@ -44,7 +45,7 @@ export async function gatherScores(pool: Pool, runKey: string, pipeline: string,
   }));
   const topCustomers: TopCustomer[] = rows.slice(0, TOP_ROWS).map((r, i) => ({ ...scoredCustomers[i]!, reasons: reasonsOf(r.reasons) }));
   const tonight = await histogram(pool, `SELECT score FROM ${TABLE} WHERE pipeline = ? AND run_key = ?`, [pipeline, runKey]);
-  const previous = await optionalSection(() => previousScores(pool, runKey, pipeline, businessDate));
+  const previous = await previousScores(pool, runKey, pipeline, businessDate);
   const sections: ScoreSections = { published, topCustomers, scoredCustomers, scoreHistogram: { tonight } };
   if (previous) {
     const prevBins = await histogram(pool, previous.sql, previous.params);
@@ -72,16 +73,12 @@ interface PreviousSource {
 
 /** The previous published night: from the score history, else from the previous-scores view. */
 async function previousScores(pool: Pool, runKey: string, pipeline: string, businessDate: string): Promise<PreviousSource | undefined> {
-  const fromHistory = await optionalSection(async () => {
-    const [row] = await queryRows<{ d: string | null }>(
-      pool,
-      'SELECT MAX(business_date) AS d FROM customer_score_history WHERE pipeline = ? AND business_date < ?',
-      [pipeline, businessDate],
-    );
-    if (!row?.d) return undefined;
-    return { sql: 'SELECT customer_id, score FROM customer_score_history WHERE pipeline = ? AND business_date = ?', params: [pipeline, row.d] };
-  });
-  if (fromHistory) return fromHistory;
+  const [row] = await queryRows<{ d: string | null }>(
+    pool,
+    'SELECT MAX(business_date) AS d FROM customer_score_history WHERE pipeline = ? AND business_date < ?',
+    [pipeline, businessDate],
+  );
+  if (row?.d) return { sql: 'SELECT customer_id, score FROM customer_score_history WHERE pipeline = ? AND business_date = ?', params: [pipeline, row.d] };
   const [prev] = await queryRows<{ n: number | string }>(pool, 'SELECT COUNT(*) AS n FROM customer_scores_prev WHERE pipeline = ? AND run_key <> ?', [pipeline, runKey]);
   if (Number(prev?.n ?? 0) === 0) return undefined;
   return { sql: 'SELECT customer_id, score FROM customer_scores_prev WHERE pipeline = ? AND run_key <> ?', params: [pipeline, runKey] };
@@ -113,7 +110,7 @@ async function topMovers(pool: Pool, runKey: string, pipeline: string, previous:
 }
 
 function reasonsOf(value: unknown): TopCustomer['reasons'] {
-  const parsed = parseJson(value);
+  const parsed = parseJsonValue(value);
   if (!Array.isArray(parsed)) return [];
   return parsed
     .filter((r): r is { feature: unknown; contribution: unknown } => !!r && typeof r === 'object')
