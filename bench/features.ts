@@ -23,14 +23,17 @@ import { parsePipeline, type TransactionsPipeline } from '../config/pipeline.ts'
 import { createDatabase, type Database } from '../db/client.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 import { clean } from '../jobs/clean.ts';
-import type { StepContext } from '../runner/step.ts';
 import { features } from '../jobs/features.ts';
 import { createMailer } from '../reports/mailer.ts';
+import type { StepContext } from '../runner/step.ts';
 
 const DATA = fileURLToPath(new URL('./.data/', import.meta.url));
 const SETS: Record<string, { csv: string; date: string }> = {
   synthetic: { csv: `${DATA}transactions-10m.csv`, date: '2024-10-01' },
-  'online-retail': { csv: fileURLToPath(new URL('../../shared/data/online_retail.csv.gz', import.meta.url)), date: '2011-09-10' },
+  'online-retail': {
+    csv: fileURLToPath(new URL('../../shared/data/online_retail.csv.gz', import.meta.url)),
+    date: '2011-09-10',
+  },
 };
 const { values } = parseArgs({
   options: {
@@ -43,7 +46,15 @@ const { values } = parseArgs({
   },
 });
 /** Outputs of earlier bench runs: cleared before timing (a database of the bench's own). */
-const OUTPUTS = ['clean_orders', 'clean_drops', 'customer_features', 'feature_sets', 'quality_results', 'drift_results', 'score_distributions'];
+const OUTPUTS = [
+  'clean_orders',
+  'clean_drops',
+  'customer_features',
+  'feature_sets',
+  'quality_results',
+  'drift_results',
+  'score_distributions',
+];
 
 interface Result {
   name: string;
@@ -58,7 +69,25 @@ interface Result {
 
 async function benchSet(name: string, csv: string, date: string): Promise<Result> {
   if (!existsSync(csv)) {
-    execFileSync('node', ['--import', 'tsx', 'bench/gen-transactions.ts', '--customers', '1000000', '--lines', '10000000', '--days', '730', '--seed', '7', '--out', csv], { stdio: 'inherit' });
+    execFileSync(
+      'node',
+      [
+        '--import',
+        'tsx',
+        'bench/gen-transactions.ts',
+        '--customers',
+        '1000000',
+        '--lines',
+        '10000000',
+        '--days',
+        '730',
+        '--seed',
+        '7',
+        '--out',
+        csv,
+      ],
+      { stdio: 'inherit' },
+    );
   }
   const base = new URL(process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/cpd');
   // The synthetic set keeps the database name earlier runs loaded it into ('bench').
@@ -76,7 +105,15 @@ async function benchSet(name: string, csv: string, date: string): Promise<Result
       name: name === 'synthetic' ? 'bench' : name,
       mode: 'transactions',
       sources: [{ kind: 'file', path: csv }],
-      columns: { customerId: 'CustomerID', timestamp: 'InvoiceDate', quantity: 'Quantity', unitPrice: 'UnitPrice', invoice: 'InvoiceNo', product: 'StockCode', country: 'Country' },
+      columns: {
+        customerId: 'CustomerID',
+        timestamp: 'InvoiceDate',
+        quantity: 'Quantity',
+        unitPrice: 'UnitPrice',
+        invoice: 'InvoiceNo',
+        product: 'StockCode',
+        country: 'Country',
+      },
       label: { horizonDays: Number(values.horizon) },
     },
     'bench',
@@ -85,7 +122,10 @@ async function benchSet(name: string, csv: string, date: string): Promise<Result
     const lines = await ensureLoaded(database, pipeline.name, csv);
     for (const t of OUTPUTS) await database.pool.query(`TRUNCATE TABLE ${t}`);
     const s0 = performance.now();
-    await database.pool.query('SELECT SUM(amount), COUNT(customer_id) FROM raw_transactions WHERE pipeline = ?', [pipeline.name]);
+    await database.pool.query(
+      'SELECT SUM(amount), COUNT(customer_id) FROM raw_transactions WHERE pipeline = ?',
+      [pipeline.name],
+    );
     const scanSeconds = (performance.now() - s0) / 1000;
     const ctx = stepContext(database, config, pipeline, date);
     const t1 = performance.now();
@@ -93,13 +133,31 @@ async function benchSet(name: string, csv: string, date: string): Promise<Result
     const t2 = performance.now();
     const f = await features.handler(ctx);
     const t3 = performance.now();
-    const d = f.details as { rowsTrain: number; rowsValid: number; rowsScore: number; baseRate: number; baseRateValid: number; snapshots: unknown };
+    const d = f.details as {
+      rowsTrain: number;
+      rowsValid: number;
+      rowsScore: number;
+      baseRate: number;
+      baseRateValid: number;
+      snapshots: unknown;
+    };
     const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
     console.log(`${name}: clean ${((t2 - t1) / 1000).toFixed(1)} s, ${JSON.stringify(c.details)}`);
-    console.log(`${name}: features ${((t3 - t2) / 1000).toFixed(1)} s, snapshots ${JSON.stringify(d.snapshots)}`);
+    console.log(
+      `${name}: features ${((t3 - t2) / 1000).toFixed(1)} s, snapshots ${JSON.stringify(d.snapshots)}`,
+    );
     const summary = `train=${d.rowsTrain} (base rate ${pct(d.baseRate)}) valid=${d.rowsValid} (base rate ${pct(d.baseRateValid)}) score=${d.rowsScore}`;
     console.log(`${name}: populations at T=${date}, H=${values.horizon}: ${summary}`);
-    return { name, lines, seconds: (t3 - t1) / 1000, cleanSeconds: (t2 - t1) / 1000, featureSeconds: (t3 - t2) / 1000, scanSeconds, scored: d.rowsScore, summary };
+    return {
+      name,
+      lines,
+      seconds: (t3 - t1) / 1000,
+      cleanSeconds: (t2 - t1) / 1000,
+      featureSeconds: (t3 - t2) / 1000,
+      scanSeconds,
+      scored: d.rowsScore,
+      summary,
+    };
   } finally {
     await database.close();
   }
@@ -107,7 +165,9 @@ async function benchSet(name: string, csv: string, date: string): Promise<Result
 
 /** Loads the CSV (Online Retail's column order) once; later runs reuse the lines. */
 async function ensureLoaded(database: Database, pipeline: string, csv: string): Promise<number> {
-  const [have] = await database.pool.query('SELECT COUNT(*) AS n FROM raw_transactions WHERE pipeline = ?', [pipeline]);
+  const [have] = await database.pool.query('SELECT COUNT(*) AS n FROM raw_transactions WHERE pipeline = ?', [
+    pipeline,
+  ]);
   const lines = Number((have as { n: number }[])[0]!.n);
   if (lines > 0) return lines;
   const t0 = performance.now();
@@ -119,17 +179,25 @@ async function ensureLoaded(database: Database, pipeline: string, csv: string): 
             (@inv, @prod, @descr, @qty, @at, @price, @cust, @country)
             SET pipeline = ${conn.escape(pipeline)}, source_file_id = 1, line = (@n := @n + 1), invoice = @inv, product_code = @prod, description = LEFT(@descr, 255),
                 quantity = @qty, invoiced_at = @at, unit_price = @price, amount = @qty * @price, customer_id = NULLIF(TRIM(@cust), ''), country = @country`,
-      infileStreamFactory: () => (csv.endsWith('.gz') ? createReadStream(csv).pipe(createGunzip()) : createReadStream(csv)),
+      infileStreamFactory: () =>
+        csv.endsWith('.gz') ? createReadStream(csv).pipe(createGunzip()) : createReadStream(csv),
     });
     const loaded = (res as { affectedRows: number }).affectedRows;
-    console.log(`loaded ${loaded} lines in ${((performance.now() - t0) / 1000).toFixed(1)} s (not part of the figure)`);
+    console.log(
+      `loaded ${loaded} lines in ${((performance.now() - t0) / 1000).toFixed(1)} s (not part of the figure)`,
+    );
     return loaded;
   } finally {
     conn.release();
   }
 }
 
-function stepContext(database: Database, config: ReturnType<typeof loadConfig>, pipeline: TransactionsPipeline, date: string): StepContext {
+function stepContext(
+  database: Database,
+  config: ReturnType<typeof loadConfig>,
+  pipeline: TransactionsPipeline,
+  date: string,
+): StepContext {
   return {
     run: { runKey: `${pipeline.name}@${date}`, pipeline, businessDate: date },
     attempt: 1,
@@ -162,7 +230,8 @@ async function main(): Promise<void> {
     results.push(await benchSet(name, set.csv, set.date));
   }
   // The issue's figure (the 10 M-line synthetic set) last, the other sets before it.
-  for (const r of results.filter((x) => x.name !== 'synthetic')) console.log(`${line(`features-${r.name}`, r)} ${r.summary}`);
+  for (const r of results.filter((x) => x.name !== 'synthetic'))
+    console.log(`${line(`features-${r.name}`, r)} ${r.summary}`);
   for (const r of results.filter((x) => x.name === 'synthetic')) console.log(line('features', r));
 }
 

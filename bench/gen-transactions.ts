@@ -6,8 +6,8 @@
  * are later cancelled in part. Bad rows at known rates: 1 % without a customer, 0.3 % zero
  * price, 0.5 % exact duplicates, 0.01 % extreme quantities. Deterministic for a seed.
  */
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
@@ -34,7 +34,18 @@ function rand(): number {
   return (state >>> 0) / 4294967296;
 }
 
-const COUNTRIES = ['United Kingdom', 'United Kingdom', 'United Kingdom', 'United Kingdom', 'Germany', 'France', 'EIRE', 'Spain', 'Netherlands', 'Belgium'];
+const COUNTRIES = [
+  'United Kingdom',
+  'United Kingdom',
+  'United Kingdom',
+  'United Kingdom',
+  'Germany',
+  'France',
+  'EIRE',
+  'Spain',
+  'Netherlands',
+  'Belgium',
+];
 const rates = Float64Array.from({ length: nCustomers }, () => Math.exp(rand() * 4.6)); // weights 1..100
 const total = rates.reduce((a, b) => a + b, 0);
 const country = Array.from({ length: nCustomers }, () => COUNTRIES[Math.floor(rand() * COUNTRIES.length)]!);
@@ -49,7 +60,8 @@ function day(): number {
     if (rand() < w * y) return d;
   }
 }
-const ts = (d: number, minute: number) => new Date(start + d * 86_400_000 + minute * 60_000).toISOString().slice(0, 19).replace('T', ' ');
+const ts = (d: number, minute: number) =>
+  new Date(start + d * 86_400_000 + minute * 60_000).toISOString().slice(0, 19).replace('T', ' ');
 
 async function main(): Promise<void> {
   const out = createWriteStream(values.out);
@@ -61,7 +73,8 @@ async function main(): Promise<void> {
   let invoice = 500_000;
   let buf = '';
   for (let c = 0; c < nCustomers && written < nLines; c++) {
-    const share = c === nCustomers - 1 ? nLines - written : Math.max(1, Math.round((rates[c]! / total) * nLines));
+    const share =
+      c === nCustomers - 1 ? nLines - written : Math.max(1, Math.round((rates[c]! / total) * nLines));
     let left = Math.min(share, nLines - written);
     const id = String(10_000_000 + c);
     while (left > 0) {
@@ -78,7 +91,8 @@ async function main(): Promise<void> {
         const line = `${invoice},${product},ITEM ${product},${qty},${at},${price},${cust},${country[c]}\n`;
         buf += line;
         if (rand() < 0.005) buf += line;
-        if (rand() < 0.004 && d + 3 < days) buf += `C${invoice},${product},ITEM ${product},-${Math.max(1, Math.floor(qty / 2))},${ts(d + 3, 600)},${price},${cust},${country[c]}\n`;
+        if (rand() < 0.004 && d + 3 < days)
+          buf += `C${invoice},${product},ITEM ${product},-${Math.max(1, Math.floor(qty / 2))},${ts(d + 3, 600)},${price},${cust},${country[c]}\n`;
       }
       left -= n;
       written += n;
@@ -91,7 +105,9 @@ async function main(): Promise<void> {
   await write(buf);
   out.end();
   await once(out, 'finish');
-  console.log(`gen transactions: ${written} lines (+ duplicates and cancellations), ${nCustomers} customers, ${days} days -> ${values.out}`);
+  console.log(
+    `gen transactions: ${written} lines (+ duplicates and cancellations), ${nCustomers} customers, ${days} days -> ${values.out}`,
+  );
 }
 
 await main();

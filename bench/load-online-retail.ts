@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../test/helpers/processes.ts';
 import { collectAndLoad } from '../test/helpers/load-steps.ts';
+import { repoRoot } from '../test/helpers/processes.ts';
 import { createTestEnv } from '../test/helpers/test-env.ts';
 
 const file = path.join(repoRoot, 'config', 'pipelines', 'online-retail.json');
@@ -18,11 +18,26 @@ try {
   const started = performance.now();
   const first = await collectAndLoad(t.database, t.config, raw, '2011-12-10');
   const seconds = (performance.now() - started) / 1000;
-  const [count] = await t.database.pool.query("SELECT COUNT(*) AS n, COUNT(customer_id) AS c, SUM(amount) AS s FROM raw_transactions WHERE pipeline = 'online-retail'");
-  console.log(JSON.stringify({ seconds: +seconds.toFixed(2), collect: first.collect.rowsOut, load: first.load, table: (count as unknown[])[0] }, null, 1));
+  const [count] = await t.database.pool.query(
+    "SELECT COUNT(*) AS n, COUNT(customer_id) AS c, SUM(amount) AS s FROM raw_transactions WHERE pipeline = 'online-retail'",
+  );
+  console.log(
+    JSON.stringify(
+      {
+        seconds: +seconds.toFixed(2),
+        collect: first.collect.rowsOut,
+        load: first.load,
+        table: (count as unknown[])[0],
+      },
+      null,
+      1,
+    ),
+  );
   const again = performance.now();
   const second = await collectAndLoad(t.database, t.config, raw, '2011-12-10');
-  console.log(`rerun of the same date: ${((performance.now() - again) / 1000).toFixed(2)} s, rowsIn=${second.load.rowsIn}, skipped=${JSON.stringify(second.load.details?.skipped)}`);
+  console.log(
+    `rerun of the same date: ${((performance.now() - again) / 1000).toFixed(2)} s, rowsIn=${second.load.rowsIn}, skipped=${JSON.stringify(second.load.details?.skipped)}`,
+  );
   console.log(
     `bench online-retail: seconds=${seconds.toFixed(2)} read=${first.load.rowsIn} loaded=${first.load.rowsOut} rejected=${first.load.rowsRejected} rows_per_s=${Math.round((first.load.rowsIn ?? 0) / seconds)}`,
   );

@@ -6,8 +6,8 @@
  * Ends with: bench load: ratio=<cpd ÷ cli rows/s> cpd=<rows/s> cli=<rows/s> rss=<peak MB>
  */
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { once } from 'node:events';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
@@ -17,7 +17,13 @@ import { modeOf } from '../modes/index.ts';
 import { fingerprint } from '../pipeline/sources/file-source.ts';
 import { stageFile } from '../pipeline/sources/stage-file.ts';
 
-const { values: args } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, rounds: { type: 'string', default: '4' }, method: { type: 'string', default: 'infile' } } });
+const { values: args } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '1000000' },
+    rounds: { type: 'string', default: '4' },
+    method: { type: 'string', default: 'infile' },
+  },
+});
 const ROWS = Number(args.rows);
 const DATA = fileURLToPath(new URL('./.data/', import.meta.url));
 const CSV = `${DATA}transactions-${ROWS}.csv`;
@@ -43,7 +49,16 @@ const pipeline = parsePipeline(
         },
       },
     ],
-    columns: { customerId: 'CustomerID', timestamp: 'InvoiceDate', quantity: 'Quantity', unitPrice: 'UnitPrice', invoice: 'InvoiceNo', product: 'StockCode', description: 'Description', country: 'Country' },
+    columns: {
+      customerId: 'CustomerID',
+      timestamp: 'InvoiceDate',
+      quantity: 'Quantity',
+      unitPrice: 'UnitPrice',
+      invoice: 'InvoiceNo',
+      product: 'StockCode',
+      description: 'Description',
+      country: 'Country',
+    },
   },
   'bench',
 );
@@ -53,13 +68,28 @@ async function generate(): Promise<void> {
   mkdirSync(DATA, { recursive: true });
   const out = createWriteStream(`${CSV}.partial`);
   out.write('InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n');
-  const words = ['WHITE', 'HANGING', 'HEART', 'T-LIGHT', 'HOLDER', 'LANTERN', 'CREAM', 'CUPID', 'COAT', 'HANGER', 'SET OF 6', 'MUG'];
+  const words = [
+    'WHITE',
+    'HANGING',
+    'HEART',
+    'T-LIGHT',
+    'HOLDER',
+    'LANTERN',
+    'CREAM',
+    'CUPID',
+    'COAT',
+    'HANGER',
+    'SET OF 6',
+    'MUG',
+  ];
   let seed = 42;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   let buf = '';
   for (let i = 0; i < ROWS; i++) {
     const cancel = rnd() < 0.02;
-    const day = new Date(Date.UTC(2010, 11, 1) + Math.floor(rnd() * 370) * 86_400_000 + Math.floor(rnd() * 36_000) * 1000);
+    const day = new Date(
+      Date.UTC(2010, 11, 1) + Math.floor(rnd() * 370) * 86_400_000 + Math.floor(rnd() * 36_000) * 1000,
+    );
     const desc = `${words[Math.floor(rnd() * 12)]} ${words[Math.floor(rnd() * 12)]}${rnd() < 0.05 ? ', ASSORTED' : ''}`;
     buf += `${cancel ? 'C' : ''}${536365 + Math.floor(i / 20)},${84000 + Math.floor(rnd() * 4000)},${desc.includes(',') ? `"${desc}"` : desc},${cancel ? -1 : 1 + Math.floor(rnd() * 24)},`;
     buf += `${day.toISOString().slice(0, 19).replace('T', ' ')},${(rnd() * 20).toFixed(2)},${rnd() < 0.25 ? '' : 12346 + Math.floor(rnd() * 5000)},United Kingdom\n`;
@@ -90,7 +120,23 @@ async function main(): Promise<void> {
   const { sha256, bytes } = await fingerprint(CSV);
   const source = pipeline.sources[0]!;
   if (source.kind !== 'file') throw new Error('unreachable');
-  const file = { id: 1, runKey: 'bench', pipeline: 'bench', source: 'tx', kind: 'file' as const, origin: CSV, path: CSV, sha256, bytes, modifiedAt: null, action: 'pending' as const, rows: null, rejected: null, header: null, collectedAt: new Date() };
+  const file = {
+    id: 1,
+    runKey: 'bench',
+    pipeline: 'bench',
+    source: 'tx',
+    kind: 'file' as const,
+    origin: CSV,
+    path: CSV,
+    sha256,
+    bytes,
+    modifiedAt: null,
+    action: 'pending' as const,
+    rows: null,
+    rejected: null,
+    header: null,
+    collectedAt: new Date(),
+  };
 
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
@@ -98,8 +144,12 @@ async function main(): Promise<void> {
   // Both loads must store the same values (the CLI keeps an empty CustomerID as '', cpd as NULL).
   const checksum = async () =>
     JSON.stringify(
-      ((await pool.query(`SELECT COUNT(*) AS n, SUM(quantity) AS q, SUM(unit_price) AS p, COUNT(NULLIF(customer_id, '')) AS c,
-        SUM(CRC32(CONCAT_WS('|', invoice, product_code, description, invoiced_at, country))) AS crc FROM ${TABLE}`)) as unknown as [unknown[]])[0][0],
+      (
+        (await pool.query(`SELECT COUNT(*) AS n, SUM(quantity) AS q, SUM(unit_price) AS p, COUNT(NULLIF(customer_id, '')) AS c,
+        SUM(CRC32(CONCAT_WS('|', invoice, product_code, description, invoiced_at, country))) AS crc FROM ${TABLE}`)) as unknown as [
+          unknown[],
+        ]
+      )[0][0],
     );
   const sums = new Set<string>();
   const cpd: number[] = [];
@@ -107,9 +157,19 @@ async function main(): Promise<void> {
     await pool.query(`TRUNCATE ${TABLE}`);
     const t0 = performance.now();
     const dsn = new URL(BASE);
-    execFileSync('mariadb', ['--local-infile=1', '-h', dsn.hostname, '-P', dsn.port || '3306', '-u', dsn.username || 'root', dbName, '-e',
+    execFileSync('mariadb', [
+      '--local-infile=1',
+      '-h',
+      dsn.hostname,
+      '-P',
+      dsn.port || '3306',
+      '-u',
+      dsn.username || 'root',
+      dbName,
+      '-e',
       `LOAD DATA LOCAL INFILE '${CSV}' INTO TABLE ${TABLE} CHARACTER SET utf8mb4 FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '"' IGNORE 1 LINES
-       (invoice, product_code, description, quantity, invoiced_at, unit_price, customer_id, country) SET source_file_id = 1`]);
+       (invoice, product_code, description, quantity, invoiced_at, unit_price, customer_id, country) SET source_file_id = 1`,
+    ]);
     cli.push(ROWS / ((performance.now() - t0) / 1000));
     sums.add(await checksum());
   };
@@ -120,15 +180,31 @@ async function main(): Promise<void> {
     const side = await pool.getConnection();
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
-    const staged = await stageFile({ conn, rejectConn: side, runKey: 'bench', pipeline, rowLayout: modeOf(pipeline).load.rows, file, parse: source.parse, contract: source.contract, isoDates: false, method: args.method === 'insert' ? 'insert' : 'infile', tables: { rows: TABLE, rejects: `${TABLE}_rej` } });
+    const staged = await stageFile({
+      conn,
+      rejectConn: side,
+      runKey: 'bench',
+      pipeline,
+      rowLayout: modeOf(pipeline).load.rows,
+      file,
+      parse: source.parse,
+      contract: source.contract,
+      isoDates: false,
+      method: args.method === 'insert' ? 'insert' : 'infile',
+      tables: { rows: TABLE, rejects: `${TABLE}_rej` },
+    });
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     cpd.push(staged.read / seconds);
     conn.release();
     side.release();
-    if (staged.read !== ROWS || staged.loaded + staged.rejected !== staged.read) throw new Error(`cpd read ${staged.read}, loaded ${staged.loaded}, rejected ${staged.rejected}`);
-    const [[check]] = (await pool.query(`SELECT COUNT(*) AS n FROM ${TABLE}`)) as unknown as [{ n: number }[]];
-    if (Number(check!.n) !== staged.loaded) throw new Error(`table holds ${check!.n} rows, cpd loaded ${staged.loaded}`);
+    if (staged.read !== ROWS || staged.loaded + staged.rejected !== staged.read)
+      throw new Error(`cpd read ${staged.read}, loaded ${staged.loaded}, rejected ${staged.rejected}`);
+    const [[check]] = (await pool.query(`SELECT COUNT(*) AS n FROM ${TABLE}`)) as unknown as [
+      { n: number }[],
+    ];
+    if (Number(check!.n) !== staged.loaded)
+      throw new Error(`table holds ${check!.n} rows, cpd loaded ${staged.loaded}`);
     sums.add(await checksum());
     return `node cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s of ${seconds.toFixed(1)} s`;
   };
@@ -142,14 +218,18 @@ async function main(): Promise<void> {
       note = await runCpd();
       await runCli();
     }
-    console.log(`round ${round + 1}: cli ${Math.round(cli.at(-1)!)} rows/s, cpd ${Math.round(cpd.at(-1)!)} rows/s (${note})`);
+    console.log(
+      `round ${round + 1}: cli ${Math.round(cli.at(-1)!)} rows/s, cpd ${Math.round(cpd.at(-1)!)} rows/s (${note})`,
+    );
   }
   clearInterval(sampler);
   if (sums.size !== 1) throw new Error(`cpd and the CLI stored different values: ${[...sums].join(' vs ')}`);
   await pool.end();
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const [c, l] = [median(cpd), median(cli)];
-  console.log(`bench load: ratio=${(c / l).toFixed(2)} cpd=${Math.round(c)} cli=${Math.round(l)} rss=${Math.round(peak / 2 ** 20)}MB rows=${ROWS} rounds=${cpd.length}`);
+  console.log(
+    `bench load: ratio=${(c / l).toFixed(2)} cpd=${Math.round(c)} cli=${Math.round(l)} rss=${Math.round(peak / 2 ** 20)}MB rows=${ROWS} rounds=${cpd.length}`,
+  );
 }
 
 await main();

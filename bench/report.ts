@@ -18,7 +18,7 @@ import { connectionOptions, createDatabase, type Database } from '../db/client.t
 import { migrateDatabase } from '../db/migrate.ts';
 import { score } from '../jobs/score.ts';
 import { makeSynthetic } from '../ml/datasets/synthetic.ts';
-import { trainModel, type Model } from '../ml/engine.ts';
+import { type Model, trainModel } from '../ml/engine.ts';
 import { evaluateBinary } from '../ml/metrics.ts';
 import { modeOf } from '../modes/index.ts';
 import { rocChart } from '../reports/charts/roc-chart.ts';
@@ -48,12 +48,19 @@ async function main(): Promise<void> {
     const model = await trainModel(data, { nTrees: 100, maxDepth: 16, minSamplesLeaf: 2, seed: 42 });
     const ids = Array.from({ length: customers }, (_, i) => `${12346 + i}`);
     await seedTrend(database);
-    for (const [date, shift] of [[YESTERDAY, 0.15], [TONIGHT, 0]] as const) {
+    for (const [date, shift] of [
+      [YESTERDAY, 0.15],
+      [TONIGHT, 0],
+    ] as const) {
       // Yesterday's customers differ a little, so tonight has movers.
-      const columns = data.columns.map((c, f) => (f === 0 ? c.map((v, r) => v + (r % 7 === 0 ? shift * 10 : 0)) : c));
+      const columns = data.columns.map((c, f) =>
+        f === 0 ? c.map((v, r) => v + (r % 7 === 0 ? shift * 10 : 0)) : c,
+      );
       await seedNight(database, model, `${PIPELINE}@${date}`, date, ids, columns, data.labels);
     }
-    console.log(`seeded ${customers} customers × ${data.columns.length} features, ${TREND_NIGHTS} nights of trend`);
+    console.log(
+      `seeded ${customers} customers × ${data.columns.length} features, ${TREND_NIGHTS} nights of trend`,
+    );
 
     const runKey = `${PIPELINE}@${TONIGHT}`;
     let sections: string[] = [];
@@ -61,7 +68,11 @@ async function main(): Promise<void> {
       // CPU time beside wall time: on a shared two-core machine wall time swings with other load.
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
-      const gathered = await gatherReportData(database.pool, runKey, modeOf(scoringPipeline(PIPELINE)).exploratorySample);
+      const gathered = await gatherReportData(
+        database.pool,
+        runKey,
+        modeOf(scoringPipeline(PIPELINE)).exploratorySample,
+      );
       const t1 = performance.now();
       const rendered = await renderRunReport(gathered);
       const t2 = performance.now();
@@ -69,7 +80,15 @@ async function main(): Promise<void> {
       const t3 = performance.now();
       const cpu = process.cpuUsage(cpu0);
       sections = Object.keys(gathered).filter((k) => gathered[k as keyof typeof gathered] !== undefined);
-      return { cpu: (cpu.user + cpu.system) / 1e6, gather: (t1 - t0) / 1000, render: (t2 - t1) / 1000, archive: (t3 - t2) / 1000, total: (t3 - t0) / 1000, charts: rendered.images.length, csvRows: gathered.scoredCustomers?.length ?? 0 };
+      return {
+        cpu: (cpu.user + cpu.system) / 1e6,
+        gather: (t1 - t0) / 1000,
+        render: (t2 - t1) / 1000,
+        archive: (t3 - t2) / 1000,
+        total: (t3 - t0) / 1000,
+        charts: rendered.images.length,
+        csvRows: gathered.scoredCustomers?.length ?? 0,
+      };
     };
     const cold = await once();
     const warm = [await once(), await once(), await once()].sort((a, b) => a.total - b.total)[1]!;
@@ -82,10 +101,16 @@ async function main(): Promise<void> {
     }
     const ref = refTimes.sort((a, b) => a - b)[1]!;
     const f = (x: number) => x.toFixed(3);
-    console.log(`cold (first report in a fresh process, loads vega/resvg): gather ${f(cold.gather)} s, render ${f(cold.render)} s, archive ${f(cold.archive)} s`);
-    console.log(`warm (median of 3): gather ${f(warm.gather)} s, render ${f(warm.render)} s, archive ${f(warm.archive)} s, CPU ${f(warm.cpu)} s; ${warm.charts} charts, ${warm.csvRows} CSV rows`);
+    console.log(
+      `cold (first report in a fresh process, loads vega/resvg): gather ${f(cold.gather)} s, render ${f(cold.render)} s, archive ${f(cold.archive)} s`,
+    );
+    console.log(
+      `warm (median of 3): gather ${f(warm.gather)} s, render ${f(warm.render)} s, archive ${f(warm.archive)} s, CPU ${f(warm.cpu)} s; ${warm.charts} charts, ${warm.csvRows} CSV rows`,
+    );
     console.log(`sections gathered: ${sections.join(', ')}`);
-    console.log(`reference: one ROC chart compiled and rasterised: ${f(ref)} s; load average ${os.loadavg()[0]?.toFixed(2)}`);
+    console.log(
+      `reference: one ROC chart compiled and rasterised: ${f(ref)} s; load average ${os.loadavg()[0]?.toFixed(2)}`,
+    );
     console.log(
       `bench report: seconds=${f(cold.total)} warm_seconds=${f(warm.total)} cold_cpu_seconds=${f(cold.cpu)} warm_cpu_seconds=${f(warm.cpu)} render_seconds=${f(warm.render)} gather_seconds=${f(warm.gather)} ratio=${(warm.total / ref).toFixed(1)} ref_seconds=${f(ref)} customers=${customers} budget_seconds=2`,
     );
@@ -97,7 +122,15 @@ async function main(): Promise<void> {
 }
 
 /** One night as the flow leaves it: scored and published by the real score step, plus what the report reads beside. */
-async function seedNight(database: Database, model: Model, runKey: string, date: string, ids: string[], columns: Float64Array[], labels: Uint8Array): Promise<void> {
+async function seedNight(
+  database: Database,
+  model: Model,
+  runKey: string,
+  date: string,
+  ids: string[],
+  columns: Float64Array[],
+  labels: Uint8Array,
+): Promise<void> {
   const pipeline = scoringPipeline(PIPELINE);
   await seedScoringNight(database, pipeline, { runKey, businessDate: date, ids, columns, model });
   const config = loadConfig({ ...process.env, DATABASE_URL: '' });
@@ -121,10 +154,15 @@ async function seedNight(database: Database, model: Model, runKey: string, date:
     ...evaluation.atThreshold,
     prAuc: evaluation.averagePrecision,
     baseRate: evaluation.prevalence,
-    featureImportance: model.featureNames.map((feature, i) => ({ feature, importance: importance[i] ?? 0 })).sort((a, b) => b.importance - a.importance),
+    featureImportance: model.featureNames
+      .map((feature, i) => ({ feature, importance: importance[i] ?? 0 }))
+      .sort((a, b) => b.importance - a.importance),
     validationRows: labels.length,
   };
-  await pool.query('UPDATE model_versions SET metrics = ? WHERE run_key = ?', [JSON.stringify(metrics), runKey]);
+  await pool.query('UPDATE model_versions SET metrics = ? WHERE run_key = ?', [
+    JSON.stringify(metrics),
+    runKey,
+  ]);
   // Labeled rows for the exploratory section (the features step writes train/valid like this).
   const rows = ids.map((id, r) => {
     const vec = Buffer.alloc(columns.length * 8);
@@ -132,11 +170,34 @@ async function seedNight(database: Database, model: Model, runKey: string, date:
     return [runKey, 'valid', id, labels[r], vec];
   });
   await pool.query('INSERT INTO feature_rows (run_key, role, entity_id, label, vec) VALUES ?', [rows]);
-  const steps = ['collect', 'load', 'clean', 'features', 'train', 'score'].map((step, i) => [runKey, step, 1, 'succeeded', 1000 * (i + 1), ids.length]);
-  await pool.query('INSERT INTO step_runs (run_key, step, attempt, status, duration_ms, rows_out) VALUES ?', [steps]);
-  await pool.query("INSERT INTO source_files (run_key, pipeline, source, path, sha256, bytes, `rows`) VALUES (?, ?, 'invoices', '/data/online_retail.csv', 'x', 45000000, 541909)", [runKey, PIPELINE]);
-  const rejects = Array.from({ length: 200 }, (_, i) => [runKey, 'load', '/data/online_retail.csv', i + 2, 'CustomerID', i % 3 ? 'missing customer id' : 'negative quantity without a match', 'raw']);
-  await pool.query('INSERT INTO rejected_rows (run_key, step, source, line, column_name, reason, raw) VALUES ?', [rejects]);
+  const steps = ['collect', 'load', 'clean', 'features', 'train', 'score'].map((step, i) => [
+    runKey,
+    step,
+    1,
+    'succeeded',
+    1000 * (i + 1),
+    ids.length,
+  ]);
+  await pool.query('INSERT INTO step_runs (run_key, step, attempt, status, duration_ms, rows_out) VALUES ?', [
+    steps,
+  ]);
+  await pool.query(
+    "INSERT INTO source_files (run_key, pipeline, source, path, sha256, bytes, `rows`) VALUES (?, ?, 'invoices', '/data/online_retail.csv', 'x', 45000000, 541909)",
+    [runKey, PIPELINE],
+  );
+  const rejects = Array.from({ length: 200 }, (_, i) => [
+    runKey,
+    'load',
+    '/data/online_retail.csv',
+    i + 2,
+    'CustomerID',
+    i % 3 ? 'missing customer id' : 'negative quantity without a match',
+    'raw',
+  ]);
+  await pool.query(
+    'INSERT INTO rejected_rows (run_key, step, source, line, column_name, reason, raw) VALUES ?',
+    [rejects],
+  );
 }
 
 /** Earlier nights: only what the trend reads (ledger row, metrics, scored count). */
@@ -147,13 +208,19 @@ async function seedTrend(database: Database): Promise<void> {
     d.setUTCDate(d.getUTCDate() - i);
     const date = d.toISOString().slice(0, 10);
     const runKey = `${PIPELINE}@${date}`;
-    await pool.query("INSERT INTO pipeline_runs (run_key, pipeline, business_date, status, params) VALUES (?, ?, ?, 'succeeded', '{}')", [runKey, PIPELINE, date]);
+    await pool.query(
+      "INSERT INTO pipeline_runs (run_key, pipeline, business_date, status, params) VALUES (?, ?, ?, 'succeeded', '{}')",
+      [runKey, PIPELINE, date],
+    );
     const metrics = { rocAuc: 0.8 + 0.02 * Math.sin(i / 3), baseRate: 0.3 + 0.02 * Math.cos(i / 4) };
     await pool.query(
       "INSERT INTO model_versions (pipeline, run_key, engine, params, feature_names, data_fingerprint, metrics, train_rows, fit_ms, model) VALUES (?, ?, 'hist', '{}', '[]', 'seeded', ?, 0, 0, '')",
       [PIPELINE, runKey, JSON.stringify(metrics)],
     );
-    await pool.query("INSERT INTO step_runs (run_key, step, attempt, status, rows_in, rows_out) VALUES (?, 'score', 1, 'succeeded', 4000, 4000)", [runKey]);
+    await pool.query(
+      "INSERT INTO step_runs (run_key, step, attempt, status, rows_in, rows_out) VALUES (?, 'score', 1, 'succeeded', 4000, 4000)",
+      [runKey],
+    );
   }
 }
 

@@ -72,7 +72,9 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const rss = process.resourceUsage().maxRSS / 1024;
     const details = result.details as { kind: string; timings: Record<string, number> };
-    console.log(`score step: ${JSON.stringify({ rowsOut: result.rowsOut, kind: details.kind, ...details.timings })}`);
+    console.log(
+      `score step: ${JSON.stringify({ rowsOut: result.rowsOut, kind: details.kind, ...details.timings })}`,
+    );
     const ref = await writeBackReference(url.toString(), rows);
     console.log(
       `reference: LOAD DATA of ${rows} (id, score) rows into a fresh table + RENAME: ${ref.toFixed(2)} s`,

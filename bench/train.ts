@@ -6,13 +6,13 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { selectRows } from '../ml/dataset.ts';
 import type { Dataset } from '../ml/dataset.ts';
+import { selectRows } from '../ml/dataset.ts';
 import { loadShoppers } from '../ml/datasets/shoppers.ts';
 import { makeSynthetic } from '../ml/datasets/synthetic.ts';
 import { defaultForestParams, trainModel } from '../ml/engine.ts';
-import { HistForestModel } from '../ml/forest/hist-model.ts';
 import { ensureSklearn, runSklearnForest } from '../ml/fixtures/sklearn-bridge.ts';
+import { HistForestModel } from '../ml/forest/hist-model.ts';
 import { rocAuc } from '../ml/metrics.ts';
 import { stratifiedSplit } from '../ml/split.ts';
 
@@ -25,7 +25,11 @@ interface Side {
   auc: number;
 }
 
-async function benchOne(name: string, data: Dataset, sklearn: boolean): Promise<{ cpd: Side; sk: Side | null }> {
+async function benchOne(
+  name: string,
+  data: Dataset,
+  sklearn: boolean,
+): Promise<{ cpd: Side; sk: Side | null }> {
   const split = stratifiedSplit(data.labels, 0.2, SPLIT_SEED);
   const train = selectRows(data, split.train);
   const test = selectRows(data, split.test);
@@ -36,14 +40,24 @@ async function benchOne(name: string, data: Dataset, sklearn: boolean): Promise<
   if (model instanceof HistForestModel) await model.predictProbaAsync(data.columns);
   else model.predictProba(data.columns);
   const t2 = performance.now();
-  const cpd = { fit: (t1 - t0) / 1000, predict: (t2 - t1) / 1000, auc: rocAuc(test.labels, model.predictProba(test.columns)) };
+  const cpd = {
+    fit: (t1 - t0) / 1000,
+    predict: (t2 - t1) / 1000,
+    auc: rocAuc(test.labels, model.predictProba(test.columns)),
+  };
   console.log(`${name}: ${train.nRows} train / ${test.nRows} test rows × ${data.columns.length} features`);
-  console.log(`${name}: cpd hist     fit ${cpd.fit.toFixed(2)} s  predict ${cpd.predict.toFixed(2)} s  ROC-AUC ${cpd.auc.toFixed(4)}`);
+  console.log(
+    `${name}: cpd hist     fit ${cpd.fit.toFixed(2)} s  predict ${cpd.predict.toFixed(2)} s  ROC-AUC ${cpd.auc.toFixed(4)}`,
+  );
   if (!sklearn) return { cpd, sk: null };
   const r = runSklearnForest(DATA_DIR, name, train, test);
   const sk = { fit: r.fitSeconds, predict: r.predictSeconds, auc: r.auc };
-  console.log(`${name}: scikit-learn fit ${sk.fit.toFixed(2)} s  predict ${sk.predict.toFixed(2)} s  ROC-AUC ${sk.auc.toFixed(4)} (${r.sklearn})`);
-  console.log(`${name}: fit ratio ${(cpd.fit / sk.fit).toFixed(3)}  AUC delta ${(cpd.auc - sk.auc).toFixed(4)}`);
+  console.log(
+    `${name}: scikit-learn fit ${sk.fit.toFixed(2)} s  predict ${sk.predict.toFixed(2)} s  ROC-AUC ${sk.auc.toFixed(4)} (${r.sklearn})`,
+  );
+  console.log(
+    `${name}: fit ratio ${(cpd.fit / sk.fit).toFixed(3)}  AUC delta ${(cpd.auc - sk.auc).toFixed(4)}`,
+  );
   return { cpd, sk };
 }
 
@@ -60,10 +74,13 @@ async function main(): Promise<void> {
   // synthetic set that is not part of either measurement.
   const w0 = performance.now();
   await trainModel(makeSynthetic({ nRows: 2_000, seed: 99 }), { ...defaultForestParams, nTrees: 8 });
-  console.log(`cpd engine start-up (once per process, excluded like sklearn's import): ${((performance.now() - w0) / 1000).toFixed(2)} s`);
+  console.log(
+    `cpd engine start-up (once per process, excluded like sklearn's import): ${((performance.now() - w0) / 1000).toFixed(2)} s`,
+  );
   const shoppers = await benchOne('shoppers', loadShoppers(), sklearn);
   const synth = await benchOne(`synth_${rows / 1000}k`, makeSynthetic({ nRows: rows, seed: 1 }), sklearn);
-  const f = (x: number | null | undefined, d: number): string => (x === undefined || x === null ? 'NaN' : x.toFixed(d));
+  const f = (x: number | null | undefined, d: number): string =>
+    x === undefined || x === null ? 'NaN' : x.toFixed(d);
   console.log(
     `bench train: ratio=${f(synth.sk && synth.cpd.fit / synth.sk.fit, 3)} auc_delta=${f(synth.sk && synth.cpd.auc - synth.sk.auc, 4)}` +
       ` cpd_fit=${f(synth.cpd.fit, 2)} sklearn_fit=${f(synth.sk?.fit, 2)}` +

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { loadPipelineFile, PipelineFileError, type Pipeline } from '../config/pipeline.ts';
+import { loadPipelineFile, type Pipeline, PipelineFileError } from '../config/pipeline.ts';
 
 export interface FoundPipeline {
   file: string;
@@ -9,7 +9,8 @@ export interface FoundPipeline {
 
 /** Every pipeline file (`*.json`) in a folder, validated; a bad file stops the caller with its error. */
 export function findPipelines(dir: string): FoundPipeline[] {
-  if (!existsSync(dir)) throw new PipelineFileError(`pipelines folder ${dir} does not exist (--pipelines DIR)`);
+  if (!existsSync(dir))
+    throw new PipelineFileError(`pipelines folder ${dir} does not exist (--pipelines DIR)`);
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()
@@ -22,6 +23,9 @@ export function findPipeline(arg: string, dir: string): FoundPipeline {
   if (arg.endsWith('.json') || existsSync(arg)) return { file: arg, pipeline: loadPipelineFile(arg) };
   const all = findPipelines(dir);
   const hit = all.find((p) => p.pipeline.name === arg);
-  if (!hit) throw new PipelineFileError(`no pipeline named "${arg}" in ${dir} (known: ${all.map((p) => p.pipeline.name).join(', ') || 'none'})`);
+  if (!hit)
+    throw new PipelineFileError(
+      `no pipeline named "${arg}" in ${dir} (known: ${all.map((p) => p.pipeline.name).join(', ') || 'none'})`,
+    );
   return hit;
 }

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/env.ts';
 import { PipelineFileError } from '../config/pipeline.ts';
-import { UsageError, type OptionSpec } from './command.ts';
+import { type OptionSpec, UsageError } from './command.ts';
 import { commands } from './commands/index.ts';
 import { checkServices, ServiceUnavailableError } from './preflight.ts';
 
@@ -44,7 +44,11 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    const known = err instanceof UsageError || err instanceof ConfigError || err instanceof PipelineFileError || err instanceof ServiceUnavailableError;
+    const known =
+      err instanceof UsageError ||
+      err instanceof ConfigError ||
+      err instanceof PipelineFileError ||
+      err instanceof ServiceUnavailableError;
     process.stderr.write(`cpd: ${known ? (err as Error).message : ((err as Error).stack ?? String(err))}\n`);
     process.exit(err instanceof UsageError ? 2 : 1);
   },

@@ -1,6 +1,6 @@
-import mysql from 'mysql2/promise';
 import { Redis } from 'ioredis';
-import { redactUrl, type Config } from '../config/env.ts';
+import mysql from 'mysql2/promise';
+import { type Config, redactUrl } from '../config/env.ts';
 import { connectionOptions } from '../db/client.ts';
 
 export class ServiceUnavailableError extends Error {
@@ -16,12 +16,23 @@ then run the command again (DATABASE_URL and REDIS_URL point cpd elsewhere).`;
 export async function checkServices(config: Pick<Config, 'DATABASE_URL' | 'REDIS_URL'>): Promise<void> {
   const problems: string[] = [];
   try {
-    const conn = await mysql.createConnection({ ...connectionOptions(config.DATABASE_URL), database: undefined, connectTimeout: 3_000 });
+    const conn = await mysql.createConnection({
+      ...connectionOptions(config.DATABASE_URL),
+      database: undefined,
+      connectTimeout: 3_000,
+    });
     await conn.end();
   } catch (err) {
-    problems.push(`MySQL is not reachable at ${redactUrl(config.DATABASE_URL)} (${(err as Error).message || (err as { code?: string }).code})`);
+    problems.push(
+      `MySQL is not reachable at ${redactUrl(config.DATABASE_URL)} (${(err as Error).message || (err as { code?: string }).code})`,
+    );
   }
-  const redis = new Redis(config.REDIS_URL, { lazyConnect: true, connectTimeout: 3_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis(config.REDIS_URL, {
+    lazyConnect: true,
+    connectTimeout: 3_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();

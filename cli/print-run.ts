@@ -9,14 +9,34 @@ export function summaryJson(s: RunSummary) {
     status: s.status,
     error: s.error,
     failedStep: s.failedStep,
-    steps: s.steps.map((st) => ({ step: st.step, status: st.status, attempts: st.attempts, durationMs: st.durationMs, rowsIn: st.rowsIn, rowsOut: st.rowsOut, rowsRejected: st.rowsRejected, error: st.error })),
+    steps: s.steps.map((st) => ({
+      step: st.step,
+      status: st.status,
+      attempts: st.attempts,
+      durationMs: st.durationMs,
+      rowsIn: st.rowsIn,
+      rowsOut: st.rowsOut,
+      rowsRejected: st.rowsRejected,
+      error: st.error,
+    })),
     metrics: s.metrics ? pickMetrics(s.metrics) : null,
     modelVersion: s.modelVersion,
   };
 }
 
 function pickMetrics(m: Record<string, unknown>) {
-  const keys = ['rocAuc', 'prAuc', 'accuracy', 'precision', 'recall', 'f1', 'threshold', 'logLoss', 'brier', 'baseRate'];
+  const keys = [
+    'rocAuc',
+    'prAuc',
+    'accuracy',
+    'precision',
+    'recall',
+    'f1',
+    'threshold',
+    'logLoss',
+    'brier',
+    'baseRate',
+  ];
   return Object.fromEntries(keys.filter((k) => k in m).map((k) => [k, m[k]]));
 }
 

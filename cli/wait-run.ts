@@ -1,7 +1,7 @@
 import type { Db } from '../db/client.ts';
-import { runSummary, type RunSummary } from '../ledger/run-summary.ts';
-import type { Queues } from '../workflows/queues.ts';
 import { stepJobId } from '../ledger/job-id.ts';
+import { type RunSummary, runSummary } from '../ledger/run-summary.ts';
+import type { Queues } from '../workflows/queues.ts';
 
 const DONE = new Set(['succeeded', 'degraded', 'failed', 'cancelled']);
 
@@ -35,7 +35,10 @@ export async function waitForRun(
       }
     }
     if (DONE.has(summary.status)) return summary;
-    if (Date.now() > deadline) throw new Error(`run ${runKey} did not finish within ${Math.round(opts.timeoutMs / 1000)}s (status ${summary.status})`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `run ${runKey} did not finish within ${Math.round(opts.timeoutMs / 1000)}s (status ${summary.status})`,
+      );
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 400));
   }
 }

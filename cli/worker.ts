@@ -29,28 +29,43 @@ export async function startWorkers(config: Config, log: Logger, queues: StepName
   const workerName = `${os.hostname()}:${process.pid}`;
   await warnOnEvictionPolicy(config, log);
   const workers = queues.map((step) => {
-    const worker = new Worker(step, (job, _token, signal) => runStep({ database, config, mailer, log, worker: workerName }, steps[step], job, signal), {
-      connection: redisConnection(config.REDIS_URL),
-      prefix: config.CPD_QUEUE_PREFIX,
-      concurrency: 1,
-      // Training runs on worker threads, so the lock is renewed on time; the margin covers GC pauses.
-      // A hard-killed worker's job is redelivered about lockDuration + stalledInterval later.
-      lockDuration: config.CPD_LOCK_DURATION_MS,
-      stalledInterval: config.CPD_STALLED_INTERVAL_MS,
-      name: workerName,
-    });
+    const worker = new Worker(
+      step,
+      (job, _token, signal) =>
+        runStep({ database, config, mailer, log, worker: workerName }, steps[step], job, signal),
+      {
+        connection: redisConnection(config.REDIS_URL),
+        prefix: config.CPD_QUEUE_PREFIX,
+        concurrency: 1,
+        // Training runs on worker threads, so the lock is renewed on time; the margin covers GC pauses.
+        // A hard-killed worker's job is redelivered about lockDuration + stalledInterval later.
+        lockDuration: config.CPD_LOCK_DURATION_MS,
+        stalledInterval: config.CPD_STALLED_INTERVAL_MS,
+        name: workerName,
+      },
+    );
     worker.on('error', (err) => log.error({ err, queue: step }, 'worker error'));
     // BullMQ's own events carry no run key; name it from the job so every line says which run it concerns.
     worker.on('failed', (job, err) => {
       if (!job) return;
       const data = job.data as { runKey?: unknown };
-      log.warn({ runKey: data.runKey, step, attempt: job.attemptsMade, jobId: job.id, err: err.message }, 'job failed');
+      log.warn(
+        { runKey: data.runKey, step, attempt: job.attemptsMade, jobId: job.id, err: err.message },
+        'job failed',
+      );
       // A job that stalled too often is failed by BullMQ when next fetched, without calling runStep: the ledger must hear it here.
       if (err.message === STALLED_OUT_REASON && job.id) {
-        recordStalledOut({ database, config, mailer, log }, job.id).catch((e: unknown) => log.error({ err: e, jobId: job.id }, 'could not record a stalled-out job'));
+        recordStalledOut({ database, config, mailer, log }, job.id).catch((e: unknown) =>
+          log.error({ err: e, jobId: job.id }, 'could not record a stalled-out job'),
+        );
       }
     });
-    worker.on('stalled', (jobId) => log.warn({ step, jobId, runKey: parseStepJobId(jobId)?.runKey }, 'job stalled: its worker stopped renewing the lock; it is returned to the queue'));
+    worker.on('stalled', (jobId) =>
+      log.warn(
+        { step, jobId, runKey: parseStepJobId(jobId)?.runKey },
+        'job stalled: its worker stopped renewing the lock; it is returned to the queue',
+      ),
+    );
     return worker;
   });
   await Promise.all(workers.map((w) => w.waitUntilReady()));
@@ -79,7 +94,10 @@ async function warnOnEvictionPolicy(config: Config, log: Logger): Promise<void> 
     const res = (await redis.config('GET', 'maxmemory-policy')) as string[];
     const policy = res[1];
     if (policy && policy !== 'noeviction') {
-      log.warn({ policy }, 'Redis maxmemory-policy is not noeviction: Redis may evict queue keys under memory pressure and lose jobs');
+      log.warn(
+        { policy },
+        'Redis maxmemory-policy is not noeviction: Redis may evict queue keys under memory pressure and lose jobs',
+      );
     }
   } catch (err) {
     log.warn({ err }, 'could not read Redis maxmemory-policy');

@@ -71,7 +71,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`invalid environment:\n${lines.join('\n')}`);
   }
-  const sourceEnv = Object.fromEntries(Object.entries(cleaned).filter(([k]) => k.startsWith(SOURCE_ENV_PREFIX))) as Record<string, string>;
+  const sourceEnv = Object.fromEntries(
+    Object.entries(cleaned).filter(([k]) => k.startsWith(SOURCE_ENV_PREFIX)),
+  ) as Record<string, string>;
   return { ...parsed.data, sourceEnv };
 }
 

@@ -10,15 +10,30 @@ const severity = z.enum(['warn', 'block']).default('warn');
 
 export const qualityCheckSchema = z.discriminatedUnion('check', [
   /** Tonight's row count against the average of the last 7 runs: |n / avg − 1| ≤ maxDeviation. */
-  z.object({ check: z.literal('row-count'), severity, maxDeviation: z.number().positive().default(0.5), minHistory: z.number().int().min(1).max(7).default(3) }),
+  z.object({
+    check: z.literal('row-count'),
+    severity,
+    maxDeviation: z.number().positive().default(0.5),
+    minHistory: z.number().int().min(1).max(7).default(3),
+  }),
   /** Share of rows where `column` is empty (transactions: a raw_transactions field; labeled: a source column). */
-  z.object({ check: z.literal('null-rate'), severity, column: z.string().min(1), max: z.number().min(0).max(1) }),
+  z.object({
+    check: z.literal('null-rate'),
+    severity,
+    column: z.string().min(1),
+    max: z.number().min(0).max(1),
+  }),
   /** Share of exact duplicate rows. */
   z.object({ check: z.literal('duplicate-rate'), severity, max: z.number().min(0).max(1).default(0.05) }),
   /** Days between the latest transaction before the cutoff and the cutoff (transactions mode). */
   z.object({ check: z.literal('freshness'), severity, maxDays: z.number().positive().default(3) }),
   /** Share of positive labels in the training rows. */
-  z.object({ check: z.literal('base-rate'), severity, min: z.number().min(0).max(1).default(0.005), max: z.number().min(0).max(1).default(0.995) }),
+  z.object({
+    check: z.literal('base-rate'),
+    severity,
+    min: z.number().min(0).max(1).default(0.005),
+    max: z.number().min(0).max(1).default(0.995),
+  }),
 ]);
 export type QualityCheck = z.infer<typeof qualityCheckSchema>;
 

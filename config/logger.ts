@@ -13,7 +13,18 @@ export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, base: Record<str
     base: { pid: process.pid, ...base },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: {
-      paths: ['password', '*.password', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL', '*.DATABASE_URL', '*.REDIS_URL', '*.SMTP_URL', 'authorization', '*.authorization'],
+      paths: [
+        'password',
+        '*.password',
+        'DATABASE_URL',
+        'REDIS_URL',
+        'SMTP_URL',
+        '*.DATABASE_URL',
+        '*.REDIS_URL',
+        '*.SMTP_URL',
+        'authorization',
+        '*.authorization',
+      ],
       censor: '[redacted]',
     },
   });

@@ -20,8 +20,14 @@ describe('pipeline files', () => {
   });
 
   it('names the field path of every error', () => {
-    const bad = { ...minimal, sources: [{ kind: 'file' }], schedule: { cron: '0 2 * * *', timezone: 'Mars/Olympus' } };
-    expect(() => parsePipeline(bad, 'bad.json')).toThrow(/bad\.json[\s\S]*sources\[0\]\.path[\s\S]*schedule\.timezone: not an IANA time zone/);
+    const bad = {
+      ...minimal,
+      sources: [{ kind: 'file' }],
+      schedule: { cron: '0 2 * * *', timezone: 'Mars/Olympus' },
+    };
+    expect(() => parsePipeline(bad, 'bad.json')).toThrow(
+      /bad\.json[\s\S]*sources\[0\]\.path[\s\S]*schedule\.timezone: not an IANA time zone/,
+    );
   });
 
   it('resolves source paths against the pipeline file folder', () => {

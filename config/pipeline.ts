@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { cleanRulesSchema, defaultQualityChecks, driftSchema, leakGuardSchema, populationSchema, qualityCheckSchema } from './feature-checks.ts';
+import {
+  cleanRulesSchema,
+  defaultQualityChecks,
+  driftSchema,
+  leakGuardSchema,
+  populationSchema,
+  qualityCheckSchema,
+} from './feature-checks.ts';
 import { stepNames } from './steps.ts';
 
 const identifier = z
@@ -66,7 +73,10 @@ const httpSourceSchema = z.object({
   url: z.string().url(),
   timeoutMs: z.number().int().positive().default(30_000),
   /** Environment variable holding an `Authorization` header value; the secret stays out of the file. */
-  authEnv: z.string().regex(/^CPD_SOURCE_[A-Z0-9_]+$/, 'must name a CPD_SOURCE_* variable').optional(),
+  authEnv: z
+    .string()
+    .regex(/^CPD_SOURCE_[A-Z0-9_]+$/, 'must name a CPD_SOURCE_* variable')
+    .optional(),
   parse: parseOptionsSchema.default(parseOptionsSchema.parse({})),
   contract: contractSchema.default(contractSchema.parse({})),
 });
@@ -80,7 +90,11 @@ const sqlSourceSchema = z.object({
   contract: contractSchema.default(contractSchema.parse({})),
 });
 
-export const sourceSchema = z.discriminatedUnion('kind', [fileSourceSchema, httpSourceSchema, sqlSourceSchema]);
+export const sourceSchema = z.discriminatedUnion('kind', [
+  fileSourceSchema,
+  httpSourceSchema,
+  sqlSourceSchema,
+]);
 
 const labeledColumnsSchema = z.object({
   /** Column that identifies the customer/row; absent: a stable row id from source and line. */
@@ -129,7 +143,15 @@ export const promotionSchema = z.object({
 });
 
 /** Labeled tables only: k-fold stratified CV on the training rows (0 = off; k extra trainings). */
-export const evaluationSchema = z.object({ cvFolds: z.number().int().min(0).max(10).refine((k) => k !== 1, 'cvFolds: 0 (off) or 2..10').default(0) });
+export const evaluationSchema = z.object({
+  cvFolds: z
+    .number()
+    .int()
+    .min(0)
+    .max(10)
+    .refine((k) => k !== 1, 'cvFolds: 0 (off) or 2..10')
+    .default(0),
+});
 
 export const scheduleSchema = z.object({
   cron: z.string().min(1),
@@ -184,7 +206,10 @@ export const labelWindowSchema = z.object({
   /** Training snapshots at T−H, T−2H, ...; more snapshots, more training rows. */
   snapshots: z.number().int().min(1).max(12).default(1),
   /** The cutoff T; default: the run's business date. */
-  cutoff: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  cutoff: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
 });
 
 /** How scores are computed: rows per chunk (memory stays flat), reasons stored per customer. */
@@ -204,14 +229,22 @@ const gateAction = z.enum(['warn', 'block']);
 export const gatesSchema = z.object({
   /** Scored rows ≥ this share of the scoring population (and of the last published table). */
   rowCount: z
-    .object({ minShare: z.number().min(0).max(1).default(0.99), minShareOfPrevious: z.number().min(0).max(1).default(0.5), action: gateAction.default('block') })
+    .object({
+      minShare: z.number().min(0).max(1).default(0.99),
+      minShareOfPrevious: z.number().min(0).max(1).default(0.5),
+      action: gateAction.default('block'),
+    })
     .default({ minShare: 0.99, minShareOfPrevious: 0.5, action: 'block' }),
-  nullScores: z.object({ maxShare: z.number().min(0).max(1).default(0), action: gateAction.default('block') }).default({ maxShare: 0, action: 'block' }),
+  nullScores: z
+    .object({ maxShare: z.number().min(0).max(1).default(0), action: gateAction.default('block') })
+    .default({ maxShare: 0, action: 'block' }),
   /**
    * Score-distribution PSI against the last published run. Warn by default: a newly promoted
    * model legitimately shifts the distribution, and blocking it would keep stale scores.
    */
-  psi: z.object({ max: z.number().positive().default(0.25), action: gateAction.default('warn') }).default({ max: 0.25, action: 'warn' }),
+  psi: z
+    .object({ max: z.number().positive().default(0.25), action: gateAction.default('warn') })
+    .default({ max: 0.25, action: 'warn' }),
   /** Seconds the swap waits for analysts' queries holding the table (MySQL lock_wait_timeout); then the step retries. */
   lockWaitSeconds: z.number().int().min(1).max(600).default(10),
 });
@@ -234,7 +267,9 @@ const pipelineBase = z.object({
   /** Block the load when more than this share of rows is rejected. */
   maxRejectShare: z.number().min(0).max(1).default(0.05),
   /** How load writes: `auto` uses LOAD DATA LOCAL when the server allows it, else prepared inserts. */
-  load: z.object({ method: z.enum(['auto', 'infile', 'insert']).default('auto') }).default({ method: 'auto' }),
+  load: z
+    .object({ method: z.enum(['auto', 'infile', 'insert']).default('auto') })
+    .default({ method: 'auto' }),
   /** Data-quality checks, each warn or block (config/feature-checks.ts). */
   quality: z.array(qualityCheckSchema).default(defaultQualityChecks),
   drift: driftSchema.default(driftSchema.parse({})),
@@ -258,7 +293,10 @@ export const transactionsPipelineSchema = pipelineBase.extend({
   population: populationSchema.default(populationSchema.parse({})),
 });
 
-export const pipelineSchema = z.discriminatedUnion('mode', [labeledPipelineSchema, transactionsPipelineSchema]);
+export const pipelineSchema = z.discriminatedUnion('mode', [
+  labeledPipelineSchema,
+  transactionsPipelineSchema,
+]);
 
 export type LabeledPipeline = z.infer<typeof labeledPipelineSchema>;
 export type TransactionsPipeline = z.infer<typeof transactionsPipelineSchema>;
@@ -303,7 +341,9 @@ export function loadPipelineFile(file: string): Pipeline {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new PipelineFileError(`${file}: cannot read pipeline file: ${(err as Error).message}`, { cause: err });
+    throw new PipelineFileError(`${file}: cannot read pipeline file: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const pipeline = parsePipeline(raw, file);
   const dir = path.dirname(path.resolve(file));
@@ -314,5 +354,10 @@ export function loadPipelineFile(file: string): Pipeline {
 }
 
 function formatPath(p: PropertyKey[]): string {
-  return p.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), '') || '(root)';
+  return (
+    p.reduce<string>(
+      (acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)),
+      '',
+    ) || '(root)'
+  );
 }

@@ -4,7 +4,16 @@
  * runner all read it; jobs/index.ts maps every name to its handler, so a step without a handler
  * does not compile. Adding a step: its name here, its file in jobs/, its line in jobs/index.ts.
  */
-export const stepNames = ['collect', 'load', 'clean', 'features', 'train', 'evaluate', 'score', 'report'] as const;
+export const stepNames = [
+  'collect',
+  'load',
+  'clean',
+  'features',
+  'train',
+  'evaluate',
+  'score',
+  'report',
+] as const;
 export type StepName = (typeof stepNames)[number];
 
 /** The step that runs before `step`, or undefined for the first. */

@@ -40,7 +40,11 @@ export function databaseName(url: string): string {
 
 export function createDatabase(url: string, opts: { connectionLimit?: number } = {}): Database {
   const name = databaseName(url);
-  const pool = mysql.createPool({ ...connectionOptions(url), connectionLimit: opts.connectionLimit ?? 4, waitForConnections: true });
+  const pool = mysql.createPool({
+    ...connectionOptions(url),
+    connectionLimit: opts.connectionLimit ?? 4,
+    waitForConnections: true,
+  });
   const db = drizzle(pool, { schema, mode: 'default' });
   return { db, pool, name, close: () => pool.end() };
 }

@@ -18,18 +18,25 @@ export class LocalInfileOffError extends Error {
   override name = 'LocalInfileOffError';
 }
 
-export const LOCAL_INFILE_HINT = 'local_infile is OFF on the MySQL server: run SET PERSIST local_infile = ON (or your managed service flag) for full load speed';
+export const LOCAL_INFILE_HINT =
+  'local_infile is OFF on the MySQL server: run SET PERSIST local_infile = ON (or your managed service flag) for full load speed';
 
 /**
  * Picks the bulk path: LOAD DATA LOCAL INFILE when the server allows it (MySQL 8 ships with
  * local_infile OFF), else prepared multi-row inserts, about 3x slower but needing no server change.
  */
-export async function chooseLoadMethod(conn: PoolConnection, wanted: 'auto' | LoadMethod): Promise<{ method: LoadMethod; note?: string }> {
+export async function chooseLoadMethod(
+  conn: PoolConnection,
+  wanted: 'auto' | LoadMethod,
+): Promise<{ method: LoadMethod; note?: string }> {
   if (wanted === 'insert') return { method: 'insert' };
   const [rows] = await conn.query('SELECT @@GLOBAL.local_infile AS enabled');
   const enabled = Number((rows as { enabled: number | string }[])[0]?.enabled) === 1;
   if (enabled) return { method: 'infile' };
-  if (wanted === 'infile') throw new LocalInfileOffError(`${LOCAL_INFILE_HINT}, or set "load": { "method": "insert" } in the pipeline`);
+  if (wanted === 'infile')
+    throw new LocalInfileOffError(
+      `${LOCAL_INFILE_HINT}, or set "load": { "method": "insert" } in the pipeline`,
+    );
   return { method: 'insert', note: `${LOCAL_INFILE_HINT}; loading with prepared inserts meanwhile` };
 }
 
@@ -38,7 +45,9 @@ export function escapeCell(value: Cell): string {
   if (value === null) return '\\N';
   const s = typeof value === 'number' ? String(value) : value;
   return /[\\\t\n\r\0]/.test(s)
-    ? s.replace(/[\\\t\n\r\0]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\0'))
+    ? s.replace(/[\\\t\n\r\0]/g, (c) =>
+        c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\0',
+      )
     : s;
 }
 
@@ -55,16 +64,29 @@ export interface BulkTarget {
  * warnings instead of errors, so any warning or a row-count mismatch is an error here; callers load
  * into a private staging table, which they drop on failure, so nothing half-loaded is ever published.
  */
-export async function loadTsv(conn: PoolConnection, target: BulkTarget, chunks: AsyncIterable<string>, method: LoadMethod, expected: () => number): Promise<number> {
-  const stored = method === 'infile' ? await viaInfile(conn, target, chunks) : await viaInserts(conn, target, chunks);
+export async function loadTsv(
+  conn: PoolConnection,
+  target: BulkTarget,
+  chunks: AsyncIterable<string>,
+  method: LoadMethod,
+  expected: () => number,
+): Promise<number> {
+  const stored =
+    method === 'infile' ? await viaInfile(conn, target, chunks) : await viaInserts(conn, target, chunks);
   if (stored.rows !== expected() || stored.warnings > 0) {
     const [warnings] = await conn.query('SHOW WARNINGS LIMIT 5');
-    throw new LoadWarningsError(`loading ${target.table}: ${stored.rows} rows stored of ${expected()} sent, ${stored.warnings} warnings: ${JSON.stringify(warnings)}`);
+    throw new LoadWarningsError(
+      `loading ${target.table}: ${stored.rows} rows stored of ${expected()} sent, ${stored.warnings} warnings: ${JSON.stringify(warnings)}`,
+    );
   }
   return stored.rows;
 }
 
-async function viaInfile(conn: PoolConnection, target: BulkTarget, chunks: AsyncIterable<string>): Promise<{ rows: number; warnings: number }> {
+async function viaInfile(
+  conn: PoolConnection,
+  target: BulkTarget,
+  chunks: AsyncIterable<string>,
+): Promise<{ rows: number; warnings: number }> {
   // `@name` entries are user variables: LOAD DATA reads the field and drops it.
   const cols = target.columns.map((c) => (c.startsWith('@') ? c : `\`${c}\``)).join(', ');
   const sets = Object.entries(target.constants ?? {}).map(([k, v]) => conn.format(`\`${k}\` = ?`, [v]));
@@ -79,15 +101,22 @@ async function viaInfile(conn: PoolConnection, target: BulkTarget, chunks: Async
     return { rows: affectedRows, warnings: warningStatus };
   } catch (err) {
     const errno = (err as { errno?: number }).errno;
-    if (errno === 3948 || errno === 1148 || errno === 4166) throw new LocalInfileOffError(LOCAL_INFILE_HINT, { cause: err });
+    if (errno === 3948 || errno === 1148 || errno === 4166)
+      throw new LocalInfileOffError(LOCAL_INFILE_HINT, { cause: err });
     throw err;
   }
 }
 
-async function viaInserts(conn: PoolConnection, target: BulkTarget, chunks: AsyncIterable<string>): Promise<{ rows: number; warnings: number }> {
+async function viaInserts(
+  conn: PoolConnection,
+  target: BulkTarget,
+  chunks: AsyncIterable<string>,
+): Promise<{ rows: number; warnings: number }> {
   const constants = Object.entries(target.constants ?? {});
   const kept = target.columns.map((c, i) => (c.startsWith('@') ? -1 : i)).filter((i) => i >= 0);
-  const cols = [...kept.map((i) => target.columns[i]!), ...constants.map(([k]) => k)].map((c) => `\`${c}\``).join(', ');
+  const cols = [...kept.map((i) => target.columns[i]!), ...constants.map(([k]) => k)]
+    .map((c) => `\`${c}\``)
+    .join(', ');
   const tuple = `(${Array.from({ length: kept.length + constants.length }, () => '?').join(', ')})`;
   let rows = 0;
   let warnings = 0;
@@ -95,7 +124,10 @@ async function viaInserts(conn: PoolConnection, target: BulkTarget, chunks: Asyn
   let inBatch = 0;
   const flush = async () => {
     if (inBatch === 0) return;
-    const [result] = await conn.execute(`INSERT INTO \`${target.table}\` (${cols}) VALUES ${Array.from({ length: inBatch }, () => tuple).join(', ')}`, batch);
+    const [result] = await conn.execute(
+      `INSERT INTO \`${target.table}\` (${cols}) VALUES ${Array.from({ length: inBatch }, () => tuple).join(', ')}`,
+      batch,
+    );
     rows += (result as { affectedRows: number }).affectedRows;
     warnings += (result as { warningStatus: number }).warningStatus;
     batch = [];
@@ -117,7 +149,9 @@ async function viaInserts(conn: PoolConnection, target: BulkTarget, chunks: Asyn
 function unescapeTsv(cell: string): string | null {
   if (cell === '\\N') return null;
   if (!cell.includes('\\')) return cell;
-  return cell.replace(/\\(.)/g, (_, c: string) => (c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : c === '0' ? '\0' : c));
+  return cell.replace(/\\(.)/g, (_, c: string) =>
+    c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : c === '0' ? '\0' : c,
+  );
 }
 
 const CHUNK_BYTES = 256 * 1024;
@@ -136,6 +170,12 @@ export async function* encodeRows(rows: AsyncIterable<Cell[]> | Iterable<Cell[]>
 }
 
 /** Rows (arrays of cells) into `table` with LOAD DATA LOCAL INFILE; see loadTsv for the checks. */
-export function loadInfile(conn: PoolConnection, table: string, columns: readonly string[], rows: AsyncIterable<Cell[]> | Iterable<Cell[]>, counted: () => number): Promise<number> {
+export function loadInfile(
+  conn: PoolConnection,
+  table: string,
+  columns: readonly string[],
+  rows: AsyncIterable<Cell[]> | Iterable<Cell[]>,
+  counted: () => number,
+): Promise<number> {
   return loadTsv(conn, { table, columns }, encodeRows(rows), 'infile', counted);
 }

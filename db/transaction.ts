@@ -11,7 +11,10 @@ import * as schema from './schema/index.ts';
  * returns a connection; given a connection it uses that one and leaves it to the caller. A pooled
  * connection whose rollback fails (it was killed mid-statement) is destroyed, never reused.
  */
-export async function inTransaction<T>(source: Pool | PoolConnection, work: (conn: PoolConnection, db: Db) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  source: Pool | PoolConnection,
+  work: (conn: PoolConnection, db: Db) => Promise<T>,
+): Promise<T> {
   // A connection the caller holds (session variables, a staging table) stays the caller's to release.
   const borrowed = !('getConnection' in source);
   const conn = borrowed ? source : await source.getConnection();

@@ -24,12 +24,24 @@ export const collect = defineStep({
       if (source.kind === 'file') found.push(...(await collectFiles(name, source.path)));
       else if (source.kind === 'http') found.push(await collectHttp(source, name, dir, secrets, signal));
       else found.push(await collectSql(source, name, dir, secrets));
-      for (const f of found.filter((x) => x.source === name)) log.info({ source: name, kind: f.kind, origin: f.origin, bytes: f.bytes, sha256: f.sha256 }, 'source collected');
+      for (const f of found.filter((x) => x.source === name))
+        log.info(
+          { source: name, kind: f.kind, origin: f.origin, bytes: f.bytes, sha256: f.sha256 },
+          'source collected',
+        );
     }
     await inTransaction(pool, (conn) => recordCollected(conn, run.runKey, run.pipeline.name, found));
     return {
       rowsOut: found.length,
-      details: { files: found.map((f) => ({ source: f.source, kind: f.kind, origin: f.origin, bytes: f.bytes, sha256: f.sha256 })) },
+      details: {
+        files: found.map((f) => ({
+          source: f.source,
+          kind: f.kind,
+          origin: f.origin,
+          bytes: f.bytes,
+          sha256: f.sha256,
+        })),
+      },
     };
   },
 });
@@ -38,26 +50,38 @@ export const collect = defineStep({
  * Replaces the run's source_files rows, except that a row whose lines are in raw_transactions
  * (referenced by loaded_files) keeps its id: a rerun of the same date must find those lines again.
  */
-async function recordCollected(conn: PoolConnection, runKey: string, pipeline: string, found: Collected[]): Promise<void> {
-  const [rows] = await conn.query('SELECT id, source, origin FROM source_files WHERE run_key = ? FOR UPDATE', [runKey]);
-  const existing = new Map((rows as { id: number; source: string; origin: string }[]).map((r) => [`${r.source}\n${r.origin}`, r.id]));
-  const [referenced] = await conn.query('SELECT source_file_id AS id FROM loaded_files WHERE run_key = ?', [runKey]);
+async function recordCollected(
+  conn: PoolConnection,
+  runKey: string,
+  pipeline: string,
+  found: Collected[],
+): Promise<void> {
+  const [rows] = await conn.query(
+    'SELECT id, source, origin FROM source_files WHERE run_key = ? FOR UPDATE',
+    [runKey],
+  );
+  const existing = new Map(
+    (rows as { id: number; source: string; origin: string }[]).map((r) => [`${r.source}\n${r.origin}`, r.id]),
+  );
+  const [referenced] = await conn.query('SELECT source_file_id AS id FROM loaded_files WHERE run_key = ?', [
+    runKey,
+  ]);
   const kept = new Set((referenced as { id: number }[]).map((r) => r.id));
   for (const f of found) {
     const key = `${f.source}\n${f.origin}`;
     const id = existing.get(key);
     const values = [f.kind, f.path, f.sha256, f.bytes, f.modifiedAt];
     if (id !== undefined && kept.has(id)) {
-      await conn.query("UPDATE source_files SET kind = ?, path = ?, sha256 = ?, bytes = ?, modified_at = ?, action = 'pending' WHERE id = ?", [...values, id]);
+      await conn.query(
+        "UPDATE source_files SET kind = ?, path = ?, sha256 = ?, bytes = ?, modified_at = ?, action = 'pending' WHERE id = ?",
+        [...values, id],
+      );
       existing.delete(key);
     } else {
-      await conn.query("INSERT INTO source_files (run_key, pipeline, source, origin, kind, path, sha256, bytes, modified_at, action) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')", [
-        runKey,
-        pipeline,
-        f.source,
-        f.origin,
-        ...values,
-      ]);
+      await conn.query(
+        "INSERT INTO source_files (run_key, pipeline, source, origin, kind, path, sha256, bytes, modified_at, action) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')",
+        [runKey, pipeline, f.source, f.origin, ...values],
+      );
     }
   }
   for (const id of existing.values()) {

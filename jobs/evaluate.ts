@@ -25,14 +25,22 @@ export const evaluate = defineStep({
     const scores = model.predictProba(valid.columns);
     const evaluation = evaluateBinary(valid.labels, scores, run.pipeline.model.threshold);
     // Flat headline figures beside the full evaluation: what status, reports and gates read.
-    const metrics = { ...evaluation, ...evaluation.atThreshold, prAuc: evaluation.averagePrecision, baseRate: evaluation.prevalence };
+    const metrics = {
+      ...evaluation,
+      ...evaluation.atThreshold,
+      prAuc: evaluation.averagePrecision,
+      baseRate: evaluation.prevalence,
+    };
     const importance = model.featureImportance();
     const featureImportance = valid.featureNames
       .map((feature, i) => ({ feature, importance: importance[i] ?? 0 }))
       .sort((a, b) => b.importance - a.importance);
     const cv = await crossValidation(ctx);
     const stored = { ...metrics, featureImportance, validationRows: valid.nRows, cv };
-    await db.update(modelVersions).set({ metrics: stored, threshold: metrics.threshold }).where(eq(modelVersions.id, version.id));
+    await db
+      .update(modelVersions)
+      .set({ metrics: stored, threshold: metrics.threshold })
+      .where(eq(modelVersions.id, version.id));
 
     const decision = await decideRunPromotion({
       db,
@@ -63,7 +71,15 @@ export const evaluate = defineStep({
 });
 
 /** The pipeline's k-fold CV on the training rows, when it asks for folds and its mode allows them. */
-async function crossValidation({ run, db, pool, config, log, signal, progress }: StepContext): Promise<CvSummary | null> {
+async function crossValidation({
+  run,
+  db,
+  pool,
+  config,
+  log,
+  signal,
+  progress,
+}: StepContext): Promise<CvSummary | null> {
   const folds = run.pipeline.evaluation.cvFolds;
   if (folds <= 0) return null;
   const mode = modeOf(run.pipeline);

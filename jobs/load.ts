@@ -5,7 +5,13 @@ import { modeOf } from '../modes/index.ts';
 import { PermanentError } from '../pipeline/errors.ts';
 import { checkFreshness } from '../pipeline/sources/contracts/freshness.ts';
 import { loadSummary } from '../pipeline/sources/load-summary.ts';
-import { createStaging, dropStaging, publishStaged, type StagedInput, stagingTables } from '../pipeline/sources/publish-staged.ts';
+import {
+  createStaging,
+  dropStaging,
+  publishStaged,
+  type StagedInput,
+  stagingTables,
+} from '../pipeline/sources/publish-staged.ts';
 import { sourceNamed } from '../pipeline/sources/source-name.ts';
 import { SQL_LANDED_PARSE } from '../pipeline/sources/sql-source.ts';
 import { stageFile } from '../pipeline/sources/stage-file.ts';
@@ -23,7 +29,11 @@ export const load = defineStep({
   async handler({ run, db, pool, log, progress, signal }) {
     const { pipeline, runKey } = run;
     const plan = modeOf(pipeline).load;
-    const files = await db.select().from(sourceFiles).where(eq(sourceFiles.runKey, runKey)).orderBy(asc(sourceFiles.id));
+    const files = await db
+      .select()
+      .from(sourceFiles)
+      .where(eq(sourceFiles.runKey, runKey))
+      .orderBy(asc(sourceFiles.id));
     if (files.length === 0) throw new PermanentError(`no collected files for ${runKey}: run collect first`);
     const conn = await pool.getConnection();
     const side = await pool.getConnection();
@@ -49,23 +59,46 @@ export const load = defineStep({
         if (ledger?.sha256 === file.sha256) {
           skipped.push(file.path);
           await db.update(sourceFiles).set({ action: 'unchanged' }).where(eq(sourceFiles.id, file.id));
-          log.info({ file: file.path, sha256: file.sha256, loadedBy: ledger.runKey }, 'input unchanged since it was loaded: skipped');
+          log.info(
+            { file: file.path, sha256: file.sha256, loadedBy: ledger.runKey },
+            'input unchanged since it was loaded: skipped',
+          );
           continue;
         }
         checkFreshness(file, source, run.businessDate);
-        const parse = source.kind === 'sql' ? { ...SQL_LANDED_PARSE, nullTokens: [...SQL_LANDED_PARSE.nullTokens], dateFormats: {} } : source.parse;
+        const parse =
+          source.kind === 'sql'
+            ? { ...SQL_LANDED_PARSE, nullTokens: [...SQL_LANDED_PARSE.nullTokens], dateFormats: {} }
+            : source.parse;
         const stageStart = performance.now();
-        const staged = await stageFile({ conn, rejectConn: side, runKey, pipeline, rowLayout: plan.rows, file, parse, contract: source.contract, isoDates: source.kind === 'sql', method, tables });
+        const staged = await stageFile({
+          conn,
+          rejectConn: side,
+          runKey,
+          pipeline,
+          rowLayout: plan.rows,
+          file,
+          parse,
+          contract: source.contract,
+          isoDates: source.kind === 'sql',
+          method,
+          tables,
+        });
         timings.stageMs += Math.round(performance.now() - stageStart);
         inputs.push({ file, ledger, staged });
-        log.info({ file: file.path, read: staged.read, loaded: staged.loaded, rejected: staged.rejected, method }, 'input staged');
+        log.info(
+          { file: file.path, read: staged.read, loaded: staged.loaded, rejected: staged.rejected, method },
+          'input staged',
+        );
         await progress(Math.round(((i + 1) / files.length) * 90));
       }
       const publishStart = performance.now();
       if (inputs.length > 0) await publishStaged(conn, runKey, tables, inputs, plan.publish);
       timings.publishMs = Math.round(performance.now() - publishStart);
     } finally {
-      await dropStaging(conn, tables).catch((err: unknown) => log.warn({ err }, 'could not drop the staging tables'));
+      await dropStaging(conn, tables).catch((err: unknown) =>
+        log.warn({ err }, 'could not drop the staging tables'),
+      );
       await side.query('SELECT RELEASE_ALL_LOCKS()').catch(() => undefined);
       conn.release();
       side.release();

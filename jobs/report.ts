@@ -2,9 +2,9 @@ import { eq } from 'drizzle-orm';
 import { pipelineRuns } from '../db/schema/index.ts';
 import { runFinished } from '../ledger/run-ledger.ts';
 import { modeOf } from '../modes/index.ts';
+import { notifyRunOutcome } from '../reports/alerts/notify-outcome.ts';
 import { sendRunReport } from '../reports/send-run-report.ts';
 import { defineStep } from '../runner/step.ts';
-import { notifyRunOutcome } from '../reports/alerts/notify-outcome.ts';
 
 /**
  * report: gathers the night from MySQL, renders the stakeholder report (charts inline), writes
@@ -21,8 +21,15 @@ export const report = defineStep({
     const status = outcome.status === 'degraded' ? 'degraded' : 'succeeded';
     await runFinished(db, run.runKey, status, outcome.problem);
     if (status === 'degraded') {
-      const [ledger] = await db.select({ generation: pipelineRuns.generation }).from(pipelineRuns).where(eq(pipelineRuns.runKey, run.runKey));
-      await notifyRunOutcome({ db, mailer, config, log }, run.runKey, { kind: 'degraded', generation: ledger?.generation ?? 1, reason: outcome.problem ?? 'degraded' });
+      const [ledger] = await db
+        .select({ generation: pipelineRuns.generation })
+        .from(pipelineRuns)
+        .where(eq(pipelineRuns.runKey, run.runKey));
+      await notifyRunOutcome({ db, mailer, config, log }, run.runKey, {
+        kind: 'degraded',
+        generation: ledger?.generation ?? 1,
+        reason: outcome.problem ?? 'degraded',
+      });
     }
     return {
       details: {

@@ -5,11 +5,11 @@ import { eq } from 'drizzle-orm';
 import { featureSets } from '../db/schema/index.ts';
 import { degradedCleared, runDegraded } from '../ledger/run-ledger.ts';
 import { modeOf } from '../modes/index.ts';
-import { defineStep } from '../runner/step.ts';
 import { PermanentError } from '../pipeline/errors.ts';
-import { loadScoringModel } from '../pipeline/registry/model-store.ts';
 import { publishScores } from '../pipeline/publish/publish-scores.ts';
 import { spoolScores } from '../pipeline/publish/spool-scores.ts';
+import { loadScoringModel } from '../pipeline/registry/model-store.ts';
+import { defineStep } from '../runner/step.ts';
 
 /** pipeline_runs.error of a run degraded by this step starts with this, so a passing retry can clear it. */
 const DEGRADED_PREFIX = 'score: publish blocked';

@@ -20,7 +20,13 @@ export const train = defineStep({
     const params = { ...run.pipeline.model };
     const started = performance.now();
     const model = await trainModel(
-      { featureNames: data.featureNames, categorical: data.categorical, columns: data.columns, labels: data.labels, nRows: data.nRows },
+      {
+        featureNames: data.featureNames,
+        categorical: data.categorical,
+        columns: data.columns,
+        labels: data.labels,
+        nRows: data.nRows,
+      },
       params,
       {
         threads: config.CPD_THREADS,
@@ -30,7 +36,10 @@ export const train = defineStep({
     );
     const fitMs = Math.round(performance.now() - started);
     const packed = await packModel(model);
-    const [set] = await db.select({ rowsValid: featureSets.rowsValid }).from(featureSets).where(eq(featureSets.runKey, run.runKey));
+    const [set] = await db
+      .select({ rowsValid: featureSets.rowsValid })
+      .from(featureSets)
+      .where(eq(featureSets.runKey, run.runKey));
     const row = {
       pipeline: run.pipeline.name,
       runKey: run.runKey,
@@ -51,7 +60,10 @@ export const train = defineStep({
       .values(row)
       .onDuplicateKeyUpdate({ set: { ...row, createdAt: sql`CURRENT_TIMESTAMP(3)` } });
     log.info({ fitMs, trainRows: data.nRows, modelBytes: packed.length }, 'model trained');
-    return { rowsIn: data.nRows, details: { fitMs, engine: params.engine, nTrees: params.nTrees, modelBytes: packed.length } };
+    return {
+      rowsIn: data.nRows,
+      details: { fitMs, engine: params.engine, nTrees: params.nTrees, modelBytes: packed.length },
+    };
   },
 });
 

@@ -38,19 +38,46 @@ export function isActive(status: RunStatus): boolean {
 const changedOne = (res: { affectedRows: number }): boolean => res.affectedRows === 1;
 
 /** The ledger row of a new run, pending. Returns whether this caller created it (the unique run key decides). */
-export async function createRun(db: Db, runKey: string, businessDate: string, pipeline: Pipeline): Promise<boolean> {
+export async function createRun(
+  db: Db,
+  runKey: string,
+  businessDate: string,
+  pipeline: Pipeline,
+): Promise<boolean> {
   // INSERT IGNORE: affectedRows is 1 only for the caller that created the row (with ON DUPLICATE
   // KEY UPDATE, mysql2's FOUND_ROWS flag reports 1 for an unchanged duplicate too).
-  const [res] = await db.insert(pipelineRuns).ignore().values({ runKey, pipeline: pipeline.name, businessDate, status: 'pending', params: pipeline });
+  const [res] = await db
+    .insert(pipelineRuns)
+    .ignore()
+    .values({ runKey, pipeline: pipeline.name, businessDate, status: 'pending', params: pipeline });
   return changedOne(res);
 }
 
 /** A finished run starts again as the next generation (fresh job ids). False if it is active or another caller bumped it first. */
-export async function rerunAsNewGeneration(db: Db, runKey: string, generation: number, pipeline: Pipeline): Promise<boolean> {
+export async function rerunAsNewGeneration(
+  db: Db,
+  runKey: string,
+  generation: number,
+  pipeline: Pipeline,
+): Promise<boolean> {
   const [res] = await db
     .update(pipelineRuns)
-    .set({ generation: generation + 1, status: 'pending', params: pipeline, error: null, failedStep: null, startedAt: null, finishedAt: null })
-    .where(and(eq(pipelineRuns.runKey, runKey), eq(pipelineRuns.generation, generation), notInArray(pipelineRuns.status, ACTIVE)));
+    .set({
+      generation: generation + 1,
+      status: 'pending',
+      params: pipeline,
+      error: null,
+      failedStep: null,
+      startedAt: null,
+      finishedAt: null,
+    })
+    .where(
+      and(
+        eq(pipelineRuns.runKey, runKey),
+        eq(pipelineRuns.generation, generation),
+        notInArray(pipelineRuns.status, ACTIVE),
+      ),
+    );
   return changedOne(res);
 }
 
@@ -59,9 +86,20 @@ export async function rerunAsNewGeneration(db: Db, runKey: string, generation: n
  * run-and-step lock, so a row still 'running' belongs to a worker that died mid-step (its job
  * was redelivered as stalled): that attempt is recorded as interrupted first.
  */
-export async function stepAttemptStarted(db: Db, attempt: { runKey: string; step: StepName; attempt: number; worker: string }): Promise<number | undefined> {
-  await failRunningAttempts(db, attempt.runKey, attempt.step, 'interrupted: the worker stopped during this attempt; the job was redelivered');
-  const [ins] = await db.insert(stepRuns).values({ ...attempt, status: 'running' }).$returningId();
+export async function stepAttemptStarted(
+  db: Db,
+  attempt: { runKey: string; step: StepName; attempt: number; worker: string },
+): Promise<number | undefined> {
+  await failRunningAttempts(
+    db,
+    attempt.runKey,
+    attempt.step,
+    'interrupted: the worker stopped during this attempt; the job was redelivered',
+  );
+  const [ins] = await db
+    .insert(stepRuns)
+    .values({ ...attempt, status: 'running' })
+    .$returningId();
   return ins?.id;
 }
 
@@ -70,7 +108,9 @@ export async function runStarted(db: Db, runKey: string): Promise<boolean> {
   const [res] = await db
     .update(pipelineRuns)
     .set({ status: 'running', startedAt: sql`COALESCE(started_at, CURRENT_TIMESTAMP(3))` })
-    .where(and(eq(pipelineRuns.runKey, runKey), inArray(pipelineRuns.status, ['pending', 'failed', 'running'])));
+    .where(
+      and(eq(pipelineRuns.runKey, runKey), inArray(pipelineRuns.status, ['pending', 'failed', 'running'])),
+    );
   return changedOne(res);
 }
 
@@ -101,10 +141,25 @@ export async function stepSucceeded(db: Db, stepRunId: number, figures: AttemptF
 /** An attempt failed. One that failed before it was recorded (e.g. its inputs were not ready) gets its row now. */
 export async function attemptFailed(
   db: Db,
-  attempt: { runKey: string; step: StepName; attempt: number; worker: string; stepRunId: number | undefined; error: string; permanent: boolean; durationMs: number },
+  attempt: {
+    runKey: string;
+    step: StepName;
+    attempt: number;
+    worker: string;
+    stepRunId: number | undefined;
+    error: string;
+    permanent: boolean;
+    durationMs: number;
+  },
 ): Promise<void> {
   const { stepRunId, runKey, step, worker, error, durationMs } = attempt;
-  const values = { status: 'failed' as const, errorKind: attempt.permanent ? ('permanent' as const) : ('transient' as const), error, durationMs, finishedAt: sql`CURRENT_TIMESTAMP(3)` };
+  const values = {
+    status: 'failed' as const,
+    errorKind: attempt.permanent ? ('permanent' as const) : ('transient' as const),
+    error,
+    durationMs,
+    finishedAt: sql`CURRENT_TIMESTAMP(3)`,
+  };
   if (stepRunId !== undefined) await db.update(stepRuns).set(values).where(eq(stepRuns.id, stepRunId));
   else await db.insert(stepRuns).values({ runKey, step, attempt: attempt.attempt, worker, ...values });
 }
@@ -113,7 +168,12 @@ export async function attemptFailed(
 export async function runFailed(db: Db, runKey: string, step: StepName, error: string): Promise<boolean> {
   const [res] = await db
     .update(pipelineRuns)
-    .set({ status: 'failed', failedStep: step, error: `${step}: ${error}`, finishedAt: sql`CURRENT_TIMESTAMP(3)` })
+    .set({
+      status: 'failed',
+      failedStep: step,
+      error: `${step}: ${error}`,
+      finishedAt: sql`CURRENT_TIMESTAMP(3)`,
+    })
     .where(and(eq(pipelineRuns.runKey, runKey), inArray(pipelineRuns.status, ACTIVE)));
   return changedOne(res);
 }
@@ -137,15 +197,31 @@ export async function degradedCleared(db: Db, runKey: string, errorPrefix: strin
   const [res] = await db
     .update(pipelineRuns)
     .set({ status: 'running', error: null })
-    .where(and(eq(pipelineRuns.runKey, runKey), eq(pipelineRuns.status, 'degraded'), like(pipelineRuns.error, `${errorPrefix}%`)));
+    .where(
+      and(
+        eq(pipelineRuns.runKey, runKey),
+        eq(pipelineRuns.status, 'degraded'),
+        like(pipelineRuns.error, `${errorPrefix}%`),
+      ),
+    );
   return changedOne(res);
 }
 
 /** The last step closed the run: succeeded, or degraded with the reason (a succeeded run keeps no error). */
-export async function runFinished(db: Db, runKey: string, status: 'succeeded' | 'degraded', degradedReason?: string): Promise<void> {
+export async function runFinished(
+  db: Db,
+  runKey: string,
+  status: 'succeeded' | 'degraded',
+  degradedReason?: string,
+): Promise<void> {
   await db
     .update(pipelineRuns)
-    .set({ status, error: status === 'degraded' ? (degradedReason ?? null) : null, failedStep: null, finishedAt: sql`CURRENT_TIMESTAMP(3)` })
+    .set({
+      status,
+      error: status === 'degraded' ? (degradedReason ?? null) : null,
+      failedStep: null,
+      finishedAt: sql`CURRENT_TIMESTAMP(3)`,
+    })
     .where(eq(pipelineRuns.runKey, runKey));
 }
 
@@ -153,8 +229,14 @@ export async function runFinished(db: Db, runKey: string, status: 'succeeded' | 
 export async function runCancelled(db: Db, runKey: string): Promise<boolean> {
   const [res] = await db
     .update(pipelineRuns)
-    .set({ status: 'cancelled', error: sql`CONCAT('cancelled by operator', IF(error IS NULL, '', CONCAT(' after: ', error)))`, finishedAt: sql`CURRENT_TIMESTAMP(3)` })
-    .where(and(eq(pipelineRuns.runKey, runKey), inArray(pipelineRuns.status, ['pending', 'running', 'failed'])));
+    .set({
+      status: 'cancelled',
+      error: sql`CONCAT('cancelled by operator', IF(error IS NULL, '', CONCAT(' after: ', error)))`,
+      finishedAt: sql`CURRENT_TIMESTAMP(3)`,
+    })
+    .where(
+      and(eq(pipelineRuns.runKey, runKey), inArray(pipelineRuns.status, ['pending', 'running', 'failed'])),
+    );
   return changedOne(res);
 }
 
@@ -172,7 +254,13 @@ export async function failedBeforeRestart(db: Db, runKey: string, generation: nu
   const [res] = await db
     .update(pipelineRuns)
     .set({ status: 'failed', finishedAt: sql`COALESCE(finished_at, CURRENT_TIMESTAMP(3))` })
-    .where(and(eq(pipelineRuns.runKey, runKey), eq(pipelineRuns.generation, generation), eq(pipelineRuns.status, 'running')));
+    .where(
+      and(
+        eq(pipelineRuns.runKey, runKey),
+        eq(pipelineRuns.generation, generation),
+        eq(pipelineRuns.status, 'running'),
+      ),
+    );
   return changedOne(res);
 }
 

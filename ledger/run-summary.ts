@@ -33,7 +33,11 @@ export interface RunSummary {
 export async function runSummary(db: Db, runKey: string): Promise<RunSummary | undefined> {
   const [run] = await db.select().from(pipelineRuns).where(eq(pipelineRuns.runKey, runKey));
   if (!run) return undefined;
-  const attempts = await db.select().from(stepRuns).where(eq(stepRuns.runKey, runKey)).orderBy(desc(stepRuns.id));
+  const attempts = await db
+    .select()
+    .from(stepRuns)
+    .where(eq(stepRuns.runKey, runKey))
+    .orderBy(desc(stepRuns.id));
   const steps = stepNames.map((step): StepSummary => {
     const mine = attempts.filter((a) => a.step === step);
     const last = mine[0];

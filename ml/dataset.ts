@@ -28,7 +28,9 @@ export function validateDataset(data: Dataset): void {
   }
   data.columns.forEach((col, f) => {
     if (col.length !== data.nRows) {
-      throw new DatasetError(`column ${data.featureNames[f]} has ${col.length} values, expected ${data.nRows}`);
+      throw new DatasetError(
+        `column ${data.featureNames[f]} has ${col.length} values, expected ${data.nRows}`,
+      );
     }
   });
   for (let i = 0; i < data.nRows; i++) {
@@ -47,5 +49,11 @@ export function selectRows(data: Dataset, indices: ArrayLike<number>): Dataset {
   });
   const labels = new Uint8Array(n);
   for (let i = 0; i < n; i++) labels[i] = data.labels[indices[i] as number] as number;
-  return { featureNames: [...data.featureNames], categorical: [...data.categorical], columns, labels, nRows: n };
+  return {
+    featureNames: [...data.featureNames],
+    categorical: [...data.categorical],
+    columns,
+    labels,
+    nRows: n,
+  };
 }

@@ -13,7 +13,10 @@ describe('psi', () => {
 
   it('matches a hand computation for a shifted sample', () => {
     // Edges 100,200,…,900 → reference 10 % per bin. Current: 0..499 twice → 20 % in bins 1–5, 0 in 6–10.
-    const current = [...Array.from({ length: 500 }, (_, i) => i), ...Array.from({ length: 500 }, (_, i) => i)];
+    const current = [
+      ...Array.from({ length: 500 }, (_, i) => i),
+      ...Array.from({ length: 500 }, (_, i) => i),
+    ];
     // 5 × (0.2 − 0.1)·ln(2) + 5 × (1e-4 − 0.1)·ln(1e-4 / 0.1) = 0.34657 + 3.45043
     const expected = 5 * 0.1 * Math.log(2) + 5 * (1e-4 - 0.1) * Math.log(1e-4 / 0.1);
     const r = psi(reference, current);

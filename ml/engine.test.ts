@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { makeSynthetic } from './datasets/synthetic.ts';
 import type { Dataset } from './dataset.ts';
+import { makeSynthetic } from './datasets/synthetic.ts';
 import { loadModel, trainModel } from './engine.ts';
 import type { HistForestModel } from './forest/hist-model.ts';
 import { rocAuc } from './metrics.ts';
@@ -100,20 +100,32 @@ describe('hist engine', () => {
     const big = makeSynthetic({ nRows: 40_000, seed: 2 });
     const ctrl = new AbortController();
     const started = Date.now();
-    const run = trainModel(big, { nTrees: 500, seed: 1 }, { signal: ctrl.signal, onProgress: () => ctrl.abort() });
+    const run = trainModel(
+      big,
+      { nTrees: 500, seed: 1 },
+      { signal: ctrl.signal, onProgress: () => ctrl.abort() },
+    );
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
     expect(Date.now() - started).toBeLessThan(20_000);
 
     const pre = new AbortController();
     pre.abort();
-    await expect(trainModel(data, params, { signal: pre.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(trainModel(data, params, { signal: pre.signal })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
   });
 });
 
 describe('mljs engine', () => {
   it('trains on a capped sample, votes into probabilities and round-trips', async () => {
     const small = makeSynthetic({ nRows: 400, seed: 3 });
-    const model = await trainModel(small, { engine: 'mljs', nTrees: 5, maxSamples: 200, maxDepth: 6, seed: 3 });
+    const model = await trainModel(small, {
+      engine: 'mljs',
+      nTrees: 5,
+      maxSamples: 200,
+      maxDepth: 6,
+      seed: 3,
+    });
     expect(model.engine).toBe('mljs');
     const p = model.predictProba(small.columns);
     expect(p.every((v) => v >= 0 && v <= 1)).toBe(true);

@@ -24,7 +24,11 @@ export const defaultForestParams: ForestParams = {
   seed: 1,
 };
 
-export function trainModel(data: Dataset, params: Partial<ForestParams>, opts: TrainOptions = {}): Promise<Model> {
+export function trainModel(
+  data: Dataset,
+  params: Partial<ForestParams>,
+  opts: TrainOptions = {},
+): Promise<Model> {
   const p: ForestParams = { ...defaultForestParams, ...params };
   if (p.engine === 'hist') return trainHistForest(data, p, opts);
   if (p.engine === 'mljs') return MljsForestModel.train(data, p, opts);

@@ -58,7 +58,10 @@ describe('hand-computed small case', () => {
   it('log-loss and Brier', () => {
     // Brier: (0.1² + 0.8² + 0.3² + 0.3² + 0.8²) / 5 = 1.47 / 5.
     close(brierScore(labels, scores), 0.294);
-    close(logLoss(labels, scores), -(Math.log(0.9) + Math.log(0.2) + Math.log(0.7) + Math.log(0.7) + Math.log(0.2)) / 5);
+    close(
+      logLoss(labels, scores),
+      -(Math.log(0.9) + Math.log(0.2) + Math.log(0.7) + Math.log(0.7) + Math.log(0.2)) / 5,
+    );
     // A confident miss is clipped at 1e-15, not infinite.
     close(logLoss([1], [0]), -Math.log(1e-15));
   });
@@ -120,7 +123,9 @@ interface SklearnCase {
   calibrationPred: number[];
 }
 
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/sklearn-metrics.json', import.meta.url), 'utf8')) as {
+const fixture = JSON.parse(
+  readFileSync(new URL('./fixtures/sklearn-metrics.json', import.meta.url), 'utf8'),
+) as {
   cases: SklearnCase[];
 };
 

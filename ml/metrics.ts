@@ -1,22 +1,22 @@
 import type { Labels, Scores } from './metrics/common.ts';
-import { averagePrecision, prCurve, rocAuc, rocCurve } from './metrics/curves.ts';
 import type { PrPoint } from './metrics/curves.ts';
-import { calibrationTable, liftTable } from './metrics/deciles.ts';
+import { averagePrecision, prCurve, rocAuc, rocCurve } from './metrics/curves.ts';
 import type { CalibrationBin, DecileRow } from './metrics/deciles.ts';
-import { brierScore, logLoss, metricsAt } from './metrics/scores.ts';
+import { calibrationTable, liftTable } from './metrics/deciles.ts';
 import type { ThresholdMetrics } from './metrics/scores.ts';
-import { chooseThreshold } from './metrics/threshold.ts';
+import { brierScore, logLoss, metricsAt } from './metrics/scores.ts';
 import type { ThresholdRule } from './metrics/threshold.ts';
+import { chooseThreshold } from './metrics/threshold.ts';
 
 export type { Labels, Scores } from './metrics/common.ts';
-export { averagePrecision, prCurve, rankPoints, rocAuc, rocCurve } from './metrics/curves.ts';
 export type { PrPoint, RankPoint, RocPoint } from './metrics/curves.ts';
-export { calibrationTable, liftTable } from './metrics/deciles.ts';
+export { averagePrecision, prCurve, rankPoints, rocAuc, rocCurve } from './metrics/curves.ts';
 export type { CalibrationBin, DecileRow } from './metrics/deciles.ts';
-export { brierScore, confusionAt, logLoss, metricsAt } from './metrics/scores.ts';
+export { calibrationTable, liftTable } from './metrics/deciles.ts';
 export type { Confusion, ThresholdMetrics } from './metrics/scores.ts';
-export { chooseThreshold } from './metrics/threshold.ts';
+export { brierScore, confusionAt, logLoss, metricsAt } from './metrics/scores.ts';
 export type { ThresholdRule } from './metrics/threshold.ts';
+export { chooseThreshold } from './metrics/threshold.ts';
 
 /** Curves in a report are charts: a few hundred points draw the same line as a million. */
 const MAX_CURVE_POINTS = 200;
@@ -46,7 +46,11 @@ export interface BinaryEvaluation {
 }
 
 /** Every metric of a scored set in one JSON-serialisable object (NaN AUC becomes null in JSON). */
-export function evaluateBinary(labels: Labels, scores: Scores, thresholdRule: ThresholdRule): BinaryEvaluation {
+export function evaluateBinary(
+  labels: Labels,
+  scores: Scores,
+  thresholdRule: ThresholdRule,
+): BinaryEvaluation {
   let positives = 0;
   for (let i = 0; i < labels.length; i++) positives += labels[i] === 1 ? 1 : 0;
   const lift = liftTable(labels, scores);

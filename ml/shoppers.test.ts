@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { selectRows } from './dataset.ts';
 import { loadShoppers } from './datasets/shoppers.ts';
 import { trainModel } from './engine.ts';
-import { SHOPPERS_SPLIT, sha256, shoppersFileSha256 } from './fixtures/shoppers-split.ts';
+import { sha256, SHOPPERS_SPLIT, shoppersFileSha256 } from './fixtures/shoppers-split.ts';
 import { rocAuc } from './metrics.ts';
 import { stratifiedSplit } from './split.ts';
 
@@ -13,7 +13,9 @@ interface ShoppersFixture {
   sklearn: { meanAuc: number };
 }
 
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/shoppers-sklearn.json', import.meta.url), 'utf8')) as ShoppersFixture;
+const fixture = JSON.parse(
+  readFileSync(new URL('./fixtures/shoppers-sklearn.json', import.meta.url), 'utf8'),
+) as ShoppersFixture;
 
 describe('shoppers data (fixture from fixtures/make-shoppers-fixture.ts)', () => {
   const data = loadShoppers();

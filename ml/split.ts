@@ -11,7 +11,8 @@ export interface Split {
  * returned ascending so a split written to disk is easy to diff and reproduce.
  */
 export function stratifiedSplit(labels: ArrayLike<number>, testFraction: number, seed: number): Split {
-  if (!(testFraction > 0 && testFraction < 1)) throw new RangeError(`testFraction must be in (0, 1), got ${testFraction}`);
+  if (!(testFraction > 0 && testFraction < 1))
+    throw new RangeError(`testFraction must be in (0, 1), got ${testFraction}`);
   const byClass = new Map<number, number[]>();
   for (let i = 0; i < labels.length; i++) {
     const y = labels[i] as number;

@@ -43,7 +43,10 @@ export interface LoadPlan {
    * The loaded version of an input when the mode skips inputs it already loaded (the load step
    * skips it when the sha256 is the same, replaces its lines otherwise); undefined: load it whole.
    */
-  loadedVersion(db: Db, file: typeof sourceFiles.$inferSelect): Promise<typeof loadedFiles.$inferSelect | undefined>;
+  loadedVersion(
+    db: Db,
+    file: typeof sourceFiles.$inferSelect,
+  ): Promise<typeof loadedFiles.$inferSelect | undefined>;
   /** Replaces the published raw rows with the staged ones, inside the publishing transaction. */
   publish: PublishRows;
 }

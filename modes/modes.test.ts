@@ -6,7 +6,13 @@ import { modeOf } from './index.ts';
 import type { PipelineMode } from './mode.ts';
 
 const labeled = parsePipeline(
-  { name: 'shoppers', mode: 'labeled', sources: [{ kind: 'file', path: 'x.csv' }], columns: { label: { column: 'Revenue' } }, model: { seed: 7, validationShare: 0.25 } },
+  {
+    name: 'shoppers',
+    mode: 'labeled',
+    sources: [{ kind: 'file', path: 'x.csv' }],
+    columns: { label: { column: 'Revenue' } },
+    model: { seed: 7, validationShare: 0.25 },
+  },
   'test',
 );
 const transactions = parsePipeline(
@@ -20,26 +26,55 @@ const transactions = parsePipeline(
   },
   'test',
 );
-const run = (pipeline: Pipeline): RunRecord => ({ runKey: `${pipeline.name}@2024-07-01`, pipeline, businessDate: '2024-07-01' });
+const run = (pipeline: Pipeline): RunRecord => ({
+  runKey: `${pipeline.name}@2024-07-01`,
+  pipeline,
+  businessDate: '2024-07-01',
+});
 
 /** The staging columns a mode's row layout makes of a header. */
 function stagingColumns(mode: PipelineMode, header: string[]): readonly string[] {
-  return planRows({ rowLayout: mode.load.rows, file: 'x.csv', header, contract: { columns: {}, minRows: 1 }, nullTokens: [''], dateFormats: {}, isoDates: false, delimiter: ',' })
-    .columns;
+  return planRows({
+    rowLayout: mode.load.rows,
+    file: 'x.csv',
+    header,
+    contract: { columns: {}, minRows: 1 },
+    nullTokens: [''],
+    dateFormats: {},
+    isoDates: false,
+    delimiter: ',',
+  }).columns;
 }
 
 describe('modeOf', () => {
   it("picks the mode by the pipeline's declared mode", () => {
     expect(modeOf(labeled).trainingWindow(run(labeled), { trainRows: 3, validRows: 1 }).mode).toBe('labeled');
-    expect(modeOf(transactions).trainingWindow(run(transactions), { trainRows: 3, validRows: 1 }).mode).toBe('transactions');
+    expect(modeOf(transactions).trainingWindow(run(transactions), { trainRows: 3, validRows: 1 }).mode).toBe(
+      'transactions',
+    );
     expect(stagingColumns(modeOf(labeled), ['Revenue', 'Region'])).toEqual(['line', 'cells']);
-    expect(stagingColumns(modeOf(transactions), ['CustomerID', 'Note', 'InvoiceDate', 'Amount'])).toEqual(['line', 'customer_id', '@skip', 'invoiced_at', 'amount']);
+    expect(stagingColumns(modeOf(transactions), ['CustomerID', 'Note', 'InvoiceDate', 'Amount'])).toEqual([
+      'line',
+      'customer_id',
+      '@skip',
+      'invoiced_at',
+      'amount',
+    ]);
   });
 
   it('gives both modes every member of the interface', () => {
     for (const mode of [modeOf(labeled), modeOf(transactions)]) {
-      for (const fn of [mode.clean, mode.features, mode.readFeatures, mode.readFeaturePages, mode.trainingWindow, mode.exploratorySample]) expect(fn).toBeTypeOf('function');
-      for (const fn of [mode.load.lock, mode.load.loadedVersion, mode.load.publish, mode.load.rows]) expect(fn).toBeTypeOf('function');
+      for (const fn of [
+        mode.clean,
+        mode.features,
+        mode.readFeatures,
+        mode.readFeaturePages,
+        mode.trainingWindow,
+        mode.exploratorySample,
+      ])
+        expect(fn).toBeTypeOf('function');
+      for (const fn of [mode.load.lock, mode.load.loadedVersion, mode.load.publish, mode.load.rows])
+        expect(fn).toBeTypeOf('function');
       expect(mode.load.stagingColumns).toMatch(/^source_file_id INT NOT NULL, line INT NOT NULL, /);
     }
   });

@@ -2,10 +2,18 @@ import type { TransactionsPipeline } from '../config/pipeline.ts';
 import { cleanOrders } from '../pipeline/cleaning/clean-orders.ts';
 import { buildCustomerFeatures } from '../pipeline/features/build-customer-features.ts';
 import { snapshotsFor } from '../pipeline/features/cutoffs.ts';
-import { readCustomerFeatureChunks, readCustomerFeatureMatrix } from '../pipeline/features/read-customer-features.ts';
+import {
+  readCustomerFeatureChunks,
+  readCustomerFeatureMatrix,
+} from '../pipeline/features/read-customer-features.ts';
 import { sampleCustomerFeatures } from '../pipeline/features/sample-customer-features.ts';
 import { transactionRows } from '../pipeline/sources/contracts/transaction-rows.ts';
-import { loadedVersion, lockTransactionsLoad, publishRawTransactions, rawTransactionsStaging } from '../pipeline/sources/raw-transactions.ts';
+import {
+  loadedVersion,
+  lockTransactionsLoad,
+  publishRawTransactions,
+  rawTransactionsStaging,
+} from '../pipeline/sources/raw-transactions.ts';
 import type { PipelineMode } from './mode.ts';
 
 /**
@@ -34,7 +42,10 @@ export function transactionsMode(pipeline: TransactionsPipeline): PipelineMode {
       ...rows,
       snapshots: snapshotsFor(pipeline, run.businessDate).filter((s) => s.role !== 'score'),
     }),
-    kFold: { allowed: false, reason: 'transactions pipelines validate on a later time window, shuffled folds would leak the future' },
+    kFold: {
+      allowed: false,
+      reason: 'transactions pipelines validate on a later time window, shuffled folds would leak the future',
+    },
     exploratorySample: sampleCustomerFeatures,
   };
 }

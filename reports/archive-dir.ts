@@ -6,6 +6,14 @@ import type { Config } from '../config/env.ts';
  * `cpd status` prints a path that opens from any folder. Pipeline names are lower-case ids and
  * dates YYYY-MM-DD, so neither can leave REPORT_DIR.
  */
-export function reportArchiveDir(config: Pick<Config, 'REPORT_DIR'>, pipeline: string, businessDate: string): string {
-  return path.resolve(config.REPORT_DIR, pipeline.replace(/[^a-z0-9-]/g, '_'), businessDate.replace(/[^0-9-]/g, '_'));
+export function reportArchiveDir(
+  config: Pick<Config, 'REPORT_DIR'>,
+  pipeline: string,
+  businessDate: string,
+): string {
+  return path.resolve(
+    config.REPORT_DIR,
+    pipeline.replace(/[^a-z0-9-]/g, '_'),
+    businessDate.replace(/[^0-9-]/g, '_'),
+  );
 }

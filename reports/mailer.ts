@@ -10,7 +10,13 @@ export interface MailMessage {
   text: string;
   /** Inline images carry a `cid` the HTML refers to as `cid:...`. */
   /** Inline (cid) images go as `inline` parts inside multipart/related; the rest as attachments. */
-  attachments?: { filename: string; content: Buffer | string; contentType: string; cid?: string; contentDisposition?: 'inline' | 'attachment' }[];
+  attachments?: {
+    filename: string;
+    content: Buffer | string;
+    contentType: string;
+    cid?: string;
+    contentDisposition?: 'inline' | 'attachment';
+  }[];
 }
 
 export interface SentMail {
@@ -46,7 +52,10 @@ export function createMailer(config: Pick<Config, 'SMTP_URL' | 'MAIL_FROM' | 'OU
     kind: 'file',
     async send(message) {
       const info = await transport.sendMail({ from: config.MAIL_FROM, ...message });
-      const base = path.join(config.OUTBOX_DIR, `${new Date().toISOString().replace(/[:.]/g, '-')}-${slug(message.subject)}`);
+      const base = path.join(
+        config.OUTBOX_DIR,
+        `${new Date().toISOString().replace(/[:.]/g, '-')}-${slug(message.subject)}`,
+      );
       await mkdir(config.OUTBOX_DIR, { recursive: true });
       // Written under a temporary name and renamed, so a reader of the outbox never sees half a mail.
       await writeFile(`${base}.html.tmp`, message.html);
@@ -60,5 +69,9 @@ export function createMailer(config: Pick<Config, 'SMTP_URL' | 'MAIL_FROM' | 'OU
 }
 
 function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+  return s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 60);
 }

@@ -1,15 +1,15 @@
-import { parseJsonValue } from '../db/json-column.ts';
 import type { Pool } from 'mysql2/promise';
 import type { Config } from '../config/env.ts';
 import type { Logger } from '../config/logger.ts';
 import type { Db } from '../db/client.ts';
+import { parseJsonValue } from '../db/json-column.ts';
 import { reportArchiveDir } from './archive-dir.ts';
 import type { ExploratorySample } from './gather/gather-exploratory.ts';
 import { gatherReportData } from './gather/gather-report-data.ts';
 import { queryRows } from './gather/query-rows.ts';
-import type { MailMessage, Mailer } from './mailer.ts';
-import type { RunStatus } from './render/report-data.ts';
+import type { Mailer, MailMessage } from './mailer.ts';
 import { renderRunReport } from './render/render-run-report.ts';
+import type { RunStatus } from './render/report-data.ts';
 import { writeReportArchive } from './render/write-archive.ts';
 import { sendOnce, type SendOutcome } from './send-once.ts';
 
@@ -43,30 +43,56 @@ export interface RunReportOutcome {
 export async function sendRunReport(deps: RunReportDeps, runKey: string): Promise<RunReportOutcome> {
   const data = await gatherReportData(deps.pool, runKey, deps.exploratorySample);
   const rendered = await renderRunReport(data);
-  const archive = await writeReportArchive(rendered, reportArchiveDir(deps.config, data.pipeline, data.businessDate));
+  const archive = await writeReportArchive(
+    rendered,
+    reportArchiveDir(deps.config, data.pipeline, data.businessDate),
+  );
   const { to, generation } = await recipients(deps, runKey);
-  const kind = data.status === 'failed' ? `report-failed${generation > 1 ? `.g${generation}` : ''}` : 'report';
+  const kind =
+    data.status === 'failed' ? `report-failed${generation > 1 ? `.g${generation}` : ''}` : 'report';
   const message: MailMessage = {
     to,
     subject: rendered.subject,
     html: rendered.html,
     text: rendered.text,
     attachments: [
-      ...rendered.images.map((i) => ({ filename: i.filename, content: i.png, contentType: 'image/png', cid: i.cid, contentDisposition: 'inline' as const })),
+      ...rendered.images.map((i) => ({
+        filename: i.filename,
+        content: i.png,
+        contentType: 'image/png',
+        cid: i.cid,
+        contentDisposition: 'inline' as const,
+      })),
       ...rendered.attachments.map((a) => ({ ...a, contentDisposition: 'attachment' as const })),
     ],
   };
   const mail = await sendOnce(deps.db, deps.mailer, runKey, kind, message);
-  deps.log.info({ runKey, kind, status: data.status, mail: mail.sent ? 'sent' : mail.reason, archive, to }, 'run report');
+  deps.log.info(
+    { runKey, kind, status: data.status, mail: mail.sent ? 'sent' : mail.reason, archive, to },
+    'run report',
+  );
   const problem = data.failure ? `${data.failure.step}: ${data.failure.message}` : undefined;
   return { status: data.status, kind, mail, archive, to, ...(problem ? { problem } : {}) };
 }
 
 /** The pipeline's recipients as recorded when the run started (else REPORT_TO). */
-async function recipients(deps: RunReportDeps, runKey: string): Promise<{ to: string[]; generation: number }> {
-  const [row] = await queryRows<{ params: unknown; generation: number }>(deps.pool, 'SELECT params, generation FROM pipeline_runs WHERE run_key = ?', [runKey]);
+async function recipients(
+  deps: RunReportDeps,
+  runKey: string,
+): Promise<{ to: string[]; generation: number }> {
+  const [row] = await queryRows<{ params: unknown; generation: number }>(
+    deps.pool,
+    'SELECT params, generation FROM pipeline_runs WHERE run_key = ?',
+    [runKey],
+  );
   const params = parseJsonValue<{ recipients?: unknown } | undefined>(row?.params);
-  const listed = Array.isArray(params?.recipients) ? params.recipients.filter((r): r is string => typeof r === 'string' && r.length > 0) : [];
-  const to = listed.length ? listed : deps.config.REPORT_TO.split(',').map((s) => s.trim()).filter(Boolean);
+  const listed = Array.isArray(params?.recipients)
+    ? params.recipients.filter((r): r is string => typeof r === 'string' && r.length > 0)
+    : [];
+  const to = listed.length
+    ? listed
+    : deps.config.REPORT_TO.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
   return { to, generation: row?.generation ?? 1 };
 }

@@ -5,11 +5,17 @@ import { z } from 'zod';
 import type { Config } from '../config/env.ts';
 import type { Logger } from '../config/logger.ts';
 import { parsePipeline, type Pipeline } from '../config/pipeline.ts';
-import { modeOf } from '../modes/index.ts';
 import { type StepName, stepNames } from '../config/steps.ts';
 import type { Database } from '../db/client.ts';
 import { pipelineRuns, stepRuns } from '../db/schema/index.ts';
-import { attemptFailed, runFailed, runStarted, stepAttemptStarted, stepSucceeded } from '../ledger/run-ledger.ts';
+import {
+  attemptFailed,
+  runFailed,
+  runStarted,
+  stepAttemptStarted,
+  stepSucceeded,
+} from '../ledger/run-ledger.ts';
+import { modeOf } from '../modes/index.ts';
 import { type StepResult } from '../pipeline/context.ts';
 import { InputsNotReadyError, isPermanent, PermanentError } from '../pipeline/errors.ts';
 import { notifyRunOutcome } from '../reports/alerts/notify-outcome.ts';
@@ -37,9 +43,15 @@ const LOCK_WAIT_S = 60;
  * records the attempt in step_runs, and maps failures: a PermanentError fails the run at once
  * (UnrecoverableError), anything else is retried with backoff until attempts run out.
  */
-export async function runStep(deps: StepRunnerDeps, def: StepDefinition, job: Job, signal?: AbortSignal): Promise<StepResult> {
+export async function runStep(
+  deps: StepRunnerDeps,
+  def: StepDefinition,
+  job: Job,
+  signal?: AbortSignal,
+): Promise<StepResult> {
   const parsed = stepJobDataSchema.safeParse(job.data);
-  if (!parsed.success) throw new UnrecoverableError(`job ${job.id}: invalid payload: ${parsed.error.message}`);
+  if (!parsed.success)
+    throw new UnrecoverableError(`job ${job.id}: invalid payload: ${parsed.error.message}`);
   const { runKey, step } = parsed.data;
   if (step !== def.name) throw new UnrecoverableError(`job ${job.id} is for step ${step}, not ${def.name}`);
   const { db, pool } = deps.database;
@@ -63,7 +75,9 @@ export async function runStep(deps: StepRunnerDeps, def: StepDefinition, job: Jo
     const lockName = `cpd:${createHash('sha1').update(`${deps.database.name}/${runKey}/${step}`).digest('hex')}`;
     const [lockRows] = await lockConn.query('SELECT GET_LOCK(?, ?) AS got', [lockName, LOCK_WAIT_S]);
     if ((lockRows as { got: number | null }[])[0]?.got !== 1) {
-      throw new Error(`step ${step} of ${runKey} is being run by another worker (lock busy for ${LOCK_WAIT_S}s)`);
+      throw new Error(
+        `step ${step} of ${runKey} is being run by another worker (lock busy for ${LOCK_WAIT_S}s)`,
+      );
     }
     const done = job.stalledCounter > 0 ? await succeededSince(deps, runKey, step, job.timestamp) : undefined;
     if (done) {
@@ -80,35 +94,53 @@ export async function runStep(deps: StepRunnerDeps, def: StepDefinition, job: Jo
     // The pipeline's per-step timeout aborts the handler's signal; the lock is held until it returns.
     const timeout = stepTimeout(signal, pipeline.timeouts[step], `step ${step}`);
     const runPipeline = pipeline;
-    const result = await timeout.run((stepSignal) => def.handler({
-      run: { runKey, pipeline: runPipeline, businessDate: run.businessDate },
-      attempt,
-      db,
-      pool,
-      config: deps.config,
-      mailer: deps.mailer,
-      log,
-      signal: stepSignal,
-      progress: (p) => job.updateProgress(Math.max(0, Math.min(100, p))),
-    }));
+    const result = await timeout.run((stepSignal) =>
+      def.handler({
+        run: { runKey, pipeline: runPipeline, businessDate: run.businessDate },
+        attempt,
+        db,
+        pool,
+        config: deps.config,
+        mailer: deps.mailer,
+        log,
+        signal: stepSignal,
+        progress: (p) => job.updateProgress(Math.max(0, Math.min(100, p))),
+      }),
+    );
     const durationMs = Math.round(performance.now() - started);
     await stepSucceeded(db, stepRunId!, { durationMs, ...result });
-    log.info({ durationMs, rowsIn: result.rowsIn, rowsOut: result.rowsOut, rowsRejected: result.rowsRejected }, 'step succeeded');
+    log.info(
+      { durationMs, rowsIn: result.rowsIn, rowsOut: result.rowsOut, rowsRejected: result.rowsRejected },
+      'step succeeded',
+    );
     return result;
   } catch (err) {
     const permanent = isPermanent(err) || err instanceof UnrecoverableError;
     const message = errorMessage(err);
     const durationMs = Math.round(performance.now() - started);
     log.error({ err, permanent, finalAttempt }, 'step failed');
-    await recordFailure(deps, runKey, step, attempt, stepRunId, message, permanent, durationMs, permanent || finalAttempt).catch((e: unknown) =>
-      log.error({ err: e }, 'could not record the failure in the ledger'),
-    );
+    await recordFailure(
+      deps,
+      runKey,
+      step,
+      attempt,
+      stepRunId,
+      message,
+      permanent,
+      durationMs,
+      permanent || finalAttempt,
+    ).catch((e: unknown) => log.error({ err: e }, 'could not record the failure in the ledger'));
     if (permanent || finalAttempt) {
       // One ops mail per failed run (the outbox dedupes), never one per retry; a mail problem must not hide the step's error.
-      await notifyFailed(deps, runKey, generation, step, message, permanent).catch((e: unknown) => log.error({ err: e }, 'could not send the ops alert'));
+      await notifyFailed(deps, runKey, generation, step, message, permanent).catch((e: unknown) =>
+        log.error({ err: e }, 'could not send the ops alert'),
+      );
       // The stakeholders' failure report: what failed, why, what was kept, how to resume.
       const exploratorySample = pipeline ? modeOf(pipeline).exploratorySample : undefined;
-      await sendFailureReport({ db, pool, config: deps.config, mailer: deps.mailer, log, exploratorySample }, runKey).catch((e: unknown) => log.error({ err: e }, 'could not send the failure report'));
+      await sendFailureReport(
+        { db, pool, config: deps.config, mailer: deps.mailer, log, exploratorySample },
+        runKey,
+      ).catch((e: unknown) => log.error({ err: e }, 'could not send the failure report'));
     }
     if (permanent && !(err instanceof UnrecoverableError)) throw new UnrecoverableError(message);
     throw err;
@@ -121,26 +153,61 @@ export async function runStep(deps: StepRunnerDeps, def: StepDefinition, job: Jo
   }
 }
 
-async function notifyFailed(deps: StepRunnerDeps, runKey: string, generation: number, step: StepName, error: string, permanent: boolean): Promise<void> {
+async function notifyFailed(
+  deps: StepRunnerDeps,
+  runKey: string,
+  generation: number,
+  step: StepName,
+  error: string,
+  permanent: boolean,
+): Promise<void> {
   const { db } = deps.database;
-  const [run] = await db.select({ status: pipelineRuns.status, failedStep: pipelineRuns.failedStep }).from(pipelineRuns).where(eq(pipelineRuns.runKey, runKey));
+  const [run] = await db
+    .select({ status: pipelineRuns.status, failedStep: pipelineRuns.failedStep })
+    .from(pipelineRuns)
+    .where(eq(pipelineRuns.runKey, runKey));
   if (run?.status !== 'failed' || run.failedStep !== step) return;
-  await notifyRunOutcome({ db, mailer: deps.mailer, config: deps.config, log: deps.log.child({ runKey, step }) }, runKey, { kind: 'failed', generation, step, error, permanent });
+  await notifyRunOutcome(
+    { db, mailer: deps.mailer, config: deps.config, log: deps.log.child({ runKey, step }) },
+    runKey,
+    { kind: 'failed', generation, step, error, permanent },
+  );
 }
 
 /** The figures of this step's latest attempt if it succeeded after the job was created (same session clock). */
-async function succeededSince(deps: StepRunnerDeps, runKey: string, step: StepName, jobCreatedMs: number): Promise<StepResult | undefined> {
+async function succeededSince(
+  deps: StepRunnerDeps,
+  runKey: string,
+  step: StepName,
+  jobCreatedMs: number,
+): Promise<StepResult | undefined> {
   const [last] = await deps.database.db
-    .select({ status: stepRuns.status, rowsIn: stepRuns.rowsIn, rowsOut: stepRuns.rowsOut, rowsRejected: stepRuns.rowsRejected, details: stepRuns.details, after: sql<number>`${stepRuns.startedAt} >= FROM_UNIXTIME(${jobCreatedMs / 1000})` })
+    .select({
+      status: stepRuns.status,
+      rowsIn: stepRuns.rowsIn,
+      rowsOut: stepRuns.rowsOut,
+      rowsRejected: stepRuns.rowsRejected,
+      details: stepRuns.details,
+      after: sql<number>`${stepRuns.startedAt} >= FROM_UNIXTIME(${jobCreatedMs / 1000})`,
+    })
     .from(stepRuns)
     .where(and(eq(stepRuns.runKey, runKey), eq(stepRuns.step, step)))
     .orderBy(desc(stepRuns.id))
     .limit(1);
   if (last?.status !== 'succeeded' || Number(last.after) !== 1) return undefined;
-  return { rowsIn: last.rowsIn ?? undefined, rowsOut: last.rowsOut ?? undefined, rowsRejected: last.rowsRejected ?? undefined, details: (last.details as Record<string, unknown> | null) ?? undefined };
+  return {
+    rowsIn: last.rowsIn ?? undefined,
+    rowsOut: last.rowsOut ?? undefined,
+    rowsRejected: last.rowsRejected ?? undefined,
+    details: (last.details as Record<string, unknown> | null) ?? undefined,
+  };
 }
 
-async function assertInputsComplete(deps: StepRunnerDeps, runKey: string, def: StepDefinition): Promise<void> {
+async function assertInputsComplete(
+  deps: StepRunnerDeps,
+  runKey: string,
+  def: StepDefinition,
+): Promise<void> {
   const index = stepNames.indexOf(def.name);
   if (index === 0) return;
   const previous = stepNames[index - 1]!;
@@ -151,7 +218,9 @@ async function assertInputsComplete(deps: StepRunnerDeps, runKey: string, def: S
     .orderBy(desc(stepRuns.id))
     .limit(1);
   if (last?.status !== 'succeeded') {
-    throw new InputsNotReadyError(`inputs of ${def.name} are not complete: step ${previous} is ${last?.status ?? 'not run'}; resume the run instead`);
+    throw new InputsNotReadyError(
+      `inputs of ${def.name} are not complete: step ${previous} is ${last?.status ?? 'not run'}; resume the run instead`,
+    );
   }
 }
 
@@ -167,7 +236,16 @@ async function recordFailure(
   failRun: boolean,
 ): Promise<void> {
   const { db } = deps.database;
-  await attemptFailed(db, { runKey, step, attempt, worker: deps.worker, stepRunId, error: message, permanent, durationMs });
+  await attemptFailed(db, {
+    runKey,
+    step,
+    attempt,
+    worker: deps.worker,
+    stepRunId,
+    error: message,
+    permanent,
+    durationMs,
+  });
   if (failRun) await runFailed(db, runKey, step, message);
 }
 

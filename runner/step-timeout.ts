@@ -14,7 +14,11 @@ export interface StepTimeout {
  * Times a step out by aborting its signal, then waits for the handler to return: the run-and-step
  * lock stays held until then, so a retry can never overlap a step that is still writing.
  */
-export function stepTimeout(outer: AbortSignal | undefined, seconds: number | undefined, what: string): StepTimeout {
+export function stepTimeout(
+  outer: AbortSignal | undefined,
+  seconds: number | undefined,
+  what: string,
+): StepTimeout {
   const ac = new AbortController();
   const onOuter = () => ac.abort(outer?.reason);
   outer?.addEventListener('abort', onOuter, { once: true });
@@ -33,7 +37,8 @@ export function stepTimeout(outer: AbortSignal | undefined, seconds: number | un
         if (fired) throw new StepTimeoutError(`${what} timed out after ${seconds}s`);
         return result;
       } catch (err) {
-        if (fired && !(err instanceof StepTimeoutError)) throw new StepTimeoutError(`${what} timed out after ${seconds}s`, { cause: err });
+        if (fired && !(err instanceof StepTimeoutError))
+          throw new StepTimeoutError(`${what} timed out after ${seconds}s`, { cause: err });
         throw err;
       } finally {
         clearTimeout(timer);

@@ -1,13 +1,13 @@
 import { renameSync } from 'node:fs';
 import { and, eq } from 'drizzle-orm';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, emailOutbox, pipelineRuns, stepRuns } from '../db/schema/index.ts';
 import { stepNames } from '../config/steps.ts';
-import { runCpd, spawnCpd, type CpdProcess } from './helpers/processes.ts';
+import { auditLog, emailOutbox, pipelineRuns, stepRuns } from '../db/schema/index.ts';
+import { type CpdProcess, runCpd, spawnCpd } from './helpers/processes.ts';
 import { writeShoppersSlice } from './helpers/shoppers.ts';
 import { startSmtp, type TestSmtp } from './helpers/smtp.ts';
-import { createTestEnv, waitFor, type TestEnv } from './helpers/test-env.ts';
+import { createTestEnv, type TestEnv, waitFor } from './helpers/test-env.ts';
 
 const OPERATOR = { username: 'ops-cleo', password: 'operator-password-9' };
 const DATE = '2026-11-23';
@@ -33,8 +33,15 @@ describe('a failed step retried from Bull Board in a real browser', () => {
     });
     worker = spawnCpd(['worker'], t.env);
     board = spawnCpd(['board'], t.env);
-    url = await waitFor('the board to listen', async () => /board: (http:\/\/[^/\s]+)\/board\//.exec(board.output())?.[1], 60_000);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-background-networking'] });
+    url = await waitFor(
+      'the board to listen',
+      async () => /board: (http:\/\/[^/\s]+)\/board\//.exec(board.output())?.[1],
+      60_000,
+    );
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-background-networking'],
+    });
   });
 
   afterAll(async () => {
@@ -65,7 +72,12 @@ describe('a failed step retried from Bull Board in a real browser', () => {
     for (let i = 0; i < (await actions.count()) && !clicked; i++) {
       await actions.nth(i).hover();
       const tip = page.getByText('Retry', { exact: true });
-      if (await tip.waitFor({ timeout: 1_500 }).then(() => true, () => false)) {
+      if (
+        await tip.waitFor({ timeout: 1_500 }).then(
+          () => true,
+          () => false,
+        )
+      ) {
         await actions.nth(i).click();
         clicked = true;
       }
@@ -73,7 +85,10 @@ describe('a failed step retried from Bull Board in a real browser', () => {
     expect(clicked, 'a button whose tooltip says Retry').toBe(true);
     // "Are you sure that you want to retry this job?"
     await page.locator('button', { hasText: 'Confirm' }).click();
-    await waitFor('the retry in audit_log', async () => (await t.database.db.select().from(auditLog))[0]?.status);
+    await waitFor(
+      'the retry in audit_log',
+      async () => (await t.database.db.select().from(auditLog))[0]?.status,
+    );
     await context.close();
 
     const done = await waitFor(
@@ -86,7 +101,10 @@ describe('a failed step retried from Bull Board in a real browser', () => {
       250,
     );
     expect(done.status, worker.output()).toBe('succeeded');
-    const succeeded = await t.database.db.select({ step: stepRuns.step }).from(stepRuns).where(and(eq(stepRuns.runKey, RUN_KEY), eq(stepRuns.status, 'succeeded')));
+    const succeeded = await t.database.db
+      .select({ step: stepRuns.step })
+      .from(stepRuns)
+      .where(and(eq(stepRuns.runKey, RUN_KEY), eq(stepRuns.status, 'succeeded')));
     expect(new Set(succeeded.map((s) => s.step))).toEqual(new Set(stepNames));
 
     // The failure itself sent ops their alert and stakeholders the failure report; the retried
@@ -100,15 +118,30 @@ describe('a failed step retried from Bull Board in a real browser', () => {
 
     const audit = await t.database.db.select().from(auditLog);
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ user: OPERATOR.username, role: 'operator', method: 'PUT', action: 'retry', queue: 'collect', jobId });
+    expect(audit[0]).toMatchObject({
+      user: OPERATOR.username,
+      role: 'operator',
+      method: 'PUT',
+      action: 'retry',
+      queue: 'collect',
+      jobId,
+    });
     expect(audit[0]!.status).toBeGreaterThanOrEqual(200);
     expect(audit[0]!.status).toBeLessThan(300);
 
     // The scrape after the run shows what ops graph: last success, scored customers, ROC-AUC.
-    const metrics = await (await fetch(`${url}/metrics`, { headers: { authorization: `Basic ${Buffer.from(`${OPERATOR.username}:${OPERATOR.password}`).toString('base64')}` } })).text();
+    const metrics = await (
+      await fetch(`${url}/metrics`, {
+        headers: {
+          authorization: `Basic ${Buffer.from(`${OPERATOR.username}:${OPERATOR.password}`).toString('base64')}`,
+        },
+      })
+    ).text();
     expect(metrics).toMatch(/^cpd_pipeline_last_success_timestamp_seconds\{pipeline="retried"\} \d+/m);
     expect(metrics).toMatch(/^cpd_customers_scored\{pipeline="retried"\} 1000$/m);
-    expect(Number(/^cpd_model_roc_auc\{pipeline="retried"\} (\S+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0.7);
+    expect(Number(/^cpd_model_roc_auc\{pipeline="retried"\} (\S+)$/m.exec(metrics)?.[1])).toBeGreaterThan(
+      0.7,
+    );
     expect(metrics).toMatch(/^cpd_failed_jobs\{queue="collect"\} 0$/m);
   }, 400_000);
 });

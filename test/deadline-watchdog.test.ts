@@ -6,10 +6,10 @@ import { loadPipelineFile } from '../config/pipeline.ts';
 import { emailOutbox, pipelineRuns } from '../db/schema/index.ts';
 import { armDeadline, deadlineOf, watchdogQueue } from '../workflows/deadline.ts';
 import { createQueues, type Queues } from '../workflows/queues.ts';
-import { runCpd, spawnCpd, type CpdProcess } from './helpers/processes.ts';
+import { type CpdProcess, runCpd, spawnCpd } from './helpers/processes.ts';
 import { writeShoppersSlice } from './helpers/shoppers.ts';
 import { startSmtp, type TestSmtp } from './helpers/smtp.ts';
-import { createTestEnv, waitFor, type TestEnv } from './helpers/test-env.ts';
+import { createTestEnv, type TestEnv, waitFor } from './helpers/test-env.ts';
 
 const NAME = 'lateops';
 const NO_WORKER = `${NAME}@2026-12-01`;
@@ -28,7 +28,11 @@ describe('deadline watchdog: one ops mail per late run, naming the cause and the
 
   beforeAll(async () => {
     smtp = await startSmtp();
-    t = await createTestEnv('deadline', { SMTP_URL: smtp.url, OPS_TO: 'ops-oncall@example.test', CPD_ATTEMPTS: '1' });
+    t = await createTestEnv('deadline', {
+      SMTP_URL: smtp.url,
+      OPS_TO: 'ops-oncall@example.test',
+      CPD_ATTEMPTS: '1',
+    });
     queues = createQueues(t.config);
   });
 
@@ -57,7 +61,10 @@ describe('deadline watchdog: one ops mail per late run, naming the cause and the
     // A failed step: collect finds no file (permanent), with a worker on the collect queue only.
     const collector = spawnCpd(['worker', '--queues', 'collect'], t.env);
     renameSync(csv, `${csv}.late`);
-    const failed = await runCpd(['run', '--pipeline', file, '--date', '2026-12-02', '--wait', '--json'], t.env);
+    const failed = await runCpd(
+      ['run', '--pipeline', file, '--date', '2026-12-02', '--wait', '--json'],
+      t.env,
+    );
     expect(failed.code, failed.stdout + failed.stderr).toBe(1);
     await collector.stop();
     renameSync(`${csv}.late`, csv);
@@ -89,9 +96,22 @@ describe('deadline watchdog: one ops mail per late run, naming the cause and the
     expect(lateMails()[0]?.subject).toContain('not finished by 2026-12-');
 
     // A second check of every night (a redelivered job, a second scheduler): the outbox already has them.
-    const again = await Promise.all([NO_WORKER, FAILED, NEVER].map((runKey) => watchdogQueue(queues).add('ops.check-deadline', { runKey }, { jobId: `${runKey}.recheck` })));
-    await waitFor('the second checks to finish', async () => (await Promise.all(again.map((j) => j.getState()))).every((s) => s === 'completed') || undefined, 60_000, 200);
-    const alerts = await t.database.db.select().from(emailOutbox).where(and(like(emailOutbox.runKey, `${NAME}@%`), eq(emailOutbox.kind, 'alert-deadline')));
+    const again = await Promise.all(
+      [NO_WORKER, FAILED, NEVER].map((runKey) =>
+        watchdogQueue(queues).add('ops.check-deadline', { runKey }, { jobId: `${runKey}.recheck` }),
+      ),
+    );
+    await waitFor(
+      'the second checks to finish',
+      async () =>
+        (await Promise.all(again.map((j) => j.getState()))).every((s) => s === 'completed') || undefined,
+      60_000,
+      200,
+    );
+    const alerts = await t.database.db
+      .select()
+      .from(emailOutbox)
+      .where(and(like(emailOutbox.runKey, `${NAME}@%`), eq(emailOutbox.kind, 'alert-deadline')));
     expect(alerts.map((a) => [a.runKey, a.status]).sort()).toEqual([
       [NO_WORKER, 'sent'],
       [FAILED, 'sent'],
@@ -99,7 +119,10 @@ describe('deadline watchdog: one ops mail per late run, naming the cause and the
     ]);
     expect(lateMails()).toHaveLength(3);
     // The check only reads: the late run is left as it was, the never-started one still is not started.
-    const runs = await t.database.db.select().from(pipelineRuns).where(like(pipelineRuns.runKey, `${NAME}@%`));
+    const runs = await t.database.db
+      .select()
+      .from(pipelineRuns)
+      .where(like(pipelineRuns.runKey, `${NAME}@%`));
     expect(runs.map((r) => [r.runKey, r.status]).sort()).toEqual([
       [NO_WORKER, 'pending'],
       [FAILED, 'failed'],

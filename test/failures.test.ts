@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import mysql from 'mysql2/promise';
 import { and, asc, eq } from 'drizzle-orm';
+import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectionOptions } from '../db/client.ts';
 import { pipelineRuns, stepRuns } from '../db/schema/index.ts';
-import { runCpd, spawnCpd, type CpdProcess } from './helpers/processes.ts';
+import { type CpdProcess, runCpd, spawnCpd } from './helpers/processes.ts';
 import { writeShoppersSlice } from './helpers/shoppers.ts';
-import { createTestEnv, waitFor, type TestEnv } from './helpers/test-env.ts';
+import { createTestEnv, type TestEnv, waitFor } from './helpers/test-env.ts';
 
 describe('failures: transient ones are retried, permanent ones fail the run at once', () => {
   let t: TestEnv;
@@ -42,7 +42,10 @@ describe('failures: transient ones are retried, permanent ones fail the run at o
     });
     await holder.query(`KILL CONNECTION ${Number(victim)}`);
     await waitFor('the failed load attempt in the ledger', async () => {
-      const rows = await t.database.db.select().from(stepRuns).where(and(eq(stepRuns.runKey, runKey), eq(stepRuns.step, 'load'), eq(stepRuns.status, 'failed')));
+      const rows = await t.database.db
+        .select()
+        .from(stepRuns)
+        .where(and(eq(stepRuns.runKey, runKey), eq(stepRuns.step, 'load'), eq(stepRuns.status, 'failed')));
       return rows[0];
     });
     await holder.query('SELECT RELEASE_LOCK(?)', [lockName]);
@@ -50,11 +53,17 @@ describe('failures: transient ones are retried, permanent ones fail the run at o
 
     const res = await run;
     expect(res.code, res.stdout + res.stderr + worker.output()).toBe(0);
-    const attempts = await t.database.db.select().from(stepRuns).where(and(eq(stepRuns.runKey, runKey), eq(stepRuns.step, 'load'))).orderBy(asc(stepRuns.id));
+    const attempts = await t.database.db
+      .select()
+      .from(stepRuns)
+      .where(and(eq(stepRuns.runKey, runKey), eq(stepRuns.step, 'load')))
+      .orderBy(asc(stepRuns.id));
     expect(attempts.map((a) => a.status)).toEqual(['failed', 'succeeded']);
     expect(attempts[0]?.errorKind).toBe('transient');
     expect(attempts[1]?.rowsOut).toBe(500);
-    const [scored] = await t.database.pool.query("SELECT COUNT(*) AS n FROM customer_scores WHERE pipeline = 'transient'");
+    const [scored] = await t.database.pool.query(
+      "SELECT COUNT(*) AS n FROM customer_scores WHERE pipeline = 'transient'",
+    );
     expect(Number((scored as { n: number }[])[0]!.n)).toBe(500);
   });
 
@@ -62,10 +71,16 @@ describe('failures: transient ones are retried, permanent ones fail the run at o
     const { csv, pipeline } = writeShoppersSlice(t.tmp, 300, { name: 'nolabel' });
     const text = readFileSync(csv, 'utf8').replace(/,Revenue\r\n/, ',Outcome\r\n');
     writeFileSync(csv, text);
-    const res = await runCpd(['run', '--pipeline', pipeline, '--date', '2026-11-22', '--wait', '--json'], t.env);
+    const res = await runCpd(
+      ['run', '--pipeline', pipeline, '--date', '2026-11-22', '--wait', '--json'],
+      t.env,
+    );
     expect(res.code).toBe(1);
     const runKey = 'nolabel@2026-11-22';
-    const attempts = await t.database.db.select().from(stepRuns).where(and(eq(stepRuns.runKey, runKey), eq(stepRuns.step, 'load')));
+    const attempts = await t.database.db
+      .select()
+      .from(stepRuns)
+      .where(and(eq(stepRuns.runKey, runKey), eq(stepRuns.step, 'load')));
     expect(attempts).toHaveLength(1);
     expect(attempts[0]).toMatchObject({ status: 'failed', errorKind: 'permanent' });
     const [run] = await t.database.db.select().from(pipelineRuns).where(eq(pipelineRuns.runKey, runKey));
@@ -75,11 +90,16 @@ describe('failures: transient ones are retried, permanent ones fail the run at o
     expect(status.code).toBe(0);
     expect(status.stdout).toContain('column "Revenue" is missing');
     expect(status.stdout).toContain(path.basename(csv));
-    const statusJson = JSON.parse((await runCpd(['status', runKey, '--json'], t.env)).stdout) as { status: string; error: string };
+    const statusJson = JSON.parse((await runCpd(['status', runKey, '--json'], t.env)).stdout) as {
+      status: string;
+      error: string;
+    };
     expect(statusJson.status).toBe('failed');
     expect(statusJson.error).toMatch(/Revenue/);
     // Nothing half-loaded stays behind.
-    const [raw] = await t.database.pool.query('SELECT COUNT(*) AS n FROM raw_rows WHERE run_key = ?', [runKey]);
+    const [raw] = await t.database.pool.query('SELECT COUNT(*) AS n FROM raw_rows WHERE run_key = ?', [
+      runKey,
+    ]);
     expect(Number((raw as { n: number }[])[0]!.n)).toBe(0);
   });
 });

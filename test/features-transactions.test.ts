@@ -35,11 +35,19 @@ const history: Line[] = [
 type Row = Record<string, number | string | null>;
 
 async function rows(t: TestEnv, runKey: string, role: string): Promise<Record<string, Row>> {
-  const [r] = await t.database.pool.query('SELECT * FROM customer_features WHERE run_key = ? AND role = ? ORDER BY customer_id', [runKey, role]);
+  const [r] = await t.database.pool.query(
+    'SELECT * FROM customer_features WHERE run_key = ? AND role = ? ORDER BY customer_id',
+    [runKey, role],
+  );
   const out: Record<string, Row> = {};
   for (const row of r as Row[]) {
     const { run_key: _r, role: _o, cutoff: _c, ...rest } = row;
-    out[String(row.customer_id)] = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, typeof v === 'string' && k !== 'customer_id' && k !== 'country' ? Number(v) : v]));
+    out[String(row.customer_id)] = Object.fromEntries(
+      Object.entries(rest).map(([k, v]) => [
+        k,
+        typeof v === 'string' && k !== 'customer_id' && k !== 'country' ? Number(v) : v,
+      ]),
+    );
   }
   return out;
 }
@@ -65,12 +73,19 @@ describe('transactions features on a hand-made history', () => {
     expect(res.rowsOut! + res.rowsRejected!).toBe(res.rowsIn);
     // The quality facts come from the same pass: no line in the 7 days before T, 1 duplicate in 15 lines, the latest line before T on 06-15.
     const quality = res.details?.quality as { check: string; value: number | null }[];
-    expect(Object.fromEntries(quality.map((q) => [q.check, q.value]))).toEqual({ 'row-count': 0, 'duplicate-rate': 1 / 15, freshness: 16 });
+    expect(Object.fromEntries(quality.map((q) => [q.check, q.value]))).toEqual({
+      'row-count': 0,
+      'duplicate-rate': 1 / 15,
+      freshness: 16,
+    });
   });
 
   it('a clean cut off mid-pass (step timeout, shutdown) leaves the previous output whole', async () => {
     const count = async () => {
-      const [r] = await t.database.pool.query('SELECT (SELECT COUNT(*) FROM clean_orders WHERE run_key = ?) AS orders, (SELECT COUNT(*) FROM clean_drops WHERE run_key = ?) AS drops', [`hand@${T}`, `hand@${T}`]);
+      const [r] = await t.database.pool.query(
+        'SELECT (SELECT COUNT(*) FROM clean_orders WHERE run_key = ?) AS orders, (SELECT COUNT(*) FROM clean_drops WHERE run_key = ?) AS drops',
+        [`hand@${T}`, `hand@${T}`],
+      );
       return (r as { orders: number; drops: number }[])[0];
     };
     const before = await count();
@@ -90,28 +105,73 @@ describe('transactions features on a hand-made history', () => {
     // B is first seen after T: not scored. The purchase at exactly T and the cancellation after T change nothing.
     expect(Object.keys(score)).toEqual(['A', 'C', 'E']);
     expect(score.A).toEqual({
-      customer_id: 'A', label: null, recency_days: 16, frequency: 2, monetary: 35, avg_order_value: 17.5, max_order_value: 30,
-      tenure_days: expect.closeTo(121 + 14 / 24, 6), orders_30: 1, spend_30: 5, orders_90: 1, spend_90: 5,
-      mean_days_between_orders: expect.closeTo(105 + 14 / 24, 6), distinct_products: 2, cancellations: 0, trend: 0, country: 'United Kingdom',
+      customer_id: 'A',
+      label: null,
+      recency_days: 16,
+      frequency: 2,
+      monetary: 35,
+      avg_order_value: 17.5,
+      max_order_value: 30,
+      tenure_days: expect.closeTo(121 + 14 / 24, 6),
+      orders_30: 1,
+      spend_30: 5,
+      orders_90: 1,
+      spend_90: 5,
+      mean_days_between_orders: expect.closeTo(105 + 14 / 24, 6),
+      distinct_products: 2,
+      cancellations: 0,
+      trend: 0,
+      country: 'United Kingdom',
     });
     expect(score.C).toEqual({
-      customer_id: 'C', label: null, recency_days: 42, frequency: 2, monetary: 60, avg_order_value: 35, max_order_value: 50,
-      tenure_days: 82, orders_30: 0, spend_30: 0, orders_90: 2, spend_90: 60,
-      mean_days_between_orders: 40, distinct_products: 2, cancellations: 1, trend: 1, country: 'Germany',
+      customer_id: 'C',
+      label: null,
+      recency_days: 42,
+      frequency: 2,
+      monetary: 60,
+      avg_order_value: 35,
+      max_order_value: 50,
+      tenure_days: 82,
+      orders_30: 0,
+      spend_30: 0,
+      orders_90: 2,
+      spend_90: 60,
+      mean_days_between_orders: 40,
+      distinct_products: 2,
+      cancellations: 1,
+      trend: 1,
+      country: 'Germany',
     });
-    expect(score.E).toMatchObject({ recency_days: 30, frequency: 1, monetary: 7, mean_days_between_orders: null, orders_30: 1 });
+    expect(score.E).toMatchObject({
+      recency_days: 30,
+      frequency: 1,
+      monetary: 7,
+      mean_days_between_orders: null,
+      orders_30: 1,
+    });
 
     const valid = await rows(t, ctx.run.runKey, 'valid');
     // E's purchase at exactly the validation cutoff is not a feature there: E is not in that snapshot.
     expect(Object.keys(valid)).toEqual(['A', 'C']);
-    expect(valid.A).toMatchObject({ label: 1, frequency: 1, monetary: 30, recency_days: expect.closeTo(91 + 14 / 24, 6) });
+    expect(valid.A).toMatchObject({
+      label: 1,
+      frequency: 1,
+      monetary: 30,
+      recency_days: expect.closeTo(91 + 14 / 24, 6),
+    });
     expect(valid.C).toMatchObject({ label: 0, frequency: 2, monetary: 60, cancellations: 1 });
 
     const train = await rows(t, ctx.run.runKey, 'train');
     expect(Object.keys(train)).toEqual(['A', 'C']);
     expect(train.A).toMatchObject({ label: 0, frequency: 1, monetary: 30 });
     // C's cancellation on 05-01 is before the cutoff 05-02: netted; its 05-20 order is the label.
-    expect(train.C).toMatchObject({ label: 1, frequency: 1, monetary: 10, cancellations: 1, distinct_products: 1 });
+    expect(train.C).toMatchObject({
+      label: 1,
+      frequency: 1,
+      monetary: 10,
+      cancellations: 1,
+      distinct_products: 1,
+    });
   });
 
   it("hands train/evaluate/score the rows through the mode's feature reader", async () => {
@@ -131,17 +191,23 @@ describe('transactions features on a hand-made history', () => {
   it('moving T forward never changes the features computed for an earlier T', async () => {
     const before = await rows(t, `hand@${T}`, 'score');
     // New data arrives after T, including a late cancellation of an old order; then the run at T + 30.
-    await insertLines(t, pipeline.name, [
-      ['1005', 'P7', 3, '2024-07-10 00:00:00', 4, 'A', 'United Kingdom'],
-      ['C2011', 'P6', -1, '2024-07-12 00:00:00', 50, 'C', 'Germany'],
-      ['6001', 'P1', 1, '2024-07-20 00:00:00', 5, 'F', 'Spain'],
-    ], 100);
+    await insertLines(
+      t,
+      pipeline.name,
+      [
+        ['1005', 'P7', 3, '2024-07-10 00:00:00', 4, 'A', 'United Kingdom'],
+        ['C2011', 'P6', -1, '2024-07-12 00:00:00', 50, 'C', 'Germany'],
+        ['6001', 'P1', 1, '2024-07-20 00:00:00', 5, 'F', 'Spain'],
+      ],
+      100,
+    );
     const later = '2024-07-31';
     await clean.handler(stepContext(t, pipeline, later));
     await features.handler(stepContext(t, pipeline, later));
     // The later run's validation snapshot is at T: the same customers, the same features.
     const valid = await rows(t, `hand@${later}`, 'valid');
-    const strip = (r: Record<string, Row>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, { ...v, label: null }]));
+    const strip = (r: Record<string, Row>) =>
+      Object.fromEntries(Object.entries(r).map(([k, v]) => [k, { ...v, label: null }]));
     expect(strip(valid)).toEqual(before);
     // And its label for A is known now: A bought at T (the purchase at exactly T belongs to the window).
     expect(valid.A?.label).toBe(1);

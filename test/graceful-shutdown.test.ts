@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipelineRuns } from '../db/schema/index.ts';
 import { watchdogQueue } from '../workflows/deadline.ts';
 import { createQueues, type Queues } from '../workflows/queues.ts';
-import { spawnCpd, type CpdProcess } from './helpers/processes.ts';
+import { type CpdProcess, spawnCpd } from './helpers/processes.ts';
 import { writeShoppersSlice } from './helpers/shoppers.ts';
-import { createTestEnv, waitFor, type TestEnv } from './helpers/test-env.ts';
+import { createTestEnv, type TestEnv, waitFor } from './helpers/test-env.ts';
 
 /** What an orchestrator allows between SIGTERM and SIGKILL is usually 10-30 s; these must be well inside it. */
 const EXIT_WITHIN_MS = 15_000;
@@ -18,7 +18,8 @@ async function terminate(p: CpdProcess): Promise<number | null> {
   p.child.kill('SIGTERM');
   const timer = new Promise<'alive'>((resolve) => setTimeout(() => resolve('alive'), EXIT_WITHIN_MS).unref());
   const outcome = await Promise.race([exited, timer]);
-  if (outcome === 'alive') throw new Error(`still running ${EXIT_WITHIN_MS} ms after SIGTERM:\n${p.output()}`);
+  if (outcome === 'alive')
+    throw new Error(`still running ${EXIT_WITHIN_MS} ms after SIGTERM:\n${p.output()}`);
   return outcome;
 }
 
@@ -28,7 +29,11 @@ describe('scheduler, board and worker shut down gracefully on SIGTERM', () => {
   const procs: CpdProcess[] = [];
 
   beforeAll(async () => {
-    t = await createTestEnv('shutdown', { BOARD_OPERATOR_PASSWORD: 'operator-password-9', BOARD_PORT: '0', BOARD_HOST: '127.0.0.1' });
+    t = await createTestEnv('shutdown', {
+      BOARD_OPERATOR_PASSWORD: 'operator-password-9',
+      BOARD_PORT: '0',
+      BOARD_HOST: '127.0.0.1',
+    });
     queues = createQueues(t.config);
   });
 
@@ -41,7 +46,11 @@ describe('scheduler, board and worker shut down gracefully on SIGTERM', () => {
   it('the board closes its port, keep-alive connections included, and exits 0', async () => {
     const board = spawnCpd(['board'], t.env);
     procs.push(board);
-    const url = await waitFor('the board to listen', async () => /board: (http:\/\/[^/\s]+)\/board\//.exec(board.output())?.[1], 60_000);
+    const url = await waitFor(
+      'the board to listen',
+      async () => /board: (http:\/\/[^/\s]+)\/board\//.exec(board.output())?.[1],
+      60_000,
+    );
     // A browser tab left open holds a keep-alive connection; it must not keep the server up.
     const res = await fetch(`${url}/healthz`, { headers: { connection: 'keep-alive' } });
     expect(res.status).toBe(200);
@@ -62,20 +71,39 @@ describe('scheduler, board and worker shut down gracefully on SIGTERM', () => {
     // No worker: the catch-up run never finishes, so the scheduler is mid-wait when the signal comes.
     const scheduler = spawnCpd(['scheduler', '--pipelines', dir, '--now', '2026-03-03T01:00:00Z'], t.env);
     procs.push(scheduler);
-    const run = await waitFor('the catch-up run to start', async () => (await t.database.db.select().from(pipelineRuns).where(eq(pipelineRuns.pipeline, 'stopping')))[0], 60_000, 200);
+    const run = await waitFor(
+      'the catch-up run to start',
+      async () =>
+        (await t.database.db.select().from(pipelineRuns).where(eq(pipelineRuns.pipeline, 'stopping')))[0],
+      60_000,
+      200,
+    );
     expect(run.businessDate).toBe('2026-03-01');
-    await waitFor('the watchdog to listen', async () => (await watchdogQueue(queues).getWorkersCount()) > 0 || undefined, 30_000, 200);
+    await waitFor(
+      'the watchdog to listen',
+      async () => (await watchdogQueue(queues).getWorkersCount()) > 0 || undefined,
+      30_000,
+      200,
+    );
     expect(await terminate(scheduler), scheduler.output()).toBe(0);
     expect(await watchdogQueue(queues).getWorkersCount()).toBe(0);
     // The started run is left for the workers; only the next night's catch-up would have waited on it.
-    const [after] = await t.database.db.select().from(pipelineRuns).where(eq(pipelineRuns.runKey, run.runKey));
+    const [after] = await t.database.db
+      .select()
+      .from(pipelineRuns)
+      .where(eq(pipelineRuns.runKey, run.runKey));
     expect(after?.status).toBe('pending');
   });
 
   it('an idle worker leaves its queues and exits 0', async () => {
     const worker = spawnCpd(['worker', '--queues', 'collect'], t.env);
     procs.push(worker);
-    await waitFor('the worker to listen', async () => (await queues.queue('collect').getWorkersCount()) > 0 || undefined, 60_000, 200);
+    await waitFor(
+      'the worker to listen',
+      async () => (await queues.queue('collect').getWorkersCount()) > 0 || undefined,
+      60_000,
+      200,
+    );
     expect(await terminate(worker), worker.output()).toBe(0);
     expect(await queues.queue('collect').getWorkersCount()).toBe(0);
   });

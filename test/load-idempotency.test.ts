@@ -5,7 +5,8 @@ import { collectAndLoad } from './helpers/load-steps.ts';
 import { createTestEnv, type TestEnv } from './helpers/test-env.ts';
 
 const HEADER = 'InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country';
-const line = (inv: number, qty: number | string, customer = 17850) => `${inv},85123A,MUG,${qty},2011-01-0${1 + (inv % 9)} 10:00:00,2.50,${customer},United Kingdom`;
+const line = (inv: number, qty: number | string, customer = 17850) =>
+  `${inv},85123A,MUG,${qty},2011-01-0${1 + (inv % 9)} 10:00:00,2.50,${customer},United Kingdom`;
 
 describe('load is incremental and idempotent: same sha256 skipped, a changed file replaces exactly its own lines', () => {
   let t: TestEnv;
@@ -15,14 +16,34 @@ describe('load is incremental and idempotent: same sha256 skipped, a changed fil
     mode: 'transactions',
     maxRejectShare: 0.4,
     sources: [{ kind: 'file', name: 'exports', path: `${dir}/day-*.csv` }],
-    columns: { customerId: 'CustomerID', timestamp: 'InvoiceDate', quantity: 'Quantity', unitPrice: 'UnitPrice', invoice: 'InvoiceNo', description: 'Description' },
+    columns: {
+      customerId: 'CustomerID',
+      timestamp: 'InvoiceDate',
+      quantity: 'Quantity',
+      unitPrice: 'UnitPrice',
+      invoice: 'InvoiceNo',
+      description: 'Description',
+    },
     ...extra,
   });
   const snapshot = async (name: string) => {
-    const [tx] = await t.database.pool.query('SELECT id, source_file_id, line, invoice, amount FROM raw_transactions WHERE pipeline = ? ORDER BY id', [name]);
-    const [rej] = await t.database.pool.query("SELECT run_key, source, line, reason FROM rejected_rows WHERE run_key LIKE CONCAT(?, '@%') ORDER BY id", [name]);
-    const [ledger] = await t.database.pool.query('SELECT source, origin, sha256, source_file_id, `rows`, rejected FROM loaded_files WHERE pipeline = ? ORDER BY origin', [name]);
-    return { tx: tx as { id: number; source_file_id: number; invoice: string; amount: string }[], rej, ledger };
+    const [tx] = await t.database.pool.query(
+      'SELECT id, source_file_id, line, invoice, amount FROM raw_transactions WHERE pipeline = ? ORDER BY id',
+      [name],
+    );
+    const [rej] = await t.database.pool.query(
+      "SELECT run_key, source, line, reason FROM rejected_rows WHERE run_key LIKE CONCAT(?, '@%') ORDER BY id",
+      [name],
+    );
+    const [ledger] = await t.database.pool.query(
+      'SELECT source, origin, sha256, source_file_id, `rows`, rejected FROM loaded_files WHERE pipeline = ? ORDER BY origin',
+      [name],
+    );
+    return {
+      tx: tx as { id: number; source_file_id: number; invoice: string; amount: string }[],
+      rej,
+      ledger,
+    };
   };
 
   beforeAll(async () => {
@@ -30,7 +51,10 @@ describe('load is incremental and idempotent: same sha256 skipped, a changed fil
     dir = `${t.tmp}/exports`;
     mkdirSync(dir);
     writeFileSync(`${dir}/day-1.csv`, [HEADER, line(1, 2), line(2, 3), line(3, 'x'), ''].join('\n'));
-    writeFileSync(`${dir}/day-2.csv`, [HEADER, line(4, 1), line(5, -1), line(6, 4), line(7, 5), ''].join('\n'));
+    writeFileSync(
+      `${dir}/day-2.csv`,
+      [HEADER, line(4, 1), line(5, -1), line(6, 4), line(7, 5), ''].join('\n'),
+    );
   });
   afterAll(async () => {
     await t?.cleanup();
@@ -41,7 +65,14 @@ describe('load is incremental and idempotent: same sha256 skipped, a changed fil
     expect(first.load).toMatchObject({ rowsIn: 7, rowsOut: 6, rowsRejected: 1 });
     const before = await snapshot('shop');
     expect(before.tx.map((r) => r.invoice)).toEqual(['1', '2', '4', '5', '6', '7']);
-    expect(before.tx.map((r) => r.amount)).toEqual(['5.0000', '7.5000', '2.5000', '-2.5000', '10.0000', '12.5000']);
+    expect(before.tx.map((r) => r.amount)).toEqual([
+      '5.0000',
+      '7.5000',
+      '2.5000',
+      '-2.5000',
+      '10.0000',
+      '12.5000',
+    ]);
     const again = await collectAndLoad(t.database, t.config, pipeline('shop'), '2026-11-20');
     expect(again.load).toMatchObject({ rowsIn: 0, rowsOut: 0, rowsRejected: 0 });
     expect((again.load.details as { skipped: string[] }).skipped).toHaveLength(2);
@@ -70,7 +101,9 @@ describe('load is incremental and idempotent: same sha256 skipped, a changed fil
       (e: unknown) => e as PermanentError,
     );
     expect(failed).toBeInstanceOf(PermanentError);
-    expect(failed?.message).toContain('day-2.csv: 2 of 3 rows rejected (more than 40%); most often Quantity: not a number');
+    expect(failed?.message).toContain(
+      'day-2.csv: 2 of 3 rows rejected (more than 40%); most often Quantity: not a number',
+    );
     expect(failed?.location.column).toBe('Quantity');
     expect(await snapshot('shop')).toEqual(before);
   });
@@ -78,8 +111,14 @@ describe('load is incremental and idempotent: same sha256 skipped, a changed fil
   it('the prepared-insert fallback (for servers with local_infile off) publishes the same rows', async () => {
     writeFileSync(`${dir}/day-2.csv`, [HEADER, line(4, 1), line(8, 9), ''].join('\n'));
     await collectAndLoad(t.database, t.config, pipeline('infile-shop'), '2026-11-20');
-    await collectAndLoad(t.database, t.config, pipeline('insert-shop', { load: { method: 'insert' } }), '2026-11-20');
-    const strip = (s: Awaited<ReturnType<typeof snapshot>>) => s.tx.map(({ invoice, amount }) => ({ invoice, amount }));
+    await collectAndLoad(
+      t.database,
+      t.config,
+      pipeline('insert-shop', { load: { method: 'insert' } }),
+      '2026-11-20',
+    );
+    const strip = (s: Awaited<ReturnType<typeof snapshot>>) =>
+      s.tx.map(({ invoice, amount }) => ({ invoice, amount }));
     expect(strip(await snapshot('insert-shop'))).toEqual(strip(await snapshot('infile-shop')));
     expect(strip(await snapshot('insert-shop'))).toHaveLength(4);
   });

@@ -1,8 +1,8 @@
 import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { customerScores, emailOutbox, pipelineRuns, rejectedRows, stepRuns } from '../db/schema/index.ts';
 import { stepNames } from '../config/steps.ts';
-import { runCpd, spawnCpd, type CpdProcess } from './helpers/processes.ts';
+import { customerScores, emailOutbox, pipelineRuns, rejectedRows, stepRuns } from '../db/schema/index.ts';
+import { type CpdProcess, runCpd, spawnCpd } from './helpers/processes.ts';
 import { writeShoppersSlice } from './helpers/shoppers.ts';
 import { startSmtp, type TestSmtp } from './helpers/smtp.ts';
 import { createTestEnv, type TestEnv } from './helpers/test-env.ts';
@@ -20,7 +20,10 @@ describe('the nightly flow across two worker processes', () => {
     smtp = await startSmtp();
     t = await createTestEnv('flow', { SMTP_URL: smtp.url });
     pipeline = writeShoppersSlice(t.tmp, 2_000).pipeline;
-    workers = [spawnCpd(['worker', '--queues', 'collect,load,clean,features'], t.env), spawnCpd(['worker', '--queues', 'train,evaluate,score,report'], t.env)];
+    workers = [
+      spawnCpd(['worker', '--queues', 'collect,load,clean,features'], t.env),
+      spawnCpd(['worker', '--queues', 'train,evaluate,score,report'], t.env),
+    ];
   });
 
   afterAll(async () => {
@@ -31,14 +34,34 @@ describe('the nightly flow across two worker processes', () => {
 
   async function counts() {
     const { db } = t.database;
-    const [scores] = await db.select({ n: count() }).from(customerScores).where(eq(customerScores.pipeline, 'shoppers-test'));
-    const [rejected] = await db.select({ n: count() }).from(rejectedRows).where(eq(rejectedRows.runKey, RUN_KEY));
+    const [scores] = await db
+      .select({ n: count() })
+      .from(customerScores)
+      .where(eq(customerScores.pipeline, 'shoppers-test'));
+    const [rejected] = await db
+      .select({ n: count() })
+      .from(rejectedRows)
+      .where(eq(rejectedRows.runKey, RUN_KEY));
     const [mails] = await db.select({ n: count() }).from(emailOutbox).where(eq(emailOutbox.runKey, RUN_KEY));
-    const [raw] = await t.database.pool.query('SELECT COUNT(*) AS n FROM raw_rows WHERE run_key = ?', [RUN_KEY]);
-    const [clean] = await t.database.pool.query('SELECT COUNT(*) AS n FROM clean_rows WHERE run_key = ?', [RUN_KEY]);
-    const [models] = await t.database.pool.query('SELECT COUNT(*) AS n FROM model_versions WHERE run_key = ?', [RUN_KEY]);
+    const [raw] = await t.database.pool.query('SELECT COUNT(*) AS n FROM raw_rows WHERE run_key = ?', [
+      RUN_KEY,
+    ]);
+    const [clean] = await t.database.pool.query('SELECT COUNT(*) AS n FROM clean_rows WHERE run_key = ?', [
+      RUN_KEY,
+    ]);
+    const [models] = await t.database.pool.query(
+      'SELECT COUNT(*) AS n FROM model_versions WHERE run_key = ?',
+      [RUN_KEY],
+    );
     const n = (rows: unknown) => Number((rows as { n: number }[])[0]!.n);
-    return { scores: scores!.n, rejected: rejected!.n, mails: mails!.n, raw: n(raw), clean: n(clean), models: n(models) };
+    return {
+      scores: scores!.n,
+      rejected: rejected!.n,
+      mails: mails!.n,
+      raw: n(raw),
+      clean: n(clean),
+      models: n(models),
+    };
   }
 
   it('runs every step, scores every row and mails the metrics once', async () => {
@@ -46,13 +69,22 @@ describe('the nightly flow across two worker processes', () => {
     expect(res.code, res.stdout + res.stderr + workers.map((w) => w.output()).join('\n')).toBe(0);
     const summary = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as {
       status: string;
-      steps: { step: string; status: string; rowsIn: number | null; rowsOut: number | null; rowsRejected: number | null }[];
+      steps: {
+        step: string;
+        status: string;
+        rowsIn: number | null;
+        rowsOut: number | null;
+        rowsRejected: number | null;
+      }[];
       metrics: { rocAuc: number; f1: number };
     };
     expect(summary.status).toBe('succeeded');
 
     const { db } = t.database;
-    const done = await db.select({ step: stepRuns.step }).from(stepRuns).where(sql`${stepRuns.runKey} = ${RUN_KEY} AND ${stepRuns.status} = 'succeeded'`);
+    const done = await db
+      .select({ step: stepRuns.step })
+      .from(stepRuns)
+      .where(sql`${stepRuns.runKey} = ${RUN_KEY} AND ${stepRuns.status} = 'succeeded'`);
     expect(new Set(done.map((d) => d.step))).toEqual(new Set(stepNames));
 
     const load = summary.steps.find((s) => s.step === 'load')!;
@@ -74,7 +106,10 @@ describe('the nightly flow across two worker processes', () => {
 
   it('a rerun of the same run key replaces its output and sends no second mail', async () => {
     const before = await counts();
-    const res = await runCpd(['run', '--pipeline', pipeline, '--date', DATE, '--wait', '--json', '--rerun'], t.env);
+    const res = await runCpd(
+      ['run', '--pipeline', pipeline, '--date', DATE, '--wait', '--json', '--rerun'],
+      t.env,
+    );
     expect(res.code, res.stdout + res.stderr).toBe(0);
     const after = await counts();
     expect(after).toEqual(before);
@@ -88,6 +123,10 @@ describe('the nightly flow across two worker processes', () => {
   it('starting a run that already succeeded without --rerun starts nothing', async () => {
     const res = await runCpd(['run', '--pipeline', pipeline, '--date', DATE, '--json'], t.env);
     expect(res.code).toBe(0);
-    expect(JSON.parse(res.stdout.trim())).toMatchObject({ runKey: RUN_KEY, outcome: 'existing', status: 'succeeded' });
+    expect(JSON.parse(res.stdout.trim())).toMatchObject({
+      runKey: RUN_KEY,
+      outcome: 'existing',
+      status: 'succeeded',
+    });
   });
 });

@@ -5,7 +5,7 @@ import { createLogger } from '../config/logger.ts';
 import { emailOutbox } from '../db/schema/index.ts';
 import { sendFailureReport } from '../reports/failure-report.ts';
 import { createMailer } from '../reports/mailer.ts';
-import { runCpd, spawnCpd, type CpdProcess } from './helpers/processes.ts';
+import { type CpdProcess, runCpd, spawnCpd } from './helpers/processes.ts';
 import { writeShoppersSlice } from './helpers/shoppers.ts';
 import { startSmtp, type TestSmtp } from './helpers/smtp.ts';
 import { createTestEnv, type TestEnv } from './helpers/test-env.ts';
@@ -37,26 +37,52 @@ describe('failure and degraded reports', () => {
     expect(res.code).toBe(1);
 
     // The ledger says failed before the runner renders the report (a few seconds of CPU): wait for the mail.
-    await expect.poll(() => smtp.received.filter((m) => recipient(m).includes('stakeholder@example.test')).length, { timeout: 60_000 }).toBe(1);
+    await expect
+      .poll(() => smtp.received.filter((m) => recipient(m).includes('stakeholder@example.test')).length, {
+        timeout: 60_000,
+      })
+      .toBe(1);
     const mail = smtp.received.find((m) => recipient(m).includes('stakeholder@example.test'))!;
-    expect(mail.subject).toBe('[cpd] broken 2026-11-22 failed: step load (data contract), previous scores kept');
+    expect(mail.subject).toBe(
+      '[cpd] broken 2026-11-22 failed: step load (data contract), previous scores kept',
+    );
     expect(mail.text).toContain('column "Revenue" is missing');
     expect(mail.text).toContain('data contract: the input data broke an agreed rule');
-    expect(mail.text).toContain('No scores had been published for this pipeline yet, so nothing was replaced.');
+    expect(mail.text).toContain(
+      'No scores had been published for this pipeline yet, so nothing was replaced.',
+    );
     expect(mail.text).toContain(`npx cpd resume ${runKey}`);
     expect(mail.html).toContain(`npx cpd resume ${runKey}`);
     // Ops get their own alert, to their own list.
-    await expect.poll(() => smtp.received.filter((m) => recipient(m).includes('ops@example.test')).length, { timeout: 60_000 }).toBe(1);
+    await expect
+      .poll(() => smtp.received.filter((m) => recipient(m).includes('ops@example.test')).length, {
+        timeout: 60_000,
+      })
+      .toBe(1);
 
     const outbox = await t.database.db.select().from(emailOutbox).where(eq(emailOutbox.runKey, runKey));
-    expect(outbox.map((o) => [o.kind, o.status]).sort()).toEqual([['alert-failed', 'sent'], ['report-failed', 'sent']]);
-    const status = JSON.parse((await runCpd(['status', runKey, '--json'], t.env)).stdout) as { report: string | null };
+    expect(outbox.map((o) => [o.kind, o.status]).sort()).toEqual([
+      ['alert-failed', 'sent'],
+      ['report-failed', 'sent'],
+    ]);
+    const status = JSON.parse((await runCpd(['status', runKey, '--json'], t.env)).stdout) as {
+      report: string | null;
+    };
     expect(status.report).toMatch(/broken\/2026-11-22\/index\.html$/);
 
     // A second final failure of the same run (another step attempt, another worker) sends nothing new.
     const mailer = createMailer(t.config);
     try {
-      const again = await sendFailureReport({ db: t.database.db, pool: t.database.pool, config: t.config, mailer, log: createLogger({ LOG_LEVEL: 'silent' }) }, runKey);
+      const again = await sendFailureReport(
+        {
+          db: t.database.db,
+          pool: t.database.pool,
+          config: t.config,
+          mailer,
+          log: createLogger({ LOG_LEVEL: 'silent' }),
+        },
+        runKey,
+      );
       expect(again?.mail).toEqual({ sent: false, reason: 'already-sent' });
     } finally {
       mailer.close();
@@ -68,20 +94,42 @@ describe('failure and degraded reports', () => {
     const before = smtp.received.length;
     const gates = { rowCount: { minShare: 0.99, minShareOfPrevious: 1, action: 'block' } };
     const first = writeShoppersSlice(t.tmp, 600, { name: 'gated', gates });
-    expect((await runCpd(['run', '--pipeline', first.pipeline, '--date', '2026-11-20', '--wait'], t.env)).code).toBe(0);
+    expect(
+      (await runCpd(['run', '--pipeline', first.pipeline, '--date', '2026-11-20', '--wait'], t.env)).code,
+    ).toBe(0);
     // Tonight's export has fewer rows than last night's: below the 100 % of previous the gate asks for.
     const second = writeShoppersSlice(t.tmp, 400, { name: 'gated', gates });
-    const res = await runCpd(['run', '--pipeline', second.pipeline, '--date', '2026-11-21', '--wait', '--json'], t.env);
+    const res = await runCpd(
+      ['run', '--pipeline', second.pipeline, '--date', '2026-11-21', '--wait', '--json'],
+      t.env,
+    );
     expect(JSON.parse(res.stdout.trim().split('\n').at(-1)!)).toMatchObject({ status: 'degraded' });
 
     // The ledger says degraded as soon as the score step refused to publish; the report step follows.
-    await expect.poll(() => smtp.received.slice(before).filter((m) => m.subject?.includes('2026-11-21') && recipient(m).includes('stakeholder')).length, { timeout: 60_000 }).toBe(1);
-    const mail = smtp.received.slice(before).find((m) => m.subject?.includes('2026-11-21') && recipient(m).includes('stakeholder'))!;
-    expect(mail.subject).toMatch(/^\[cpd\] gated 2026-11-21 degraded: 400 customers scored, ROC-AUC 0\.\d{3}, scores not published, score \(model gate\)$/);
+    await expect
+      .poll(
+        () =>
+          smtp.received
+            .slice(before)
+            .filter((m) => m.subject?.includes('2026-11-21') && recipient(m).includes('stakeholder')).length,
+        { timeout: 60_000 },
+      )
+      .toBe(1);
+    const mail = smtp.received
+      .slice(before)
+      .find((m) => m.subject?.includes('2026-11-21') && recipient(m).includes('stakeholder'))!;
+    expect(mail.subject).toMatch(
+      /^\[cpd\] gated 2026-11-21 degraded: 400 customers scored, ROC-AUC 0\.\d{3}, scores not published, score \(model gate\)$/,
+    );
     expect(mail.text).toContain('Scores NOT published.');
-    expect(mail.text).toContain('The previous scores (business date 2026-11-20) stay published in customer_scores');
+    expect(mail.text).toContain(
+      'The previous scores (business date 2026-11-20) stay published in customer_scores',
+    );
     expect(mail.text).toContain('npx cpd resume gated@2026-11-21');
-    const kinds = async () => (await t.database.db.select().from(emailOutbox).where(eq(emailOutbox.runKey, 'gated@2026-11-21'))).map((o) => o.kind).sort();
+    const kinds = async () =>
+      (await t.database.db.select().from(emailOutbox).where(eq(emailOutbox.runKey, 'gated@2026-11-21')))
+        .map((o) => o.kind)
+        .sort();
     await expect.poll(kinds, { timeout: 30_000 }).toEqual(['alert-degraded', 'report']);
   }, 300_000);
 });

@@ -1,11 +1,11 @@
-import { mkdirSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { simpleParser } from 'mailparser';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emailOutbox, stepRuns } from '../db/schema/index.ts';
-import { repoRoot, runCpd, spawnCpd, type CpdProcess } from './helpers/processes.ts';
+import { type CpdProcess, repoRoot, runCpd, spawnCpd } from './helpers/processes.ts';
 import { writeShoppersSlice } from './helpers/shoppers.ts';
 import { startSmtp, type TestSmtp } from './helpers/smtp.ts';
 import { createTestEnv, type TestEnv } from './helpers/test-env.ts';
@@ -41,7 +41,9 @@ describe('the stakeholder report of a successful night', () => {
     // Parsed again keeping the cid: links (by default mailparser inlines them as data: URIs).
     const mail = await simpleParser(smtp.raw[0]!, { keepCidLinks: true });
     const raw = smtp.raw[0]!.toString('latin1');
-    expect(mail.subject).toMatch(new RegExp(`^\\[cpd\\] shoppers-test ${DATE} succeeded: 1,500 customers scored, ROC-AUC 0\\.\\d{3}`));
+    expect(mail.subject).toMatch(
+      new RegExp(`^\\[cpd\\] shoppers-test ${DATE} succeeded: 1,500 customers scored, ROC-AUC 0\\.\\d{3}`),
+    );
     expect(mail.to && 'text' in mail.to ? mail.to.text : '').toContain('stakeholder@example.test');
     // Text and HTML are alternatives of each other; the HTML and its images are one related part.
     expect(raw).toMatch(/Content-Type: multipart\/mixed/i);
@@ -62,30 +64,54 @@ describe('the stakeholder report of a successful night', () => {
     expect(inline).toHaveLength(cids.length);
 
     const attached = mail.attachments.filter((a) => a.contentDisposition === 'attachment');
-    expect(attached.map((a) => a.filename).sort()).toEqual([`shoppers-test-${DATE}-metrics.json`, `shoppers-test-${DATE}-scored-customers.csv`]);
+    expect(attached.map((a) => a.filename).sort()).toEqual([
+      `shoppers-test-${DATE}-metrics.json`,
+      `shoppers-test-${DATE}-scored-customers.csv`,
+    ]);
     const csv = attached.find((a) => a.filename?.endsWith('.csv'))!.content.toString('utf8');
     expect(csv.split('\r\n')[0]).toBe('\ufeff"rank","customer_id","score","decile","segment"');
     expect(csv.trim().split('\r\n')).toHaveLength(1_001);
-    const metrics = JSON.parse(attached.find((a) => a.filename?.endsWith('.json'))!.content.toString('utf8')) as Record<string, unknown>;
+    const metrics = JSON.parse(
+      attached.find((a) => a.filename?.endsWith('.json'))!.content.toString('utf8'),
+    ) as Record<string, unknown>;
     expect(JSON.stringify(metrics)).toContain('rocAuc');
 
     // Every section gathered from MySQL made it into the mail (the text part prints titles in capitals).
     expect(mail.text).toContain(`*** Run succeeded: shoppers-test, business date ${DATE} ***`);
-    const sections = ['Model quality', 'Score distribution and trend', 'Top 20 customers tonight', 'Exploring the customers', 'Data health', 'How to query the scores', 'Run details'];
+    const sections = [
+      'Model quality',
+      'Score distribution and trend',
+      'Top 20 customers tonight',
+      'Exploring the customers',
+      'Data health',
+      'How to query the scores',
+      'Run details',
+    ];
     for (const title of sections) expect(mail.text).toContain(title.toUpperCase());
   });
 
   it('writes the archive, links it from cpd status, and every image loads in headless Chromium', async () => {
-    const status = JSON.parse((await runCpd(['status', RUN_KEY, '--json'], t.env)).stdout) as { report: string | null };
+    const status = JSON.parse((await runCpd(['status', RUN_KEY, '--json'], t.env)).stdout) as {
+      report: string | null;
+    };
     expect(status.report).toBe(path.join(t.env.REPORT_DIR!, 'shoppers-test', DATE, 'index.html'));
     expect(existsSync(status.report!)).toBe(true);
     expect((await runCpd(['status', RUN_KEY], t.env)).stdout).toContain(`report: file://${status.report}`);
 
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-background-networking'] });
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-background-networking'],
+    });
     try {
       const page = await browser.newPage({ viewport: { width: 900, height: 1200 } });
       await page.goto(`file://${status.report}`, { waitUntil: 'load' });
-      const images = await page.$$eval('img', (imgs) => imgs.map((img) => ({ src: img.getAttribute('src'), complete: img.complete, width: img.naturalWidth })));
+      const images = await page.$$eval('img', (imgs) =>
+        imgs.map((img) => ({
+          src: img.getAttribute('src'),
+          complete: img.complete,
+          width: img.naturalWidth,
+        })),
+      );
       expect(images.length).toBeGreaterThanOrEqual(8);
       for (const image of images) expect(image, `image ${image.src}`).toMatchObject({ complete: true });
       expect(images.filter((i) => i.width === 0)).toEqual([]);
@@ -98,11 +124,21 @@ describe('the stakeholder report of a successful night', () => {
   }, 240_000);
 
   it('a rerun of the same run key sends nothing new', async () => {
-    const res = await runCpd(['run', '--pipeline', pipeline, '--date', DATE, '--wait', '--json', '--rerun'], t.env);
+    const res = await runCpd(
+      ['run', '--pipeline', pipeline, '--date', DATE, '--wait', '--json', '--rerun'],
+      t.env,
+    );
     expect(res.code, res.stdout + res.stderr).toBe(0);
-    const reports = await t.database.db.select().from(stepRuns).where(and(eq(stepRuns.runKey, RUN_KEY), eq(stepRuns.step, 'report'), eq(stepRuns.status, 'succeeded')));
+    const reports = await t.database.db
+      .select()
+      .from(stepRuns)
+      .where(
+        and(eq(stepRuns.runKey, RUN_KEY), eq(stepRuns.step, 'report'), eq(stepRuns.status, 'succeeded')),
+      );
     expect(reports).toHaveLength(2);
-    const details = reports.map((r) => (typeof r.details === 'string' ? JSON.parse(r.details) : r.details) as { mail: string });
+    const details = reports.map(
+      (r) => (typeof r.details === 'string' ? JSON.parse(r.details) : r.details) as { mail: string },
+    );
     expect(details.map((d) => d.mail)).toEqual(['sent', 'already-sent']);
     const outbox = await t.database.db.select().from(emailOutbox).where(eq(emailOutbox.runKey, RUN_KEY));
     expect(outbox.map((o) => [o.kind, o.status])).toEqual([['report', 'sent']]);

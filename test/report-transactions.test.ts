@@ -18,7 +18,15 @@ function history(): Line[] {
     const every = country === 'France' ? 7 : 25 + (c % 20);
     for (let day = c % 11; day < 200; day += every) {
       const at = new Date(Date.UTC(2024, 0, 1 + day)).toISOString().slice(0, 10);
-      lines.push([`${c}-${day}`, `P${day % 9}`, 1 + (c % 4), `${at} 10:00:00`, 2 + (c % 7), `${10_000 + c}`, country]);
+      lines.push([
+        `${c}-${day}`,
+        `P${day % 9}`,
+        1 + (c % 4),
+        `${at} 10:00:00`,
+        2 + (c % 7),
+        `${10_000 + c}`,
+        country,
+      ]);
     }
   }
   return lines;
@@ -35,7 +43,12 @@ describe('the exploratory section of a transactions pipeline', () => {
   afterAll(async () => t?.cleanup());
 
   it('is chosen from customer_features: country and the busiest features, with decoded values', async () => {
-    const exploratory = await gatherExploratory(t.database.pool, `${pipeline.name}@${T}`, ['recency_days', 'frequency', 'monetary'], modeOf(pipeline).exploratorySample);
+    const exploratory = await gatherExploratory(
+      t.database.pool,
+      `${pipeline.name}@${T}`,
+      ['recency_days', 'frequency', 'monetary'],
+      modeOf(pipeline).exploratorySample,
+    );
     const segments = exploratory?.segments ?? [];
     expect(segments.length).toBeGreaterThan(0);
     const country = segments.find((s) => s.name === 'country');

@@ -3,11 +3,11 @@ import path from 'node:path';
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emailOutbox, pipelineRuns, stepRuns } from '../db/schema/index.ts';
-import { runCpd, spawnCpd, type CpdProcess } from './helpers/processes.ts';
+import { type CpdProcess, runCpd, spawnCpd } from './helpers/processes.ts';
 import { runCounts } from './helpers/run-counts.ts';
 import { writeShoppersSlice } from './helpers/shoppers.ts';
 import { startSmtp, type TestSmtp } from './helpers/smtp.ts';
-import { createTestEnv, waitFor, type TestEnv } from './helpers/test-env.ts';
+import { createTestEnv, type TestEnv, waitFor } from './helpers/test-env.ts';
 
 const DATE = '2026-11-24';
 // Half the file and a larger forest, so load and train each last long enough for a kill to land inside them.
@@ -15,7 +15,11 @@ const ROWS = 4_000;
 const MODEL = { nTrees: 200 };
 
 /** Each pipeline publishes its own `scores_<name>` table: compare a run's under one name, without the other pipeline's. */
-function onePipeline(counts: Awaited<ReturnType<typeof runCounts>>, name: string, other: string): Awaited<ReturnType<typeof runCounts>> {
+function onePipeline(
+  counts: Awaited<ReturnType<typeof runCounts>>,
+  name: string,
+  other: string,
+): Awaited<ReturnType<typeof runCounts>> {
   const tables = Object.entries(counts.tables)
     .filter(([table]) => !table.includes(`_${other}`))
     .map(([table, n]) => [table.replace(`_${name}`, '_<pipeline>'), n]);
@@ -32,7 +36,11 @@ describe('resilience: kill -9 of the worker during load and during train', () =>
     smtp = await startSmtp();
     // A shorter lock and stall check so a dead worker's job is redelivered within seconds, not a minute;
     // not shorter than this: on a starved machine a busy worker misses renewals of a 5 s lock.
-    t = await createTestEnv('killnine', { SMTP_URL: smtp.url, CPD_LOCK_DURATION_MS: '10000', CPD_STALLED_INTERVAL_MS: '3000' });
+    t = await createTestEnv('killnine', {
+      SMTP_URL: smtp.url,
+      CPD_LOCK_DURATION_MS: '10000',
+      CPD_STALLED_INTERVAL_MS: '3000',
+    });
   });
 
   afterAll(async () => {
@@ -57,7 +65,13 @@ describe('resilience: kill -9 of the worker during load and during train', () =>
   async function killDuring(worker: CpdProcess, runKey: string, step: string): Promise<void> {
     const running = await waitFor(
       `${step} running`,
-      async () => (await t.database.db.select().from(stepRuns).where(and(eq(stepRuns.runKey, runKey), eq(stepRuns.step, step), eq(stepRuns.status, 'running'))))[0],
+      async () =>
+        (
+          await t.database.db
+            .select()
+            .from(stepRuns)
+            .where(and(eq(stepRuns.runKey, runKey), eq(stepRuns.step, step), eq(stepRuns.status, 'running')))
+        )[0],
       240_000,
       20,
     );
@@ -71,7 +85,11 @@ describe('resilience: kill -9 of the worker during load and during train', () =>
     const reference = slice('calm');
     const refRun = `calm@${DATE}`;
     startWorker();
-    const ref = await runCpd(['run', '--pipeline', reference, '--date', DATE, '--wait', '--json'], t.env, 220_000);
+    const ref = await runCpd(
+      ['run', '--pipeline', reference, '--date', DATE, '--wait', '--json'],
+      t.env,
+      220_000,
+    );
     expect(ref.code, ref.stdout + ref.stderr).toBe(0);
     await workers.pop()!.stop();
 
@@ -93,8 +111,15 @@ describe('resilience: kill -9 of the worker during load and during train', () =>
 
     // The killed attempts are in the ledger as interrupted, each followed by one that succeeded.
     for (const step of ['load', 'train']) {
-      const attempts = await t.database.db.select().from(stepRuns).where(and(eq(stepRuns.runKey, runKey), eq(stepRuns.step, step))).orderBy(asc(stepRuns.id));
-      expect(attempts.map((a) => a.status), step).toEqual(['failed', 'succeeded']);
+      const attempts = await t.database.db
+        .select()
+        .from(stepRuns)
+        .where(and(eq(stepRuns.runKey, runKey), eq(stepRuns.step, step)))
+        .orderBy(asc(stepRuns.id));
+      expect(
+        attempts.map((a) => a.status),
+        step,
+      ).toEqual(['failed', 'succeeded']);
       expect(attempts[0]?.error).toMatch(/interrupted/);
     }
 

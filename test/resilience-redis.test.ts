@@ -3,13 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emailOutbox, pipelineRuns, stepRuns } from '../db/schema/index.ts';
 import { stepNames } from '../config/steps.ts';
-import { runCpd, spawnCpd, type CpdProcess } from './helpers/processes.ts';
-import { startDedicatedRedis, type DedicatedRedis } from './helpers/redis-server.ts';
+import { emailOutbox, pipelineRuns, stepRuns } from '../db/schema/index.ts';
+import { type CpdProcess, runCpd, spawnCpd } from './helpers/processes.ts';
+import { type DedicatedRedis, startDedicatedRedis } from './helpers/redis-server.ts';
 import { writeShoppersSlice } from './helpers/shoppers.ts';
 import { startSmtp, type TestSmtp } from './helpers/smtp.ts';
-import { createTestEnv, waitFor, type TestEnv } from './helpers/test-env.ts';
+import { createTestEnv, type TestEnv, waitFor } from './helpers/test-env.ts';
 
 const DATE = '2026-11-25';
 const RUN_KEY = `redisdown@${DATE}`;
@@ -46,20 +46,36 @@ describe('resilience: Redis restarted mid-run', () => {
 
     await waitFor(
       'train running',
-      async () => (await t.database.db.select().from(stepRuns).where(and(eq(stepRuns.runKey, RUN_KEY), eq(stepRuns.step, 'train'), eq(stepRuns.status, 'running'))))[0],
+      async () =>
+        (
+          await t.database.db
+            .select()
+            .from(stepRuns)
+            .where(
+              and(eq(stepRuns.runKey, RUN_KEY), eq(stepRuns.step, 'train'), eq(stepRuns.status, 'running')),
+            )
+        )[0],
       240_000,
       50,
     );
     await redis!.stop();
     // Down until the worker has noticed (its connection error is logged), not for a guessed number of seconds.
-    await waitFor('the worker to see Redis gone', async () => /ECONNREFUSED|Connection is closed|ECONNRESET/.test(worker!.output()), 60_000, 100);
+    await waitFor(
+      'the worker to see Redis gone',
+      async () => /ECONNREFUSED|Connection is closed|ECONNRESET/.test(worker!.output()),
+      60_000,
+      100,
+    );
     await redis!.start();
 
     const res = await run;
     expect(res.code, res.stdout + res.stderr + worker.output() + redis!.output()).toBe(0);
     const [row] = await t.database.db.select().from(pipelineRuns).where(eq(pipelineRuns.runKey, RUN_KEY));
     expect(row?.status).toBe('succeeded');
-    const succeeded = await t.database.db.select({ step: stepRuns.step }).from(stepRuns).where(and(eq(stepRuns.runKey, RUN_KEY), eq(stepRuns.status, 'succeeded')));
+    const succeeded = await t.database.db
+      .select({ step: stepRuns.step })
+      .from(stepRuns)
+      .where(and(eq(stepRuns.runKey, RUN_KEY), eq(stepRuns.status, 'succeeded')));
     expect(new Set(succeeded.map((s) => s.step))).toEqual(new Set(stepNames));
     const outbox = await t.database.db.select().from(emailOutbox).where(eq(emailOutbox.runKey, RUN_KEY));
     expect(outbox.map((m) => m.kind)).toEqual(['report']);

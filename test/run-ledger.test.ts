@@ -42,7 +42,8 @@ describe('run ledger', () => {
     if (!row) throw new Error(`no ledger row for ${runKey}`);
     return row;
   };
-  const attempts = (runKey: string) => t.database.db.select().from(stepRuns).where(eq(stepRuns.runKey, runKey)).orderBy(asc(stepRuns.id));
+  const attempts = (runKey: string) =>
+    t.database.db.select().from(stepRuns).where(eq(stepRuns.runKey, runKey)).orderBy(asc(stepRuns.id));
 
   it('walks a run from creation through failure, retry, degradation and finish to a rerun', async () => {
     const { db } = t.database;
@@ -51,14 +52,27 @@ describe('run ledger', () => {
 
     expect(await createRun(db, runKey, '2026-03-01', pipeline)).toBe(true);
     expect(await createRun(db, runKey, '2026-03-01', pipeline), 'a double start creates nothing').toBe(false);
-    expect(await runRow(runKey)).toMatchObject({ status: 'pending', generation: 1, pipeline: 'walk', businessDate: '2026-03-01', params: pipeline, startedAt: null });
+    expect(await runRow(runKey)).toMatchObject({
+      status: 'pending',
+      generation: 1,
+      pipeline: 'walk',
+      businessDate: '2026-03-01',
+      params: pipeline,
+      startedAt: null,
+    });
 
     // First attempt of collect: the run is running from then on.
     const first = await stepAttemptStarted(db, { runKey, step: 'collect', attempt: 1, worker: WORKER });
     expect(await runStarted(db, runKey)).toBe(true);
     const { startedAt } = await runRow(runKey);
     expect(startedAt).toBeInstanceOf(Date);
-    expect((await attempts(runKey))[0]).toMatchObject({ id: first, step: 'collect', attempt: 1, status: 'running', worker: WORKER });
+    expect((await attempts(runKey))[0]).toMatchObject({
+      id: first,
+      step: 'collect',
+      attempt: 1,
+      status: 'running',
+      worker: WORKER,
+    });
 
     // Its worker died: the redelivered attempt records the first one as interrupted, the start time stays.
     const second = await stepAttemptStarted(db, { runKey, step: 'collect', attempt: 2, worker: WORKER });
@@ -70,10 +84,24 @@ describe('run ledger', () => {
     ]);
 
     // The attempt fails for good, and so does the run; failing it again changes nothing.
-    await attemptFailed(db, { runKey, step: 'collect', attempt: 2, worker: WORKER, stepRunId: second, error: 'bad header', permanent: true, durationMs: 12 });
+    await attemptFailed(db, {
+      runKey,
+      step: 'collect',
+      attempt: 2,
+      worker: WORKER,
+      stepRunId: second,
+      error: 'bad header',
+      permanent: true,
+      durationMs: 12,
+    });
     expect(await runFailed(db, runKey, 'collect', 'bad header')).toBe(true);
     expect(await runFailed(db, runKey, 'collect', 'again')).toBe(false);
-    expect((await attempts(runKey))[1]).toMatchObject({ status: 'failed', errorKind: 'permanent', error: 'bad header', durationMs: 12 });
+    expect((await attempts(runKey))[1]).toMatchObject({
+      status: 'failed',
+      errorKind: 'permanent',
+      error: 'bad header',
+      durationMs: 12,
+    });
     const failed = await runRow(runKey);
     expect(failed).toMatchObject({ status: 'failed', failedStep: 'collect', error: 'collect: bad header' });
     expect(failed.finishedAt).toBeInstanceOf(Date);
@@ -81,21 +109,46 @@ describe('run ledger', () => {
     // Resume retries the failed step of this generation (a stale generation is not reopened).
     expect(await reopenedForRetry(db, runKey, 2)).toBe(false);
     expect(await reopenedForRetry(db, runKey, 1)).toBe(true);
-    expect(await runRow(runKey)).toMatchObject({ status: 'running', error: null, failedStep: null, finishedAt: null });
+    expect(await runRow(runKey)).toMatchObject({
+      status: 'running',
+      error: null,
+      failedStep: null,
+      finishedAt: null,
+    });
 
     const third = await stepAttemptStarted(db, { runKey, step: 'collect', attempt: 1, worker: WORKER });
-    await stepSucceeded(db, third!, { durationMs: 40, rowsIn: 10, rowsOut: 9, rowsRejected: 1, details: { files: 1 } });
-    expect((await attempts(runKey))[2]).toMatchObject({ status: 'succeeded', durationMs: 40, rowsIn: 10, rowsOut: 9, rowsRejected: 1, details: { files: 1 } });
+    await stepSucceeded(db, third!, {
+      durationMs: 40,
+      rowsIn: 10,
+      rowsOut: 9,
+      rowsRejected: 1,
+      details: { files: 1 },
+    });
+    expect((await attempts(runKey))[2]).toMatchObject({
+      status: 'succeeded',
+      durationMs: 40,
+      rowsIn: 10,
+      rowsOut: 9,
+      rowsRejected: 1,
+      details: { files: 1 },
+    });
 
     // A publish gate degrades the run; only the score step's own mark is cleared by its passing retry.
     await runDegraded(db, runKey, 'score: publish blocked: too few rows; no scores are published yet');
     expect(await degradedCleared(db, runKey, 'evaluate: something else')).toBe(false);
-    expect(await runRow(runKey)).toMatchObject({ status: 'degraded', error: 'score: publish blocked: too few rows; no scores are published yet' });
+    expect(await runRow(runKey)).toMatchObject({
+      status: 'degraded',
+      error: 'score: publish blocked: too few rows; no scores are published yet',
+    });
     expect(await degradedCleared(db, runKey, 'score: publish blocked')).toBe(true);
     expect(await runRow(runKey)).toMatchObject({ status: 'running', error: null });
 
     await runFinished(db, runKey, 'degraded', 'score: gate blocked');
-    expect(await runRow(runKey)).toMatchObject({ status: 'degraded', error: 'score: gate blocked', failedStep: null });
+    expect(await runRow(runKey)).toMatchObject({
+      status: 'degraded',
+      error: 'score: gate blocked',
+      failedStep: null,
+    });
     await runFinished(db, runKey, 'succeeded', 'ignored for a succeeded run');
     const finished = await runRow(runKey);
     expect(finished).toMatchObject({ status: 'succeeded', error: null, failedStep: null });
@@ -105,8 +158,17 @@ describe('run ledger', () => {
     expect(await runCancelled(db, runKey)).toBe(false);
     expect((await runRow(runKey)).status).toBe('succeeded');
     expect(await rerunAsNewGeneration(db, runKey, 1, pipeline)).toBe(true);
-    expect(await rerunAsNewGeneration(db, runKey, 1, pipeline), 'a second rerun of the same generation').toBe(false);
-    expect(await runRow(runKey)).toMatchObject({ status: 'pending', generation: 2, error: null, failedStep: null, startedAt: null, finishedAt: null });
+    expect(await rerunAsNewGeneration(db, runKey, 1, pipeline), 'a second rerun of the same generation').toBe(
+      false,
+    );
+    expect(await runRow(runKey)).toMatchObject({
+      status: 'pending',
+      generation: 2,
+      error: null,
+      failedStep: null,
+      startedAt: null,
+      finishedAt: null,
+    });
   });
 
   it('never reruns an active run', async () => {
@@ -133,7 +195,10 @@ describe('run ledger', () => {
     await createRun(db, broken, '2026-03-04', scoringPipeline('cancel'));
     await runFailed(db, broken, 'load', 'disk full');
     expect(await runCancelled(db, broken)).toBe(true);
-    expect(await runRow(broken)).toMatchObject({ status: 'cancelled', error: 'cancelled by operator after: load: disk full' });
+    expect(await runRow(broken)).toMatchObject({
+      status: 'cancelled',
+      error: 'cancelled by operator after: load: disk full',
+    });
   });
 
   it('fails a running run before a restart, keeping a finish time it already had', async () => {
@@ -156,16 +221,43 @@ describe('run ledger', () => {
     const id = await stepAttemptStarted(db, { runKey, step: 'features', attempt: 1, worker: WORKER });
     await runStarted(db, runKey);
     expect(await stalledOut(db, runKey, 'features', 'stalled out: check the workers')).toBe(true);
-    expect(await stalledOut(db, runKey, 'features', 'stalled out: check the workers'), 'recorded already').toBe(false);
-    expect(await attempts(runKey)).toMatchObject([{ id, status: 'failed', errorKind: 'transient', error: 'stalled out: check the workers' }]);
-    expect(await runRow(runKey)).toMatchObject({ status: 'failed', failedStep: 'features', error: 'features: stalled out: check the workers' });
+    expect(
+      await stalledOut(db, runKey, 'features', 'stalled out: check the workers'),
+      'recorded already',
+    ).toBe(false);
+    expect(await attempts(runKey)).toMatchObject([
+      { id, status: 'failed', errorKind: 'transient', error: 'stalled out: check the workers' },
+    ]);
+    expect(await runRow(runKey)).toMatchObject({
+      status: 'failed',
+      failedStep: 'features',
+      error: 'features: stalled out: check the workers',
+    });
   });
 
   it('records an attempt that failed before it had a row', async () => {
     const { db } = t.database;
     const runKey = 'early@2026-03-07';
     await createRun(db, runKey, '2026-03-07', scoringPipeline('early'));
-    await attemptFailed(db, { runKey, step: 'clean', attempt: 1, worker: WORKER, stepRunId: undefined, error: 'inputs not ready', permanent: false, durationMs: 1 });
-    expect(await attempts(runKey)).toMatchObject([{ step: 'clean', attempt: 1, status: 'failed', errorKind: 'transient', error: 'inputs not ready', worker: WORKER }]);
+    await attemptFailed(db, {
+      runKey,
+      step: 'clean',
+      attempt: 1,
+      worker: WORKER,
+      stepRunId: undefined,
+      error: 'inputs not ready',
+      permanent: false,
+      durationMs: 1,
+    });
+    expect(await attempts(runKey)).toMatchObject([
+      {
+        step: 'clean',
+        attempt: 1,
+        status: 'failed',
+        errorKind: 'transient',
+        error: 'inputs not ready',
+        worker: WORKER,
+      },
+    ]);
   });
 });

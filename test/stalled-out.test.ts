@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emailOutbox, pipelineRuns, stepRuns } from '../db/schema/index.ts';
 import { stepJobId } from '../ledger/job-id.ts';
 import { createQueues, type Queues } from '../workflows/queues.ts';
-import { runCpd, spawnCpd, type CpdProcess } from './helpers/processes.ts';
+import { type CpdProcess, runCpd, spawnCpd } from './helpers/processes.ts';
 import { writeShoppersSlice } from './helpers/shoppers.ts';
-import { createTestEnv, waitFor, type TestEnv } from './helpers/test-env.ts';
+import { createTestEnv, type TestEnv, waitFor } from './helpers/test-env.ts';
 
 const RUN_KEY = 'frozen@2026-11-27';
 const JOB_ID = stepJobId(RUN_KEY, 1, 'collect');
@@ -49,30 +49,54 @@ describe('a job BullMQ fails for stalling is recorded in the ledger', () => {
     const { pipeline } = writeShoppersSlice(t.tmp, 100, { name: 'frozen' });
     const file = JSON.parse(readFileSync(pipeline, 'utf8')) as Record<string, unknown>;
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/frozen.csv`;
-    writeFileSync(pipeline, JSON.stringify({ ...file, sources: [{ kind: 'http', name: 'sessions', url, timeoutMs: 600_000 }] }));
+    writeFileSync(
+      pipeline,
+      JSON.stringify({ ...file, sources: [{ kind: 'http', name: 'sessions', url, timeoutMs: 600_000 }] }),
+    );
 
     const first = spawnCpd(['worker', '--queues', 'collect'], t.env);
     procs.push(first);
     const started = await runCpd(['run', '--pipeline', pipeline, '--date', '2026-11-27'], t.env);
     expect(started.code, started.stdout + started.stderr).toBe(0);
-    const running = await waitFor('collect running', async () => (await t.database.db.select().from(stepRuns).where(and(eq(stepRuns.runKey, RUN_KEY), eq(stepRuns.status, 'running'))))[0], 120_000, 100);
+    const running = await waitFor(
+      'collect running',
+      async () =>
+        (
+          await t.database.db
+            .select()
+            .from(stepRuns)
+            .where(and(eq(stepRuns.runKey, RUN_KEY), eq(stepRuns.status, 'running')))
+        )[0],
+      120_000,
+      100,
+    );
     first.child.kill('SIGSTOP');
 
     // A second worker finds the job stalled, takes it over (it waits for the step lock the frozen one holds), and is frozen too.
     const second = spawnCpd(['worker', '--queues', 'collect'], t.env);
     procs.push(second);
-    await waitFor('the job redelivered to the second worker', async () => {
-      const j = await job();
-      return j && j.stalledCounter === 1 && (await j.getState()) === 'active' ? j : undefined;
-    }, 120_000, 100);
+    await waitFor(
+      'the job redelivered to the second worker',
+      async () => {
+        const j = await job();
+        return j && j.stalledCounter === 1 && (await j.getState()) === 'active' ? j : undefined;
+      },
+      120_000,
+      100,
+    );
     second.child.kill('SIGSTOP');
 
     const third = spawnCpd(['worker', '--queues', 'collect'], t.env);
     procs.push(third);
-    const run = await waitFor('the run failed in the ledger', async () => {
-      const [r] = await t.database.db.select().from(pipelineRuns).where(eq(pipelineRuns.runKey, RUN_KEY));
-      return r?.status === 'failed' ? r : undefined;
-    }, 120_000, 200);
+    const run = await waitFor(
+      'the run failed in the ledger',
+      async () => {
+        const [r] = await t.database.db.select().from(pipelineRuns).where(eq(pipelineRuns.runKey, RUN_KEY));
+        return r?.status === 'failed' ? r : undefined;
+      },
+      120_000,
+      200,
+    );
     expect(await (await job())?.getState()).toBe('failed');
     expect((await job())?.failedReason).toBe('job stalled more than allowable limit');
     expect(run.failedStep).toBe('collect');
@@ -81,10 +105,15 @@ describe('a job BullMQ fails for stalling is recorded in the ledger', () => {
     const [attempt] = await t.database.db.select().from(stepRuns).where(eq(stepRuns.id, running.id));
     expect(attempt).toMatchObject({ status: 'failed', errorKind: 'transient' });
     // Ops get the alert, stakeholders the failure report, as for any failed run.
-    const mails = await waitFor('the failure alert and report', async () => {
-      const rows = await t.database.db.select().from(emailOutbox).where(eq(emailOutbox.runKey, RUN_KEY));
-      return rows.filter((r) => r.status === 'sent').length >= 2 ? rows : undefined;
-    }, 60_000, 200);
+    const mails = await waitFor(
+      'the failure alert and report',
+      async () => {
+        const rows = await t.database.db.select().from(emailOutbox).where(eq(emailOutbox.runKey, RUN_KEY));
+        return rows.filter((r) => r.status === 'sent').length >= 2 ? rows : undefined;
+      },
+      60_000,
+      200,
+    );
     expect(mails.map((a) => a.kind).sort()).toEqual(['alert-failed', 'report-failed']);
   }, 240_000);
 });

@@ -3,13 +3,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pipelineRuns, stepRuns } from '../db/schema/index.ts';
 import { stepNames } from '../config/steps.ts';
+import { pipelineRuns, stepRuns } from '../db/schema/index.ts';
 import { stepJobId } from '../ledger/job-id.ts';
 import { createQueues, type Queues } from '../workflows/queues.ts';
-import { runCpd, spawnCpd, type CpdProcess } from './helpers/processes.ts';
+import { type CpdProcess, runCpd, spawnCpd } from './helpers/processes.ts';
 import { writeShoppersSlice } from './helpers/shoppers.ts';
-import { createTestEnv, waitFor, type TestEnv } from './helpers/test-env.ts';
+import { createTestEnv, type TestEnv, waitFor } from './helpers/test-env.ts';
 
 const TIMED = 'hung@2026-11-26';
 const HELD = 'held@2026-11-26';
@@ -47,11 +47,19 @@ describe('step timeout and cpd cancel', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/${name}.csv`;
     // The source's own HTTP timeout is far longer than any step timeout, so only the step timeout can end a hang.
     const out = pipeline.replace(/\.json$/, `-${name}.json`);
-    writeFileSync(out, JSON.stringify({ ...file, sources: [{ kind: 'http', name: 'sessions', url, timeoutMs: 120_000 }] }));
+    writeFileSync(
+      out,
+      JSON.stringify({ ...file, sources: [{ kind: 'http', name: 'sessions', url, timeoutMs: 120_000 }] }),
+    );
     return { pipeline: out, body: readFileSync(csv) };
   }
 
-  const attempts = (runKey: string, step: string) => t.database.db.select().from(stepRuns).where(and(eq(stepRuns.runKey, runKey), eq(stepRuns.step, step))).orderBy(asc(stepRuns.id));
+  const attempts = (runKey: string, step: string) =>
+    t.database.db
+      .select()
+      .from(stepRuns)
+      .where(and(eq(stepRuns.runKey, runKey), eq(stepRuns.step, step)))
+      .orderBy(asc(stepRuns.id));
 
   it('a step past its timeout is aborted and retried; cancel removes the waiting steps and lets a running one finish, nothing after it', async () => {
     const bodies = new Map<string, Buffer>();
@@ -74,7 +82,12 @@ describe('step timeout and cpd cancel', () => {
     worker = spawnCpd(['worker', '--queues', 'collect'], t.env);
     const started = await runCpd(['run', '--pipeline', timed.pipeline, '--date', '2026-11-26'], t.env);
     expect(started.code, started.stdout + started.stderr).toBe(0);
-    await waitFor('collect to succeed after its timeout', async () => (await attempts(TIMED, 'collect')).find((a) => a.status === 'succeeded'), 120_000, 200);
+    await waitFor(
+      'collect to succeed after its timeout',
+      async () => (await attempts(TIMED, 'collect')).find((a) => a.status === 'succeeded'),
+      120_000,
+      200,
+    );
     const collect = await attempts(TIMED, 'collect');
     expect(collect.map((a) => [a.attempt, a.status])).toEqual([
       [1, 'failed'],
@@ -82,33 +95,74 @@ describe('step timeout and cpd cancel', () => {
     ]);
     expect(collect[0]?.error).toBe('step collect timed out after 2s');
     expect(collect[0]?.errorKind).toBe('transient');
-    expect(requests.filter((r) => r.path === '/hung.csv').map((r) => r.aborted), 'the hung request was aborted, the retry answered').toEqual([true, false]);
+    expect(
+      requests.filter((r) => r.path === '/hung.csv').map((r) => r.aborted),
+      'the hung request was aborted, the retry answered',
+    ).toEqual([true, false]);
 
     // Cancelled while waiting for a worker: every step job not yet run is removed.
     const waiting = await runCpd(['cancel', TIMED, '--json'], t.env);
     expect(waiting.code, waiting.stdout + waiting.stderr).toBe(0);
-    expect(JSON.parse(waiting.stdout)).toEqual({ runKey: TIMED, cancelled: true, removed: ['report', 'score', 'evaluate', 'train', 'features', 'clean', 'load'], running: [] });
+    expect(JSON.parse(waiting.stdout)).toEqual({
+      runKey: TIMED,
+      cancelled: true,
+      removed: ['report', 'score', 'evaluate', 'train', 'features', 'clean', 'load'],
+      running: [],
+    });
 
     // Cancelled mid-step: collect is downloading (the server holds the answer) when the operator cancels.
     const second = await runCpd(['run', '--pipeline', held.pipeline, '--date', '2026-11-26'], t.env);
     expect(second.code, second.stdout + second.stderr).toBe(0);
     await waitFor('the held download to start', async () => releaseHeld, 120_000, 100);
-    const running = await waitFor('collect running', async () => (await attempts(HELD, 'collect')).find((a) => a.status === 'running'), 30_000, 100);
+    const running = await waitFor(
+      'collect running',
+      async () => (await attempts(HELD, 'collect')).find((a) => a.status === 'running'),
+      30_000,
+      100,
+    );
     const cancel = await runCpd(['cancel', HELD, '--json'], t.env);
     expect(cancel.code, cancel.stdout + cancel.stderr).toBe(0);
-    expect(JSON.parse(cancel.stdout)).toEqual({ runKey: HELD, cancelled: true, removed: ['report', 'score', 'evaluate', 'train', 'features', 'clean', 'load'], running: ['collect'] });
+    expect(JSON.parse(cancel.stdout)).toEqual({
+      runKey: HELD,
+      cancelled: true,
+      removed: ['report', 'score', 'evaluate', 'train', 'features', 'clean', 'load'],
+      running: ['collect'],
+    });
     releaseHeld!();
-    await waitFor('the running collect to finish', async () => (await attempts(HELD, 'collect')).find((a) => a.id === running.id && a.status !== 'running'), 60_000, 100);
-    await waitFor('its job to leave the active list', async () => (await queues.queue('collect').getJobCounts('active')).active === 0 || undefined, 60_000, 200);
+    await waitFor(
+      'the running collect to finish',
+      async () =>
+        (await attempts(HELD, 'collect')).find((a) => a.id === running.id && a.status !== 'running'),
+      60_000,
+      100,
+    );
+    await waitFor(
+      'its job to leave the active list',
+      async () => (await queues.queue('collect').getJobCounts('active')).active === 0 || undefined,
+      60_000,
+      200,
+    );
 
     // Nothing is left in any queue that could run a later step of either run.
     for (const step of stepNames) {
-      const counts = await queues.queue(step).getJobCounts('waiting', 'delayed', 'prioritized', 'waiting-children', 'active');
-      expect(Object.values(counts).reduce((s, n) => s + n, 0), step).toBe(0);
+      const counts = await queues
+        .queue(step)
+        .getJobCounts('waiting', 'delayed', 'prioritized', 'waiting-children', 'active');
+      expect(
+        Object.values(counts).reduce((s, n) => s + n, 0),
+        step,
+      ).toBe(0);
     }
     for (const runKey of [TIMED, HELD]) {
-      for (const step of stepNames.slice(1)) expect(await queues.queue(step).getJob(stepJobId(runKey, 1, step)), `${runKey} ${step}`).toBeUndefined();
-      const ran = await t.database.db.select({ step: stepRuns.step }).from(stepRuns).where(eq(stepRuns.runKey, runKey));
+      for (const step of stepNames.slice(1))
+        expect(
+          await queues.queue(step).getJob(stepJobId(runKey, 1, step)),
+          `${runKey} ${step}`,
+        ).toBeUndefined();
+      const ran = await t.database.db
+        .select({ step: stepRuns.step })
+        .from(stepRuns)
+        .where(eq(stepRuns.runKey, runKey));
       expect(new Set(ran.map((r) => r.step)), runKey).toEqual(new Set(['collect']));
       const [run] = await t.database.db.select().from(pipelineRuns).where(eq(pipelineRuns.runKey, runKey));
       expect(run?.status).toBe('cancelled');

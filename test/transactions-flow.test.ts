@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, runCpd, spawnCpd, type CpdProcess } from './helpers/processes.ts';
+import { type CpdProcess, repoRoot, runCpd, spawnCpd } from './helpers/processes.ts';
 import { createTestEnv, type TestEnv } from './helpers/test-env.ts';
 
 const retailGz = path.resolve(repoRoot, '..', 'shared', 'data', 'online_retail.csv.gz');
@@ -13,13 +13,20 @@ function writeRetailSlice(dir: string, step: number): { csv: string; pipeline: s
   const [header, ...data] = lines;
   const csv = path.join(dir, 'retail-slice.csv');
   writeFileSync(csv, [header, ...data.filter((l, i) => l && i % step === 0)].join('\n') + '\n');
-  const base = JSON.parse(readFileSync(path.join(repoRoot, 'config', 'pipelines', 'online-retail.json'), 'utf8')) as {
+  const base = JSON.parse(
+    readFileSync(path.join(repoRoot, 'config', 'pipelines', 'online-retail.json'), 'utf8'),
+  ) as {
     sources: Record<string, unknown>[];
   };
   const pipeline = path.join(dir, 'retail.json');
   writeFileSync(
     pipeline,
-    JSON.stringify({ ...base, name: 'retail-test', sources: [{ ...base.sources[0], path: csv }], recipients: ['analyst@example.test'] }),
+    JSON.stringify({
+      ...base,
+      name: 'retail-test',
+      sources: [{ ...base.sources[0], path: csv }],
+      recipients: ['analyst@example.test'],
+    }),
   );
   return { csv, pipeline };
 }
@@ -40,14 +47,23 @@ describe('a transactions pipeline end to end', () => {
 
   it('loads, builds point-in-time features, trains, scores every active customer and reports', async () => {
     const { pipeline } = writeRetailSlice(t.tmp, 6);
-    const res = await runCpd(['run', '--pipeline', pipeline, '--date', '2011-09-10', '--wait', '--json'], t.env, 600_000);
+    const res = await runCpd(
+      ['run', '--pipeline', pipeline, '--date', '2011-09-10', '--wait', '--json'],
+      t.env,
+      600_000,
+    );
     expect(res.code, res.stdout + res.stderr + worker.output()).toBe(0);
-    const summary = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as { status: string; metrics: { rocAuc: number } };
+    const summary = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as {
+      status: string;
+      metrics: { rocAuc: number };
+    };
     expect(['succeeded', 'degraded']).toContain(summary.status);
     expect(summary.metrics.rocAuc).toBeGreaterThan(0.6);
 
     const runKey = 'retail-test@2011-09-10';
-    const [sets] = await t.database.pool.query('SELECT rows_score AS n FROM feature_sets WHERE run_key = ?', [runKey]);
+    const [sets] = await t.database.pool.query('SELECT rows_score AS n FROM feature_sets WHERE run_key = ?', [
+      runKey,
+    ]);
     const population = Number((sets as { n: number }[])[0]!.n);
     expect(population).toBeGreaterThan(100);
     const [scored] = await t.database.pool.query(
@@ -66,7 +82,9 @@ describe('a transactions pipeline end to end', () => {
          SELECT 1 FROM raw_transactions r WHERE r.pipeline = 'retail-test' AND r.customer_id = cs.customer_id AND r.invoiced_at < '2011-09-10')`,
     );
     expect(Number((late as { n: number }[])[0]!.n)).toBe(0);
-    const [mails] = await t.database.pool.query("SELECT kind, status FROM email_outbox WHERE run_key = ?", [runKey]);
+    const [mails] = await t.database.pool.query('SELECT kind, status FROM email_outbox WHERE run_key = ?', [
+      runKey,
+    ]);
     expect(mails).toEqual([{ kind: 'report', status: 'sent' }]);
   });
 });

@@ -8,8 +8,8 @@ import type { Queues } from './queues.ts';
 import { runKeyOf } from './run-key.ts';
 import { todayIn } from './run-key.ts';
 import { addDays } from './schedule.ts';
-import { planCatchUp, type CatchUpItem } from './schedule-catch-up.ts';
-import { startRun, type StartResult } from './start-run.ts';
+import { type CatchUpItem, planCatchUp } from './schedule-catch-up.ts';
+import { type StartResult, startRun } from './start-run.ts';
 
 export interface SchedulerDeps {
   db: Db;
@@ -34,16 +34,38 @@ const FINISHED = new Set(['succeeded', 'degraded', 'failed', 'cancelled']);
  */
 export async function reconcile(deps: SchedulerDeps, pipeline: Pipeline, now: Date): Promise<CatchUpItem[]> {
   const since = addDays(todayIn(pipeline.schedule.timezone, now), -(pipeline.catchUp.maxDays + 2));
-  const plan = planCatchUp(pipeline.schedule, pipeline.catchUp, now, await knownDates(deps.db, pipeline.name, since));
+  const plan = planCatchUp(
+    pipeline.schedule,
+    pipeline.catchUp,
+    now,
+    await knownDates(deps.db, pipeline.name, since),
+  );
   const log = deps.log.child({ pipeline: pipeline.name, policy: pipeline.catchUp.policy });
-  if (plan.length) log.info({ missed: plan.map((p) => `${p.businessDate}:${p.action}`) }, 'catching up missed nights');
+  if (plan.length)
+    log.info({ missed: plan.map((p) => `${p.businessDate}:${p.action}`) }, 'catching up missed nights');
   for (const item of plan.filter((p) => p.action === 'skip')) {
-    await recordTick(deps, pipeline.name, item.businessDate, item.fireAt, 'skipped', null, `catch-up policy ${pipeline.catchUp.policy}`);
+    await recordTick(
+      deps,
+      pipeline.name,
+      item.businessDate,
+      item.fireAt,
+      'skipped',
+      null,
+      `catch-up policy ${pipeline.catchUp.policy}`,
+    );
   }
   for (const item of plan.filter((p) => p.action === 'run')) {
     if (deps.signal.aborted) break;
     const start = await startRun(deps, pipeline, item.businessDate);
-    await recordTick(deps, pipeline.name, item.businessDate, item.fireAt, 'catch-up', start.runKey, `${start.outcome}, policy ${pipeline.catchUp.policy}`);
+    await recordTick(
+      deps,
+      pipeline.name,
+      item.businessDate,
+      item.fireAt,
+      'catch-up',
+      start.runKey,
+      `${start.outcome}, policy ${pipeline.catchUp.policy}`,
+    );
     await deps.onStarted?.(pipeline, start);
     const status = await waitFinished(deps, start.runKey);
     log.info({ runKey: start.runKey, status }, 'catch-up run finished');
@@ -56,17 +78,40 @@ export async function reconcile(deps: SchedulerDeps, pipeline: Pipeline, now: Da
 }
 
 /** A cron tick: start the tick's business date (idempotent) and record the decision. */
-export async function tick(deps: SchedulerDeps, pipeline: Pipeline, fireAt: Date): Promise<StartResult | undefined> {
+export async function tick(
+  deps: SchedulerDeps,
+  pipeline: Pipeline,
+  fireAt: Date,
+): Promise<StartResult | undefined> {
   const businessDate = todayIn(pipeline.schedule.timezone, fireAt);
   try {
     const start = await startRun(deps, pipeline, businessDate);
-    await recordTick(deps, pipeline.name, businessDate, fireAt, start.outcome === 'existing' ? 'existing' : 'started', start.runKey, null);
+    await recordTick(
+      deps,
+      pipeline.name,
+      businessDate,
+      fireAt,
+      start.outcome === 'existing' ? 'existing' : 'started',
+      start.runKey,
+      null,
+    );
     deps.log.info({ runKey: start.runKey, outcome: start.outcome, fireAt }, 'tick');
     await deps.onStarted?.(pipeline, start);
     return start;
   } catch (err) {
-    deps.log.error({ err, pipeline: pipeline.name, businessDate }, 'tick could not start the run; the next tick or scheduler start catches up');
-    await recordTick(deps, pipeline.name, businessDate, fireAt, 'error', runKeyOf(pipeline.name, businessDate), (err as Error).message).catch(() => undefined);
+    deps.log.error(
+      { err, pipeline: pipeline.name, businessDate },
+      'tick could not start the run; the next tick or scheduler start catches up',
+    );
+    await recordTick(
+      deps,
+      pipeline.name,
+      businessDate,
+      fireAt,
+      'error',
+      runKeyOf(pipeline.name, businessDate),
+      (err as Error).message,
+    ).catch(() => undefined);
     return undefined;
   }
 }
@@ -79,18 +124,46 @@ async function knownDates(db: Db, pipeline: string, since: string): Promise<Set<
   const skipped = await db
     .select({ d: scheduleTicks.businessDate })
     .from(scheduleTicks)
-    .where(and(eq(scheduleTicks.pipeline, pipeline), eq(scheduleTicks.decision, 'skipped'), gte(scheduleTicks.businessDate, since)));
+    .where(
+      and(
+        eq(scheduleTicks.pipeline, pipeline),
+        eq(scheduleTicks.decision, 'skipped'),
+        gte(scheduleTicks.businessDate, since),
+      ),
+    );
   return new Set([...runs, ...skipped].map((r) => r.d));
 }
 
-async function recordTick(deps: SchedulerDeps, pipeline: string, businessDate: string, fireAt: Date, decision: TickDecision, runKey: string | null, note: string | null) {
-  await deps.db.insert(scheduleTicks).values({ pipeline, businessDate, fireAt, decision, scheduler: deps.scheduler, runKey, note: note?.slice(0, 500) ?? null });
+async function recordTick(
+  deps: SchedulerDeps,
+  pipeline: string,
+  businessDate: string,
+  fireAt: Date,
+  decision: TickDecision,
+  runKey: string | null,
+  note: string | null,
+) {
+  await deps.db.insert(scheduleTicks).values({
+    pipeline,
+    businessDate,
+    fireAt,
+    decision,
+    scheduler: deps.scheduler,
+    runKey,
+    note: note?.slice(0, 500) ?? null,
+  });
 }
 
 /** Polls the ledger (not a clock) until the run ends or the caller is asked to stop. */
-export async function waitFinished(deps: Pick<SchedulerDeps, 'db' | 'signal' | 'pollMs'>, runKey: string): Promise<string> {
+export async function waitFinished(
+  deps: Pick<SchedulerDeps, 'db' | 'signal' | 'pollMs'>,
+  runKey: string,
+): Promise<string> {
   for (;;) {
-    const [row] = await deps.db.select({ status: pipelineRuns.status }).from(pipelineRuns).where(eq(pipelineRuns.runKey, runKey));
+    const [row] = await deps.db
+      .select({ status: pipelineRuns.status })
+      .from(pipelineRuns)
+      .where(eq(pipelineRuns.runKey, runKey));
     if (row && FINISHED.has(row.status)) return row.status;
     if (deps.signal.aborted) return 'interrupted';
     await new Promise((r) => setTimeout(r, deps.pollMs ?? 1_000));

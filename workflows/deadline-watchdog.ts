@@ -52,9 +52,15 @@ export async function checkDeadline(deps: WatchdogDeps, job: Job): Promise<{ cau
   }
   const [run] = await deps.database.db.select().from(pipelineRuns).where(eq(pipelineRuns.runKey, runKey));
   const pipeline = run ? parsePipeline(run.params, `ledger ${runKey}`) : undefined;
-  const deadline = (pipeline && deadlineOf(pipeline, parseRunKey(runKey).businessDate)) ?? new Date(job.timestamp + (job.opts.delay ?? 0));
+  const deadline =
+    (pipeline && deadlineOf(pipeline, parseRunKey(runKey).businessDate)) ??
+    new Date(job.timestamp + (job.opts.delay ?? 0));
   log.warn({ cause: diagnosis.cause, reason: diagnosis.reason }, 'deadline missed');
-  await notifyRunOutcome({ db: deps.database.db, mailer: deps.mailer, config: deps.config, log }, runKey, { kind: 'deadline-missed', deadline, diagnosis });
+  await notifyRunOutcome({ db: deps.database.db, mailer: deps.mailer, config: deps.config, log }, runKey, {
+    kind: 'deadline-missed',
+    deadline,
+    diagnosis,
+  });
   return { cause: diagnosis.cause };
 }
 
@@ -67,7 +73,16 @@ async function gatherFacts(deps: WatchdogDeps, runKey: string): Promise<RunFacts
     const job = await queue.getJob(stepJobId(runKey, run.generation, step));
     const workers = await queue.getWorkersCount();
     if (!job) {
-      jobs.push({ step, state: 'missing', attemptsMade: 0, maxAttempts: 0, stalledCount: 0, failedReason: null, workers, retryAt: null });
+      jobs.push({
+        step,
+        state: 'missing',
+        attemptsMade: 0,
+        maxAttempts: 0,
+        stalledCount: 0,
+        failedReason: null,
+        workers,
+        retryAt: null,
+      });
       continue;
     }
     const state = (await job.getState()) as StepJobFacts['state'];

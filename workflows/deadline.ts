@@ -35,7 +35,12 @@ export function deadlineOf(pipeline: Pipeline, businessDate: string): Date | und
  * the scheduler for the next night) so that "the run never started" is caught too. A date whose
  * deadline has already passed (a backfill of last week) gets no check.
  */
-export async function armDeadline(queues: Queues, pipeline: Pipeline, businessDate: string, now: Date): Promise<Date | undefined> {
+export async function armDeadline(
+  queues: Queues,
+  pipeline: Pipeline,
+  businessDate: string,
+  now: Date,
+): Promise<Date | undefined> {
   const at = deadlineOf(pipeline, businessDate);
   if (!at || at.getTime() <= now.getTime()) return undefined;
   const runKey = runKeyOf(pipeline.name, businessDate);

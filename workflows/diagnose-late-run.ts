@@ -5,7 +5,16 @@ import type { LateRunDiagnosis } from '../reports/alerts/notify-outcome.ts';
 export interface StepJobFacts {
   step: StepName;
   /** BullMQ state, or 'missing' when the job is not in Redis. */
-  state: 'completed' | 'failed' | 'delayed' | 'active' | 'waiting' | 'waiting-children' | 'prioritized' | 'missing' | 'unknown';
+  state:
+    | 'completed'
+    | 'failed'
+    | 'delayed'
+    | 'active'
+    | 'waiting'
+    | 'waiting-children'
+    | 'prioritized'
+    | 'missing'
+    | 'unknown';
   attemptsMade: number;
   maxAttempts: number;
   stalledCount: number;
@@ -28,18 +37,31 @@ export interface RunFacts {
  * the later steps silently waiting, so the first step that has not completed says it all.
  */
 export function diagnoseLateRun(f: RunFacts, pipelineHint: string): LateRunDiagnosis {
-  const facts = f.jobs.filter((j) => j.state !== 'completed').map((j) => `${j.step}: ${j.state}, attempts ${j.attemptsMade}/${j.maxAttempts}, workers ${j.workers}${j.failedReason ? `, last error: ${j.failedReason}` : ''}`);
+  const facts = f.jobs
+    .filter((j) => j.state !== 'completed')
+    .map(
+      (j) =>
+        `${j.step}: ${j.state}, attempts ${j.attemptsMade}/${j.maxAttempts}, workers ${j.workers}${j.failedReason ? `, last error: ${j.failedReason}` : ''}`,
+    );
   if (f.status === null) {
     return {
       cause: 'never-started',
-      reason: 'the run never started: no ledger row, so no scheduler tick reached it (is `cpd scheduler` running?)',
+      reason:
+        'the run never started: no ledger row, so no scheduler tick reached it (is `cpd scheduler` running?)',
       action: `start it now: cpd run --pipeline ${pipelineHint} --date ${f.runKey.split('@')[1] ?? ''}; then check the scheduler process and its log`,
       facts,
     };
   }
-  if (['succeeded', 'degraded', 'cancelled'].includes(f.status)) return { cause: 'finished', reason: `the run is ${f.status}`, action: 'nothing', facts };
+  if (['succeeded', 'degraded', 'cancelled'].includes(f.status))
+    return { cause: 'finished', reason: `the run is ${f.status}`, action: 'nothing', facts };
   const stuck = f.jobs.find((j) => j.state !== 'completed');
-  if (!stuck) return { cause: 'slow', reason: 'every step job completed but the ledger is not closed yet', action: `check cpd status ${f.runKey}`, facts };
+  if (!stuck)
+    return {
+      cause: 'slow',
+      reason: 'every step job completed but the ledger is not closed yet',
+      action: `check cpd status ${f.runKey}`,
+      facts,
+    };
   const where = `step ${stuck.step}`;
   switch (stuck.state) {
     case 'failed':
@@ -59,19 +81,37 @@ export function diagnoseLateRun(f: RunFacts, pipelineHint: string): LateRunDiagn
     case 'waiting':
     case 'prioritized':
       if (stuck.workers === 0) {
-        return { cause: 'no-worker', reason: `no worker is listening on queue ${stuck.step}`, action: `start one: cpd worker --queues ${stuck.step}`, facts };
+        return {
+          cause: 'no-worker',
+          reason: `no worker is listening on queue ${stuck.step}`,
+          action: `start one: cpd worker --queues ${stuck.step}`,
+          facts,
+        };
       }
-      return { cause: 'slow', reason: `${where} is queued behind other jobs (${stuck.workers} workers on its queue)`, action: 'add worker processes for the queue, or wait', facts };
+      return {
+        cause: 'slow',
+        reason: `${where} is queued behind other jobs (${stuck.workers} workers on its queue)`,
+        action: 'add worker processes for the queue, or wait',
+        facts,
+      };
     case 'active':
       if (stuck.workers === 0 || stuck.stalledCount > 0) {
         return {
           cause: 'stalled',
           reason: `${where} stalled: ${stuck.workers === 0 ? 'the worker that held it is gone' : `it was redelivered ${stuck.stalledCount} time(s) after its worker stopped renewing the lock`}`,
-          action: stuck.workers === 0 ? `start a worker for it: cpd worker --queues ${stuck.step} (the job is redelivered)` : 'check the worker for CPU starvation or crashes; the job will be redelivered',
+          action:
+            stuck.workers === 0
+              ? `start a worker for it: cpd worker --queues ${stuck.step} (the job is redelivered)`
+              : 'check the worker for CPU starvation or crashes; the job will be redelivered',
           facts,
         };
       }
-      return { cause: 'slow', reason: `${where} is still running: the run is slow, not stuck`, action: `follow it with cpd status ${f.runKey}; raise the step timeout or add capacity if this repeats`, facts };
+      return {
+        cause: 'slow',
+        reason: `${where} is still running: the run is slow, not stuck`,
+        action: `follow it with cpd status ${f.runKey}; raise the step timeout or add capacity if this repeats`,
+        facts,
+      };
     case 'missing':
       return {
         cause: 'jobs-missing',
@@ -80,6 +120,11 @@ export function diagnoseLateRun(f: RunFacts, pipelineHint: string): LateRunDiagn
         facts,
       };
     default:
-      return { cause: 'slow', reason: `${where} is ${stuck.state}`, action: `check cpd status ${f.runKey}`, facts };
+      return {
+        cause: 'slow',
+        reason: `${where} is ${stuck.state}`,
+        action: `check cpd status ${f.runKey}`,
+        facts,
+      };
   }
 }

@@ -5,7 +5,14 @@ import { nightlyFlow } from './nightly-flow.ts';
 describe('nightly flow', () => {
   it('chains the steps so collect is the deepest child and report the root', () => {
     const order: string[] = [];
-    for (let node: ReturnType<typeof nightlyFlow> | undefined = nightlyFlow('p@2026-01-01', 1, { attempts: 3, backoffMs: 10 }); node; node = node.children?.[0]) {
+    for (
+      let node: ReturnType<typeof nightlyFlow> | undefined = nightlyFlow('p@2026-01-01', 1, {
+        attempts: 3,
+        backoffMs: 10,
+      });
+      node;
+      node = node.children?.[0]
+    ) {
       order.push(node.name);
       expect(node.opts?.jobId).toBe(`p@2026-01-01.g1.${node.name}`);
       expect(node.opts?.jobId).not.toContain(':');

@@ -1,7 +1,7 @@
 import { FlowProducer, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../config/env.ts';
-import { stepNames, type StepName } from '../config/steps.ts';
+import { type StepName, stepNames } from '../config/steps.ts';
 
 export interface Queues {
   prefix: string;

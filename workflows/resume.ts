@@ -33,38 +33,76 @@ export class ResumeError extends Error {
  * current generation is retried with a fresh attempt budget; its parents, waiting on it, follow.
  * A permanent failure with unchanged inputs would fail again, so it is refused unless `force`.
  */
-export async function resumeRun(deps: { db: Db; queues: Queues; flowOptions: FlowOptions }, runKey: string, opts: { force?: boolean } = {}): Promise<ResumeResult> {
+export async function resumeRun(
+  deps: { db: Db; queues: Queues; flowOptions: FlowOptions },
+  runKey: string,
+  opts: { force?: boolean } = {},
+): Promise<ResumeResult> {
   const { db, queues } = deps;
   parseRunKey(runKey);
   const [run] = await db.select().from(pipelineRuns).where(eq(pipelineRuns.runKey, runKey));
   if (!run) throw new ResumeError(`no run ${runKey} in the ledger`);
   const base = { runKey, generation: run.generation };
   if (run.status === 'succeeded' || run.status === 'degraded') {
-    return { ...base, action: 'nothing', fromStep: null, reason: `the run already ${run.status}; to run it again: cpd run --pipeline FILE --date ${run.businessDate} --rerun` };
+    return {
+      ...base,
+      action: 'nothing',
+      fromStep: null,
+      reason: `the run already ${run.status}; to run it again: cpd run --pipeline FILE --date ${run.businessDate} --rerun`,
+    };
   }
-  if (run.status === 'cancelled') throw new ResumeError(`run ${runKey} was cancelled; start it again with cpd run --rerun`);
+  if (run.status === 'cancelled')
+    throw new ResumeError(`run ${runKey} was cancelled; start it again with cpd run --rerun`);
 
-  const jobs = await Promise.all(stepNames.map(async (step) => ({ step, job: await queues.queue(step).getJob(stepJobId(runKey, run.generation, step)) })));
-  const states = await Promise.all(jobs.map(async ({ step, job }) => ({ step, job, state: job ? await job.getState() : 'missing' })));
+  const jobs = await Promise.all(
+    stepNames.map(async (step) => ({
+      step,
+      job: await queues.queue(step).getJob(stepJobId(runKey, run.generation, step)),
+    })),
+  );
+  const states = await Promise.all(
+    jobs.map(async ({ step, job }) => ({ step, job, state: job ? await job.getState() : 'missing' })),
+  );
   const stuck = states.find((s) => s.state !== 'completed');
   if (!stuck) return { ...base, action: 'nothing', fromStep: null, reason: 'every step job completed' };
   if (['active', 'waiting', 'delayed', 'prioritized'].includes(stuck.state)) {
-    return { ...base, action: 'nothing', fromStep: stuck.step, reason: `step ${stuck.step} is already ${stuck.state === 'delayed' ? 'waiting for its next retry' : stuck.state}` };
+    return {
+      ...base,
+      action: 'nothing',
+      fromStep: stuck.step,
+      reason: `step ${stuck.step} is already ${stuck.state === 'delayed' ? 'waiting for its next retry' : stuck.state}`,
+    };
   }
 
   const changed = await changedSources(db, runKey);
   if (changed.length > 0 || stuck.state === 'missing') {
-    const why = changed.length ? `inputs changed since collect: ${changed.join('; ')}` : `the job of step ${stuck.step} is missing from Redis`;
+    const why = changed.length
+      ? `inputs changed since collect: ${changed.join('; ')}`
+      : `the job of step ${stuck.step} is missing from Redis`;
     return restart(deps, runKey, run.generation, run.params, why);
   }
-  if (stuck.state !== 'failed' || !stuck.job) throw new ResumeError(`step ${stuck.step} is ${stuck.state}; nothing to retry`);
+  if (stuck.state !== 'failed' || !stuck.job)
+    throw new ResumeError(`step ${stuck.step} is ${stuck.state}; nothing to retry`);
 
   const index = stepNames.indexOf(stuck.step);
-  const [last] = await db.select().from(stepRuns).where(and(eq(stepRuns.runKey, runKey), eq(stepRuns.step, stuck.step))).orderBy(desc(stepRuns.id)).limit(1);
+  const [last] = await db
+    .select()
+    .from(stepRuns)
+    .where(and(eq(stepRuns.runKey, runKey), eq(stepRuns.step, stuck.step)))
+    .orderBy(desc(stepRuns.id))
+    .limit(1);
   if (index > 0) {
     const previous = stepNames[index - 1]!;
-    const [prev] = await db.select({ status: stepRuns.status }).from(stepRuns).where(and(eq(stepRuns.runKey, runKey), eq(stepRuns.step, previous))).orderBy(desc(stepRuns.id)).limit(1);
-    if (prev?.status !== 'succeeded') throw new ResumeError(`inputs of ${stuck.step} are not complete (step ${previous} is ${prev?.status ?? 'not run'}): resume cannot start it`);
+    const [prev] = await db
+      .select({ status: stepRuns.status })
+      .from(stepRuns)
+      .where(and(eq(stepRuns.runKey, runKey), eq(stepRuns.step, previous)))
+      .orderBy(desc(stepRuns.id))
+      .limit(1);
+    if (prev?.status !== 'succeeded')
+      throw new ResumeError(
+        `inputs of ${stuck.step} are not complete (step ${previous} is ${prev?.status ?? 'not run'}): resume cannot start it`,
+      );
   }
   if (last?.errorKind === 'permanent' && !opts.force) {
     throw new ResumeError(
@@ -75,24 +113,43 @@ export async function resumeRun(deps: { db: Db; queues: Queues; flowOptions: Flo
   await reopenedForRetry(db, runKey, run.generation);
   // A fresh attempt budget: Bull Board's Retry gives exactly one attempt and no backoff.
   await stuck.job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-  return { ...base, action: 'retried', fromStep: stuck.step, reason: `retried the failed step ${stuck.step}; the later steps follow` };
+  return {
+    ...base,
+    action: 'retried',
+    fromStep: stuck.step,
+    reason: `retried the failed step ${stuck.step}; the later steps follow`,
+  };
 }
 
-async function restart(deps: { db: Db; queues: Queues; flowOptions: FlowOptions }, runKey: string, generation: number, params: unknown, why: string): Promise<ResumeResult> {
+async function restart(
+  deps: { db: Db; queues: Queues; flowOptions: FlowOptions },
+  runKey: string,
+  generation: number,
+  params: unknown,
+  why: string,
+): Promise<ResumeResult> {
   // Top down: removing a parent first means no child removal can release it to run.
   for (const step of [...stepNames].reverse()) {
     const job = await deps.queues.queue(step).getJob(stepJobId(runKey, generation, step));
     if (!job) continue;
     const state = await job.getState();
-    if (state === 'active') throw new ResumeError(`step ${step} of ${runKey} is running; wait for it to end, then resume`);
+    if (state === 'active')
+      throw new ResumeError(`step ${step} of ${runKey} is running; wait for it to end, then resume`);
     if (state !== 'completed') await job.remove({ removeChildren: false });
   }
   // The ledger says failed, so startRun's rerun applies; a ledger still 'running' is made failed first.
   await failedBeforeRestart(deps.db, runKey, generation);
   const pipeline = parsePipeline(params, `ledger ${runKey}`);
   const start = await startRun(deps, pipeline, parseRunKey(runKey).businessDate, { rerun: true });
-  if (start.outcome !== 'rerun') throw new ResumeError(`run ${runKey} could not be restarted (status ${start.status})`);
-  return { runKey, action: 'restarted', fromStep: 'collect', generation: start.generation, reason: `${why}: restarted from collect as generation ${start.generation}` };
+  if (start.outcome !== 'rerun')
+    throw new ResumeError(`run ${runKey} could not be restarted (status ${start.status})`);
+  return {
+    runKey,
+    action: 'restarted',
+    fromStep: 'collect',
+    generation: start.generation,
+    reason: `${why}: restarted from collect as generation ${start.generation}`,
+  };
 }
 
 /** Source files whose bytes differ from what collect fingerprinted for the run. */

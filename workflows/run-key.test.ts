@@ -3,7 +3,10 @@ import { isIsoDate, parseRunKey, runKeyOf, todayIn } from './run-key.ts';
 
 describe('run keys', () => {
   it('round-trips pipeline and business date', () => {
-    expect(parseRunKey(runKeyOf('online-shoppers', '2026-11-24'))).toEqual({ pipeline: 'online-shoppers', businessDate: '2026-11-24' });
+    expect(parseRunKey(runKeyOf('online-shoppers', '2026-11-24'))).toEqual({
+      pipeline: 'online-shoppers',
+      businessDate: '2026-11-24',
+    });
   });
   it('rejects what is not a run key', () => {
     expect(() => parseRunKey('online-shoppers:2026-11-24')).toThrow(/not a run key/);

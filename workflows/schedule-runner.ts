@@ -1,6 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Pipeline } from '../config/pipeline.ts';
-import { reconcile, tick, type SchedulerDeps } from './catch-up.ts';
+import { reconcile, type SchedulerDeps, tick } from './catch-up.ts';
 import { lintCron, nextFires } from './schedule.ts';
 
 export interface RunningScheduler {
@@ -25,9 +25,14 @@ export function startScheduler(deps: SchedulerDeps, pipelines: Pipeline[], now: 
     return p;
   };
   for (const pipeline of pipelines) {
-    const gaps = nextFires(pipeline.schedule.cron, pipeline.schedule.timezone, now, 400).filter((f) => f.dst === 'gap');
+    const gaps = nextFires(pipeline.schedule.cron, pipeline.schedule.timezone, now, 400).filter(
+      (f) => f.dst === 'gap',
+    );
     if (gaps.length) {
-      deps.log.warn({ pipeline: pipeline.name, nights: gaps.map((g) => g.businessDate) }, 'cron falls in a DST gap on these nights: node-cron will not fire; run `cpd plan` and move the time');
+      deps.log.warn(
+        { pipeline: pipeline.name, nights: gaps.map((g) => g.businessDate) },
+        'cron falls in a DST gap on these nights: node-cron will not fire; run `cpd plan` and move the time',
+      );
     }
     const task = cron.createTask(pipeline.schedule.cron, (ctx) => track(tick(deps, pipeline, ctx.date)), {
       timezone: pipeline.schedule.timezone,
@@ -39,11 +44,20 @@ export function startScheduler(deps: SchedulerDeps, pipelines: Pipeline[], now: 
   }
   const caughtUp = Promise.all(
     pipelines.map((p) =>
-      track(reconcile(deps, p, now)).catch((err: unknown) => deps.log.error({ err, pipeline: p.name }, 'catch-up failed; the next scheduler start tries again')),
+      track(reconcile(deps, p, now)).catch((err: unknown) =>
+        deps.log.error({ err, pipeline: p.name }, 'catch-up failed; the next scheduler start tries again'),
+      ),
     ),
   ).then(() => undefined);
   for (const t of tasks) void t.start();
-  deps.log.info({ pipelines: pipelines.map((p) => `${p.name} "${p.schedule.cron}" ${p.schedule.timezone} catch-up ${p.catchUp.policy}`) }, 'scheduler started');
+  deps.log.info(
+    {
+      pipelines: pipelines.map(
+        (p) => `${p.name} "${p.schedule.cron}" ${p.schedule.timezone} catch-up ${p.catchUp.policy}`,
+      ),
+    },
+    'scheduler started',
+  );
   return {
     caughtUp,
     async stop() {

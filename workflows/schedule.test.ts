@@ -4,7 +4,10 @@ import { CronLintError, firesBetween, lintCron, nextFires, offsetMinutes, zonedI
 describe('schedule maths', () => {
   it('lists fires in the pipeline zone with their business date', () => {
     const fires = nextFires('0 2 * * *', 'Europe/London', new Date('2026-06-01T00:00:00Z'), 2);
-    expect(fires.map((f) => f.at.toISOString())).toEqual(['2026-06-01T01:00:00.000Z', '2026-06-02T01:00:00.000Z']);
+    expect(fires.map((f) => f.at.toISOString())).toEqual([
+      '2026-06-01T01:00:00.000Z',
+      '2026-06-02T01:00:00.000Z',
+    ]);
     expect(fires.map((f) => f.local)).toEqual(['2026-06-01 02:00:00', '2026-06-02 02:00:00']);
     expect(fires.map((f) => f.businessDate)).toEqual(['2026-06-01', '2026-06-02']);
     expect(fires.every((f) => f.dst === null)).toBe(true);
@@ -30,14 +33,25 @@ describe('schedule maths', () => {
   });
 
   it('lists the fires between two instants, oldest first, including one exactly at the end', () => {
-    const fires = firesBetween('0 2 * * *', 'UTC', new Date('2026-01-01T02:00:00Z'), new Date('2026-01-04T02:00:00Z'));
+    const fires = firesBetween(
+      '0 2 * * *',
+      'UTC',
+      new Date('2026-01-01T02:00:00Z'),
+      new Date('2026-01-04T02:00:00Z'),
+    );
     expect(fires.map((f) => f.businessDate)).toEqual(['2026-01-02', '2026-01-03', '2026-01-04']);
   });
 
   it('converts a local deadline to an instant on either side of DST', () => {
-    expect(zonedInstant('2026-01-15', '06:00', 'Europe/London').toISOString()).toBe('2026-01-15T06:00:00.000Z');
-    expect(zonedInstant('2026-07-15', '06:00', 'Europe/London').toISOString()).toBe('2026-07-15T05:00:00.000Z');
-    expect(zonedInstant('2026-03-29', '06:00', 'Europe/London').toISOString()).toBe('2026-03-29T05:00:00.000Z');
+    expect(zonedInstant('2026-01-15', '06:00', 'Europe/London').toISOString()).toBe(
+      '2026-01-15T06:00:00.000Z',
+    );
+    expect(zonedInstant('2026-07-15', '06:00', 'Europe/London').toISOString()).toBe(
+      '2026-07-15T05:00:00.000Z',
+    );
+    expect(zonedInstant('2026-03-29', '06:00', 'Europe/London').toISOString()).toBe(
+      '2026-03-29T05:00:00.000Z',
+    );
     expect(offsetMinutes(new Date('2026-07-15T05:00:00Z'), 'Asia/Kolkata')).toBe(330);
   });
 });

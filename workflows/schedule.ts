@@ -45,7 +45,9 @@ export function lintCron(expr: string, timeZone: string, from: Date = new Date()
       const at = parsed.next().toDate();
       // A fire shifted by a DST gap is flagged by `plan`, not a disagreement in meaning.
       if (!task.match(at) && dstAt(at, timeZone, expr) !== 'gap') {
-        throw new CronLintError(`cron "${expr}": cron-parser fires at ${at.toISOString()} but node-cron would not`);
+        throw new CronLintError(
+          `cron "${expr}": cron-parser fires at ${at.toISOString()} but node-cron would not`,
+        );
       }
     }
   } finally {
@@ -74,7 +76,12 @@ export function firesBetween(expr: string, timeZone: string, after: Date, until:
 }
 
 export function describeFire(expr: string, at: Date, timeZone: string): Fire {
-  return { at, local: localTime(at, timeZone), businessDate: todayIn(timeZone, at), dst: dstAt(at, timeZone, expr) };
+  return {
+    at,
+    local: localTime(at, timeZone),
+    businessDate: todayIn(timeZone, at),
+    dst: dstAt(at, timeZone, expr),
+  };
 }
 
 /** `YYYY-MM-DD HH:mm:ss` in a time zone. */
@@ -111,7 +118,11 @@ export function dstAt(at: Date, timeZone: string, expr: string): Fire['dst'] {
   if (before === after) return null;
   const shift = Math.abs(after - before) * 60_000;
   const local = localTime(at, timeZone);
-  if (localTime(new Date(at.getTime() - shift), timeZone) === local || localTime(new Date(at.getTime() + shift), timeZone) === local) return 'overlap';
+  if (
+    localTime(new Date(at.getTime() - shift), timeZone) === local ||
+    localTime(new Date(at.getTime() + shift), timeZone) === local
+  )
+    return 'overlap';
   return CronExpressionParser.parse(expr, { tz: timeZone }).includesDate(at) ? null : 'gap';
 }
 

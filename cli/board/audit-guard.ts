@@ -1,5 +1,5 @@
-import type { RequestHandler } from 'express';
 import { eq } from 'drizzle-orm';
+import type { RequestHandler } from 'express';
 import type { Logger } from '../../config/logger.ts';
 import type { Db } from '../../db/client.ts';
 import { auditLog } from '../../db/schema/index.ts';
@@ -18,7 +18,12 @@ export function auditGuard(db: Db, log: Logger): RequestHandler {
     const what = boardAction(req.method, req.path);
     if (!what.mutating) return next();
     const user = currentUser(res.locals);
-    const refusal = user.role !== 'operator' ? 'the viewer role is read-only' : crossSite(req.headers.origin, req.headers.host) ? 'cross-site request' : undefined;
+    const refusal =
+      user.role !== 'operator'
+        ? 'the viewer role is read-only'
+        : crossSite(req.headers.origin, req.headers.host)
+          ? 'cross-site request'
+          : undefined;
     const row = {
       user: user.name.slice(0, 120),
       role: user.role,
@@ -30,7 +35,13 @@ export function auditGuard(db: Db, log: Logger): RequestHandler {
       status: refusal ? 403 : 0,
       remoteAddr: req.socket.remoteAddress ?? null,
     };
-    const alog = log.child({ user: row.user, role: row.role, action: row.action, queue: row.queue, jobId: row.jobId });
+    const alog = log.child({
+      user: row.user,
+      role: row.role,
+      action: row.action,
+      queue: row.queue,
+      jobId: row.jobId,
+    });
     db.insert(auditLog)
       .values(row)
       .$returningId()
@@ -42,7 +53,11 @@ export function auditGuard(db: Db, log: Logger): RequestHandler {
         }
         res.once('finish', () => {
           alog.info({ status: res.statusCode }, 'board action');
-          if (inserted) db.update(auditLog).set({ status: res.statusCode }).where(eq(auditLog.id, inserted.id)).catch((err: unknown) => alog.error({ err }, 'could not complete the audit row'));
+          if (inserted)
+            db.update(auditLog)
+              .set({ status: res.statusCode })
+              .where(eq(auditLog.id, inserted.id))
+              .catch((err: unknown) => alog.error({ err }, 'could not complete the audit row'));
         });
         next();
       })

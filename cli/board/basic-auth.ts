@@ -26,7 +26,11 @@ export function parseBasicAuth(header: string | undefined): { name: string; pass
  * over fixed-length digests, so the answer time says nothing about which part was wrong or how
  * much of it matched.
  */
-export function authenticate(credentials: readonly BoardCredential[], name: string, password: string): BoardUser | undefined {
+export function authenticate(
+  credentials: readonly BoardCredential[],
+  name: string,
+  password: string,
+): BoardUser | undefined {
   let found: BoardUser | undefined;
   for (const c of credentials) {
     const nameOk = timingSafeEqual(digest(c.name), digest(name));

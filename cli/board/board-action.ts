@@ -10,7 +10,19 @@ export interface BoardAction {
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Queue-level verbs of Bull Board's API (`/api/queues/:queue/<verb>[/:status]`). */
-const QUEUE_VERBS = new Set(['add', 'retry', 'promote', 'clean', 'pause', 'resume', 'concurrency', 'rate-limit', 'empty', 'obliterate', 'job-schedulers']);
+const QUEUE_VERBS = new Set([
+  'add',
+  'retry',
+  'promote',
+  'clean',
+  'pause',
+  'resume',
+  'concurrency',
+  'rate-limit',
+  'empty',
+  'obliterate',
+  'job-schedulers',
+]);
 /** Bull Board calls removing one job "clean"; the audit log says what it is. */
 const JOB_VERB_NAMES: Record<string, string> = { clean: 'remove' };
 

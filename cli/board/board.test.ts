@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authenticate, parseBasicAuth, type BoardCredential } from './basic-auth.ts';
+import { authenticate, type BoardCredential, parseBasicAuth } from './basic-auth.ts';
 import { boardAction } from './board-action.ts';
 import { prometheusText } from './prometheus-text.ts';
 
@@ -33,21 +33,53 @@ describe('board actions', () => {
   });
 
   it('names job actions with their queue and decoded job id', () => {
-    expect(boardAction('PUT', '/api/queues/load/shoppers%402026-11-20.g1.load/retry')).toEqual({ mutating: true, action: 'retry', queue: 'load', jobId: 'shoppers@2026-11-20.g1.load' });
+    expect(boardAction('PUT', '/api/queues/load/shoppers%402026-11-20.g1.load/retry')).toEqual({
+      mutating: true,
+      action: 'retry',
+      queue: 'load',
+      jobId: 'shoppers@2026-11-20.g1.load',
+    });
     expect(boardAction('PUT', '/api/queues/load/j1/clean')).toMatchObject({ action: 'remove', jobId: 'j1' });
-    expect(boardAction('PUT', '/api/queues/load/j1/promote')).toMatchObject({ action: 'promote', jobId: 'j1' });
-    expect(boardAction('PATCH', '/api/queues/load/j1/update-data')).toMatchObject({ action: 'update-data', jobId: 'j1' });
+    expect(boardAction('PUT', '/api/queues/load/j1/promote')).toMatchObject({
+      action: 'promote',
+      jobId: 'j1',
+    });
+    expect(boardAction('PATCH', '/api/queues/load/j1/update-data')).toMatchObject({
+      action: 'update-data',
+      jobId: 'j1',
+    });
   });
 
   it('names queue-wide actions', () => {
-    expect(boardAction('PUT', '/api/queues/load/retry/failed')).toEqual({ mutating: true, action: 'retry-all', queue: 'load' });
-    expect(boardAction('PUT', '/api/queues/load/clean/completed')).toMatchObject({ action: 'clean-all', queue: 'load' });
-    expect(boardAction('PUT', '/api/queues/load/promote')).toMatchObject({ action: 'promote-all', queue: 'load' });
-    expect(boardAction('PUT', '/api/queues/load/obliterate')).toMatchObject({ action: 'obliterate', queue: 'load' });
+    expect(boardAction('PUT', '/api/queues/load/retry/failed')).toEqual({
+      mutating: true,
+      action: 'retry-all',
+      queue: 'load',
+    });
+    expect(boardAction('PUT', '/api/queues/load/clean/completed')).toMatchObject({
+      action: 'clean-all',
+      queue: 'load',
+    });
+    expect(boardAction('PUT', '/api/queues/load/promote')).toMatchObject({
+      action: 'promote-all',
+      queue: 'load',
+    });
+    expect(boardAction('PUT', '/api/queues/load/obliterate')).toMatchObject({
+      action: 'obliterate',
+      queue: 'load',
+    });
     expect(boardAction('PUT', '/api/queues/pause')).toMatchObject({ action: 'pause-all' });
-    expect(boardAction('PUT', '/api/queues/load/rate-limit/release')).toMatchObject({ action: 'rate-limit-release' });
-    expect(boardAction('PUT', '/api/queues/load/job-schedulers/nightly/remove')).toMatchObject({ action: 'scheduler-remove', jobId: 'nightly' });
-    expect(boardAction('POST', '/api/metrics/history/purge')).toMatchObject({ mutating: true, action: 'metrics-history-purge' });
+    expect(boardAction('PUT', '/api/queues/load/rate-limit/release')).toMatchObject({
+      action: 'rate-limit-release',
+    });
+    expect(boardAction('PUT', '/api/queues/load/job-schedulers/nightly/remove')).toMatchObject({
+      action: 'scheduler-remove',
+      jobId: 'nightly',
+    });
+    expect(boardAction('POST', '/api/metrics/history/purge')).toMatchObject({
+      mutating: true,
+      action: 'metrics-history-purge',
+    });
   });
 
   it('counts an unknown write as mutating', () => {
@@ -59,8 +91,18 @@ describe('board actions', () => {
 describe('prometheus text', () => {
   it('renders help, type and escaped labels', () => {
     const text = prometheusText([
-      { name: 'cpd_queue_jobs', help: 'Jobs per queue and state.', type: 'gauge', samples: [{ labels: { queue: 'load', state: 'failed' }, value: 2 }] },
-      { name: 'cpd_model_roc_auc', help: 'Last ROC-AUC.', type: 'gauge', samples: [{ labels: { pipeline: 'a"b\\c' }, value: 0.91 }] },
+      {
+        name: 'cpd_queue_jobs',
+        help: 'Jobs per queue and state.',
+        type: 'gauge',
+        samples: [{ labels: { queue: 'load', state: 'failed' }, value: 2 }],
+      },
+      {
+        name: 'cpd_model_roc_auc',
+        help: 'Last ROC-AUC.',
+        type: 'gauge',
+        samples: [{ labels: { pipeline: 'a"b\\c' }, value: 0.91 }],
+      },
       { name: 'cpd_empty', help: 'Nothing yet.', type: 'gauge', samples: [] },
     ]);
     expect(text).toBe(

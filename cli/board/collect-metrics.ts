@@ -1,8 +1,16 @@
-import type { Pool } from 'mysql2/promise';
 import type { Queue } from 'bullmq';
+import type { Pool } from 'mysql2/promise';
 import type { MetricFamily } from './prometheus-text.ts';
 
-const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'waiting-children', 'prioritized'] as const;
+const JOB_STATES = [
+  'waiting',
+  'active',
+  'delayed',
+  'failed',
+  'completed',
+  'waiting-children',
+  'prioritized',
+] as const;
 
 interface Row {
   [column: string]: unknown;
@@ -15,7 +23,10 @@ interface Row {
  * so "Redis is down" is itself visible on the dashboard.
  */
 export async function collectMetrics(pool: Pool, queues: readonly Queue[]): Promise<MetricFamily[]> {
-  const [ledger, queueFamilies] = await Promise.all([settle(ledgerMetrics(pool)), settle(queueMetrics(queues))]);
+  const [ledger, queueFamilies] = await Promise.all([
+    settle(ledgerMetrics(pool)),
+    settle(queueMetrics(queues)),
+  ]);
   return [
     ...(ledger ?? []),
     ...(queueFamilies ?? []),
@@ -36,7 +47,9 @@ const SOURCE_TIMEOUT_MS = 3_000;
 
 async function settle<T>(p: Promise<T>): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), SOURCE_TIMEOUT_MS)));
+  const timeout = new Promise<undefined>(
+    (resolve) => (timer = setTimeout(() => resolve(undefined), SOURCE_TIMEOUT_MS)),
+  );
   const settled = p.then(
     (v) => v,
     () => undefined,
@@ -51,7 +64,9 @@ async function settle<T>(p: Promise<T>): Promise<T | undefined> {
 async function ledgerMetrics(pool: Pool): Promise<MetricFamily[]> {
   const query = async (sql: string) => (await pool.query(sql))[0] as Row[];
   const [lastSuccess, lastRun, scored, auc] = await Promise.all([
-    query("SELECT pipeline, UNIX_TIMESTAMP(MAX(finished_at)) AS v FROM pipeline_runs WHERE status IN ('succeeded', 'degraded') GROUP BY pipeline"),
+    query(
+      "SELECT pipeline, UNIX_TIMESTAMP(MAX(finished_at)) AS v FROM pipeline_runs WHERE status IN ('succeeded', 'degraded') GROUP BY pipeline",
+    ),
     query(
       `SELECT r.pipeline, r.status, TIMESTAMPDIFF(MICROSECOND, r.started_at, r.finished_at) / 1e6 AS v
        FROM pipeline_runs r JOIN (SELECT pipeline, MAX(id) AS id FROM pipeline_runs WHERE finished_at IS NOT NULL AND started_at IS NOT NULL GROUP BY pipeline) l ON l.id = r.id`,
@@ -63,28 +78,49 @@ async function ledgerMetrics(pool: Pool): Promise<MetricFamily[]> {
     ),
   ]);
   const byPipeline = (rows: Row[], extra: (r: Row) => Record<string, string> = () => ({})) =>
-    rows.filter((r) => r.v !== null && Number.isFinite(Number(r.v))).map((r) => ({ labels: { pipeline: String(r.pipeline), ...extra(r) }, value: Number(r.v) }));
+    rows
+      .filter((r) => r.v !== null && Number.isFinite(Number(r.v)))
+      .map((r) => ({ labels: { pipeline: String(r.pipeline), ...extra(r) }, value: Number(r.v) }));
   return [
-    { name: 'cpd_pipeline_last_success_timestamp_seconds', help: 'When the last successful (or degraded) run of each pipeline finished, Unix time.', type: 'gauge', samples: byPipeline(lastSuccess) },
+    {
+      name: 'cpd_pipeline_last_success_timestamp_seconds',
+      help: 'When the last successful (or degraded) run of each pipeline finished, Unix time.',
+      type: 'gauge',
+      samples: byPipeline(lastSuccess),
+    },
     {
       name: 'cpd_run_duration_seconds',
       help: 'Duration of the last finished run of each pipeline, from the first step start to the end.',
       type: 'gauge',
       samples: byPipeline(lastRun, (r) => ({ status: String(r.status) })),
     },
-    { name: 'cpd_customers_scored', help: 'Customers in the scored table customer_scores, per pipeline.', type: 'gauge', samples: byPipeline(scored) },
-    { name: 'cpd_model_roc_auc', help: 'Validation ROC-AUC of the last evaluated model of each pipeline.', type: 'gauge', samples: byPipeline(auc) },
+    {
+      name: 'cpd_customers_scored',
+      help: 'Customers in the scored table customer_scores, per pipeline.',
+      type: 'gauge',
+      samples: byPipeline(scored),
+    },
+    {
+      name: 'cpd_model_roc_auc',
+      help: 'Validation ROC-AUC of the last evaluated model of each pipeline.',
+      type: 'gauge',
+      samples: byPipeline(auc),
+    },
   ];
 }
 
 async function queueMetrics(queues: readonly Queue[]): Promise<MetricFamily[]> {
-  const counts = await Promise.all(queues.map(async (q) => ({ queue: q.name, counts: await q.getJobCounts(...JOB_STATES) })));
+  const counts = await Promise.all(
+    queues.map(async (q) => ({ queue: q.name, counts: await q.getJobCounts(...JOB_STATES) })),
+  );
   return [
     {
       name: 'cpd_queue_jobs',
       help: 'Jobs in each step queue, by BullMQ state.',
       type: 'gauge',
-      samples: counts.flatMap(({ queue, counts: c }) => JOB_STATES.map((state) => ({ labels: { queue, state }, value: c[state] ?? 0 }))),
+      samples: counts.flatMap(({ queue, counts: c }) =>
+        JOB_STATES.map((state) => ({ labels: { queue, state }, value: c[state] ?? 0 })),
+      ),
     },
     {
       name: 'cpd_failed_jobs',

@@ -37,11 +37,16 @@ export function createBoardApp(deps: BoardAppDeps): Express {
   app.use(requireUser(deps.credentials));
   app.get('/', (_req, res) => res.redirect(`${BOARD_BASE_PATH}/`));
   app.get('/metrics', (_req, res, next) => {
-    collectMetrics(deps.pool, deps.queues).then((families) => res.type('text/plain; version=0.0.4; charset=utf-8').send(prometheusText(families)), next);
+    collectMetrics(deps.pool, deps.queues).then(
+      (families) => res.type('text/plain; version=0.0.4; charset=utf-8').send(prometheusText(families)),
+      next,
+    );
   });
   const operatorBoard = bullBoard(deps.queues, false);
   const viewerBoard = bullBoard(deps.queues, true);
-  app.use(BOARD_BASE_PATH, auditGuard(deps.db, deps.log), (req, res, next) => (currentUser(res.locals).role === 'operator' ? operatorBoard : viewerBoard)(req, res, next));
+  app.use(BOARD_BASE_PATH, auditGuard(deps.db, deps.log), (req, res, next) =>
+    (currentUser(res.locals).role === 'operator' ? operatorBoard : viewerBoard)(req, res, next),
+  );
   return app;
 }
 
@@ -61,7 +66,10 @@ function bullBoard(queues: readonly Queue[], readOnlyMode: boolean): RequestHand
 function healthz(deps: BoardAppDeps): RequestHandler {
   return (_req, res) => {
     const check = (p: Promise<unknown>) =>
-      Promise.race([p.then(() => 'ok'), new Promise<string>((resolve) => setTimeout(() => resolve('timeout'), 2_000).unref())]).catch(() => 'down');
+      Promise.race([
+        p.then(() => 'ok'),
+        new Promise<string>((resolve) => setTimeout(() => resolve('timeout'), 2_000).unref()),
+      ]).catch(() => 'down');
     void Promise.all([check(deps.pool.query('SELECT 1')), check(deps.pingRedis())]).then(([mysql, redis]) => {
       const ok = mysql === 'ok' && redis === 'ok';
       res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', mysql, redis });

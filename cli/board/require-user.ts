@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { authenticate, parseBasicAuth, type BoardCredential, type BoardUser } from './basic-auth.ts';
+import { authenticate, type BoardCredential, type BoardUser, parseBasicAuth } from './basic-auth.ts';
 
 /** The user of an authenticated request, set by requireUser. */
 export function currentUser(locals: Record<string, unknown>): BoardUser {

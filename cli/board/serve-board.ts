@@ -24,14 +24,25 @@ const MIN_PASSWORD_LENGTH = 12;
 /** The credentials from the environment; none at all only with --insecure-local. */
 export function boardCredentials(config: Config, insecureLocal: boolean): BoardCredential[] {
   const creds: BoardCredential[] = [];
-  if (config.BOARD_OPERATOR_PASSWORD) creds.push({ name: config.BOARD_OPERATOR_USER, password: config.BOARD_OPERATOR_PASSWORD, role: 'operator' });
-  if (config.BOARD_VIEWER_PASSWORD) creds.push({ name: config.BOARD_VIEWER_USER, password: config.BOARD_VIEWER_PASSWORD, role: 'viewer' });
+  if (config.BOARD_OPERATOR_PASSWORD)
+    creds.push({
+      name: config.BOARD_OPERATOR_USER,
+      password: config.BOARD_OPERATOR_PASSWORD,
+      role: 'operator',
+    });
+  if (config.BOARD_VIEWER_PASSWORD)
+    creds.push({ name: config.BOARD_VIEWER_USER, password: config.BOARD_VIEWER_PASSWORD, role: 'viewer' });
   if (!config.BOARD_OPERATOR_PASSWORD && !insecureLocal) {
-    throw new BoardConfigError('cpd board needs BOARD_OPERATOR_PASSWORD (and BOARD_VIEWER_PASSWORD for read-only users); for a local look without login pass --insecure-local (binds to 127.0.0.1 only)');
+    throw new BoardConfigError(
+      'cpd board needs BOARD_OPERATOR_PASSWORD (and BOARD_VIEWER_PASSWORD for read-only users); for a local look without login pass --insecure-local (binds to 127.0.0.1 only)',
+    );
   }
   // Checked here, not in the env schema, so a weak board password never stops a worker.
-  const weak = creds.filter((c) => c.password.length < MIN_PASSWORD_LENGTH).map((c) => (c.role === 'operator' ? 'BOARD_OPERATOR_PASSWORD' : 'BOARD_VIEWER_PASSWORD'));
-  if (weak.length) throw new BoardConfigError(`${weak.join(' and ')}: at least ${MIN_PASSWORD_LENGTH} characters`);
+  const weak = creds
+    .filter((c) => c.password.length < MIN_PASSWORD_LENGTH)
+    .map((c) => (c.role === 'operator' ? 'BOARD_OPERATOR_PASSWORD' : 'BOARD_VIEWER_PASSWORD'));
+  if (weak.length)
+    throw new BoardConfigError(`${weak.join(' and ')}: at least ${MIN_PASSWORD_LENGTH} characters`);
   if (config.BOARD_OPERATOR_USER === config.BOARD_VIEWER_USER && creds.length === 2) {
     throw new BoardConfigError('BOARD_OPERATOR_USER and BOARD_VIEWER_USER must differ');
   }
@@ -42,18 +53,40 @@ export function boardCredentials(config: Config, insecureLocal: boolean): BoardC
  * Serves Bull Board with auth, audit, /healthz and /metrics. --insecure-local binds to 127.0.0.1
  * whatever BOARD_HOST says, so a board without login is never reachable from the network.
  */
-export async function serveBoard(config: Config, log: Logger, opts: { insecureLocal: boolean; port?: number }): Promise<RunningBoard> {
+export async function serveBoard(
+  config: Config,
+  log: Logger,
+  opts: { insecureLocal: boolean; port?: number },
+): Promise<RunningBoard> {
   const credentials = boardCredentials(config, opts.insecureLocal);
   const host = opts.insecureLocal ? '127.0.0.1' : config.BOARD_HOST;
   const database = createDatabase(config.DATABASE_URL, { connectionLimit: 4 });
   const queues = createQueues(config);
-  const app = createBoardApp({ db: database.db, pool: database.pool, queues: queues.all(), credentials, log, pingRedis: () => queues.connection.ping() });
+  const app = createBoardApp({
+    db: database.db,
+    pool: database.pool,
+    queues: queues.all(),
+    credentials,
+    log,
+    pingRedis: () => queues.connection.ping(),
+  });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(opts.port ?? config.BOARD_PORT, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    const s = app.listen(opts.port ?? config.BOARD_PORT, host, (err?: Error) =>
+      err ? reject(err) : resolve(s),
+    );
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
-  log.info({ url: `${url}${BOARD_BASE_PATH}/`, host, port, auth: credentials.map((c) => `${c.name} (${c.role})`), insecureLocal: opts.insecureLocal }, 'board listening');
+  log.info(
+    {
+      url: `${url}${BOARD_BASE_PATH}/`,
+      host,
+      port,
+      auth: credentials.map((c) => `${c.name} (${c.role})`),
+      insecureLocal: opts.insecureLocal,
+    },
+    'board listening',
+  );
   return {
     url,
     async close() {

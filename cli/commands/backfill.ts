@@ -6,7 +6,7 @@ import { createQueues } from '../../workflows/queues.ts';
 import { isIsoDate, runKeyOf } from '../../workflows/run-key.ts';
 import { addDays } from '../../workflows/schedule.ts';
 import { startRun } from '../../workflows/start-run.ts';
-import { stringOption, UsageError, type Command } from '../command.ts';
+import { type Command, stringOption, UsageError } from '../command.ts';
 import { findPipeline } from '../find-pipelines.ts';
 
 /** A year at most: a typo in --from should not queue a decade of training. */
@@ -31,11 +31,14 @@ export const backfillCmd: Command = {
     const [arg] = positionals;
     const from = stringOption(values, 'from');
     const to = stringOption(values, 'to');
-    if (!arg || !from || !to) throw new UsageError('cpd backfill needs PIPELINE --from YYYY-MM-DD --to YYYY-MM-DD');
-    if (!isIsoDate(from) || !isIsoDate(to) || from > to) throw new UsageError(`--from and --to must be dates with from <= to, got ${from} .. ${to}`);
+    if (!arg || !from || !to)
+      throw new UsageError('cpd backfill needs PIPELINE --from YYYY-MM-DD --to YYYY-MM-DD');
+    if (!isIsoDate(from) || !isIsoDate(to) || from > to)
+      throw new UsageError(`--from and --to must be dates with from <= to, got ${from} .. ${to}`);
     const dates: string[] = [];
     for (let d = from; d <= to; d = addDays(d, 1)) dates.push(d);
-    if (dates.length > MAX_DAYS) throw new UsageError(`backfill of ${dates.length} days refused: at most ${MAX_DAYS}`);
+    if (dates.length > MAX_DAYS)
+      throw new UsageError(`backfill of ${dates.length} days refused: at most ${MAX_DAYS}`);
     const { pipeline } = findPipeline(arg, stringOption(values, 'pipelines') ?? 'config/pipelines');
     const json = values.json === true;
     const database = createDatabase(config.DATABASE_URL);
@@ -50,10 +53,16 @@ export const backfillCmd: Command = {
         .from(pipelineRuns)
         .where(and(eq(pipelineRuns.pipeline, pipeline.name), between(pipelineRuns.businessDate, from, to)));
       const known = new Map(existing.map((r) => [r.d, r.status]));
-      const plan = dates.map((d) => ({ businessDate: d, runKey: runKeyOf(pipeline.name, d), existing: known.get(d) ?? null }));
+      const plan = dates.map((d) => ({
+        businessDate: d,
+        runKey: runKeyOf(pipeline.name, d),
+        existing: known.get(d) ?? null,
+      }));
       if (values['dry-run'] === true) {
         if (json) print(JSON.stringify({ pipeline: pipeline.name, dryRun: true, dates: plan }));
-        else for (const p of plan) print(`${p.runKey}  ${p.existing ? `exists (${p.existing}): skipped` : 'would start'}`);
+        else
+          for (const p of plan)
+            print(`${p.runKey}  ${p.existing ? `exists (${p.existing}): skipped` : 'would start'}`);
         return 0;
       }
       const results: { runKey: string; status: string }[] = [];
@@ -63,14 +72,29 @@ export const backfillCmd: Command = {
           continue;
         }
         if (abort.signal.aborted) break;
-        const start = await startRun({ db: database.db, queues, flowOptions: { attempts: config.CPD_ATTEMPTS, backoffMs: config.CPD_BACKOFF_MS } }, pipeline, p.businessDate);
+        const start = await startRun(
+          {
+            db: database.db,
+            queues,
+            flowOptions: { attempts: config.CPD_ATTEMPTS, backoffMs: config.CPD_BACKOFF_MS },
+          },
+          pipeline,
+          p.businessDate,
+        );
         if (!json) print(`${start.runKey} ${start.outcome}`);
-        const status = await waitFinished({ db: database.db, signal: abort.signal, pollMs: 500 }, start.runKey);
+        const status = await waitFinished(
+          { db: database.db, signal: abort.signal, pollMs: 500 },
+          start.runKey,
+        );
         results.push({ runKey: start.runKey, status });
         if (!json) print(`${start.runKey} ${status}`);
         if (status !== 'succeeded' && status !== 'degraded') break;
       }
-      const ok = results.length === plan.length && results.every((r) => r.status === 'succeeded' || r.status === 'degraded' || r.status.startsWith('skipped'));
+      const ok =
+        results.length === plan.length &&
+        results.every(
+          (r) => r.status === 'succeeded' || r.status === 'degraded' || r.status.startsWith('skipped'),
+        );
       if (json) print(JSON.stringify({ pipeline: pipeline.name, results, ok }));
       return ok ? 0 : 1;
     } finally {

@@ -1,10 +1,11 @@
 import { createLogger } from '../../config/logger.ts';
 import { BoardConfigError, serveBoard } from '../board/serve-board.ts';
-import { UsageError, type Command } from '../command.ts';
+import { type Command, UsageError } from '../command.ts';
 
 export const boardCmd: Command = {
   name: 'board',
-  usage: 'cpd board [--insecure-local]                  Bull Board with login, audit log, /healthz and /metrics',
+  usage:
+    'cpd board [--insecure-local]                  Bull Board with login, audit log, /healthz and /metrics',
   options: { 'insecure-local': { type: 'boolean', default: false } },
   async run({ config, values, print }) {
     const log = createLogger(config, { role: 'board' });

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +33,11 @@ export async function demoCommand(config: Config, print: (s: string) => void): P
     await waitForWorkers(config, 30_000);
     print(`workers up: ${workers.map((w, i) => `pid ${w.pid} [${demoWorkerQueues[i]}]`).join(', ')}`);
     const pipelineFile = path.join(root, 'config', 'pipelines', 'online-shoppers.json');
-    const { code, start, summary } = await runCommand(config, { pipeline: pipelineFile, wait: true, json: false, rerun: true, timeoutMs: 30 * 60_000 }, print);
+    const { code, start, summary } = await runCommand(
+      config,
+      { pipeline: pipelineFile, wait: true, json: false, rerun: true, timeoutMs: 30 * 60_000 },
+      print,
+    );
     if (summary) await printSummary(config, start.runKey, summary, print);
     print(`demo finished in ${((performance.now() - started) / 1000).toFixed(1)}s`);
     return code;
@@ -43,7 +47,10 @@ export async function demoCommand(config: Config, print: (s: string) => void): P
 }
 
 function spawnWorker(queues: string, print: (s: string) => void): ChildProcess {
-  const child = spawn(process.execPath, [cpd, 'worker', '--queues', queues], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } });
+  const child = spawn(process.execPath, [cpd, 'worker', '--queues', queues], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+  });
   child.stderr?.on('data', (d: Buffer) => print(`[worker ${child.pid}] ${d.toString().trimEnd()}`));
   return child;
 }
@@ -80,7 +87,12 @@ async function stopWorkers(workers: ChildProcess[]): Promise<void> {
   );
 }
 
-async function printSummary(config: Config, runKey: string, summary: NonNullable<Awaited<ReturnType<typeof runCommand>>['summary']>, print: (s: string) => void) {
+async function printSummary(
+  config: Config,
+  runKey: string,
+  summary: NonNullable<Awaited<ReturnType<typeof runCommand>>['summary']>,
+  print: (s: string) => void,
+) {
   const step = (name: string) => summary.steps.find((s) => s.step === name);
   const load = step('load');
   const clean = step('clean');
@@ -90,14 +102,20 @@ async function printSummary(config: Config, runKey: string, summary: NonNullable
   try {
     const [mail] = await database.db.select().from(emailOutbox).where(eq(emailOutbox.runKey, runKey));
     print('');
-    print(`rows read ${load?.rowsIn ?? 0}, loaded ${load?.rowsOut ?? 0}, rejected at load ${load?.rowsRejected ?? 0}, rejected at clean ${clean?.rowsRejected ?? 0}`);
+    print(
+      `rows read ${load?.rowsIn ?? 0}, loaded ${load?.rowsOut ?? 0}, rejected at load ${load?.rowsRejected ?? 0}, rejected at clean ${clean?.rowsRejected ?? 0}`,
+    );
     print(`validation ROC-AUC ${num(m.rocAuc)}, F1 ${num(m.f1)} (threshold ${num(m.threshold)})`);
     print(`customers scored ${step('score')?.rowsOut ?? 0}`);
     const archive = path.join(reportArchiveDir(config, summary.pipeline, summary.businessDate), 'index.html');
     print(`report: ${existsSync(archive) ? `file://${archive}` : 'no archive written'}`);
     // One mail per run key: a rerun of the same night refreshes the archive but mails nothing new.
-    print(`mail: ${mail ? (mail.location ?? `sent by SMTP to ${mail.recipients} (message ${mail.messageId})`) : 'not sent'}${mail?.sentAt ? ` (sent ${mail.sentAt.toISOString()})` : ''}`);
-    print(`scores: mysql ${database.name} -e "SELECT customer_id, score, decile FROM customer_scores WHERE pipeline = '${summary.pipeline}' ORDER BY score DESC LIMIT 10"`);
+    print(
+      `mail: ${mail ? (mail.location ?? `sent by SMTP to ${mail.recipients} (message ${mail.messageId})`) : 'not sent'}${mail?.sentAt ? ` (sent ${mail.sentAt.toISOString()})` : ''}`,
+    );
+    print(
+      `scores: mysql ${database.name} -e "SELECT customer_id, score, decile FROM customer_scores WHERE pipeline = '${summary.pipeline}' ORDER BY score DESC LIMIT 10"`,
+    );
   } finally {
     await database.close();
   }

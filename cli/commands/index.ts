@@ -15,4 +15,19 @@ import { statusCmd } from './status.ts';
 import { workerCmd } from './worker.ts';
 
 /** Every `cpd` subcommand; add a command by adding its file and one line here. */
-export const commands: Command[] = [migrateCmd, workerCmd, runCmd, statusCmd, demoCmd, boardCmd, schedulerCmd, planCmd, resumeCmd, backfillCmd, cancelCmd, rollbackCmd, modelsCmd, promoteCmd];
+export const commands: Command[] = [
+  migrateCmd,
+  workerCmd,
+  runCmd,
+  statusCmd,
+  demoCmd,
+  boardCmd,
+  schedulerCmd,
+  planCmd,
+  resumeCmd,
+  backfillCmd,
+  cancelCmd,
+  rollbackCmd,
+  modelsCmd,
+  promoteCmd,
+];

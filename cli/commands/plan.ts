@@ -1,5 +1,5 @@
 import { CronLintError, lintCron, nextFires } from '../../workflows/schedule.ts';
-import { stringOption, UsageError, type Command } from '../command.ts';
+import { type Command, stringOption, UsageError } from '../command.ts';
 import { findPipeline, findPipelines, type FoundPipeline } from '../find-pipelines.ts';
 
 const DST_NOTE = {
@@ -10,7 +10,8 @@ const DST_NOTE = {
 /** `cpd plan [PIPELINE] --next 10`: the next fires per pipeline, DST traps flagged, ambiguous crons rejected. */
 export const planCmd: Command = {
   name: 'plan',
-  usage: 'cpd plan [PIPELINE] [--next 10] [--from ISO] [--json] [--pipelines DIR]   next fire times, DST gaps/overlaps, cron lint',
+  usage:
+    'cpd plan [PIPELINE] [--next 10] [--from ISO] [--json] [--pipelines DIR]   next fire times, DST gaps/overlaps, cron lint',
   needsServices: false,
   options: {
     next: { type: 'string', default: '10' },
@@ -20,10 +21,12 @@ export const planCmd: Command = {
   },
   async run({ values, positionals, print }) {
     const count = Number(stringOption(values, 'next'));
-    if (!Number.isInteger(count) || count < 1 || count > 1000) throw new UsageError('--next must be a whole number from 1 to 1000');
+    if (!Number.isInteger(count) || count < 1 || count > 1000)
+      throw new UsageError('--next must be a whole number from 1 to 1000');
     const fromArg = stringOption(values, 'from');
     const from = fromArg ? new Date(fromArg) : new Date();
-    if (Number.isNaN(from.getTime())) throw new UsageError(`--from must be an ISO date-time, got "${fromArg}"`);
+    if (Number.isNaN(from.getTime()))
+      throw new UsageError(`--from must be an ISO date-time, got "${fromArg}"`);
     const dir = stringOption(values, 'pipelines') ?? 'config/pipelines';
     const found: FoundPipeline[] = positionals[0] ? [findPipeline(positionals[0], dir)] : findPipelines(dir);
     const json = values.json === true;
@@ -31,7 +34,13 @@ export const planCmd: Command = {
     const out = [];
     for (const { pipeline } of found) {
       const { cron, timezone } = pipeline.schedule;
-      const head = { pipeline: pipeline.name, cron, timezone, catchUp: pipeline.catchUp, deadline: pipeline.deadline ?? null };
+      const head = {
+        pipeline: pipeline.name,
+        cron,
+        timezone,
+        catchUp: pipeline.catchUp,
+        deadline: pipeline.deadline ?? null,
+      };
       try {
         lintCron(cron, timezone, from);
       } catch (err) {
@@ -42,10 +51,23 @@ export const planCmd: Command = {
         continue;
       }
       const fires = nextFires(cron, timezone, from, count);
-      out.push({ ...head, fires: fires.map((f) => ({ utc: f.at.toISOString(), local: f.local, businessDate: f.businessDate, dst: f.dst })) });
+      out.push({
+        ...head,
+        fires: fires.map((f) => ({
+          utc: f.at.toISOString(),
+          local: f.local,
+          businessDate: f.businessDate,
+          dst: f.dst,
+        })),
+      });
       if (json) continue;
-      print(`${pipeline.name}: "${cron}" in ${timezone}, catch-up ${pipeline.catchUp.policy} (max ${pipeline.catchUp.maxDays} days)${pipeline.deadline ? `, deadline ${pipeline.deadline.time}` : ''}`);
-      for (const f of fires) print(`  ${f.local} ${timezone}   ${f.at.toISOString()}   run ${pipeline.name}@${f.businessDate}${f.dst ? `   ${DST_NOTE[f.dst]}` : ''}`);
+      print(
+        `${pipeline.name}: "${cron}" in ${timezone}, catch-up ${pipeline.catchUp.policy} (max ${pipeline.catchUp.maxDays} days)${pipeline.deadline ? `, deadline ${pipeline.deadline.time}` : ''}`,
+      );
+      for (const f of fires)
+        print(
+          `  ${f.local} ${timezone}   ${f.at.toISOString()}   run ${pipeline.name}@${f.businessDate}${f.dst ? `   ${DST_NOTE[f.dst]}` : ''}`,
+        );
     }
     if (json) print(JSON.stringify(out));
     return rejected ? 1 : 0;

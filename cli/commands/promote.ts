@@ -1,6 +1,6 @@
 import { createDatabase } from '../../db/client.ts';
 import { PromoteError, promoteVersion } from '../../pipeline/registry/promote-version.ts';
-import { actorOf, stringOption, UsageError, type Command } from '../command.ts';
+import { actorOf, type Command, stringOption, UsageError } from '../command.ts';
 
 /** `cpd promote VERSION`: a manual override of the promotion rule, recorded in the decision trail. */
 export const promoteCmd: Command = {
@@ -9,13 +9,17 @@ export const promoteCmd: Command = {
   options: { by: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean', default: false } },
   async run({ config, values, positionals, print }) {
     const raw = positionals[0]?.replace(/^v/i, '');
-    if (!raw || !/^\d+$/.test(raw)) throw new UsageError('name the model version to make champion: cpd promote VERSION (see cpd models)');
+    if (!raw || !/^\d+$/.test(raw))
+      throw new UsageError('name the model version to make champion: cpd promote VERSION (see cpd models)');
     const actor = actorOf(stringOption(values, 'by'));
     const database = createDatabase(config.DATABASE_URL);
     try {
       const r = await promoteVersion(database.pool, Number(raw), actor, stringOption(values, 'reason'));
       if (values.json === true) print(JSON.stringify({ ...r, actor }));
-      else print(`${r.pipeline}: v${r.version} is now champion${r.previous === null ? '' : ` (was v${r.previous})`}; recorded: ${r.reason}`);
+      else
+        print(
+          `${r.pipeline}: v${r.version} is now champion${r.previous === null ? '' : ` (was v${r.previous})`}; recorded: ${r.reason}`,
+        );
       return 0;
     } catch (err) {
       if (!(err instanceof PromoteError)) throw err;

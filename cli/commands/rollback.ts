@@ -1,6 +1,6 @@
 import { createDatabase } from '../../db/client.ts';
 import { NothingToRollBackError, rollbackScores } from '../../pipeline/publish/rollback-scores.ts';
-import { actorOf, stringOption, UsageError, type Command } from '../command.ts';
+import { actorOf, type Command, stringOption, UsageError } from '../command.ts';
 
 export const rollbackCmd: Command = {
   name: 'rollback',
@@ -8,14 +8,18 @@ export const rollbackCmd: Command = {
   options: { by: { type: 'string' }, json: { type: 'boolean', default: false } },
   async run({ config, values, positionals, print }) {
     const pipeline = positionals[0];
-    if (!pipeline) throw new UsageError('name the pipeline whose previous scores to restore: cpd rollback PIPELINE');
+    if (!pipeline)
+      throw new UsageError('name the pipeline whose previous scores to restore: cpd rollback PIPELINE');
     const actor = actorOf(stringOption(values, 'by'));
     const database = createDatabase(config.DATABASE_URL);
     const conn = await database.pool.getConnection();
     try {
       const r = await rollbackScores(database.db, conn, pipeline, actor);
       if (values.json === true) print(JSON.stringify({ ...r, actor }));
-      else print(`${pipeline}: scores of ${r.restoredRunKey} restored (replacing ${r.replacedRunKey}, kept as previous), by ${actor}`);
+      else
+        print(
+          `${pipeline}: scores of ${r.restoredRunKey} restored (replacing ${r.replacedRunKey}, kept as previous), by ${actor}`,
+        );
       return 0;
     } catch (err) {
       if (!(err instanceof NothingToRollBackError)) throw err;

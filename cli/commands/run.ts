@@ -4,8 +4,8 @@ import { createDatabase } from '../../db/client.ts';
 import type { RunSummary } from '../../ledger/run-summary.ts';
 import { createQueues } from '../../workflows/queues.ts';
 import { isIsoDate, todayIn } from '../../workflows/run-key.ts';
-import { startRun, type StartResult } from '../../workflows/start-run.ts';
-import { stringOption, UsageError, type Command } from '../command.ts';
+import { type StartResult, startRun } from '../../workflows/start-run.ts';
+import { type Command, stringOption, UsageError } from '../command.ts';
 import { printOutcome, summaryJson } from '../print-run.ts';
 import { waitForRun } from '../wait-run.ts';
 
@@ -19,20 +19,38 @@ export interface RunCommandOptions {
 }
 
 /** `cpd run`: starts (or joins) one run; with --wait, follows it to the end. Returns the exit code. */
-export async function runCommand(config: Config, opts: RunCommandOptions, print: (s: string) => void): Promise<{ code: number; start: StartResult; summary?: RunSummary }> {
+export async function runCommand(
+  config: Config,
+  opts: RunCommandOptions,
+  print: (s: string) => void,
+): Promise<{ code: number; start: StartResult; summary?: RunSummary }> {
   const pipeline = loadPipelineFile(opts.pipeline);
   const businessDate = opts.date ?? todayIn(pipeline.schedule.timezone);
   if (!isIsoDate(businessDate)) throw new UsageError(`--date must be YYYY-MM-DD, got "${businessDate}"`);
   const database = createDatabase(config.DATABASE_URL);
   const queues = createQueues(config);
   try {
-    const start = await startRun({ db: database.db, queues, flowOptions: { attempts: config.CPD_ATTEMPTS, backoffMs: config.CPD_BACKOFF_MS } }, pipeline, businessDate, { rerun: opts.rerun });
+    const start = await startRun(
+      {
+        db: database.db,
+        queues,
+        flowOptions: { attempts: config.CPD_ATTEMPTS, backoffMs: config.CPD_BACKOFF_MS },
+      },
+      pipeline,
+      businessDate,
+      { rerun: opts.rerun },
+    );
     if (!opts.json) {
-      const what = { started: 'started', rerun: 'restarted (rerun)', existing: `already exists (status ${start.status}${opts.rerun ? '' : '; --rerun starts it again'})` }[start.outcome];
+      const what = {
+        started: 'started',
+        rerun: 'restarted (rerun)',
+        existing: `already exists (status ${start.status}${opts.rerun ? '' : '; --rerun starts it again'})`,
+      }[start.outcome];
       print(`run ${start.runKey} ${what}`);
     }
     if (!opts.wait) {
-      if (opts.json) print(JSON.stringify({ runKey: start.runKey, outcome: start.outcome, status: start.status }));
+      if (opts.json)
+        print(JSON.stringify({ runKey: start.runKey, outcome: start.outcome, status: start.status }));
       return { code: 0, start };
     }
     const summary = await waitForRun({ db: database.db, queues }, start.runKey, start.generation, {

@@ -1,17 +1,17 @@
 import os from 'node:os';
 import { createLogger } from '../../config/logger.ts';
-import { createDatabase } from '../../db/client.ts';
 import type { Pipeline } from '../../config/pipeline.ts';
+import { createDatabase } from '../../db/client.ts';
+import { createMailer } from '../../reports/mailer.ts';
+import { armDeadline } from '../../workflows/deadline.ts';
+import { startWatchdog } from '../../workflows/deadline-watchdog.ts';
 import { createQueues, type Queues } from '../../workflows/queues.ts';
 import { parseRunKey } from '../../workflows/run-key.ts';
 import { nextFires } from '../../workflows/schedule.ts';
-import type { StartResult } from '../../workflows/start-run.ts';
 import { startScheduler } from '../../workflows/schedule-runner.ts';
-import { stringOption, UsageError, type Command } from '../command.ts';
+import type { StartResult } from '../../workflows/start-run.ts';
+import { type Command, stringOption, UsageError } from '../command.ts';
 import { findPipelines } from '../find-pipelines.ts';
-import { startWatchdog } from '../../workflows/deadline-watchdog.ts';
-import { createMailer } from '../../reports/mailer.ts';
-import { armDeadline } from '../../workflows/deadline.ts';
 
 async function armNextDeadline(queues: Queues, pipeline: Pipeline): Promise<void> {
   const [next] = nextFires(pipeline.schedule.cron, pipeline.schedule.timezone, new Date(), 1);
@@ -20,7 +20,8 @@ async function armNextDeadline(queues: Queues, pipeline: Pipeline): Promise<void
 
 export const schedulerCmd: Command = {
   name: 'scheduler',
-  usage: 'cpd scheduler [--pipelines DIR] [--now ISO] [--once]   start runs on each pipeline\'s cron; --once: catch up, then exit',
+  usage:
+    "cpd scheduler [--pipelines DIR] [--now ISO] [--once]   start runs on each pipeline's cron; --once: catch up, then exit",
   options: {
     pipelines: { type: 'string', default: 'config/pipelines' },
     // A controllable clock for drills and tests: catch-up reconciles as if it were this time.
@@ -31,7 +32,9 @@ export const schedulerCmd: Command = {
     const nowArg = stringOption(values, 'now');
     const now = nowArg ? new Date(nowArg) : new Date();
     if (Number.isNaN(now.getTime())) throw new UsageError(`--now must be an ISO date-time, got "${nowArg}"`);
-    const pipelines = findPipelines(stringOption(values, 'pipelines') ?? 'config/pipelines').map((p) => p.pipeline);
+    const pipelines = findPipelines(stringOption(values, 'pipelines') ?? 'config/pipelines').map(
+      (p) => p.pipeline,
+    );
     if (pipelines.length === 0) throw new UsageError('no pipeline files (*.json) in the pipelines folder');
     const log = createLogger(config, { role: 'scheduler' });
     // Listening before start-up, so a SIGTERM while connecting still takes the clean way out below.

@@ -1,6 +1,6 @@
 import { createLogger } from '../../config/logger.ts';
-import { stepNames, type StepName } from '../../config/steps.ts';
-import { stringOption, UsageError, type Command } from '../command.ts';
+import { type StepName, stepNames } from '../../config/steps.ts';
+import { type Command, stringOption, UsageError } from '../command.ts';
 import { startWorkers } from '../worker.ts';
 
 export const workerCmd: Command = {
@@ -26,7 +26,10 @@ export const workerCmd: Command = {
       // orchestrator's kill timeout approaching) returns it to the queue instead of waiting.
       const stop = (signal: string) => {
         if (stopping) {
-          log.warn({ signal }, 'second signal: stopping now; the active job is redelivered once its lock expires');
+          log.warn(
+            { signal },
+            'second signal: stopping now; the active job is redelivered once its lock expires',
+          );
           workers.forceClose().then(() => done(), done);
           return;
         }
@@ -44,8 +47,12 @@ export const workerCmd: Command = {
 
 export function parseQueues(arg: string | undefined): StepName[] {
   if (!arg) return [...stepNames];
-  const names = arg.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = arg
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = names.filter((n) => !(stepNames as readonly string[]).includes(n));
-  if (bad.length) throw new UsageError(`--queues: unknown queue ${bad.join(', ')} (known: ${stepNames.join(', ')})`);
+  if (bad.length)
+    throw new UsageError(`--queues: unknown queue ${bad.join(', ')} (known: ${stepNames.join(', ')})`);
   return names as StepName[];
 }

@@ -10,7 +10,9 @@ export const auditLog = mysqlTable(
   'audit_log',
   {
     id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
-    at: timestamp('at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+    at: timestamp('at', { fsp: 3 })
+      .notNull()
+      .default(sql`CURRENT_TIMESTAMP(3)`),
     /** The authenticated user name, never a credential. */
     user: varchar('user', { length: 120 }).notNull(),
     role: varchar('role', { length: 16 }).$type<'operator' | 'viewer'>().notNull(),

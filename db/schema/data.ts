@@ -41,12 +41,17 @@ export const sourceFiles = mysqlTable(
     /** File mtime or HTTP Last-Modified: the contract's freshness check. */
     modifiedAt: timestamp('modified_at', { fsp: 3 }),
     /** pending (collected), loaded, replaced (a changed version), unchanged (skipped: same sha256 already loaded). */
-    action: varchar('action', { length: 16 }).$type<'pending' | 'loaded' | 'replaced' | 'unchanged'>().notNull().default('pending'),
+    action: varchar('action', { length: 16 })
+      .$type<'pending' | 'loaded' | 'replaced' | 'unchanged'>()
+      .notNull()
+      .default('pending'),
     rows: bigint('rows', { mode: 'number' }),
     rejected: bigint('rejected', { mode: 'number' }),
     /** Column names as read from the header (or declared), in file order. */
     header: jsonColumn<string[]>('header'),
-    collectedAt: timestamp('collected_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+    collectedAt: timestamp('collected_at', { fsp: 3 })
+      .notNull()
+      .default(sql`CURRENT_TIMESTAMP(3)`),
   },
   (t) => [index('source_files_run').on(t.runKey)],
 );
@@ -70,7 +75,9 @@ export const loadedFiles = mysqlTable(
     runKey: varchar('run_key', { length: 120 }).notNull(),
     rows: bigint('rows', { mode: 'number' }).notNull(),
     rejected: bigint('rejected', { mode: 'number' }).notNull(),
-    loadedAt: timestamp('loaded_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+    loadedAt: timestamp('loaded_at', { fsp: 3 })
+      .notNull()
+      .default(sql`CURRENT_TIMESTAMP(3)`),
   },
   (t) => [uniqueIndex('loaded_files_origin').on(t.pipeline, t.source, t.originHash)],
 );
@@ -116,7 +123,9 @@ export const rejectedRows = mysqlTable(
     column: varchar('column_name', { length: 191 }),
     reason: varchar('reason', { length: 500 }).notNull(),
     raw: mediumtext('raw'),
-    createdAt: timestamp('created_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+    createdAt: timestamp('created_at', { fsp: 3 })
+      .notNull()
+      .default(sql`CURRENT_TIMESTAMP(3)`),
   },
   (t) => [index('rejected_rows_run').on(t.runKey, t.step)],
 );
@@ -131,7 +140,9 @@ export const featureSets = mysqlTable('feature_sets', {
   rowsValid: int('rows_valid').notNull(),
   rowsScore: int('rows_score').notNull(),
   warnings: jsonColumn<string[]>('warnings').notNull(),
-  createdAt: timestamp('created_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+  createdAt: timestamp('created_at', { fsp: 3 })
+    .notNull()
+    .default(sql`CURRENT_TIMESTAMP(3)`),
 });
 
 export const featureRoles = ['train', 'valid', 'score'] as const;
@@ -164,7 +175,9 @@ export const emailOutbox = mysqlTable(
     /** Where the file outbox wrote it, when no SMTP server is configured. */
     location: varchar('location', { length: 1024 }),
     error: text('error'),
-    createdAt: timestamp('created_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+    createdAt: timestamp('created_at', { fsp: 3 })
+      .notNull()
+      .default(sql`CURRENT_TIMESTAMP(3)`),
     sentAt: timestamp('sent_at', { fsp: 3 }),
   },
   (t) => [uniqueIndex('email_outbox_run_kind').on(t.runKey, t.kind)],

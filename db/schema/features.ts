@@ -1,5 +1,19 @@
 import { sql } from 'drizzle-orm';
-import { bigint, date, datetime, decimal, double, index, int, mysqlTable, primaryKey, timestamp, tinyint, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
+import {
+  bigint,
+  date,
+  datetime,
+  decimal,
+  double,
+  index,
+  int,
+  mysqlTable,
+  primaryKey,
+  timestamp,
+  tinyint,
+  uniqueIndex,
+  varchar,
+} from 'drizzle-orm/mysql-core';
 import { jsonColumn } from '../json-column.ts';
 
 /**
@@ -23,7 +37,12 @@ export const cleanOrders = mysqlTable(
     newProducts: int('new_products').notNull(),
     country: varchar('country', { length: 64 }),
   },
-  (t) => [primaryKey({ name: 'clean_orders_pk', columns: [t.runKey, t.customerId, t.orderedAt, t.orderKey, t.isCancel] })],
+  (t) => [
+    primaryKey({
+      name: 'clean_orders_pk',
+      columns: [t.runKey, t.customerId, t.orderedAt, t.orderKey, t.isCancel],
+    }),
+  ],
 );
 
 /**
@@ -73,9 +92,14 @@ export const qualityResults = mysqlTable(
     value: double('value'),
     limit: varchar('limit_text', { length: 120 }).notNull(),
     message: varchar('message', { length: 500 }).notNull(),
-    createdAt: timestamp('created_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+    createdAt: timestamp('created_at', { fsp: 3 })
+      .notNull()
+      .default(sql`CURRENT_TIMESTAMP(3)`),
   },
-  (t) => [uniqueIndex('quality_results_run_check').on(t.runKey, t.checkName), index('quality_results_pipeline').on(t.pipeline, t.checkName, t.businessDate)],
+  (t) => [
+    uniqueIndex('quality_results_run_check').on(t.runKey, t.checkName),
+    index('quality_results_pipeline').on(t.pipeline, t.checkName, t.businessDate),
+  ],
 );
 
 /** PSI per feature (training reference vs scoring rows) and of the scores (previous run vs this one). */
@@ -93,11 +117,12 @@ export const driftResults = mysqlTable(
     reference: varchar('reference', { length: 160 }).notNull(),
     /** Bin edges and shares, for the report's charts. */
     details: jsonColumn('details'),
-    createdAt: timestamp('created_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+    createdAt: timestamp('created_at', { fsp: 3 })
+      .notNull()
+      .default(sql`CURRENT_TIMESTAMP(3)`),
   },
   (t) => [uniqueIndex('drift_results_run_kind_name').on(t.runKey, t.kind, t.name)],
 );
-
 
 /** Transactions mode: every raw line the clean step dropped, with the rule that dropped it (join raw_transactions on id for the line). */
 export const cleanDrops = mysqlTable(

@@ -1,7 +1,18 @@
 import { sql } from 'drizzle-orm';
-import { boolean, double, index, int, mysqlTable, primaryKey, text, timestamp, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
-import { longblob } from './data.ts';
+import {
+  boolean,
+  double,
+  index,
+  int,
+  mysqlTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  varchar,
+} from 'drizzle-orm/mysql-core';
 import { jsonColumn } from '../json-column.ts';
+import { longblob } from './data.ts';
 
 /** What a version was trained on, so "retrain it" is a recipe, not a guess. */
 export interface TrainingWindow {
@@ -34,7 +45,9 @@ export const modelVersions = mysqlTable(
     trainRows: int('train_rows').notNull(),
     fitMs: int('fit_ms').notNull(),
     model: longblob('model').notNull(),
-    createdAt: timestamp('created_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+    createdAt: timestamp('created_at', { fsp: 3 })
+      .notNull()
+      .default(sql`CURRENT_TIMESTAMP(3)`),
   },
   (t) => [uniqueIndex('model_versions_run').on(t.runKey), index('model_versions_pipeline').on(t.pipeline)],
 );
@@ -49,7 +62,9 @@ export const modelAliases = mysqlTable(
     pipeline: varchar('pipeline', { length: 64 }).notNull(),
     alias: varchar('alias', { length: 16 }).$type<ModelAliasName>().notNull(),
     versionId: int('version_id').notNull(),
-    updatedAt: timestamp('updated_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+    updatedAt: timestamp('updated_at', { fsp: 3 })
+      .notNull()
+      .default(sql`CURRENT_TIMESTAMP(3)`),
   },
   (t) => [primaryKey({ columns: [t.pipeline, t.alias] })],
 );
@@ -87,8 +102,13 @@ export const modelDecisions = mysqlTable(
     reason: text('reason').notNull(),
     decidedBy: varchar('decided_by', { length: 8 }).$type<'auto' | 'user'>().notNull(),
     actor: varchar('actor', { length: 120 }).notNull(),
-    decidedAt: timestamp('decided_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+    decidedAt: timestamp('decided_at', { fsp: 3 })
+      .notNull()
+      .default(sql`CURRENT_TIMESTAMP(3)`),
   },
   // Unique per run key: a rerun replaces its automatic decision. NULLs (manual) do not collide.
-  (t) => [uniqueIndex('model_decisions_run').on(t.runKey), index('model_decisions_pipeline').on(t.pipeline, t.id)],
+  (t) => [
+    uniqueIndex('model_decisions_run').on(t.runKey),
+    index('model_decisions_pipeline').on(t.pipeline, t.id),
+  ],
 );

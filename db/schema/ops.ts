@@ -21,7 +21,9 @@ export const scheduleTicks = mysqlTable(
     scheduler: varchar('scheduler', { length: 120 }).notNull(),
     runKey: varchar('run_key', { length: 120 }),
     note: varchar('note', { length: 500 }),
-    createdAt: timestamp('created_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+    createdAt: timestamp('created_at', { fsp: 3 })
+      .notNull()
+      .default(sql`CURRENT_TIMESTAMP(3)`),
   },
   (t) => [index('schedule_ticks_pipeline_date').on(t.pipeline, t.businessDate)],
 );

@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { bigint, date, index, int, mysqlTable, text, timestamp, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
+import {
+  bigint,
+  date,
+  index,
+  int,
+  mysqlTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  varchar,
+} from 'drizzle-orm/mysql-core';
 import { jsonColumn } from '../json-column.ts';
 
 export const runStatuses = ['pending', 'running', 'succeeded', 'degraded', 'failed', 'cancelled'] as const;
@@ -21,11 +31,16 @@ export const pipelineRuns = mysqlTable(
     /** Why the run failed or is degraded, in words an operator can act on. */
     error: text('error'),
     failedStep: varchar('failed_step', { length: 32 }),
-    createdAt: timestamp('created_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+    createdAt: timestamp('created_at', { fsp: 3 })
+      .notNull()
+      .default(sql`CURRENT_TIMESTAMP(3)`),
     startedAt: timestamp('started_at', { fsp: 3 }),
     finishedAt: timestamp('finished_at', { fsp: 3 }),
   },
-  (t) => [uniqueIndex('pipeline_runs_run_key').on(t.runKey), index('pipeline_runs_pipeline_date').on(t.pipeline, t.businessDate)],
+  (t) => [
+    uniqueIndex('pipeline_runs_run_key').on(t.runKey),
+    index('pipeline_runs_pipeline_date').on(t.pipeline, t.businessDate),
+  ],
 );
 
 /** One row per attempt of a step. */
@@ -46,7 +61,9 @@ export const stepRuns = mysqlTable(
     /** Step-specific figures (metrics, counts by reason) for status and the report. */
     details: jsonColumn('details'),
     worker: varchar('worker', { length: 120 }),
-    startedAt: timestamp('started_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+    startedAt: timestamp('started_at', { fsp: 3 })
+      .notNull()
+      .default(sql`CURRENT_TIMESTAMP(3)`),
     finishedAt: timestamp('finished_at', { fsp: 3 }),
     durationMs: int('duration_ms'),
   },

@@ -37,7 +37,9 @@ const scoreColumns = {
   modelVersion: int('model_version').notNull(),
   runKey: varchar('run_key', { length: 120 }).notNull(),
   businessDate: date('business_date', { mode: 'string' }).notNull(),
-  scoredAt: timestamp('scored_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+  scoredAt: timestamp('scored_at', { fsp: 3 })
+    .notNull()
+    .default(sql`CURRENT_TIMESTAMP(3)`),
   reasons: jsonColumn<ScoreReason[]>('reasons'),
 };
 
@@ -92,7 +94,9 @@ export const scorePublications = mysqlTable(
     scoreQuantiles: jsonColumn<number[]>('score_quantiles'),
     /** OS user or `--by` for manual actions; `worker:<host>` for the score step. */
     actor: varchar('actor', { length: 120 }).notNull(),
-    createdAt: timestamp('created_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+    createdAt: timestamp('created_at', { fsp: 3 })
+      .notNull()
+      .default(sql`CURRENT_TIMESTAMP(3)`),
   },
   (t) => [index('score_publications_pipeline').on(t.pipeline, t.id)],
 );

@@ -1,5 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { bigint, datetime, decimal, index, int, mysqlTable, timestamp, varchar } from 'drizzle-orm/mysql-core';
+import {
+  bigint,
+  datetime,
+  decimal,
+  index,
+  int,
+  mysqlTable,
+  timestamp,
+  varchar,
+} from 'drizzle-orm/mysql-core';
 
 /**
  * Transactions mode: every purchase line a pipeline has loaded, in the Online Retail shape, mapped
@@ -25,7 +34,12 @@ export const rawTransactions = mysqlTable(
     amount: decimal('amount', { precision: 16, scale: 4 }).notNull(),
     customerId: varchar('customer_id', { length: 64 }),
     country: varchar('country', { length: 64 }),
-    loadedAt: timestamp('loaded_at', { fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+    loadedAt: timestamp('loaded_at', { fsp: 3 })
+      .notNull()
+      .default(sql`CURRENT_TIMESTAMP(3)`),
   },
-  (t) => [index('raw_transactions_file').on(t.sourceFileId), index('raw_transactions_customer_time').on(t.pipeline, t.customerId, t.invoicedAt)],
+  (t) => [
+    index('raw_transactions_file').on(t.sourceFileId),
+    index('raw_transactions_customer_time').on(t.pipeline, t.customerId, t.invoicedAt),
+  ],
 );

@@ -1,12 +1,24 @@
 import { readFileSync } from 'node:fs';
-import { DatasetError } from '../dataset.ts';
 import type { Dataset } from '../dataset.ts';
+import { DatasetError } from '../dataset.ts';
 
 /** Default location in the shared checkout (see shared/data/PROVENANCE.md). */
 export const SHOPPERS_CSV = new URL('../../../shared/data/online_shoppers_intention.csv', import.meta.url);
 
 const MONTHS: Record<string, number> = {
-  Jan: 1, Feb: 2, Mar: 3, Apr: 4, May: 5, June: 6, Jun: 6, Jul: 7, Aug: 8, Sep: 9, Oct: 10, Nov: 11, Dec: 12,
+  Jan: 1,
+  Feb: 2,
+  Mar: 3,
+  Apr: 4,
+  May: 5,
+  June: 6,
+  Jun: 6,
+  Jul: 7,
+  Aug: 8,
+  Sep: 9,
+  Oct: 10,
+  Nov: 11,
+  Dec: 12,
 };
 const VISITOR_TYPES: Record<string, number> = { Returning_Visitor: 0, New_Visitor: 1, Other: 2 };
 const CATEGORICAL = new Set(['Month', 'OperatingSystems', 'Browser', 'Region', 'TrafficType', 'VisitorType']);
@@ -30,13 +42,16 @@ export function loadShoppers(path: string | URL = SHOPPERS_CSV): Dataset {
   for (let r = 0; r < nRows; r++) {
     const cells = (lines[r + 1] as string).split(',');
     if (cells.length !== header.length) {
-      throw new DatasetError(`${String(path)} line ${r + 2}: ${cells.length} cells, expected ${header.length}`);
+      throw new DatasetError(
+        `${String(path)} line ${r + 2}: ${cells.length} cells, expected ${header.length}`,
+      );
     }
     let f = 0;
     cells.forEach((cell, i) => {
       const name = header[i] as string;
       const v = parseCell(name, cell);
-      if (v === undefined) throw new DatasetError(`${String(path)} line ${r + 2}, column ${name}: cannot read "${cell}"`);
+      if (v === undefined)
+        throw new DatasetError(`${String(path)} line ${r + 2}, column ${name}: cannot read "${cell}"`);
       if (i === labelAt) labels[r] = v;
       else columns[f++]![r] = v;
     });

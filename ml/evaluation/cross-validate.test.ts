@@ -9,13 +9,20 @@ describe('crossValidate', () => {
   it('gives one AUC per fold, their mean and spread, reproducibly from the seed', async () => {
     const signal = new AbortController().signal;
     const folds: number[] = [];
-    const cv = await crossValidate(data, params, 3, { threads: 1, signal, onFold: (done) => folds.push(done) });
+    const cv = await crossValidate(data, params, 3, {
+      threads: 1,
+      signal,
+      onFold: (done) => folds.push(done),
+    });
     expect(folds).toEqual([1, 2, 3]);
     expect(cv.rocAuc.values).toHaveLength(3);
     for (const v of cv.rocAuc.values) expect(v).toBeGreaterThan(0.6);
     expect(cv.rocAuc.mean).toBeCloseTo(cv.rocAuc.values.reduce((a, b) => a + b) / 3, 12);
     const m = cv.rocAuc.mean;
-    expect(cv.rocAuc.sd).toBeCloseTo(Math.sqrt(cv.rocAuc.values.reduce((a, v) => a + (v - m) ** 2, 0) / 2), 12);
+    expect(cv.rocAuc.sd).toBeCloseTo(
+      Math.sqrt(cv.rocAuc.values.reduce((a, v) => a + (v - m) ** 2, 0) / 2),
+      12,
+    );
     expect(await crossValidate(data, params, 3, { threads: 2, signal })).toEqual({ ...cv });
   });
 

@@ -1,6 +1,6 @@
 import type { Dataset } from '../dataset.ts';
 import { selectRows } from '../dataset.ts';
-import { trainModel, type ForestParams } from '../engine.ts';
+import { type ForestParams, trainModel } from '../engine.ts';
 import { averagePrecision, rocAuc } from '../metrics.ts';
 import { stratifiedFolds } from './stratified-folds.ts';
 
@@ -21,7 +21,12 @@ interface CvOptions {
  * validation figure could move with another split. Labeled tables only: for transactions the
  * split is by time, and shuffled folds would let the future leak into training.
  */
-export async function crossValidate(data: Dataset, params: Partial<ForestParams> & { seed: number }, k: number, opts: CvOptions): Promise<CvSummary> {
+export async function crossValidate(
+  data: Dataset,
+  params: Partial<ForestParams> & { seed: number },
+  k: number,
+  opts: CvOptions,
+): Promise<CvSummary> {
   const fold = stratifiedFolds(data.labels, k, params.seed);
   const auc: number[] = [];
   const ap: number[] = [];
@@ -29,7 +34,10 @@ export async function crossValidate(data: Dataset, params: Partial<ForestParams>
     const trainIdx: number[] = [];
     const testIdx: number[] = [];
     for (let i = 0; i < data.nRows; i++) (fold[i] === f ? testIdx : trainIdx).push(i);
-    const model = await trainModel(selectRows(data, trainIdx), params, { ...(opts.threads ? { threads: opts.threads } : {}), signal: opts.signal });
+    const model = await trainModel(selectRows(data, trainIdx), params, {
+      ...(opts.threads ? { threads: opts.threads } : {}),
+      signal: opts.signal,
+    });
     const test = selectRows(data, testIdx);
     const scores = model.predictProba(test.columns);
     auc.push(rocAuc(test.labels, scores));

@@ -6,7 +6,8 @@ import { createRng } from '../random.ts';
  * Returns the fold (0..k-1) of every row.
  */
 export function stratifiedFolds(labels: ArrayLike<number>, k: number, seed: number): Uint8Array {
-  if (!Number.isInteger(k) || k < 2 || k > 255) throw new RangeError(`k must be an integer in 2..255, got ${k}`);
+  if (!Number.isInteger(k) || k < 2 || k > 255)
+    throw new RangeError(`k must be an integer in 2..255, got ${k}`);
   const fold = new Uint8Array(labels.length);
   for (const y of [0, 1]) {
     const rows: number[] = [];

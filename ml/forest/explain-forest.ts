@@ -1,6 +1,6 @@
 import type { ForestArrays } from './forest-arrays.ts';
-import { blockRows, checkColumns, fillBlock } from './predict-forest.ts';
 import type { PredictLayout } from './predict-forest.ts';
+import { blockRows, checkColumns, fillBlock } from './predict-forest.ts';
 
 /**
  * Tree path contributions (Saabas): walking a row down a tree, each split moves the value from
@@ -14,7 +14,13 @@ export function forestBase(forest: ForestArrays): number {
 }
 
 /** Adds each tree's path contributions of rows [0, nBlock) of a row-major block into acc (row-major too). */
-function accumulateBlock(p: PredictLayout, value: Float64Array, block: Float64Array, nBlock: number, acc: Float64Array): void {
+function accumulateBlock(
+  p: PredictLayout,
+  value: Float64Array,
+  block: Float64Array,
+  nBlock: number,
+  acc: Float64Array,
+): void {
   const { roots, node, split, missingLeft, nFeatures } = p;
   for (let t = 0; t < roots.length; t++) {
     const root = roots[t]!;
@@ -34,7 +40,12 @@ function accumulateBlock(p: PredictLayout, value: Float64Array, block: Float64Ar
 }
 
 /** All nFeatures contributions of one row. */
-export function explainRow(p: PredictLayout, value: Float64Array, columns: Float64Array[], row: number): Float64Array {
+export function explainRow(
+  p: PredictLayout,
+  value: Float64Array,
+  columns: Float64Array[],
+  row: number,
+): Float64Array {
   checkColumns(columns, p.nFeatures);
   const block = new Float64Array(p.nFeatures);
   fillBlock(columns, row, row + 1, block);
@@ -53,7 +64,13 @@ export interface TopContributions {
 }
 
 /** Top-k |contribution| per row in flat arrays: no per-row objects, for scoring millions of rows. */
-export function explainTopForest(p: PredictLayout, value: Float64Array, columns: Float64Array[], k: number, base: number): TopContributions {
+export function explainTopForest(
+  p: PredictLayout,
+  value: Float64Array,
+  columns: Float64Array[],
+  k: number,
+  base: number,
+): TopContributions {
   const n = checkColumns(columns, p.nFeatures);
   const nF = p.nFeatures;
   const kk = Math.max(0, Math.min(k, nF));

@@ -67,7 +67,8 @@ export function importanceFromTrees(trees: GrownTree[], nFeatures: number): Floa
   return total;
 }
 
-const toB64 = (a: ArrayBufferView): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+const toB64 = (a: ArrayBufferView): string =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
 
 function fromB64<T>(s: string, make: (buf: ArrayBuffer) => T): T {
   const b = Buffer.from(s, 'base64');

@@ -1,6 +1,6 @@
 import type { Rng } from '../random.ts';
-import { NodeStore } from './node-store.ts';
 import type { GrownTree } from './node-store.ts';
+import { NodeStore } from './node-store.ts';
 
 export type { GrownTree } from './node-store.ts';
 
@@ -137,7 +137,15 @@ function clearHistogram(k: Work): void {
 }
 
 /** Best gini split of feature f from its histogram; missing (bin 0) tried on each side. */
-function scanSplits(f: number, lastBin: number, tot: number, pos: number, cnt: number, minLeaf: number, k: Work): void {
+function scanSplits(
+  f: number,
+  lastBin: number,
+  tot: number,
+  pos: number,
+  cnt: number,
+  minLeaf: number,
+  k: Work,
+): void {
   const { hw, hp, hc, order, nOrder } = k;
   const mc = hc[0]!;
   for (let ml = 0; ml <= (mc > 0 ? 1 : 0); ml++) {
@@ -280,7 +288,20 @@ export function growTree(data: TreeData, settings: TreeSettings, rng: Rng): Grow
       const f = perm[r]!;
       perm[r] = perm[j]!;
       perm[j] = f;
-      k.nOrder = histogram(bins, f * nRows, nBins[f]!, start, end, k.idx, k.w, k.wy, k.hw, k.hp, k.hc, k.order);
+      k.nOrder = histogram(
+        bins,
+        f * nRows,
+        nBins[f]!,
+        start,
+        end,
+        k.idx,
+        k.w,
+        k.wy,
+        k.hw,
+        k.hp,
+        k.hc,
+        k.order,
+      );
       if (k.nOrder + (k.hc[0]! > 0 ? 1 : 0) > 1) {
         visited++;
         scanSplits(f, nBins[f]! - 1, tot, pos, cnt, minSamplesLeaf, k);

@@ -1,12 +1,12 @@
 import type { EngineName, Explanation, ForestParams, Model } from '../model.ts';
-import { decodeForest, encodeForest } from './forest-arrays.ts';
-import type { EncodedForest, ForestArrays } from './forest-arrays.ts';
-import { explainRow, explainTopForest, forestBase } from './explain-forest.ts';
 import type { TopContributions } from './explain-forest.ts';
-import { predictForest, predictLayout } from './predict-forest.ts';
-import { scoreForestAsync } from './score-forest-async.ts';
-import type { ScoreOptions, ScoreResult } from './score-forest-async.ts';
+import { explainRow, explainTopForest, forestBase } from './explain-forest.ts';
+import type { EncodedForest, ForestArrays } from './forest-arrays.ts';
+import { decodeForest, encodeForest } from './forest-arrays.ts';
 import type { PredictLayout } from './predict-forest.ts';
+import { predictForest, predictLayout } from './predict-forest.ts';
+import type { ScoreOptions, ScoreResult } from './score-forest-async.ts';
+import { scoreForestAsync } from './score-forest-async.ts';
 
 const FORMAT = 'cpd-hist-forest@1';
 
@@ -49,7 +49,10 @@ export class HistForestModel implements Model {
   }
 
   /** predictProba on worker threads for large inputs (≥ 100k rows with 2 threads); same numbers. */
-  async predictProbaAsync(columns: Float64Array[], opts: Omit<ScoreOptions, 'k'> = {}): Promise<Float64Array> {
+  async predictProbaAsync(
+    columns: Float64Array[],
+    opts: Omit<ScoreOptions, 'k'> = {},
+  ): Promise<Float64Array> {
     return (await this.scoreAsync(columns, opts)).proba;
   }
 
@@ -64,7 +67,10 @@ export class HistForestModel implements Model {
 
   /** Base value and every feature's contribution for one row (sum + base = probability). */
   explain(columns: Float64Array[], row: number): { base: number; contributions: Float64Array } {
-    return { base: forestBase(this.forest), contributions: explainRow(this.layout, this.forest.value, columns, row) };
+    return {
+      base: forestBase(this.forest),
+      contributions: explainRow(this.layout, this.forest.value, columns, row),
+    };
   }
 
   /** explainTop in flat typed arrays: the form to use when scoring millions of rows. */
@@ -101,9 +107,21 @@ export class HistForestModel implements Model {
 
   static load(parsed: unknown): HistForestModel {
     const s = parsed as Partial<SerializedHistForest> | null;
-    if (!s || s.format !== FORMAT || !Array.isArray(s.featureNames) || !s.forest || !Array.isArray(s.importance) || !s.params) {
+    if (
+      !s ||
+      s.format !== FORMAT ||
+      !Array.isArray(s.featureNames) ||
+      !s.forest ||
+      !Array.isArray(s.importance) ||
+      !s.params
+    ) {
       throw new Error(`not a serialized hist forest (expected format ${FORMAT})`);
     }
-    return new HistForestModel(s.featureNames, s.params, decodeForest(s.forest), Float64Array.from(s.importance));
+    return new HistForestModel(
+      s.featureNames,
+      s.params,
+      decodeForest(s.forest),
+      Float64Array.from(s.importance),
+    );
   }
 }

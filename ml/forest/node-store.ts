@@ -42,7 +42,14 @@ export class NodeStore {
     return at;
   }
 
-  setSplit(node: number, feature: number, splitBin: number, missingLeft: number, left: number, gain: number): void {
+  setSplit(
+    node: number,
+    feature: number,
+    splitBin: number,
+    missingLeft: number,
+    left: number,
+    gain: number,
+  ): void {
     this.feature[node] = feature;
     this.splitBin[node] = splitBin;
     this.missingLeft[node] = missingLeft;

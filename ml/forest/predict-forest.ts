@@ -36,7 +36,8 @@ export function blockRows(nFeatures: number): number {
 }
 
 export function checkColumns(columns: Float64Array[], nFeatures: number): number {
-  if (columns.length !== nFeatures) throw new RangeError(`model expects ${nFeatures} columns, got ${columns.length}`);
+  if (columns.length !== nFeatures)
+    throw new RangeError(`model expects ${nFeatures} columns, got ${columns.length}`);
   const n = columns[0]?.length ?? 0;
   for (const c of columns) if (c.length !== n) throw new RangeError('columns differ in length');
   return n;
@@ -51,7 +52,13 @@ export function fillBlock(columns: Float64Array[], b0: number, b1: number, block
   }
 }
 
-function walkBlock(p: PredictLayout, block: Float64Array, nBlock: number, out: Float64Array, at: number): void {
+function walkBlock(
+  p: PredictLayout,
+  block: Float64Array,
+  nBlock: number,
+  out: Float64Array,
+  at: number,
+): void {
   const { roots, node, split, missingLeft, nFeatures } = p;
   for (let t = 0; t < roots.length; t++) {
     const root = roots[t]!;

@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AbortError } from '../abort-error.ts';
-import { explainTopForest } from './explain-forest.ts';
 import type { TopContributions } from './explain-forest.ts';
-import { checkColumns, predictForest } from './predict-forest.ts';
+import { explainTopForest } from './explain-forest.ts';
 import type { PredictLayout } from './predict-forest.ts';
+import { checkColumns, predictForest } from './predict-forest.ts';
 import { threadEntry } from './thread-entry.ts';
 
 export interface ScoreOptions {
@@ -22,7 +22,10 @@ export interface ScoreResult {
 /** Below this many rows per thread, starting a thread costs more than it saves. */
 const MIN_ROWS_PER_THREAD = 50_000;
 
-const toShared = <T extends Int32Array | Uint8Array | Float64Array>(a: T, make: (b: SharedArrayBuffer) => T): T => {
+const toShared = <T extends Int32Array | Uint8Array | Float64Array>(
+  a: T,
+  make: (b: SharedArrayBuffer) => T,
+): T => {
   const s = make(new SharedArrayBuffer(a.byteLength));
   s.set(a);
   return s;
@@ -58,10 +61,16 @@ export async function scoreForestAsync(
 ): Promise<ScoreResult> {
   const n = checkColumns(columns, layout.nFeatures);
   const k = Math.max(0, Math.min(opts.k ?? 0, layout.nFeatures));
-  const threads = Math.max(1, Math.min(opts.threads ?? availableParallelism(), Math.floor(n / MIN_ROWS_PER_THREAD)));
+  const threads = Math.max(
+    1,
+    Math.min(opts.threads ?? availableParallelism(), Math.floor(n / MIN_ROWS_PER_THREAD)),
+  );
   if (opts.signal?.aborted) throw new AbortError('scoring aborted', { cause: opts.signal.reason });
   if (threads <= 1) {
-    return { proba: predictForest(layout, columns), top: k > 0 ? explainTopForest(layout, value, columns, k, base) : null };
+    return {
+      proba: predictForest(layout, columns),
+      top: k > 0 ? explainTopForest(layout, value, columns, k, base) : null,
+    };
   }
   const s = shared(layout, value);
   const entry = threadEntry('score-thread');
@@ -75,21 +84,34 @@ export async function scoreForestAsync(
     const parts = await Promise.all(
       bounds.slice(0, -1).map((b0, i) => {
         const b1 = bounds[i + 1]!;
-        const wk = entry.kind === 'eval' ? new Worker(entry.code, { eval: true }) : new Worker(entry.url, { workerData: { __entry: entry.entry } });
+        const wk =
+          entry.kind === 'eval'
+            ? new Worker(entry.code, { eval: true })
+            : new Worker(entry.url, { workerData: { __entry: entry.entry } });
         workers.push(wk);
         const slice = columns.map((c) => c.slice(b0, b1));
-        wk.postMessage({ ...s, base, columns: slice, k }, slice.map((c) => c.buffer as ArrayBuffer));
+        wk.postMessage(
+          { ...s, base, columns: slice, k },
+          slice.map((c) => c.buffer as ArrayBuffer),
+        );
         return new Promise<ScoreResult>((resolve, reject) => {
           wk.once('message', (r: ScoreResult) => resolve(r));
-          wk.once('error', (err) => reject(new Error(`scoring thread ${i} failed: ${err.message}`, { cause: err })));
+          wk.once('error', (err) =>
+            reject(new Error(`scoring thread ${i} failed: ${err.message}`, { cause: err })),
+          );
           wk.once('exit', (code) =>
-            reject(opts.signal?.aborted ? new AbortError('scoring aborted', { cause: opts.signal.reason }) : new Error(`scoring thread ${i} exited with code ${code}`)),
+            reject(
+              opts.signal?.aborted
+                ? new AbortError('scoring aborted', { cause: opts.signal.reason })
+                : new Error(`scoring thread ${i} exited with code ${code}`),
+            ),
           );
         });
       }),
     );
     const proba = new Float64Array(n);
-    const top: TopContributions | null = k > 0 ? { base, k, features: new Int32Array(n * k), contributions: new Float64Array(n * k) } : null;
+    const top: TopContributions | null =
+      k > 0 ? { base, k, features: new Int32Array(n * k), contributions: new Float64Array(n * k) } : null;
     parts.forEach((p, i) => {
       const b0 = bounds[i]!;
       proba.set(p.proba, b0);

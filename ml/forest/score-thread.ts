@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { explainTopForest } from './explain-forest.ts';
-import { predictForest } from './predict-forest.ts';
 import type { PredictLayout } from './predict-forest.ts';
+import { predictForest } from './predict-forest.ts';
 
 /** Worker entry: scores one slice of rows (probabilities, and top-k reasons when k > 0), then is terminated. */
 interface ScoreJob {
@@ -16,7 +16,8 @@ if (!parentPort) throw new Error('score-thread must run as a worker thread');
 const port = parentPort;
 
 port.once('message', (job: ScoreJob) => {
-  if (!(job.layout?.node instanceof Int32Array) || !Array.isArray(job.columns)) throw new Error('score-thread got a malformed job');
+  if (!(job.layout?.node instanceof Int32Array) || !Array.isArray(job.columns))
+    throw new Error('score-thread got a malformed job');
   const proba = predictForest(job.layout, job.columns);
   const top = job.k > 0 ? explainTopForest(job.layout, job.value, job.columns, job.k, job.base) : null;
   const transfer: ArrayBuffer[] = [proba.buffer as ArrayBuffer];

@@ -41,7 +41,9 @@ describe('training thread entry', () => {
 
   it('runs through the tsx bootstrap fallback', async () => {
     const entry = new URL('./train-thread.ts', import.meta.url).href;
-    const tree = await growOne(new Worker(new URL('./thread-boot.mjs', import.meta.url), { workerData: { __entry: entry } }));
+    const tree = await growOne(
+      new Worker(new URL('./thread-boot.mjs', import.meta.url), { workerData: { __entry: entry } }),
+    );
     expect(Array.from(tree.feature)).toEqual([0, -1, -1]);
   });
 });

@@ -27,7 +27,11 @@ export function threadEntry(name: 'train-thread' | 'score-thread'): ThreadEntry 
 function build(name: string): ThreadEntry {
   const fromSource = import.meta.url.endsWith('.ts');
   const entryUrl = new URL(`./${name}.${fromSource ? 'ts' : 'js'}`, import.meta.url);
-  const boot: ThreadEntry = { kind: 'file', url: new URL('./thread-boot.mjs', import.meta.url), entry: entryUrl.href };
+  const boot: ThreadEntry = {
+    kind: 'file',
+    url: new URL('./thread-boot.mjs', import.meta.url),
+    entry: entryUrl.href,
+  };
   if (!fromSource) return boot;
   try {
     const requireFromTsx = createRequire(createRequire(import.meta.url).resolve('tsx'));

@@ -1,18 +1,19 @@
-import { validateDataset } from '../dataset.ts';
 import type { Dataset } from '../dataset.ts';
-import { featuresPerSplit } from '../model.ts';
+import { validateDataset } from '../dataset.ts';
 import type { ForestParams, TrainOptions } from '../model.ts';
-import { binColumns } from './bins.ts';
+import { featuresPerSplit } from '../model.ts';
 import type { BinnedMatrix } from './bins.ts';
-import type { TreeData } from './grow-tree.ts';
+import { binColumns } from './bins.ts';
 import { forestFromTrees, importanceFromTrees } from './forest-arrays.ts';
+import type { TreeData } from './grow-tree.ts';
 import { HistForestModel } from './hist-model.ts';
 import { trainTrees } from './train-trees.ts';
 
 /** 'balanced' as scikit-learn: n / (2 · n_class), so both classes carry equal total weight. */
 function classWeights(labels: Uint8Array, mode: ForestParams['classWeight']): readonly [number, number] {
   if (mode !== null && typeof mode === 'object') {
-    if (!(mode[0] >= 0 && mode[1] >= 0 && mode[0] + mode[1] > 0)) throw new RangeError(`classWeight must be two weights ≥ 0, got ${JSON.stringify(mode)}`);
+    if (!(mode[0] >= 0 && mode[1] >= 0 && mode[0] + mode[1] > 0))
+      throw new RangeError(`classWeight must be two weights ≥ 0, got ${JSON.stringify(mode)}`);
     return mode;
   }
   if (mode !== 'balanced') return [1, 1];
@@ -23,10 +24,15 @@ function classWeights(labels: Uint8Array, mode: ForestParams['classWeight']): re
   return [labels.length / (2 * neg), labels.length / (2 * pos)];
 }
 
-export async function trainHistForest(data: Dataset, params: ForestParams, opts: TrainOptions = {}): Promise<HistForestModel> {
+export async function trainHistForest(
+  data: Dataset,
+  params: ForestParams,
+  opts: TrainOptions = {},
+): Promise<HistForestModel> {
   validateDataset(data);
   if (!(params.nTrees >= 1)) throw new RangeError(`nTrees must be ≥ 1, got ${params.nTrees}`);
-  if (!(params.minSamplesLeaf >= 1)) throw new RangeError(`minSamplesLeaf must be ≥ 1, got ${params.minSamplesLeaf}`);
+  if (!(params.minSamplesLeaf >= 1))
+    throw new RangeError(`minSamplesLeaf must be ≥ 1, got ${params.minSamplesLeaf}`);
   let binned: BinnedMatrix | undefined;
   const prepare = (): TreeData => {
     binned = binColumns(data.columns, data.nRows, params.maxBins);
@@ -49,5 +55,10 @@ export async function trainHistForest(data: Dataset, params: ForestParams, opts:
     opts,
   );
   if (!binned) throw new Error('forest trained without binned data');
-  return new HistForestModel([...data.featureNames], params, forestFromTrees(trees, binned.cuts), importanceFromTrees(trees, nFeatures));
+  return new HistForestModel(
+    [...data.featureNames],
+    params,
+    forestFromTrees(trees, binned.cuts),
+    importanceFromTrees(trees, nFeatures),
+  );
 }

@@ -48,7 +48,10 @@ export function trainTrees(
 
     const entry = threadEntry('train-thread');
     for (let k = 0; k < threads; k++) {
-      const wk = entry.kind === 'eval' ? new Worker(entry.code, { eval: true }) : new Worker(entry.url, { workerData: { __entry: entry.entry } });
+      const wk =
+        entry.kind === 'eval'
+          ? new Worker(entry.code, { eval: true })
+          : new Worker(entry.url, { workerData: { __entry: entry.entry } });
       workers.push(wk);
     }
     let data: TreeData;
@@ -72,7 +75,9 @@ export function trainTrees(
         if (done === nTrees) finish();
         else feed();
       });
-      wk.on('error', (err) => finish(new Error(`forest training thread ${k} failed: ${err.message}`, { cause: err })));
+      wk.on('error', (err) =>
+        finish(new Error(`forest training thread ${k} failed: ${err.message}`, { cause: err })),
+      );
       wk.on('exit', (code) => {
         if (!settled && code !== 0) finish(new Error(`forest training thread ${k} exited with code ${code}`));
       });

@@ -3,7 +3,8 @@ export type Labels = ArrayLike<number>;
 export type Scores = ArrayLike<number>;
 
 export function checkLengths(labels: Labels, scores: Scores): number {
-  if (labels.length !== scores.length) throw new RangeError(`${labels.length} labels but ${scores.length} scores`);
+  if (labels.length !== scores.length)
+    throw new RangeError(`${labels.length} labels but ${scores.length} scores`);
   return labels.length;
 }
 

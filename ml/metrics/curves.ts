@@ -1,5 +1,5 @@
-import { checkLengths, ratio } from './common.ts';
 import type { Labels, Scores } from './common.ts';
+import { checkLengths, ratio } from './common.ts';
 
 /** Ranking metrics over all thresholds, matching scikit-learn's roc_curve / roc_auc_score / average_precision_score. */
 /** One point per distinct score, highest first: cumulative tp/fp when predicting score ≥ threshold. */
@@ -11,7 +11,9 @@ export interface RankPoint {
 
 export function rankPoints(labels: Labels, scores: Scores): RankPoint[] {
   const n = checkLengths(labels, scores);
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (scores[b] as number) - (scores[a] as number));
+  const order = Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) => (scores[b] as number) - (scores[a] as number),
+  );
   const points: RankPoint[] = [];
   let tp = 0;
   let fp = 0;
@@ -21,7 +23,8 @@ export function rankPoints(labels: Labels, scores: Scores): RankPoint[] {
     else fp++;
     const next = order[i + 1];
     // Tied scores form one point: a threshold cannot separate them.
-    if (next === undefined || scores[next] !== scores[r]) points.push({ threshold: scores[r] as number, tp, fp });
+    if (next === undefined || scores[next] !== scores[r])
+      points.push({ threshold: scores[r] as number, tp, fp });
   }
   return points;
 }
@@ -68,7 +71,11 @@ export interface PrPoint {
 export function prCurve(labels: Labels, scores: Scores): PrPoint[] {
   const pts = rankPoints(labels, scores);
   const P = pts[pts.length - 1]?.tp ?? 0;
-  return pts.map((p) => ({ threshold: p.threshold, precision: ratio(p.tp, p.tp + p.fp), recall: ratio(p.tp, P) }));
+  return pts.map((p) => ({
+    threshold: p.threshold,
+    precision: ratio(p.tp, p.tp + p.fp),
+    recall: ratio(p.tp, P),
+  }));
 }
 
 /** sklearn's average_precision_score: Σ (Rₙ − Rₙ₋₁) · Pₙ over thresholds, no interpolation. */
@@ -81,4 +88,3 @@ export function averagePrecision(labels: Labels, scores: Scores): number {
   }
   return ap;
 }
-

@@ -1,5 +1,5 @@
-import { checkLengths, ratio } from './common.ts';
 import type { Labels, Scores } from './common.ts';
+import { checkLengths, ratio } from './common.ts';
 
 export interface DecileRow {
   /** 1 = the tenth of rows with the highest scores. */
@@ -16,7 +16,9 @@ export interface DecileRow {
 /** Row i of the score-descending order goes to decile ⌊10 i / n⌋ + 1; ties keep input order. */
 export function liftTable(labels: Labels, scores: Scores): DecileRow[] {
   const n = checkLengths(labels, scores);
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (scores[b] as number) - (scores[a] as number) || a - b);
+  const order = Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) => (scores[b] as number) - (scores[a] as number) || a - b,
+  );
   const rows = new Array<number>(10).fill(0);
   const pos = new Array<number>(10).fill(0);
   let total = 0;
@@ -33,7 +35,14 @@ export function liftTable(labels: Labels, scores: Scores): DecileRow[] {
   return rows.map((count, d) => {
     cum += pos[d]!;
     const rate = ratio(pos[d]!, count);
-    return { decile: d + 1, rows: count, positives: pos[d]!, rate, lift: ratio(rate, base), cumulativeCapture: ratio(cum, total) };
+    return {
+      decile: d + 1,
+      rows: count,
+      positives: pos[d]!,
+      rate,
+      lift: ratio(rate, base),
+      cumulativeCapture: ratio(cum, total),
+    };
   });
 }
 

@@ -1,5 +1,5 @@
-import { checkLengths, ratio } from './common.ts';
 import type { Labels, Scores } from './common.ts';
+import { checkLengths, ratio } from './common.ts';
 
 /** Threshold metrics and probability scores (scikit-learn conventions). */
 export interface Confusion {

@@ -1,10 +1,10 @@
 import { RandomForestClassifier } from 'ml-random-forest';
+import { AbortError } from '../abort-error.ts';
 import type { Dataset } from '../dataset.ts';
 import { validateDataset } from '../dataset.ts';
-import { featuresPerSplit } from '../model.ts';
 import type { EngineName, Explanation, ForestParams, Model, TrainOptions } from '../model.ts';
+import { featuresPerSplit } from '../model.ts';
 import { createRng } from '../random.ts';
-import { AbortError } from '../abort-error.ts';
 
 const FORMAT = 'cpd-mljs-forest@1';
 
@@ -26,7 +26,8 @@ export class MljsForestModel implements Model {
 
   static async train(data: Dataset, params: ForestParams, opts: TrainOptions = {}): Promise<MljsForestModel> {
     validateDataset(data);
-    if (opts.signal?.aborted) throw new AbortError('training aborted before it started', { cause: opts.signal.reason });
+    if (opts.signal?.aborted)
+      throw new AbortError('training aborted before it started', { cause: opts.signal.reason });
     const rows = sampleRows(data.nRows, params.maxSamples ?? 2000, params.seed);
     const x = rows.map((r) => data.columns.map((c) => nanToZero(c[r]!)));
     const y = rows.map((r) => data.labels[r]!);
@@ -72,15 +73,30 @@ export class MljsForestModel implements Model {
   }
 
   serialize(): string {
-    return JSON.stringify({ format: FORMAT, engine: 'mljs', featureNames: this.featureNames, params: this.params, rf: this.rf.toJSON() });
+    return JSON.stringify({
+      format: FORMAT,
+      engine: 'mljs',
+      featureNames: this.featureNames,
+      params: this.params,
+      rf: this.rf.toJSON(),
+    });
   }
 
   static load(parsed: unknown): MljsForestModel {
-    const s = parsed as { format?: unknown; featureNames?: unknown; params?: ForestParams; rf?: unknown } | null;
+    const s = parsed as {
+      format?: unknown;
+      featureNames?: unknown;
+      params?: ForestParams;
+      rf?: unknown;
+    } | null;
     if (!s || s.format !== FORMAT || !Array.isArray(s.featureNames) || !s.params || !s.rf) {
       throw new Error(`not a serialized mljs forest (expected format ${FORMAT})`);
     }
-    return new MljsForestModel(s.featureNames as string[], s.params, RandomForestClassifier.load(s.rf as never));
+    return new MljsForestModel(
+      s.featureNames as string[],
+      s.params,
+      RandomForestClassifier.load(s.rf as never),
+    );
   }
 }
 

@@ -36,14 +36,20 @@ export async function cleanLabeledRows(ctx: WorkContext, pipeline: LabeledPipeli
         const chunk = await db
           .select({ id: rawRows.id, line: rawRows.line, cells: rawRows.cells })
           .from(rawRows)
-          .where(and(eq(rawRows.runKey, run.runKey), eq(rawRows.sourceFileId, file.id), gt(rawRows.id, lastId)))
+          .where(
+            and(eq(rawRows.runKey, run.runKey), eq(rawRows.sourceFileId, file.id), gt(rawRows.id, lastId)),
+          )
           .orderBy(asc(rawRows.id))
           .limit(CHUNK);
         if (chunk.length === 0) break;
         lastId = chunk[chunk.length - 1]!.id;
         // raw_rows.cells is LONGTEXT holding the JSON array load wrote, not a JSON column.
         const parsed = chunk.map((r) => ({ line: r.line, cells: JSON.parse(r.cells) as string[] }));
-        roles ??= columnRoles(pipeline, header, parsed.slice(0, 1000).map((p) => p.cells));
+        roles ??= columnRoles(
+          pipeline,
+          header,
+          parsed.slice(0, 1000).map((p) => p.cells),
+        );
         for (const [k, v] of roles) roleCounts[k] = v;
         const out: unknown[][] = [];
         for (const row of parsed) {
@@ -51,16 +57,31 @@ export async function cleanLabeledRows(ctx: WorkContext, pipeline: LabeledPipeli
           const result = cleanRow(pipeline, header, roles, row.cells);
           const rowId = result.ok ? (result.id ?? `${file.source}:${row.line}`) : '';
           if (!result.ok) {
-            rejects.push({ source: file.path, line: row.line, column: result.column, reason: result.reason, raw: row.cells.join(',') });
+            rejects.push({
+              source: file.path,
+              line: row.line,
+              column: result.column,
+              reason: result.reason,
+              raw: row.cells.join(','),
+            });
           } else if (seenIds.has(rowId)) {
-            rejects.push({ source: file.path, line: row.line, column: pipeline.columns.id ?? null, reason: `duplicate id "${rowId}"`, raw: row.cells.join(',') });
+            rejects.push({
+              source: file.path,
+              line: row.line,
+              column: pipeline.columns.id ?? null,
+              reason: `duplicate id "${rowId}"`,
+              raw: row.cells.join(','),
+            });
           } else {
             seenIds.add(rowId);
             out.push([run.runKey, rowId, file.id, row.line, result.label, JSON.stringify(result.values)]);
           }
         }
         for (let i = 0; i < out.length; i += 1000) {
-          await conn.query('INSERT INTO clean_rows (run_key, row_id, source_file_id, line, label, `values`) VALUES ?', [out.slice(i, i + 1000)]);
+          await conn.query(
+            'INSERT INTO clean_rows (run_key, row_id, source_file_id, line, label, `values`) VALUES ?',
+            [out.slice(i, i + 1000)],
+          );
         }
         written += out.length;
         await progress(total ? Math.round((read / total) * 100) : 100);
@@ -68,21 +89,38 @@ export async function cleanLabeledRows(ctx: WorkContext, pipeline: LabeledPipeli
     }
     if (read > 0 && rejects.length / read > pipeline.maxRejectShare) {
       const first = rejects[0]!;
-      throw new PermanentError(`${rejects.length} of ${read} rows rejected by clean; first: ${first.source} line ${first.line} column ${first.column}: ${first.reason}`, {
-        source: first.source,
-        line: first.line ?? undefined,
-        column: first.column ?? undefined,
-      });
+      throw new PermanentError(
+        `${rejects.length} of ${read} rows rejected by clean; first: ${first.source} line ${first.line} column ${first.column}: ${first.reason}`,
+        {
+          source: first.source,
+          line: first.line ?? undefined,
+          column: first.column ?? undefined,
+        },
+      );
     }
     await insertRejects(conn, run.runKey, 'clean', rejects);
   });
-  return { rowsIn: read, rowsOut: written, rowsRejected: rejects.length, details: { columnRoles: roleCounts, rejectsByReason: countReasons(rejects) } };
+  return {
+    rowsIn: read,
+    rowsOut: written,
+    rowsRejected: rejects.length,
+    details: { columnRoles: roleCounts, rejectsByReason: countReasons(rejects) },
+  };
 }
 
-type CleanResult = { ok: true; id: string | undefined; label: 0 | 1; values: Record<string, Value> } | { ok: false; column: string; reason: string };
+type CleanResult =
+  | { ok: true; id: string | undefined; label: 0 | 1; values: Record<string, Value> }
+  | { ok: false; column: string; reason: string };
 
-export function cleanRow(pipeline: LabeledPipeline, header: string[], roles: Map<string, ColumnRole>, cells: string[]): CleanResult {
-  const nulls = new Set(pipeline.sources[0]?.kind === 'sql' ? [''] : (pipeline.sources[0]?.parse.nullTokens ?? ['']));
+export function cleanRow(
+  pipeline: LabeledPipeline,
+  header: string[],
+  roles: Map<string, ColumnRole>,
+  cells: string[],
+): CleanResult {
+  const nulls = new Set(
+    pipeline.sources[0]?.kind === 'sql' ? [''] : (pipeline.sources[0]?.parse.nullTokens ?? ['']),
+  );
   const positive = new Set(pipeline.columns.label.positive.map((p) => p.toLowerCase()));
   const values: Record<string, Value> = {};
   let id: string | undefined;
@@ -105,7 +143,8 @@ export function cleanRow(pipeline: LabeledPipeline, header: string[], roles: Map
           break;
         }
         const n = parseNumber(cell);
-        if (n === undefined) return { ok: false, column: name, reason: `not a number: "${cell.slice(0, 40)}"` };
+        if (n === undefined)
+          return { ok: false, column: name, reason: `not a number: "${cell.slice(0, 40)}"` };
         values[name] = n;
         break;
       }
@@ -115,7 +154,8 @@ export function cleanRow(pipeline: LabeledPipeline, header: string[], roles: Map
           break;
         }
         const b = parseBoolean(cell);
-        if (b === undefined) return { ok: false, column: name, reason: `not a boolean: "${cell.slice(0, 40)}"` };
+        if (b === undefined)
+          return { ok: false, column: name, reason: `not a boolean: "${cell.slice(0, 40)}"` };
         values[name] = b;
         break;
       }

@@ -1,11 +1,11 @@
 import type { TransactionsPipeline } from '../../config/pipeline.ts';
+import { inTransaction } from '../../db/transaction.ts';
 import type { StepResult, WorkContext } from '../context.ts';
 import { PermanentError } from '../errors.ts';
 import { evaluateChecks } from '../quality/evaluate-checks.ts';
 import { assertNoBlock, rowCountHistory, storeQuality } from '../quality/store-quality.ts';
 import { transactionFacts } from '../quality/transaction-facts.ts';
 import { cleanTransactions } from './clean-transactions.ts';
-import { inTransaction } from '../../db/transaction.ts';
 
 /**
  * Transactions mode's clean, raw_transactions to clean_orders: applies the cleaning rules in one

@@ -1,10 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { fromUnits, toUnits, TransactionCleaner, type RawLine } from './clean-rules.ts';
+import { fromUnits, type RawLine, toUnits, TransactionCleaner } from './clean-rules.ts';
 
 /** [id, customer, at, invoice, product, quantity, unit price, amount, country], decimals as MySQL prints them. */
-function line(id: number, customer: string | null, at: string, invoice: string | null, product: string | null, qty: number, price: number | null, country: string | null = 'UK'): RawLine {
+function line(
+  id: number,
+  customer: string | null,
+  at: string,
+  invoice: string | null,
+  product: string | null,
+  qty: number,
+  price: number | null,
+  country: string | null = 'UK',
+): RawLine {
   const amount = (qty * (price ?? 0)).toFixed(4);
-  return [id, customer, at, invoice, product, qty.toFixed(3), price === null ? null : price.toFixed(4), amount, country];
+  return [
+    id,
+    customer,
+    at,
+    invoice,
+    product,
+    qty.toFixed(3),
+    price === null ? null : price.toFixed(4),
+    amount,
+    country,
+  ];
 }
 
 function run(lines: RawLine[], maxQuantity = 100) {
@@ -16,7 +35,12 @@ function run(lines: RawLine[], maxQuantity = 100) {
   }
   c.finish();
   orders.push(...c.ready.splice(0));
-  return { orders, drops: Object.fromEntries(c.drops.map((d) => [Math.floor(d / 8), d % 8])), counts: c.counts, byReason: c.dropsByReason() };
+  return {
+    orders,
+    drops: Object.fromEntries(c.drops.map((d) => [Math.floor(d / 8), d % 8])),
+    counts: c.counts,
+    byReason: c.dropsByReason(),
+  };
 }
 
 describe('TransactionCleaner', () => {
@@ -31,7 +55,18 @@ describe('TransactionCleaner', () => {
       line(7, 'A', '2024-01-01 10:00:00', '1', 'P', 3, 1),
     ]);
     expect(r.drops).toEqual({ 1: 0, 2: 0, 3: 1, 4: 2, 6: 3 });
-    expect(r.orders).toEqual([{ customer: 'A', at: '2024-01-01 10:00:00', orderKey: '1', isCancel: 0, amount: 50_000, lines: 2, newProducts: 1, country: 'UK' }]);
+    expect(r.orders).toEqual([
+      {
+        customer: 'A',
+        at: '2024-01-01 10:00:00',
+        orderKey: '1',
+        isCancel: 0,
+        amount: 50_000,
+        lines: 2,
+        newProducts: 1,
+        country: 'UK',
+      },
+    ]);
     expect(r.counts).toEqual({ linesRead: 7, linesKept: 2, orders: 1, customers: 1 });
   });
 
@@ -61,7 +96,17 @@ describe('TransactionCleaner', () => {
       line(3, 'A', '2024-01-01 10:00:00', '2', 'P', 1, 1),
       line(4, 'A', '2024-01-05 10:00:00', '1', 'P', 1, 1),
     ]);
-    expect(r.orders.map((o) => [o.customer, o.at.slice(0, 10), o.orderKey, fromUnits(o.amount), o.lines, o.newProducts, o.country])).toEqual([
+    expect(
+      r.orders.map((o) => [
+        o.customer,
+        o.at.slice(0, 10),
+        o.orderKey,
+        fromUnits(o.amount),
+        o.lines,
+        o.newProducts,
+        o.country,
+      ]),
+    ).toEqual([
       ['A', '2024-01-01', '1', '0.3000', 2, 2, 'Germany'],
       ['A', '2024-01-01', '2', '1.0000', 1, 0, 'UK'],
       ['A', '2024-01-05', '1', '1.0000', 1, 0, 'UK'],

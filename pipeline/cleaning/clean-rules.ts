@@ -17,7 +17,13 @@
  * Texts are compared the way the tables' case-insensitive collation does for ids (case and
  * trailing spaces ignored); customer ids are trimmed.
  */
-export const dropReasons = ['no customer id', 'zero or negative price', 'extreme quantity', 'exact duplicate', 'cancellation without an earlier purchase'] as const;
+export const dropReasons = [
+  'no customer id',
+  'zero or negative price',
+  'extreme quantity',
+  'exact duplicate',
+  'cancellation without an earlier purchase',
+] as const;
 export type DropReason = (typeof dropReasons)[number];
 
 const [NO_CUSTOMER, BAD_PRICE, EXTREME_QTY, DUPLICATE, UNMATCHED_CANCEL] = [0, 1, 2, 3, 4] as const;
@@ -49,12 +55,17 @@ export interface CleanOrder {
 }
 
 /** Collation-like equality key: case and trailing spaces do not distinguish ids. */
-const norm = (s: string): string => (s.charCodeAt(s.length - 1) === 32 ? s.replace(/ +$/, '') : s).toLowerCase();
-const trimSpaces = (s: string): string => (s.charCodeAt(0) === 32 || s.charCodeAt(s.length - 1) === 32 ? s.replace(/^ +| +$/g, '') : s);
+const norm = (s: string): string =>
+  (s.charCodeAt(s.length - 1) === 32 ? s.replace(/ +$/, '') : s).toLowerCase();
+const trimSpaces = (s: string): string =>
+  s.charCodeAt(0) === 32 || s.charCodeAt(s.length - 1) === 32 ? s.replace(/^ +| +$/g, '') : s;
 
 /** DECIMAL text with 4 decimals ('-12.3400') to exact integer units; other scales through a float. */
 export function toUnits(s: string): number {
-  const n = s.length > 5 && s.charCodeAt(s.length - 5) === 46 ? Number(s.slice(0, -5) + s.slice(-4)) : Math.round(Number(s) * 10_000);
+  const n =
+    s.length > 5 && s.charCodeAt(s.length - 5) === 46
+      ? Number(s.slice(0, -5) + s.slice(-4))
+      : Math.round(Number(s) * 10_000);
   if (!Number.isSafeInteger(n)) throw new RangeError(`amount ${s} is out of the exact range`);
   return n;
 }
@@ -104,7 +115,11 @@ export class TransactionCleaner {
     const qty = raw[5] === null ? 0 : Number(raw[5]);
     const amount = toUnits(raw[7]);
     const inv = raw[3];
-    this.group.push({ raw, amount, isCancel: (inv !== null && (inv.charCodeAt(0) | 32) === 99) || qty < 0 || amount < 0 });
+    this.group.push({
+      raw,
+      amount,
+      isCancel: (inv !== null && (inv.charCodeAt(0) | 32) === 99) || qty < 0 || amount < 0,
+    });
   }
 
   finish(): void {
@@ -137,7 +152,12 @@ export class TransactionCleaner {
     }
     // A purchase at the very time of a cancellation counts as earlier (the rule compares first purchase ≤ cancellation).
     for (const l of group) {
-      if (l.amount > 0 && !l.isCancel && Math.abs(l.raw[5] === null ? 0 : Number(l.raw[5])) <= this.maxQuantity) this.bought.add(l.raw[4] === null ? '' : norm(l.raw[4]));
+      if (
+        l.amount > 0 &&
+        !l.isCancel &&
+        Math.abs(l.raw[5] === null ? 0 : Number(l.raw[5])) <= this.maxQuantity
+      )
+        this.bought.add(l.raw[4] === null ? '' : norm(l.raw[4]));
     }
     const seen = new Set<string>();
     const orders = new Map<string, CleanOrder>();
@@ -158,7 +178,8 @@ export class TransactionCleaner {
     const dupKey = `${inv === null ? '\0' : norm(inv)}\x01${product === null ? '\0' : norm(product)}\x01${quantity ?? '\0'}\x01${unitPrice ?? '\0'}\x01${amount}`;
     if (seen.has(dupKey)) return DUPLICATE;
     seen.add(dupKey);
-    if (l.isCancel && !(product === null ? this.bought.size > 0 : this.bought.has(norm(product)))) return UNMATCHED_CANCEL;
+    if (l.isCancel && !(product === null ? this.bought.size > 0 : this.bought.has(norm(product))))
+      return UNMATCHED_CANCEL;
     return -1;
   }
 
@@ -167,11 +188,23 @@ export class TransactionCleaner {
     const key = `${inv === null ? '' : norm(inv)}\x01${l.isCancel ? 1 : 0}`;
     let o = orders.get(key);
     if (!o) {
-      o = { customer: this.customer!, at, orderKey: inv ?? '', isCancel: l.isCancel ? 1 : 0, amount: 0, lines: 0, newProducts: 0, country: null };
+      o = {
+        customer: this.customer!,
+        at,
+        orderKey: inv ?? '',
+        isCancel: l.isCancel ? 1 : 0,
+        amount: 0,
+        lines: 0,
+        newProducts: 0,
+        country: null,
+      };
       orders.set(key, o);
     }
     o.amount += l.isCancel ? -Math.abs(l.amount) : l.amount;
-    if (!Number.isSafeInteger(o.amount)) throw new RangeError(`order ${o.orderKey} of customer ${o.customer} at ${at}: amount out of the exact range`);
+    if (!Number.isSafeInteger(o.amount))
+      throw new RangeError(
+        `order ${o.orderKey} of customer ${o.customer} at ${at}: amount out of the exact range`,
+      );
     o.lines++;
     this.counts.linesKept++;
     this.keptAny = true;

@@ -28,7 +28,16 @@ const SORT_BUFFER_BYTES = 256 * 1024 * 1024;
 /** ER_UNKNOWN_SYSTEM_VARIABLE: a server without max_length_for_sort_data (a later MySQL) always sorts the columns anyway. */
 const UNKNOWN_VARIABLE = 1193;
 
-const ORDER_COLUMNS = ['customer_id', 'ordered_at', 'order_key', 'is_cancel', 'amount', 'line_count', 'new_products', 'country'] as const;
+const ORDER_COLUMNS = [
+  'customer_id',
+  'ordered_at',
+  'order_key',
+  'is_cancel',
+  'amount',
+  'line_count',
+  'new_products',
+  'country',
+] as const;
 
 /**
  * Replaces the run's clean_orders and clean_drops on `conn` (inside the caller's transaction),
@@ -49,7 +58,13 @@ export async function cleanTransactions(
   const cleaner = new TransactionCleaner(pipeline.clean.maxQuantity);
   await sortSettings(reader, SORT_BUFFER_BYTES, 8192);
   const chunks = await primed(encodeRows(orderRows(reader, pipeline.name, cleaner, observe, signal)));
-  await loadTsv(conn, { table: 'clean_orders', columns: ORDER_COLUMNS, constants: { run_key: runKey } }, chunks, 'infile', () => cleaner.counts.orders);
+  await loadTsv(
+    conn,
+    { table: 'clean_orders', columns: ORDER_COLUMNS, constants: { run_key: runKey } },
+    chunks,
+    'infile',
+    () => cleaner.counts.orders,
+  );
   await sortSettings(reader, 'DEFAULT', 'DEFAULT');
   const drops = cleaner.drops.sort((a, b) => a - b);
   await loadTsv(
@@ -62,7 +77,11 @@ export async function cleanTransactions(
   return { ...cleaner.counts, dropsByReason: cleaner.dropsByReason() };
 }
 
-async function sortSettings(reader: PoolConnection, buffer: number | 'DEFAULT', maxLength: number | 'DEFAULT'): Promise<void> {
+async function sortSettings(
+  reader: PoolConnection,
+  buffer: number | 'DEFAULT',
+  maxLength: number | 'DEFAULT',
+): Promise<void> {
   await reader.query(`SET SESSION sort_buffer_size = ${buffer}`);
   try {
     await reader.query(`SET SESSION max_length_for_sort_data = ${maxLength}`);
@@ -71,7 +90,13 @@ async function sortSettings(reader: PoolConnection, buffer: number | 'DEFAULT', 
   }
 }
 
-async function* orderRows(reader: PoolConnection, pipeline: string, cleaner: TransactionCleaner, observe: (line: RawLine) => void, signal?: AbortSignal): AsyncGenerator<Cell[]> {
+async function* orderRows(
+  reader: PoolConnection,
+  pipeline: string,
+  cleaner: TransactionCleaner,
+  observe: (line: RawLine) => void,
+  signal?: AbortSignal,
+): AsyncGenerator<Cell[]> {
   // The time as text: 'YYYY-MM-DD HH:MM:SS' orders like the time, and no Date per line.
   // The callback connection under the promise wrapper: its query().stream() reads with backpressure.
   const stream = (reader.connection as unknown as CallbackConnection)
@@ -109,6 +134,7 @@ async function primed<T>(source: AsyncGenerator<T>): Promise<AsyncGenerator<T>> 
 function* drain(cleaner: TransactionCleaner): Generator<Cell[]> {
   const ready = cleaner.ready;
   if (ready.length === 0) return;
-  for (const o of ready) yield [o.customer, o.at, o.orderKey, o.isCancel, fromUnits(o.amount), o.lines, o.newProducts, o.country];
+  for (const o of ready)
+    yield [o.customer, o.at, o.orderKey, o.isCancel, fromUnits(o.amount), o.lines, o.newProducts, o.country];
   ready.length = 0;
 }

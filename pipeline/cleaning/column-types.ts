@@ -24,9 +24,15 @@ export function parseBoolean(cell: string): boolean | undefined {
  * The role of every column: declared in the pipeline file, else inferred from a sample
  * (numeric when at least 95% of its non-null cells are numbers, else categorical).
  */
-export function columnRoles(pipeline: LabeledPipeline, header: string[], sample: string[][]): Map<string, ColumnRole> {
+export function columnRoles(
+  pipeline: LabeledPipeline,
+  header: string[],
+  sample: string[][],
+): Map<string, ColumnRole> {
   const c = pipeline.columns;
-  const nulls = new Set(pipeline.sources[0]?.kind === 'sql' ? [''] : (pipeline.sources[0]?.parse.nullTokens ?? ['']));
+  const nulls = new Set(
+    pipeline.sources[0]?.kind === 'sql' ? [''] : (pipeline.sources[0]?.parse.nullTokens ?? ['']),
+  );
   const roles = new Map<string, ColumnRole>();
   header.forEach((name, i) => {
     if (name === c.id) roles.set(name, 'id');

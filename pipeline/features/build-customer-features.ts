@@ -1,5 +1,6 @@
 import type { PoolConnection } from 'mysql2/promise';
 import type { TransactionsPipeline } from '../../config/pipeline.ts';
+import { inTransaction } from '../../db/transaction.ts';
 import type { StepResult, WorkContext } from '../context.ts';
 import { PermanentError } from '../errors.ts';
 import { runFeatureChecks } from '../quality/feature-checks.ts';
@@ -10,7 +11,6 @@ import {
   type QueryRows,
   readCustomerFeatures,
 } from './read-customer-features.ts';
-import { inTransaction } from '../../db/transaction.ts';
 
 type Role = 'train' | 'valid' | 'score';
 

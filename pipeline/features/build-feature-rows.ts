@@ -31,23 +31,38 @@ export async function buildFeatureRows(ctx: WorkContext, pipeline: LabeledPipeli
     lastId = chunk[chunk.length - 1]!.id;
     for (const r of chunk) examples.push({ id: r.id, label: r.label === 1 ? 1 : 0, values: r.values });
   }
-  if (examples.length === 0) throw new PermanentError(`no clean rows for ${run.runKey}: nothing to learn from`);
-  const [file] = await db.select({ header: sourceFiles.header }).from(sourceFiles).where(eq(sourceFiles.runKey, run.runKey)).limit(1);
+  if (examples.length === 0)
+    throw new PermanentError(`no clean rows for ${run.runKey}: nothing to learn from`);
+  const [file] = await db
+    .select({ header: sourceFiles.header })
+    .from(sourceFiles)
+    .where(eq(sourceFiles.runKey, run.runKey))
+    .limit(1);
   const names = (file?.header ?? []).filter((h) => h in examples[0]!.values);
   const encoders = buildEncoders(names, examples);
   const categorical = names.map((n) => n in encoders.categories);
   const roles = splitRoles(examples, pipeline.model.validationShare, pipeline.model.seed);
   const positives = examples.reduce((n, e) => n + e.label, 0);
   if (positives === 0 || positives === examples.length) {
-    throw new PermanentError(`label column "${pipeline.columns.label.column}" has only one class (${positives} positives of ${examples.length})`, {
-      column: pipeline.columns.label.column,
-    });
+    throw new PermanentError(
+      `label column "${pipeline.columns.label.column}" has only one class (${positives} positives of ${examples.length})`,
+      {
+        column: pipeline.columns.label.column,
+      },
+    );
   }
   const vectors = examples.map((ex) => encode(names, encoders, ex));
   const train = { ...toColumns(names, vectors, roles, 'train', examples), featureNames: names, categorical };
   // Every row is also a scoring row: drift compares the training rows with all of them.
   const score = { ...toColumns(names, vectors, null, 'train', examples), featureNames: names, categorical };
-  const checks = await runFeatureChecks(ctx, pipeline, train, score, labeledFacts(names, examples, positives), 'train rows');
+  const checks = await runFeatureChecks(
+    ctx,
+    pipeline,
+    train,
+    score,
+    labeledFacts(names, examples, positives),
+    'train rows',
+  );
 
   const counts: Record<FeatureRole, number> = { train: 0, valid: 0, score: 0 };
   await inTransaction(pool, async (conn) => {
@@ -55,7 +70,8 @@ export async function buildFeatureRows(ctx: WorkContext, pipeline: LabeledPipeli
     await conn.query('DELETE FROM feature_sets WHERE run_key = ?', [run.runKey]);
     let batch: unknown[][] = [];
     const flush = async () => {
-      if (batch.length) await conn.query('INSERT INTO feature_rows (run_key, role, entity_id, label, vec) VALUES ?', [batch]);
+      if (batch.length)
+        await conn.query('INSERT INTO feature_rows (run_key, role, entity_id, label, vec) VALUES ?', [batch]);
       batch = [];
     };
     for (const [i, ex] of examples.entries()) {
@@ -72,18 +88,39 @@ export async function buildFeatureRows(ctx: WorkContext, pipeline: LabeledPipeli
     await flush();
     await conn.query(
       'INSERT INTO feature_sets (run_key, feature_names, categorical, encoders, rows_train, rows_valid, rows_score, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      [run.runKey, JSON.stringify(names), JSON.stringify(categorical), JSON.stringify(encoders), counts.train, counts.valid, counts.score, JSON.stringify(checks.warnings)],
+      [
+        run.runKey,
+        JSON.stringify(names),
+        JSON.stringify(categorical),
+        JSON.stringify(encoders),
+        counts.train,
+        counts.valid,
+        counts.score,
+        JSON.stringify(checks.warnings),
+      ],
     );
   });
   return {
     rowsIn: examples.length,
     rowsOut: counts.score,
-    details: { features: names, rowsTrain: counts.train, rowsValid: counts.valid, baseRate: positives / examples.length, warnings: checks.warnings },
+    details: {
+      features: names,
+      rowsTrain: counts.train,
+      rowsValid: counts.valid,
+      baseRate: positives / examples.length,
+      warnings: checks.warnings,
+    },
   };
 }
 
 /** Columns of the rows with the given role (null: every row), for the guards. */
-function toColumns(names: string[], vectors: Float64Array[], roles: string[] | null, role: string, examples: Example[]) {
+function toColumns(
+  names: string[],
+  vectors: Float64Array[],
+  roles: string[] | null,
+  role: string,
+  examples: Example[],
+) {
   const idx = vectors.map((_, i) => i).filter((i) => roles === null || roles[i] === role);
   return {
     columns: names.map((_, j) => Float64Array.from(idx, (i) => vectors[i]![j]!)),
@@ -93,6 +130,8 @@ function toColumns(names: string[], vectors: Float64Array[], roles: string[] | n
 
 /** Labeled mode measures rows, null rates per column and the base rate (no dates: no freshness). */
 function labeledFacts(names: string[], examples: Example[], positives: number): QualityFacts {
-  const nullRates = Object.fromEntries(names.map((n) => [n, examples.filter((e) => e.values[n] === null).length / examples.length]));
+  const nullRates = Object.fromEntries(
+    names.map((n) => [n, examples.filter((e) => e.values[n] === null).length / examples.length]),
+  );
   return { rows: examples.length, nullRates, baseRate: positives / examples.length };
 }

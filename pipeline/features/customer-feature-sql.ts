@@ -36,13 +36,19 @@ export const categoricalFeatures = new Set<string>(['country']);
  *  trend                         (orders last 90 d − orders the 90 d before) / their sum, 0 when both are 0
  *  country                       of the latest purchase
  */
-export async function insertSnapshot(conn: PoolConnection, runKey: string, snap: Snapshot, activeDays: number | null): Promise<number> {
+export async function insertSnapshot(
+  conn: PoolConnection,
+  runKey: string,
+  snap: Snapshot,
+  activeDays: number | null,
+): Promise<number> {
   const q = (v: string | number) => conn.escape(v);
   const c = q(`${snap.cutoff} 00:00:00`);
   const day = (n: number) => q(`${addDays(snap.cutoff, -n)} 00:00:00`);
   const bp = `(o.ordered_at < ${c} AND o.is_cancel = 0)`;
   const before = `o.ordered_at < ${c}`;
-  const orders = (from: string, to = c) => `SUM(o.is_cancel = 0 AND o.ordered_at >= ${from} AND o.ordered_at < ${to})`;
+  const orders = (from: string, to = c) =>
+    `SUM(o.is_cancel = 0 AND o.ordered_at >= ${from} AND o.ordered_at < ${to})`;
   const first = `MIN(CASE WHEN ${bp} THEN o.ordered_at END)`;
   const last = `MAX(CASE WHEN ${bp} THEN o.ordered_at END)`;
   const label = snap.labelEnd ? `IF(${orders(c, q(`${snap.labelEnd} 00:00:00`))} > 0, 1, 0)` : 'NULL';

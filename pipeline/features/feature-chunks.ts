@@ -12,10 +12,22 @@ export interface FeatureChunk {
  * Reads one role's feature rows of a run in chunks of `chunkRows`, in the order the whole-matrix
  * reader of the same mode uses, so a caller scoring a million customers holds one chunk at a time.
  */
-export type FeaturePageReader = (pool: Pool, runKey: string, role: FeatureRole, nFeatures: number, chunkRows: number) => AsyncGenerator<FeatureChunk>;
+export type FeaturePageReader = (
+  pool: Pool,
+  runKey: string,
+  role: FeatureRole,
+  nFeatures: number,
+  chunkRows: number,
+) => AsyncGenerator<FeatureChunk>;
 
 /** Labeled mode: the encoded vectors of feature_rows, in entity id order (readFeatureMatrix's). */
-export async function* readFeatureChunks(pool: Pool, runKey: string, role: FeatureRole, nFeatures: number, chunkRows: number): AsyncGenerator<FeatureChunk> {
+export async function* readFeatureChunks(
+  pool: Pool,
+  runKey: string,
+  role: FeatureRole,
+  nFeatures: number,
+  chunkRows: number,
+): AsyncGenerator<FeatureChunk> {
   // Keyset paging on the primary key (run_key, role, entity_id): every page is a short range scan.
   const fetchPage = async (after: string): Promise<[string, Buffer][]> => {
     const [rows] = await pool.query({

@@ -15,4 +15,8 @@ export interface FeatureStore {
 }
 
 /** Reads one role of a run whole (train and evaluate), wherever the run's mode keeps its features. */
-export type FeatureMatrixReader = (store: FeatureStore, runKey: string, role: FeatureRole) => Promise<FeatureMatrix>;
+export type FeatureMatrixReader = (
+  store: FeatureStore,
+  runKey: string,
+  role: FeatureRole,
+) => Promise<FeatureMatrix>;

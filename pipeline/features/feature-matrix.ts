@@ -3,14 +3,17 @@ import { type FeatureRole, featureRows, featureSets } from '../../db/schema/inde
 import { PermanentError } from '../errors.ts';
 import type { FeatureMatrix, FeatureStore } from './feature-matrix-type.ts';
 
-
 const CHUNK = 20_000;
 
 /**
  * Labeled mode: reads one role's encoded vectors of a run (feature_rows) into column-major arrays,
  * in entity id order.
  */
-export async function readFeatureMatrix({ db }: FeatureStore, runKey: string, role: FeatureRole): Promise<FeatureMatrix> {
+export async function readFeatureMatrix(
+  { db }: FeatureStore,
+  runKey: string,
+  role: FeatureRole,
+): Promise<FeatureMatrix> {
   const [set] = await db.select().from(featureSets).where(eq(featureSets.runKey, runKey));
   if (!set) throw new PermanentError(`no feature set for ${runKey}: the features step has not run`);
   const names = set.featureNames;
@@ -30,14 +33,20 @@ export async function readFeatureMatrix({ db }: FeatureStore, runKey: string, ro
     if (chunk.length === 0) break;
     last = chunk[chunk.length - 1]!.id;
     for (const row of chunk) {
-      if (r >= total) throw new Error(`feature_rows for ${runKey}/${role} hold more rows than feature_sets says (${total})`);
-      const vec = new Float64Array(row.vec.buffer.slice(row.vec.byteOffset, row.vec.byteOffset + row.vec.byteLength));
+      if (r >= total)
+        throw new Error(
+          `feature_rows for ${runKey}/${role} hold more rows than feature_sets says (${total})`,
+        );
+      const vec = new Float64Array(
+        row.vec.buffer.slice(row.vec.byteOffset, row.vec.byteOffset + row.vec.byteLength),
+      );
       for (let j = 0; j < names.length; j++) columns[j]![r] = vec[j]!;
       labels[r] = row.label === 1 ? 1 : 0;
       ids.push(row.id);
       r++;
     }
   }
-  if (r !== total) throw new Error(`feature_rows for ${runKey}/${role}: read ${r}, feature_sets says ${total}`);
+  if (r !== total)
+    throw new Error(`feature_rows for ${runKey}/${role}: read ${r}, feature_sets says ${total}`);
   return { featureNames: names, categorical: set.categorical, ids, labels, columns, nRows: r };
 }

@@ -43,11 +43,18 @@ export function encode(names: string[], encoders: Encoders, ex: Pick<Example, 'v
 }
 
 /** Stratified, seeded split: within each class, rows ordered by a hash of (seed, id); the first share validate. */
-export function splitRoles(examples: Pick<Example, 'id' | 'label'>[], validShare: number, seed: number): ('train' | 'valid')[] {
+export function splitRoles(
+  examples: Pick<Example, 'id' | 'label'>[],
+  validShare: number,
+  seed: number,
+): ('train' | 'valid')[] {
   const roles: ('train' | 'valid')[] = new Array(examples.length).fill('train');
   for (const cls of [0, 1] as const) {
     const idx = examples.map((e, i) => (e.label === cls ? i : -1)).filter((i) => i >= 0);
-    const keyed = idx.map((i) => ({ i, k: createHash('sha256').update(`${seed}:${examples[i]!.id}`).digest('hex') }));
+    const keyed = idx.map((i) => ({
+      i,
+      k: createHash('sha256').update(`${seed}:${examples[i]!.id}`).digest('hex'),
+    }));
     keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
     const nValid = Math.round(keyed.length * validShare);
     for (let j = 0; j < nValid; j++) roles[keyed[j]!.i] = 'valid';

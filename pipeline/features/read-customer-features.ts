@@ -43,7 +43,9 @@ export async function* readCustomerFeaturePages(
   opts: { sampleEvery?: number; chunkRows?: number } = {},
 ): AsyncGenerator<CustomerFeaturePage> {
   const names = [...customerFeatureNames];
-  const codes = names.map((n) => (categoricalFeatures.has(n) ? new Map((layout.categories[n] ?? []).map((v, i) => [v, i])) : null));
+  const codes = names.map((n) =>
+    categoricalFeatures.has(n) ? new Map((layout.categories[n] ?? []).map((v, i) => [v, i])) : null,
+  );
   const sampleEvery = opts.sampleEvery ?? 1;
   const chunk = Math.floor(opts.chunkRows ?? CHUNK);
   const sample = sampleEvery > 1 ? ` AND CRC32(customer_id) % ${Math.floor(sampleEvery)} = 0` : '';
@@ -66,7 +68,8 @@ export async function* readCustomerFeaturePages(
         names.forEach((n, j) => {
           const v = row[n];
           const code = codes[j];
-          columns[j]![r] = v === null || v === undefined ? NaN : code ? (code.get(String(v)) ?? NaN) : Number(v);
+          columns[j]![r] =
+            v === null || v === undefined ? NaN : code ? (code.get(String(v)) ?? NaN) : Number(v);
         });
       });
       yield { ids, labels, columns, nRows: rows.length };
@@ -85,7 +88,8 @@ export async function readCustomerFeatures(
 ): Promise<FeatureMatrix> {
   const names = [...customerFeatureNames];
   const pages: CustomerFeaturePage[] = [];
-  for await (const page of readCustomerFeaturePages(query, runKey, role, layout, { sampleEvery })) pages.push(page);
+  for await (const page of readCustomerFeaturePages(query, runKey, role, layout, { sampleEvery }))
+    pages.push(page);
   const n = pages.reduce((acc, p) => acc + p.nRows, 0);
   const columns = names.map((_, j) => {
     const col = new Float64Array(n);
@@ -107,15 +111,28 @@ export async function readCustomerFeatures(
 }
 
 /** Transactions mode, train and evaluate: one role of a run, whole, with the layout its features step recorded. */
-export async function readCustomerFeatureMatrix({ pool }: FeatureStore, runKey: string, role: FeatureRole): Promise<FeatureMatrix> {
+export async function readCustomerFeatureMatrix(
+  { pool }: FeatureStore,
+  runKey: string,
+  role: FeatureRole,
+): Promise<FeatureMatrix> {
   return readCustomerFeatures(poolQuery(pool), runKey, role, await readCustomerFeatureLayout(pool, runKey));
 }
 
 /** Transactions mode, scoring: one role of a run in pages of `chunkRows`, in readCustomerFeatureMatrix's order. */
-export async function* readCustomerFeatureChunks(pool: Pool, runKey: string, role: FeatureRole, nFeatures: number, chunkRows: number): AsyncGenerator<FeatureChunk> {
+export async function* readCustomerFeatureChunks(
+  pool: Pool,
+  runKey: string,
+  role: FeatureRole,
+  nFeatures: number,
+  chunkRows: number,
+): AsyncGenerator<FeatureChunk> {
   const layout = await readCustomerFeatureLayout(pool, runKey);
   for await (const page of readCustomerFeaturePages(poolQuery(pool), runKey, role, layout, { chunkRows })) {
-    if (page.columns.length !== nFeatures) throw new Error(`customer_features ${runKey}/${role}: ${page.columns.length} features, the model expects ${nFeatures}`);
+    if (page.columns.length !== nFeatures)
+      throw new Error(
+        `customer_features ${runKey}/${role}: ${page.columns.length} features, the model expects ${nFeatures}`,
+      );
     yield { ids: page.ids, columns: page.columns, nRows: page.nRows };
   }
 }

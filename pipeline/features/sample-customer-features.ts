@@ -4,7 +4,12 @@ import type { ExploratorySample } from '../../reports/gather/gather-exploratory.
  * Transactions mode's exploratory sample: labeled train and validation rows of customer_features
  * (one per customer and cutoff), categories decoded back to their codes.
  */
-export const sampleCustomerFeatures: ExploratorySample = async (pool, runKey, { names, categories }, limit) => {
+export const sampleCustomerFeatures: ExploratorySample = async (
+  pool,
+  runKey,
+  { names, categories },
+  limit,
+) => {
   // Names come from our own feature set, but they are spliced into SQL: only plain identifiers pass.
   if (!names.every((n) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n))) return undefined;
   const [result] = await pool.query(

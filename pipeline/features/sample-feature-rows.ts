@@ -15,7 +15,8 @@ export const sampleFeatureRows: ExploratorySample = async (pool, runKey, { names
   const labels = new Uint8Array(rows.length);
   rows.forEach((row, r) => {
     labels[r] = row.label === 1 ? 1 : 0;
-    for (let c = 0; c < width && (c + 1) * 8 <= row.vec.length; c++) columns[c]![r] = row.vec.readDoubleLE(c * 8);
+    for (let c = 0; c < width && (c + 1) * 8 <= row.vec.length; c++)
+      columns[c]![r] = row.vec.readDoubleLE(c * 8);
   });
   return { labels, columns };
 };

@@ -1,6 +1,6 @@
 import { and, desc, eq, isNotNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { scorePublications, type PublicationAction } from '../../db/schema/index.ts';
+import { type PublicationAction, scorePublications } from '../../db/schema/index.ts';
 
 export interface PublicationEntry {
   pipeline: string;

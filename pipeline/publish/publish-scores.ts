@@ -1,12 +1,12 @@
 import type { PoolConnection } from 'mysql2/promise';
 import type { GatesConfig, Pipeline } from '../../config/pipeline.ts';
 import type { Db } from '../../db/client.ts';
-import { checkGates, scoreQuantiles, type GateResult } from './check-gates.ts';
+import { checkGates, type GateResult, scoreQuantiles } from './check-gates.ts';
 import { logPublication, publishedQuantiles } from './publication-log.ts';
 import { recordHistory } from './record-history.ts';
 import { q, scoreTables, tableRun } from './score-tables.ts';
 import type { SpooledScores } from './spool-scores.ts';
-import { stageScores, type StageMeta } from './stage-scores.ts';
+import { type StageMeta, stageScores } from './stage-scores.ts';
 import { swapInStaging } from './swap-tables.ts';
 
 export type PublishOutcome =

@@ -15,16 +15,21 @@ export async function recordHistory(
   retentionDays: number,
 ): Promise<{ rows: number; trimmed: number }> {
   return inTransaction(conn, async () => {
-    await conn.query('DELETE FROM customer_score_history WHERE pipeline = ? AND business_date = ?', [pipeline, businessDate]);
+    await conn.query('DELETE FROM customer_score_history WHERE pipeline = ? AND business_date = ?', [
+      pipeline,
+      businessDate,
+    ]);
     const [ins] = await conn.query(
       `INSERT INTO customer_score_history (pipeline, business_date, customer_id, score, decile, segment, model_version, run_key)
        SELECT pipeline, business_date, customer_id, score, decile, segment, model_version, run_key FROM ${q(from)} WHERE score IS NOT NULL`,
     );
-    const [del] = await conn.query('DELETE FROM customer_score_history WHERE pipeline = ? AND business_date < DATE_SUB(?, INTERVAL ? DAY)', [
-      pipeline,
-      businessDate,
-      retentionDays,
-    ]);
-    return { rows: (ins as { affectedRows: number }).affectedRows, trimmed: (del as { affectedRows: number }).affectedRows };
+    const [del] = await conn.query(
+      'DELETE FROM customer_score_history WHERE pipeline = ? AND business_date < DATE_SUB(?, INTERVAL ? DAY)',
+      [pipeline, businessDate, retentionDays],
+    );
+    return {
+      rows: (ins as { affectedRows: number }).affectedRows,
+      trimmed: (del as { affectedRows: number }).affectedRows,
+    };
   });
 }

@@ -1,6 +1,6 @@
 import type { PoolConnection } from 'mysql2/promise';
 import type { SegmentsConfig } from '../../config/pipeline.ts';
-import { chooseLoadMethod, encodeRows, loadTsv, type Cell } from '../../db/load-infile.ts';
+import { type Cell, chooseLoadMethod, encodeRows, loadTsv } from '../../db/load-infile.ts';
 import { decilesOf, segmentOf } from './deciles.ts';
 import { LAYOUT_TABLE, q, SCORE_COLUMNS, type ScoreTables } from './score-tables.ts';
 import { readSpool, type SpooledScores } from './spool-scores.ts';

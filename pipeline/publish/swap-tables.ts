@@ -1,6 +1,6 @@
 import type { PoolConnection } from 'mysql2/promise';
 import { refreshScoreViews } from './refresh-views.ts';
-import { q, tableExists, type ScoreTables } from './score-tables.ts';
+import { q, type ScoreTables, tableExists } from './score-tables.ts';
 
 export class SwapLockTimeoutError extends Error {
   override name = 'SwapLockTimeoutError';

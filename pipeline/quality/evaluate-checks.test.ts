@@ -3,7 +3,9 @@ import { evaluateChecks } from './evaluate-checks.ts';
 
 describe('data-quality checks', () => {
   it('compares the row count with the average of the last 7 runs, once there is a baseline', () => {
-    const check = [{ check: 'row-count' as const, severity: 'block' as const, maxDeviation: 0.5, minHistory: 3 }];
+    const check = [
+      { check: 'row-count' as const, severity: 'block' as const, maxDeviation: 0.5, minHistory: 3 },
+    ];
     expect(evaluateChecks(check, { rows: 40 }, [100, 100])[0]!.outcome).toBe('skipped');
     const r = evaluateChecks(check, { rows: 40 }, [100, 100, 100, 100, 100, 100, 100, 10_000]);
     expect(r[0]).toMatchObject({ outcome: 'block', value: 40 });
@@ -31,6 +33,8 @@ describe('data-quality checks', () => {
   });
 
   it('evaluates only the checks whose figures the step measured', () => {
-    expect(evaluateChecks([{ check: 'freshness', severity: 'warn', maxDays: 3 }], { baseRate: 0.3 }, [])).toEqual([]);
+    expect(
+      evaluateChecks([{ check: 'freshness', severity: 'warn', maxDays: 3 }], { baseRate: 0.3 }, []),
+    ).toEqual([]);
   });
 });

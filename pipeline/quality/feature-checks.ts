@@ -22,23 +22,40 @@ export interface FeatureCheckOutcome {
  * feature between the training reference and the scoring rows. Results are stored per run; a
  * blocking check or (with drift.onSignificant = block) a significant drift fails the step.
  */
-export async function runFeatureChecks(ctx: WorkContext, pipeline: Pipeline, train: Columns, score: Columns, facts: QualityFacts, reference: string): Promise<FeatureCheckOutcome> {
+export async function runFeatureChecks(
+  ctx: WorkContext,
+  pipeline: Pipeline,
+  train: Columns,
+  score: Columns,
+  facts: QualityFacts,
+  reference: string,
+): Promise<FeatureCheckOutcome> {
   const { run, pool } = ctx;
   const leaks = leakSuspects(train, pipeline.leakGuard.maxAuc);
-  const quality = evaluateChecks(pipeline.quality, facts, facts.rows === undefined ? [] : await rowCountHistory(pool, run));
+  const quality = evaluateChecks(
+    pipeline.quality,
+    facts,
+    facts.rows === undefined ? [] : await rowCountHistory(pool, run),
+  );
   await storeQuality(pool, run, 'features', quality);
   const drift = featureDrift(train, score);
   await storeDrift(pool, run.runKey, pipeline.name, 'feature', reference, drift);
-  const significant = drift.filter((d) => d.band === 'significant').map((d) => `${d.name} (PSI ${d.psi.toFixed(2)})`);
+  const significant = drift
+    .filter((d) => d.band === 'significant')
+    .map((d) => `${d.name} (PSI ${d.psi.toFixed(2)})`);
   const warnings = [
     ...leaks.map(leakWarning),
-    ...quality.filter((q) => q.outcome === 'warn').map((q) => `data quality ${q.checkName}: ${q.message} (limit ${q.limit})`),
+    ...quality
+      .filter((q) => q.outcome === 'warn')
+      .map((q) => `data quality ${q.checkName}: ${q.message} (limit ${q.limit})`),
     ...(significant.length ? [`significant drift against ${reference}: ${significant.join(', ')}`] : []),
   ];
   for (const w of warnings) ctx.log.warn(w);
   assertNoBlock(quality);
   if (significant.length && pipeline.drift.onSignificant === 'block') {
-    throw new PermanentError(`features drifted significantly against ${reference}: ${significant.join(', ')}`);
+    throw new PermanentError(
+      `features drifted significantly against ${reference}: ${significant.join(', ')}`,
+    );
   }
   return { warnings, quality, significantDrift: significant };
 }

@@ -8,7 +8,15 @@ describe('leak guard', () => {
     const leak = Float64Array.from(labels, (l, i) => (l ? 10 + (i % 7) : i % 7)); // PageValues-like: > 0 only for buyers
     const inverse = Float64Array.from(labels, (l) => (l ? 0 : 1));
     const honest = Float64Array.from(labels, (l, i) => (i % 10) + l * 2);
-    const s = leakSuspects({ featureNames: ['leak', 'inverse', 'honest'], categorical: [false, false, false], columns: [leak, inverse, honest], labels }, 0.95);
+    const s = leakSuspects(
+      {
+        featureNames: ['leak', 'inverse', 'honest'],
+        categorical: [false, false, false],
+        columns: [leak, inverse, honest],
+        labels,
+      },
+      0.95,
+    );
     expect(s.map((x) => x.feature)).toEqual(['leak', 'inverse']);
     expect(s[0]!.auc).toBe(1);
   });
@@ -16,7 +24,10 @@ describe('leak guard', () => {
   it('ranks missing values lowest and catches an id-like categorical', () => {
     const missing = Float64Array.from(labels, (l) => (l ? 5 : NaN));
     const idLike = Float64Array.from(labels, (_, i) => i);
-    const s = leakSuspects({ featureNames: ['missing', 'id'], categorical: [false, true], columns: [missing, idLike], labels }, 0.95);
+    const s = leakSuspects(
+      { featureNames: ['missing', 'id'], categorical: [false, true], columns: [missing, idLike], labels },
+      0.95,
+    );
     expect(s.map((x) => x.feature).sort()).toEqual(['id', 'missing']);
   });
 });

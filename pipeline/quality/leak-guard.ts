@@ -12,7 +12,10 @@ export interface LeakSuspect {
  * an id-like column (one category per row) is caught too. Such a feature usually carries the
  * outcome itself (the shoppers file's PageValues includes the session's own purchase).
  */
-export function leakSuspects(m: Pick<FeatureMatrix, 'featureNames' | 'categorical' | 'columns' | 'labels'>, maxAuc: number): LeakSuspect[] {
+export function leakSuspects(
+  m: Pick<FeatureMatrix, 'featureNames' | 'categorical' | 'columns' | 'labels'>,
+  maxAuc: number,
+): LeakSuspect[] {
   const out: LeakSuspect[] = [];
   let pos = 0;
   for (const l of m.labels) pos += l;

@@ -1,12 +1,20 @@
 import type { PoolConnection } from 'mysql2/promise';
 import type { TransactionsPipeline } from '../../config/pipeline.ts';
+import type { RawLine } from '../cleaning/clean-rules.ts';
 import { PermanentError } from '../errors.ts';
 import { addDays } from '../features/cutoffs.ts';
-import type { RawLine } from '../cleaning/clean-rules.ts';
 import type { QualityFacts } from './evaluate-checks.ts';
 
 /** raw_transactions fields a null-rate check may name, and where the clean pass's line holds them (description is not read by the pass). */
-const NULLABLE: Record<string, number | null> = { invoice: 3, product_code: 4, description: null, quantity: 5, unit_price: 6, customer_id: 1, country: 8 };
+const NULLABLE: Record<string, number | null> = {
+  invoice: 3,
+  product_code: 4,
+  description: null,
+  quantity: 5,
+  unit_price: 6,
+  customer_id: 1,
+  country: 8,
+};
 
 export interface FactsCollector {
   /** Sees every raw line of the pipeline once (the clean pass calls it). */
@@ -23,7 +31,11 @@ export interface FactsCollector {
 export function transactionFacts(pipeline: TransactionsPipeline, cutoff: string): FactsCollector {
   const columns = pipeline.quality.flatMap((c, i) => {
     if (c.check !== 'null-rate') return [];
-    if (!(c.column in NULLABLE)) throw new PermanentError(`quality[${i}].column: "${c.column}" is not one of ${Object.keys(NULLABLE).join(', ')}`, { column: c.column });
+    if (!(c.column in NULLABLE))
+      throw new PermanentError(
+        `quality[${i}].column: "${c.column}" is not one of ${Object.keys(NULLABLE).join(', ')}`,
+        { column: c.column },
+      );
     return [c.column];
   });
   const inPass = columns.filter((c) => NULLABLE[c] !== null);
@@ -47,13 +59,21 @@ export function transactionFacts(pipeline: TransactionsPipeline, cutoff: string)
     async facts(conn, linesRead, duplicates) {
       // description is the one column the pass does not read: one narrow query when a check asks for it.
       for (const c of columns.filter((x) => NULLABLE[x] === null)) {
-        const [rows] = await conn.query(`SELECT SUM(${c} IS NULL OR ${c} = '') AS n FROM raw_transactions WHERE pipeline = ?`, [pipeline.name]);
+        const [rows] = await conn.query(
+          `SELECT SUM(${c} IS NULL OR ${c} = '') AS n FROM raw_transactions WHERE pipeline = ?`,
+          [pipeline.name],
+        );
         nulls.set(c, Number((rows as { n: string | null }[])[0]?.n ?? 0));
       }
-      const seconds = latest === null ? null : (Date.parse(`${cutoff}T00:00:00Z`) - Date.parse(`${latest.replace(' ', 'T')}Z`)) / 1000;
+      const seconds =
+        latest === null
+          ? null
+          : (Date.parse(`${cutoff}T00:00:00Z`) - Date.parse(`${latest.replace(' ', 'T')}Z`)) / 1000;
       return {
         rows: recent,
-        nullRates: Object.fromEntries(columns.map((c) => [c, linesRead ? (nulls.get(c) ?? 0) / linesRead : 0])),
+        nullRates: Object.fromEntries(
+          columns.map((c) => [c, linesRead ? (nulls.get(c) ?? 0) / linesRead : 0]),
+        ),
         duplicateRate: linesRead ? duplicates / linesRead : 0,
         // Four decimals, as MySQL's division gave before the pass took this over.
         freshnessDays: seconds === null ? null : Math.round((seconds / 86400) * 10_000) / 10_000,

@@ -6,7 +6,12 @@ import { modelAliases, type ModelAliasName } from '../../db/schema/index.ts';
 export type DbOrTx = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** The version an alias points to; `lock` holds the row (FOR UPDATE) until the transaction ends. */
-export async function readAlias(db: DbOrTx, pipeline: string, alias: ModelAliasName, lock = false): Promise<number | null> {
+export async function readAlias(
+  db: DbOrTx,
+  pipeline: string,
+  alias: ModelAliasName,
+  lock = false,
+): Promise<number | null> {
   const query = db
     .select({ versionId: modelAliases.versionId })
     .from(modelAliases)
@@ -15,7 +20,12 @@ export async function readAlias(db: DbOrTx, pipeline: string, alias: ModelAliasN
   return row?.versionId ?? null;
 }
 
-export async function setAlias(db: DbOrTx, pipeline: string, alias: ModelAliasName, versionId: number): Promise<void> {
+export async function setAlias(
+  db: DbOrTx,
+  pipeline: string,
+  alias: ModelAliasName,
+  versionId: number,
+): Promise<void> {
   await db
     .insert(modelAliases)
     .values({ pipeline, alias, versionId })

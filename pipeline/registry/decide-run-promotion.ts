@@ -1,16 +1,16 @@
 import { eq } from 'drizzle-orm';
+import type { Pool } from 'mysql2/promise';
 import type { Logger } from '../../config/logger.ts';
 import type { Pipeline } from '../../config/pipeline.ts';
-import type { Pool } from 'mysql2/promise';
 import type { Db } from '../../db/client.ts';
+import { type ComparedMetrics, modelDecisions, modelVersions } from '../../db/schema/index.ts';
 import { inTransaction } from '../../db/transaction.ts';
-import { modelDecisions, modelVersions, type ComparedMetrics } from '../../db/schema/index.ts';
 import { evaluateBinary } from '../../ml/metrics.ts';
 import type { FeatureMatrix } from '../features/feature-matrix-type.ts';
-import { unpackModel } from './model-store.ts';
-import { decidePromotion, type Contender, type PromotionOutcome } from './promotion.ts';
 import { readAlias, setAlias } from './aliases.ts';
-import { headlineMetrics, type HeadlineMetrics } from './headline-metrics.ts';
+import { type HeadlineMetrics, headlineMetrics } from './headline-metrics.ts';
+import { unpackModel } from './model-store.ts';
+import { type Contender, decidePromotion, type PromotionOutcome } from './promotion.ts';
 
 export interface RunDecision extends PromotionOutcome {
   championVersion: number | null;
@@ -32,7 +32,15 @@ interface Args {
  * its reason. Idempotent per run key: a rerun compares against the champion the first attempt
  * saw (not against its own, already promoted, model) and replaces the run's decision row.
  */
-export async function decideRunPromotion({ db, pool, pipeline, runKey, challenger, valid, log }: Args): Promise<RunDecision> {
+export async function decideRunPromotion({
+  db,
+  pool,
+  pipeline,
+  runKey,
+  challenger,
+  valid,
+  log,
+}: Args): Promise<RunDecision> {
   const rule = pipeline.promotion;
   const [prior] = await db.select().from(modelDecisions).where(eq(modelDecisions.runKey, runKey));
   const championId = prior ? prior.championVersion : await readAlias(db, pipeline.name, 'champion');
@@ -76,29 +84,52 @@ export async function decideRunPromotion({ db, pool, pipeline, runKey, challenge
       decidedBy: 'auto' as const,
       actor: 'cpd evaluate',
     };
-    await tx.insert(modelDecisions).values(row).onDuplicateKeyUpdate({ set: { ...row, decidedAt: new Date() } });
+    await tx
+      .insert(modelDecisions)
+      .values(row)
+      .onDuplicateKeyUpdate({ set: { ...row, decidedAt: new Date() } });
     return { ...outcome, promoted, resultVersion, reason, championVersion: championId };
   });
-  log.info({ promoted: decision.promoted, champion: decision.resultVersion, reason: decision.reason }, 'promotion decision');
+  log.info(
+    { promoted: decision.promoted, champion: decision.resultVersion, reason: decision.reason },
+    'promotion decision',
+  );
   return decision;
 }
 
 /** The champion's figures on tonight's validation rows, or why it cannot be scored on them. */
-async function scoreChampion(db: Db, id: number, pipeline: Pipeline, valid: FeatureMatrix): Promise<{ contender: Contender; metrics: HeadlineMetrics | null }> {
+async function scoreChampion(
+  db: Db,
+  id: number,
+  pipeline: Pipeline,
+  valid: FeatureMatrix,
+): Promise<{ contender: Contender; metrics: HeadlineMetrics | null }> {
   const metric = pipeline.promotion.metric;
   const [version] = await db.select().from(modelVersions).where(eq(modelVersions.id, id));
-  if (!version) return { contender: { version: id, value: null, unusable: `v${id} is no longer in model_versions` }, metrics: null };
+  if (!version)
+    return {
+      contender: { version: id, value: null, unusable: `v${id} is no longer in model_versions` },
+      metrics: null,
+    };
   const model = await unpackModel(version);
   const index = new Map(valid.featureNames.map((name, i) => [name, i]));
   const missing = model.featureNames.filter((f) => !index.has(f));
   const added = valid.featureNames.filter((f) => !model.featureNames.includes(f));
   if (missing.length || added.length) {
     const list = (xs: string[]) => xs.slice(0, 5).join(', ') + (xs.length > 5 ? `, … (${xs.length})` : '');
-    const parts = [missing.length ? `missing tonight: ${list(missing)}` : '', added.length ? `new tonight: ${list(added)}` : ''].filter(Boolean);
-    return { contender: { version: id, value: null, unusable: `trained on other features; ${parts.join('; ')}` }, metrics: null };
+    const parts = [
+      missing.length ? `missing tonight: ${list(missing)}` : '',
+      added.length ? `new tonight: ${list(added)}` : '',
+    ].filter(Boolean);
+    return {
+      contender: { version: id, value: null, unusable: `trained on other features; ${parts.join('; ')}` },
+      metrics: null,
+    };
   }
   // Same names, maybe another order: hand the champion its columns in its own order.
   const columns = model.featureNames.map((f) => valid.columns[index.get(f)!]!);
-  const metrics = headlineMetrics(evaluateBinary(valid.labels, model.predictProba(columns), pipeline.model.threshold));
+  const metrics = headlineMetrics(
+    evaluateBinary(valid.labels, model.predictProba(columns), pipeline.model.threshold),
+  );
   return { contender: { version: id, value: metrics[metric] }, metrics };
 }

@@ -1,6 +1,18 @@
 import type { BinaryEvaluation } from '../../ml/metrics.ts';
 
-export type HeadlineMetrics = Record<'rocAuc' | 'prAuc' | 'f1' | 'topDecileCapture' | 'logLoss' | 'brier' | 'accuracy' | 'precision' | 'recall' | 'threshold', number | null>;
+export type HeadlineMetrics = Record<
+  | 'rocAuc'
+  | 'prAuc'
+  | 'f1'
+  | 'topDecileCapture'
+  | 'logLoss'
+  | 'brier'
+  | 'accuracy'
+  | 'precision'
+  | 'recall'
+  | 'threshold',
+  number | null
+>;
 
 /** The comparable figures of an evaluation; NaN (undefined on these rows) becomes null, as JSON stores it. */
 export function headlineMetrics(e: BinaryEvaluation): HeadlineMetrics {

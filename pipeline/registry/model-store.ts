@@ -32,12 +32,21 @@ export async function loadRunModel(db: Db, runKey: string): Promise<{ version: M
  * promotion decision (or `cpd promote`) left it. Never the run's own model by default: a
  * challenger that lost or failed the floor must not reach the published table.
  */
-export async function loadScoringModel(db: Db, pipeline: string, runKey: string): Promise<{ version: ModelVersion; model: Model }> {
+export async function loadScoringModel(
+  db: Db,
+  pipeline: string,
+  runKey: string,
+): Promise<{ version: ModelVersion; model: Model }> {
   const championId = await readAlias(db, pipeline, 'champion');
   if (championId === null) {
-    throw new PermanentError(`model gate: pipeline ${pipeline} has no champion model to score ${runKey} with; see \`cpd models ${pipeline}\``);
+    throw new PermanentError(
+      `model gate: pipeline ${pipeline} has no champion model to score ${runKey} with; see \`cpd models ${pipeline}\``,
+    );
   }
   const [version] = await db.select().from(modelVersions).where(eq(modelVersions.id, championId));
-  if (!version) throw new PermanentError(`model gate: the champion of ${pipeline} is v${championId}, which is not in model_versions`);
+  if (!version)
+    throw new PermanentError(
+      `model gate: the champion of ${pipeline} is v${championId}, which is not in model_versions`,
+    );
   return { version, model: await unpackModel(version) };
 }

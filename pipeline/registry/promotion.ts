@@ -43,7 +43,10 @@ const signed = (v: number): string => `${v >= 0 ? '+' : '−'}${fmt(Math.abs(v))
 
 export function describeRule(rule: PromotionRule): string {
   const lower = LOWER_IS_BETTER.has(rule.metric);
-  const side = rule.tolerance >= 0 ? `no worse than the champion by more than ${fmt(rule.tolerance)}` : `better than the champion by at least ${fmt(-rule.tolerance)}`;
+  const side =
+    rule.tolerance >= 0
+      ? `no worse than the champion by more than ${fmt(rule.tolerance)}`
+      : `better than the champion by at least ${fmt(-rule.tolerance)}`;
   return `${rule.metric} ${lower ? '≤' : '≥'} ${rule.floor} and ${side}, on the same validation rows`;
 }
 
@@ -55,10 +58,16 @@ export function describeRule(rule: PromotionRule): string {
 export function decidePromotion({ rule, challenger, champion }: PromotionInput): PromotionOutcome {
   const name = LABEL[rule.metric];
   const lower = LOWER_IS_BETTER.has(rule.metric);
-  const passes = (v: number | null): v is number => v !== null && Number.isFinite(v) && (lower ? v <= rule.floor + EPS : v >= rule.floor - EPS);
+  const passes = (v: number | null): v is number =>
+    v !== null && Number.isFinite(v) && (lower ? v <= rule.floor + EPS : v >= rule.floor - EPS);
   const show = (c: Contender): string => (c.value === null ? `${name} undefined` : `${name} ${fmt(c.value)}`);
   const floorText = `${lower ? 'ceiling' : 'floor'} ${fmt(rule.floor)}`;
-  const out = (promoted: boolean, resultVersion: number | null, publishable: boolean, reason: string): PromotionOutcome => ({
+  const out = (
+    promoted: boolean,
+    resultVersion: number | null,
+    publishable: boolean,
+    reason: string,
+  ): PromotionOutcome => ({
     promoted,
     resultVersion,
     publishable,
@@ -70,24 +79,56 @@ export function decidePromotion({ rule, challenger, champion }: PromotionInput):
   const vsFloor = `${show(challenger)} ${challengerOk ? 'passes' : 'fails'} the ${floorText}`;
 
   if (champion === null) {
-    if (challengerOk) return out(true, challenger.version, true, `first model of the pipeline: ${ch} ${vsFloor} → champion v${challenger.version}`);
+    if (challengerOk)
+      return out(
+        true,
+        challenger.version,
+        true,
+        `first model of the pipeline: ${ch} ${vsFloor} → champion v${challenger.version}`,
+      );
     return out(false, null, false, `${ch} ${vsFloor} and there is no champion → no model to score with`);
   }
   const cp = `champion v${champion.version}`;
   if (champion.version === challenger.version) {
-    return out(false, champion.version, challengerOk, `v${challenger.version} is already the champion; ${show(challenger)} on tonight's rows`);
+    return out(
+      false,
+      champion.version,
+      challengerOk,
+      `v${challenger.version} is already the champion; ${show(challenger)} on tonight's rows`,
+    );
   }
   if (champion.unusable !== undefined) {
-    if (challengerOk) return out(true, challenger.version, true, `${cp} cannot be compared (${champion.unusable}); ${ch} ${vsFloor} → champion v${challenger.version}`);
-    return out(false, champion.version, false, `${cp} cannot be compared (${champion.unusable}) and ${ch} ${vsFloor} → no usable model`);
+    if (challengerOk)
+      return out(
+        true,
+        challenger.version,
+        true,
+        `${cp} cannot be compared (${champion.unusable}); ${ch} ${vsFloor} → champion v${challenger.version}`,
+      );
+    return out(
+      false,
+      champion.version,
+      false,
+      `${cp} cannot be compared (${champion.unusable}) and ${ch} ${vsFloor} → no usable model`,
+    );
   }
   const championOk = passes(champion.value);
   if (!challengerOk) {
     const gate = championOk ? '' : `; the champion fails it too (${show(champion)}) → no usable model`;
-    return out(false, champion.version, championOk, `${ch} ${vsFloor} → kept v${champion.version} (${show(champion)})${gate}`);
+    return out(
+      false,
+      champion.version,
+      championOk,
+      `${ch} ${vsFloor} → kept v${champion.version} (${show(champion)})${gate}`,
+    );
   }
   if (champion.value === null || !Number.isFinite(champion.value)) {
-    return out(true, challenger.version, true, `${cp} has ${name} undefined on tonight's rows; ${ch} ${vsFloor} → champion v${challenger.version}`);
+    return out(
+      true,
+      challenger.version,
+      true,
+      `${cp} has ${name} undefined on tonight's rows; ${ch} ${vsFloor} → champion v${challenger.version}`,
+    );
   }
   const value = challenger.value as number;
   const gain = lower ? champion.value - value : value - champion.value;

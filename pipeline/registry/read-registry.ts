@@ -26,7 +26,11 @@ const num = (m: Record<string, unknown> | null, k: string): number | null => {
   return typeof v === 'number' ? v : null;
 };
 /** What `cpd models` shows: the latest versions (newest first) with their aliases, and the decision trail. */
-export async function readRegistry(db: Db, pipeline: string | undefined, limit = 30): Promise<{ versions: RegistryVersion[]; decisions: RegistryDecision[] }> {
+export async function readRegistry(
+  db: Db,
+  pipeline: string | undefined,
+  limit = 30,
+): Promise<{ versions: RegistryVersion[]; decisions: RegistryDecision[] }> {
   const where = pipeline ? eq(modelVersions.pipeline, pipeline) : undefined;
   const rows = await db
     .select({
@@ -48,7 +52,9 @@ export async function readRegistry(db: Db, pipeline: string | undefined, limit =
     .orderBy(desc(modelVersions.id))
     .limit(limit);
   const ids = rows.map((r) => r.id);
-  const aliases = ids.length ? await db.select().from(modelAliases).where(inArray(modelAliases.versionId, ids)) : [];
+  const aliases = ids.length
+    ? await db.select().from(modelAliases).where(inArray(modelAliases.versionId, ids))
+    : [];
   const versions = rows.map((r) => {
     const m = r.metrics as Record<string, unknown> | null;
     return {

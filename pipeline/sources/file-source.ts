@@ -8,11 +8,20 @@ import type { Collected } from './collected.ts';
 /** Every file matching a file source's path or glob, fingerprinted. No match is a block: an export went missing. */
 export async function collectFiles(name: string, pattern: string): Promise<Collected[]> {
   const files = await expandGlob(pattern);
-  if (files.length === 0) throw new PermanentError(`source ${name}: no file matches ${pattern}`, { source: pattern });
+  if (files.length === 0)
+    throw new PermanentError(`source ${name}: no file matches ${pattern}`, { source: pattern });
   const out: Collected[] = [];
   for (const file of files) {
     const { sha256, bytes } = await fingerprint(file);
-    out.push({ source: name, kind: 'file', origin: file, path: file, sha256, bytes, modifiedAt: (await stat(file)).mtime });
+    out.push({
+      source: name,
+      kind: 'file',
+      origin: file,
+      path: file,
+      sha256,
+      bytes,
+      modifiedAt: (await stat(file)).mtime,
+    });
   }
   return out;
 }
@@ -39,7 +48,12 @@ export async function expandGlob(pattern: string): Promise<string[]> {
       throw err;
     }
   }
-  const re = new RegExp(`^${base.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  const re = new RegExp(
+    `^${base
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
   let entries: string[];
   try {
     entries = await readdir(dir);

@@ -1,14 +1,17 @@
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { once } from 'node:events';
 
 /**
  * Writes a body (HTTP response, query result) under DATA_DIR while hashing it, then renames it into
  * place: load reads a complete, fingerprinted file or none at all.
  */
-export async function landFile(file: string, body: AsyncIterable<Uint8Array | string>): Promise<{ sha256: string; bytes: number }> {
+export async function landFile(
+  file: string,
+  body: AsyncIterable<Uint8Array | string>,
+): Promise<{ sha256: string; bytes: number }> {
   await mkdir(path.dirname(file), { recursive: true });
   const partial = `${file}.partial`;
   const hash = createHash('sha256');

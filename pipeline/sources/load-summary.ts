@@ -2,7 +2,12 @@ import type { StepResult } from '../context.ts';
 import type { StagedInput } from './publish-staged.ts';
 
 /** The load step's figures: loaded + rejected = read for every input, reasons and warnings summed over them. */
-export function loadSummary(inputs: StagedInput[], skipped: string[], notes: string[], timings: { stageMs: number; publishMs: number }): StepResult {
+export function loadSummary(
+  inputs: StagedInput[],
+  skipped: string[],
+  notes: string[],
+  timings: { stageMs: number; publishMs: number },
+): StepResult {
   const sum = (f: (s: StagedInput['staged']) => number) => inputs.reduce((n, i) => n + f(i.staged), 0);
   const merge = (pick: (s: StagedInput['staged']) => Map<string, number>) => {
     const out: Record<string, number> = {};

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { PoolConnection } from 'mysql2/promise';
 import type { loadedFiles, sourceFiles } from '../../db/schema/index.ts';
-import type { StagedFile } from './stage-file.ts';
 import { inTransaction } from '../../db/transaction.ts';
+import type { StagedFile } from './stage-file.ts';
 
 export interface StagingTables {
   rows: string;

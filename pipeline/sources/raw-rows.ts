@@ -7,7 +7,8 @@ export const rawRowsStaging = 'source_file_id INT NOT NULL, line INT NOT NULL, c
 export const publishRawRows: PublishRows = async (conn, runKey, tables) => {
   await conn.query('DELETE FROM raw_rows WHERE run_key = ?', [runKey]);
   await conn.query("DELETE FROM rejected_rows WHERE run_key = ? AND step = 'load'", [runKey]);
-  await conn.query(`INSERT INTO raw_rows (run_key, source_file_id, line, cells) SELECT ?, source_file_id, line, cells FROM \`${tables.rows}\` ORDER BY source_file_id, line`, [
-    runKey,
-  ]);
+  await conn.query(
+    `INSERT INTO raw_rows (run_key, source_file_id, line, cells) SELECT ?, source_file_id, line, cells FROM \`${tables.rows}\` ORDER BY source_file_id, line`,
+    [runKey],
+  );
 };

@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { CsvFormatError, CsvScanner } from './read-csv.ts';
 
-function scan(text: string | string[], opts: Partial<{ delimiter: string; quote: string; maxRecordChars: number }> = {}) {
+function scan(
+  text: string | string[],
+  opts: Partial<{ delimiter: string; quote: string; maxRecordChars: number }> = {},
+) {
   const records: [number, string[]][] = [];
   const bad: [number, string][] = [];
-  const s = new CsvScanner({ delimiter: ',', quote: '"', maxRecordChars: 1000, ...opts }, (cells, line) => records.push([line, cells]), (line, reason) => bad.push([line, reason]));
+  const s = new CsvScanner(
+    { delimiter: ',', quote: '"', maxRecordChars: 1000, ...opts },
+    (cells, line) => records.push([line, cells]),
+    (line, reason) => bad.push([line, reason]),
+  );
   for (const piece of Array.isArray(text) ? text : [text]) s.push(piece);
   s.end();
   return { records, bad, blank: s.blankLines };
@@ -28,7 +35,13 @@ describe('CsvScanner', () => {
   });
 
   it('quarantines text after a closing quote and over-long records, then carries on', () => {
-    const { records, bad } = scan(['1,"a"b,2\n', `3,${'x'.repeat(600)}`, 'y'.repeat(600), 'z'.repeat(600), '\n4,5,6\n']);
+    const { records, bad } = scan([
+      '1,"a"b,2\n',
+      `3,${'x'.repeat(600)}`,
+      'y'.repeat(600),
+      'z'.repeat(600),
+      '\n4,5,6\n',
+    ]);
     expect(bad).toEqual([
       [1, 'unexpected text after the closing quote of column 2'],
       [2, 'record longer than 1000 characters (an unterminated quote?)'],

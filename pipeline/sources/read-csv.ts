@@ -67,7 +67,11 @@ export class CsvScanner {
     const p = this.scan(s, false);
     this.tail = p < s.length ? s.slice(p) : '';
     if (this.tail.length > this.opts.maxRecordChars) {
-      this.onBad(this.line, `record longer than ${this.opts.maxRecordChars} characters (an unterminated quote?)`, this.tail.slice(0, 64 * 1024));
+      this.onBad(
+        this.line,
+        `record longer than ${this.opts.maxRecordChars} characters (an unterminated quote?)`,
+        this.tail.slice(0, 64 * 1024),
+      );
       this.line += countNewlines(this.tail, 0, this.tail.length);
       this.tail = '';
       this.skipping = true;
@@ -94,7 +98,8 @@ export class CsvScanner {
       if (nextQuote === -1 || nextQuote > nl) {
         const end = nl > p && s.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
         if (end === p || (s.charCodeAt(p) <= 32 && isBlank(s, p, end))) this.blankLines++;
-        else if (this.fastLine === undefined || !this.fastLine(s.slice(p, end), this.line)) this.onRecord(s.slice(p, end).split(delimiter), this.line);
+        else if (this.fastLine === undefined || !this.fastLine(s.slice(p, end), this.line))
+          this.onRecord(s.slice(p, end).split(delimiter), this.line);
         this.line++;
         p = nl + 1;
         continue;
@@ -120,7 +125,12 @@ export class CsvScanner {
         for (;;) {
           j = s.indexOf(quote, seg);
           if (j === -1) {
-            if (final) throw new CsvFormatError(`unterminated quoted field (opened on line ${startLine})`, startLine, cells.length);
+            if (final)
+              throw new CsvFormatError(
+                `unterminated quoted field (opened on line ${startLine})`,
+                startLine,
+                cells.length,
+              );
             return -1;
           }
           if (s.startsWith(quote, j + 1)) {
@@ -149,7 +159,11 @@ export class CsvScanner {
         const nl = s.indexOf('\n', i);
         if (nl === -1 && !final) return -1;
         const stop = nl === -1 ? s.length : nl;
-        this.onBad(startLine, `unexpected text after the closing quote of column ${cells.length}`, s.slice(p, stop));
+        this.onBad(
+          startLine,
+          `unexpected text after the closing quote of column ${cells.length}`,
+          s.slice(p, stop),
+        );
         this.line += countNewlines(s, p, stop) + 1;
         return stop + 1;
       }
@@ -186,7 +200,10 @@ export function countNewlines(s: string, from: number, to: number): number {
  * `sha256()` is valid once iteration ends. Undecodable utf8 bytes become U+FFFD, which the row
  * plan rejects per row with a hint to declare latin1.
  */
-export function readTextChunks(file: string, encoding: 'utf8' | 'latin1'): { chunks: AsyncIterable<string>; sha256(): string; bytes(): number } {
+export function readTextChunks(
+  file: string,
+  encoding: 'utf8' | 'latin1',
+): { chunks: AsyncIterable<string>; sha256(): string; bytes(): number } {
   const hash = createHash('sha256');
   let digest = '';
   let bytes = 0;
@@ -219,7 +236,8 @@ export function readTextChunks(file: string, encoding: 'utf8' | 'latin1'): { chu
         digest = hash.digest('hex');
         return;
       }
-      const what = file.endsWith('.gz') && bytes > 0 ? 'the gzip stream is damaged or truncated' : 'cannot read';
+      const what =
+        file.endsWith('.gz') && bytes > 0 ? 'the gzip stream is damaged or truncated' : 'cannot read';
       throw new PermanentError(`${file}: ${what}: ${(err as Error).message}`, { source: file, cause: err });
     } finally {
       raw.destroy();

@@ -12,9 +12,27 @@ export interface Reject {
 const RAW_LIMIT = 64 * 1024;
 
 /** Writes quarantined rows in batches on the caller's connection (inside its transaction). */
-export async function insertRejects(conn: PoolConnection, runKey: string, step: string, rejects: Reject[]): Promise<void> {
+export async function insertRejects(
+  conn: PoolConnection,
+  runKey: string,
+  step: string,
+  rejects: Reject[],
+): Promise<void> {
   for (let i = 0; i < rejects.length; i += 1000) {
-    const batch = rejects.slice(i, i + 1000).map((r) => [runKey, step, r.source, r.line, r.column, r.reason.slice(0, 500), r.raw?.slice(0, RAW_LIMIT) ?? null]);
-    await conn.query('INSERT INTO rejected_rows (run_key, step, source, line, column_name, reason, raw) VALUES ?', [batch]);
+    const batch = rejects
+      .slice(i, i + 1000)
+      .map((r) => [
+        runKey,
+        step,
+        r.source,
+        r.line,
+        r.column,
+        r.reason.slice(0, 500),
+        r.raw?.slice(0, RAW_LIMIT) ?? null,
+      ]);
+    await conn.query(
+      'INSERT INTO rejected_rows (run_key, step, source, line, column_name, reason, raw) VALUES ?',
+      [batch],
+    );
   }
 }

@@ -12,19 +12,39 @@ type SqlSource = Extract<Source, { kind: 'sql' }>;
 const PERMANENT_ERRNOS = new Set([1044, 1045, 1049, 1054, 1064, 1142, 1143, 1146]);
 
 /** How a landed query result is written: load reads it back with exactly these options. */
-export const SQL_LANDED_PARSE = { delimiter: ',', quote: '"', header: true, encoding: 'utf8', nullTokens: ['\\N'], dateFormats: {} } as const;
+export const SQL_LANDED_PARSE = {
+  delimiter: ',',
+  quote: '"',
+  header: true,
+  encoding: 'utf8',
+  nullTokens: ['\\N'],
+  dateFormats: {},
+} as const;
 
 /**
  * Streams a query's result from another MySQL database (a shop's operational database) into a
  * landed CSV, row by row: memory stays flat whatever the result size. Dates come as the server's
  * text (`YYYY-MM-DD HH:MM:SS`), NULL as \N. The URL comes from the environment, never the file.
  */
-export async function collectSql(source: SqlSource, name: string, dir: string, secrets: Record<string, string>): Promise<Collected> {
+export async function collectSql(
+  source: SqlSource,
+  name: string,
+  dir: string,
+  secrets: Record<string, string>,
+): Promise<Collected> {
   const url = secrets[source.urlEnv];
-  if (!url) throw new PermanentError(`source ${name}: environment variable ${source.urlEnv} (urlEnv) is not set`, { source: `sql:${name}` });
+  if (!url)
+    throw new PermanentError(`source ${name}: environment variable ${source.urlEnv} (urlEnv) is not set`, {
+      source: `sql:${name}`,
+    });
   const file = path.join(dir, `${name}.csv`);
   // The callback connection: its query().stream() reads rows as they arrive, with backpressure.
-  const conn = mysql.createConnection({ ...connectionOptions(url), dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
+  const conn = mysql.createConnection({
+    ...connectionOptions(url),
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+  });
   // A dropped connection also surfaces through the query stream; recorded here so the event cannot crash the worker.
   let lost: unknown;
   conn.on('error', (err) => {
@@ -78,7 +98,8 @@ export async function collectSql(source: SqlSource, name: string, dir: string, s
 function mapError(err: unknown, name: string): Error {
   const e = err as { errno?: number; message?: string };
   const message = `source ${name}: the query failed: ${e.message ?? String(err)}`;
-  if (e.errno !== undefined && PERMANENT_ERRNOS.has(e.errno)) return new PermanentError(message, { source: `sql:${name}`, cause: err });
+  if (e.errno !== undefined && PERMANENT_ERRNOS.has(e.errno))
+    return new PermanentError(message, { source: `sql:${name}`, cause: err });
   return new Error(message, { cause: err });
 }
 

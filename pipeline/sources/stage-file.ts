@@ -51,7 +51,10 @@ export async function stageFile(input: StageInput): Promise<StagedFile> {
   const source = file.path;
   const text = readTextChunks(source, parse.encoding);
   let header: string[] | undefined = parse.header ? undefined : parse.columns;
-  if (!parse.header && !header) throw new PermanentError(`source ${file.source}: header is false but no columns are declared`, { source });
+  if (!parse.header && !header)
+    throw new PermanentError(`source ${file.source}: header is false but no columns are declared`, {
+      source,
+    });
   let plan: RowPlan | undefined;
   let read = 0;
   let rejected = 0;
@@ -62,7 +65,16 @@ export async function stageFile(input: StageInput): Promise<StagedFile> {
   let failure: unknown;
 
   function makePlan(names: string[]): RowPlan {
-    const made = planRows({ rowLayout: input.rowLayout, file: source, header: names, contract, nullTokens: parse.nullTokens, dateFormats: parse.dateFormats, isoDates: input.isoDates, delimiter: parse.delimiter });
+    const made = planRows({
+      rowLayout: input.rowLayout,
+      file: source,
+      header: names,
+      contract,
+      nullTokens: parse.nullTokens,
+      dateFormats: parse.dateFormats,
+      isoDates: input.isoDates,
+      delimiter: parse.delimiter,
+    });
     const fast = made.fast;
     if (fast) {
       scanner.fastLine = (line, n) => {
@@ -105,7 +117,10 @@ export async function stageFile(input: StageInput): Promise<StagedFile> {
     if (rejects.length === 0) return;
     const batch = rejects;
     rejects = [];
-    await input.rejectConn.query(`INSERT INTO \`${input.tables.rejects}\` (run_key, step, source, line, column_name, reason, raw) VALUES ?`, [batch]);
+    await input.rejectConn.query(
+      `INSERT INTO \`${input.tables.rejects}\` (run_key, step, source, line, column_name, reason, raw) VALUES ?`,
+      [batch],
+    );
   };
 
   // The LOAD DATA column list follows the file's header, so read up to the header first.
@@ -129,7 +144,8 @@ export async function stageFile(input: StageInput): Promise<StagedFile> {
     failure = err;
     done = true;
   }
-  if (!plan && !failure) throw new PermanentError(`${source}: the file is empty (no header row)`, { source, line: 1 });
+  if (!plan && !failure)
+    throw new PermanentError(`${source}: the file is empty (no header row)`, { source, line: 1 });
 
   async function* tsv(): AsyncGenerator<string> {
     try {
@@ -156,36 +172,61 @@ export async function stageFile(input: StageInput): Promise<StagedFile> {
   let loaded = 0;
   try {
     const columns = plan?.columns ?? ['line'];
-    loaded = await loadTsv(input.conn, { table: input.tables.rows, columns, constants: { source_file_id: file.id } }, tsv(), input.method, () => read - rejected);
+    loaded = await loadTsv(
+      input.conn,
+      { table: input.tables.rows, columns, constants: { source_file_id: file.id } },
+      tsv(),
+      input.method,
+      () => read - rejected,
+    );
   } catch (err) {
     if (!failure) throw err;
   }
   if (failure instanceof CsvFormatError) {
     const column = header?.[failure.columnIndex];
-    throw new PermanentError(`${source}: line ${failure.line}${column ? `, column "${column}"` : ''}: ${failure.message}`, { source, line: failure.line, column, cause: failure });
+    throw new PermanentError(
+      `${source}: line ${failure.line}${column ? `, column "${column}"` : ''}: ${failure.message}`,
+      { source, line: failure.line, column, cause: failure },
+    );
   }
   if (failure) throw failure;
   await flushRejects();
   if (!plan) throw new PermanentError(`${source}: the file is empty (no header row)`, { source, line: 1 });
   if (text.sha256() !== file.sha256) {
-    throw new PermanentError(`${source} changed since collect (sha256 differs): start the run again`, { source });
+    throw new PermanentError(`${source} changed since collect (sha256 differs): start the run again`, {
+      source,
+    });
   }
   checkShares(input, read, rejected, rejectsByReason);
-  return { read, loaded, rejected, blankLines: scanner.blankLines, header: header ?? [], warnings: (plan as RowPlan).warnings, rejectsByReason };
+  return {
+    read,
+    loaded,
+    rejected,
+    blankLines: scanner.blankLines,
+    header: header ?? [],
+    warnings: (plan as RowPlan).warnings,
+    rejectsByReason,
+  };
 }
 
 function checkShares(input: StageInput, read: number, rejected: number, byReason: Map<string, number>): void {
   const source = input.file.path;
   if (read < input.contract.minRows) {
-    throw new PermanentError(`${source}: ${read} data rows, the contract expects at least ${input.contract.minRows} (an empty export?)`, { source, line: 2 });
+    throw new PermanentError(
+      `${source}: ${read} data rows, the contract expects at least ${input.contract.minRows} (an empty export?)`,
+      { source, line: 2 },
+    );
   }
   const share = input.contract.maxRejectShare ?? input.pipeline.maxRejectShare;
   if (read > 0 && rejected / read > share) {
     const [top, n] = [...byReason].sort((a, b) => b[1] - a[1])[0] ?? ['?', 0];
     const column = top.split(':')[0];
-    throw new PermanentError(`${source}: ${rejected} of ${read} rows rejected (more than ${share * 100}%); most often ${top} (${n} rows)`, {
-      source,
-      column: column === '(row)' ? undefined : column,
-    });
+    throw new PermanentError(
+      `${source}: ${rejected} of ${read} rows rejected (more than ${share * 100}%); most often ${top} (${n} rows)`,
+      {
+        source,
+        column: column === '(row)' ? undefined : column,
+      },
+    );
   }
 }

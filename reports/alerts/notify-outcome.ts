@@ -6,7 +6,15 @@ import { sendOnce, type SendOutcome } from '../send-once.ts';
 
 /** Why a run missed its deadline and what to do about it: worked out by the deadline watchdog, mailed by the late-run alert. */
 export interface LateRunDiagnosis {
-  cause: 'never-started' | 'failed' | 'waiting-retry' | 'no-worker' | 'stalled' | 'slow' | 'jobs-missing' | 'finished';
+  cause:
+    | 'never-started'
+    | 'failed'
+    | 'waiting-retry'
+    | 'no-worker'
+    | 'stalled'
+    | 'slow'
+    | 'jobs-missing'
+    | 'finished';
   reason: string;
   action: string;
   facts: string[];
@@ -30,8 +38,14 @@ export interface NotifyDeps {
  * retry), through the outbox, so a retry or a second worker cannot send it twice. A rerun is a
  * new generation and may fail anew, so failure kinds carry the generation after the first.
  */
-export async function notifyRunOutcome(deps: NotifyDeps, runKey: string, outcome: RunOutcome): Promise<SendOutcome> {
-  const to = deps.config.OPS_TO.split(',').map((s) => s.trim()).filter(Boolean);
+export async function notifyRunOutcome(
+  deps: NotifyDeps,
+  runKey: string,
+  outcome: RunOutcome,
+): Promise<SendOutcome> {
+  const to = deps.config.OPS_TO.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const { kind, subject, lines } = alertText(runKey, outcome);
   const text = lines.join('\n');
   const html = `<pre style="font: 14px/1.4 ui-monospace, monospace">${escapeHtml(text)}</pre>`;
@@ -41,7 +55,10 @@ export async function notifyRunOutcome(deps: NotifyDeps, runKey: string, outcome
 }
 
 /** Subject and body of an ops alert: what happened, and the command that fixes it. */
-export function alertText(runKey: string, outcome: RunOutcome): { kind: string; subject: string; lines: string[] } {
+export function alertText(
+  runKey: string,
+  outcome: RunOutcome,
+): { kind: string; subject: string; lines: string[] } {
   const suffix = (g: number) => (g > 1 ? `.g${g}` : '');
   switch (outcome.kind) {
     case 'failed':
@@ -55,7 +72,9 @@ export function alertText(runKey: string, outcome: RunOutcome): { kind: string; 
           '',
           'What to do:',
           `  cpd status ${runKey}        per-step status, attempts and the error`,
-          outcome.permanent ? `  fix the cause (e.g. replace the bad file), then: cpd resume ${runKey}` : `  once the cause is gone: cpd resume ${runKey}`,
+          outcome.permanent
+            ? `  fix the cause (e.g. replace the bad file), then: cpd resume ${runKey}`
+            : `  once the cause is gone: cpd resume ${runKey}`,
           'The later steps are waiting; resume continues from the failed step and mails the report once.',
         ],
       };
@@ -75,7 +94,9 @@ export function alertText(runKey: string, outcome: RunOutcome): { kind: string; 
           `Why: ${outcome.diagnosis.reason}`,
           '',
           `What to do: ${outcome.diagnosis.action}`,
-          ...(outcome.diagnosis.facts.length ? ['', 'Facts:', ...outcome.diagnosis.facts.map((f) => `  ${f}`)] : []),
+          ...(outcome.diagnosis.facts.length
+            ? ['', 'Facts:', ...outcome.diagnosis.facts.map((f) => `  ${f}`)]
+            : []),
         ],
       };
   }

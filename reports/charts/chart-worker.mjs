@@ -36,7 +36,10 @@ parentPort.on('message', async ({ id, spec, pixelRatio, font }) => {
       .asPng();
     parentPort.postMessage({ id, svg, png });
   } catch (error) {
-    parentPort.postMessage({ id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    parentPort.postMessage({
+      id,
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
   } finally {
     view?.finalize();
   }

@@ -165,7 +165,10 @@ class ChartPool {
       p.reject(new Error(reply.error ?? 'chart worker returned no image'));
       return;
     }
-    p.resolve({ svg: reply.svg, png: Buffer.from(reply.png.buffer, reply.png.byteOffset, reply.png.byteLength) });
+    p.resolve({
+      svg: reply.svg,
+      png: Buffer.from(reply.png.buffer, reply.png.byteOffset, reply.png.byteLength),
+    });
   }
 }
 

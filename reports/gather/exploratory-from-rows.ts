@@ -36,7 +36,8 @@ export function exploratoryFromRows(frame: FeatureFrame): Exploratory | undefine
     const grouped = groupsOf(frame, i, order.indexOf(i) < DISTRIBUTIONS_SHOWN);
     if (!grouped) continue;
     const segment = rates(frame.names[i]!, grouped, frame.labels);
-    if (segment.rows.length >= 2) candidates.push({ segment, spread: spread(segment), categorical: frame.categorical[i] === true });
+    if (segment.rows.length >= 2)
+      candidates.push({ segment, spread: spread(segment), categorical: frame.categorical[i] === true });
   }
   candidates.sort((a, b) => b.spread - a.spread);
   // Categories (country, visitor type, month) are what people segment by: the two that explain
@@ -64,14 +65,19 @@ function rankByImportance(frame: FeatureFrame): number[] {
 }
 
 /** Group label per row, in display order; undefined when the feature does not group well. */
-function groupsOf(frame: FeatureFrame, i: number, important: boolean): { keys: string[]; order: string[] } | undefined {
+function groupsOf(
+  frame: FeatureFrame,
+  i: number,
+  important: boolean,
+): { keys: string[]; order: string[] } | undefined {
   const column = frame.columns[i]!;
   const name = frame.names[i]!;
   if (frame.categorical[i]) {
     const values = frame.categories[name] ?? [];
     return byValue(column, (v) => values[v] ?? String(v), false);
   }
-  if (distinctCount(column, FEW_VALUES + 1) <= FEW_VALUES) return byValue(column, (v) => formatValue(v), true);
+  if (distinctCount(column, FEW_VALUES + 1) <= FEW_VALUES)
+    return byValue(column, (v) => formatValue(v), true);
   // Continuous: quartile bands, only for the features the model leans on (e.g. recency).
   return important ? quartileBands(column) : undefined;
 }
@@ -80,7 +86,10 @@ function byValue(column: Float64Array, label: (v: number) => string, numericOrde
   const counts = new Map<number, number>();
   for (const v of column) if (!Number.isNaN(v)) counts.set(v, (counts.get(v) ?? 0) + 1);
   // The largest groups are shown; the long tail is folded into "other" so the chart stays readable.
-  const kept = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, VALUES_PER_SEGMENT - 1).map(([v]) => v);
+  const kept = [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, VALUES_PER_SEGMENT - 1)
+    .map(([v]) => v);
   if (numericOrder) kept.sort((a, b) => a - b);
   const keep = new Set(kept);
   const keys = Array.from(column, (v) => (Number.isNaN(v) ? '(missing)' : keep.has(v) ? label(v) : 'other'));
@@ -109,7 +118,9 @@ function rates(name: string, grouped: { keys: string[]; order: string[] }, label
     n.set(k, (n.get(k) ?? 0) + 1);
     bought.set(k, (bought.get(k) ?? 0) + (labels[r] ?? 0));
   });
-  const rows = grouped.order.filter((k) => n.has(k)).map((value) => ({ value, n: n.get(value)!, rate: bought.get(value)! / n.get(value)! }));
+  const rows = grouped.order
+    .filter((k) => n.has(k))
+    .map((value) => ({ value, n: n.get(value)!, rate: bought.get(value)! / n.get(value)! }));
   return { name, rows };
 }
 
@@ -128,7 +139,12 @@ function distribution(feature: string, column: Float64Array, labels: Uint8Array)
   const hi = sorted[Math.floor(0.99 * (sorted.length - 1))]!;
   if (!(hi > lo)) return undefined;
   const width = (hi - lo) / BINS;
-  const bins = Array.from({ length: BINS }, (_, k) => ({ start: lo + k * width, end: lo + (k + 1) * width, label0: 0, label1: 0 }));
+  const bins = Array.from({ length: BINS }, (_, k) => ({
+    start: lo + k * width,
+    end: lo + (k + 1) * width,
+    label0: 0,
+    label1: 0,
+  }));
   column.forEach((v, r) => {
     if (Number.isNaN(v)) return;
     const bin = bins[Math.min(BINS - 1, Math.max(0, Math.floor((v - lo) / width)))]!;
@@ -148,5 +164,9 @@ function distinctCount(column: Float64Array, stopAt: number): number {
 }
 
 function formatValue(v: number): string {
-  return Number.isInteger(v) ? String(v) : Math.abs(v) >= 100 ? v.toFixed(0) : Number(v.toPrecision(3)).toString();
+  return Number.isInteger(v)
+    ? String(v)
+    : Math.abs(v) >= 100
+      ? v.toFixed(0)
+      : Number(v.toPrecision(3)).toString();
 }

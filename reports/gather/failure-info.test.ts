@@ -31,7 +31,9 @@ function run(extra: Partial<RunFacts>): RunFacts {
 
 describe('failureCause', () => {
   it('names the three classes stakeholders are told about', () => {
-    expect(failureCause('permanent', 'sessions.csv line 1: column "Revenue" is missing')).toBe('data contract');
+    expect(failureCause('permanent', 'sessions.csv line 1: column "Revenue" is missing')).toBe(
+      'data contract',
+    );
     expect(failureCause('transient', 'connect ECONNREFUSED 127.0.0.1:3306')).toBe('infrastructure');
     expect(failureCause(null, 'Connection lost: The server closed the connection.')).toBe('infrastructure');
     expect(failureCause('permanent', 'publish gate psi blocked: 0.41 > 0.25')).toBe('model gate');
@@ -44,17 +46,32 @@ describe('failureInfo', () => {
       run({
         failedStep: 'train',
         error: 'train: lost connection',
-        steps: [step('collect', 'succeeded'), step('load', 'succeeded'), step('train', 'failed', { errorKind: 'transient', error: 'lost connection', attempts: 4 })],
+        steps: [
+          step('collect', 'succeeded'),
+          step('load', 'succeeded'),
+          step('train', 'failed', { errorKind: 'transient', error: 'lost connection', attempts: 4 }),
+        ],
       }),
       { gates: [], current: { runKey: 'shop@2026-11-23', businessDate: '2026-11-23' } },
     )!;
-    expect(info).toMatchObject({ step: 'train', cause: 'infrastructure', message: 'lost connection (after 4 attempts)', resumeCommand: 'npx cpd resume shop@2026-11-24' });
+    expect(info).toMatchObject({
+      step: 'train',
+      cause: 'infrastructure',
+      message: 'lost connection (after 4 attempts)',
+      resumeCommand: 'npx cpd resume shop@2026-11-24',
+    });
     expect(info.whatWasKept).toContain('business date 2026-11-23');
     expect(info.whatWasKept).toContain('(collect, load)');
   });
 
   it('nothing published yet says that nothing was replaced', () => {
-    const info = failureInfo(run({ failedStep: 'load', steps: [step('load', 'failed', { errorKind: 'permanent', error: 'bad file' })] }), { gates: [] })!;
+    const info = failureInfo(
+      run({
+        failedStep: 'load',
+        steps: [step('load', 'failed', { errorKind: 'permanent', error: 'bad file' })],
+      }),
+      { gates: [] },
+    )!;
     expect(info.cause).toBe('data contract');
     expect(info.whatWasKept).toContain('nothing was replaced');
   });

@@ -1,6 +1,6 @@
 import type { FailureCause, FailureInfo } from '../render/report-data.ts';
-import type { RunFacts } from './gather-run.ts';
 import type { PublicationFacts } from './gather-publication.ts';
+import type { RunFacts } from './gather-run.ts';
 
 /**
  * Why a run went wrong, in the three classes stakeholders are told about. A refused publish or a
@@ -19,7 +19,10 @@ export function failureCause(errorKind: 'permanent' | 'transient' | null, messag
  */
 export function failureInfo(run: RunFacts, publication: PublicationFacts): FailureInfo | undefined {
   const resumeCommand = `npx cpd resume ${run.runKey}`;
-  const blocked = publication.action === 'blocked' ? publication.gates.filter((g) => !g.passed && g.action === 'block') : [];
+  const blocked =
+    publication.action === 'blocked'
+      ? publication.gates.filter((g) => !g.passed && g.action === 'block')
+      : [];
   if (run.status === 'failed') {
     const failed = [...run.steps].reverse().find((s) => s.status === 'failed');
     const step = run.failedStep ?? failed?.step ?? 'unknown';
@@ -37,7 +40,9 @@ export function failureInfo(run: RunFacts, publication: PublicationFacts): Failu
     return {
       step: 'score',
       cause: 'model gate',
-      message: blocked.length ? blocked.map((g) => g.message).join('; ') : (run.error ?? 'the run finished degraded'),
+      message: blocked.length
+        ? blocked.map((g) => g.message).join('; ')
+        : (run.error ?? 'the run finished degraded'),
       whatWasKept: kept(run, publication, 'score'),
       resumeCommand,
     };

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Pool } from 'mysql2/promise';
-import type { DataHealth } from '../render/report-data.ts';
 import { parseJsonValue } from '../../db/json-column.ts';
+import type { DataHealth } from '../render/report-data.ts';
 import { queryRows } from './query-rows.ts';
 
 /** The reference for "rows per source": the average of this many earlier runs. */
@@ -18,7 +18,12 @@ interface SourceRow {
  * Data health: rows per source against the 7-run average, rejects by reason, and the warnings
  * the features step recorded. A part without rows is left out; nothing at all omits the section.
  */
-export async function gatherDataHealth(pool: Pool, runKey: string, pipeline: string, businessDate: string): Promise<DataHealth | undefined> {
+export async function gatherDataHealth(
+  pool: Pool,
+  runKey: string,
+  pipeline: string,
+  businessDate: string,
+): Promise<DataHealth | undefined> {
   const health: DataHealth = {};
   const sources = await sourceRows(pool, runKey, pipeline, businessDate);
   if (sources?.length) health.sources = sources;
@@ -34,19 +39,31 @@ export async function gatherDataHealth(pool: Pool, runKey: string, pipeline: str
     [runKey],
   );
   const allReasons = [...reasons, ...drops.map((d) => ({ reason: `clean: ${d.reason}`, n: d.n }))];
-  if (allReasons.length) health.rejectsByReason = allReasons.map((r) => ({ reason: r.reason, count: Number(r.n) }));
+  if (allReasons.length)
+    health.rejectsByReason = allReasons.map((r) => ({ reason: r.reason, count: Number(r.n) }));
   const checks = await qualityChecks(pool, runKey);
   if (checks?.length) health.qualityChecks = checks;
   const drift = await driftFlags(pool, runKey);
   if (drift?.length) health.drift = drift;
-  const [row] = await queryRows<{ warnings: unknown }>(pool, 'SELECT warnings FROM feature_sets WHERE run_key = ?', [runKey]);
+  const [row] = await queryRows<{ warnings: unknown }>(
+    pool,
+    'SELECT warnings FROM feature_sets WHERE run_key = ?',
+    [runKey],
+  );
   const parsed = parseJsonValue<unknown>(row?.warnings);
-  const warnings = Array.isArray(parsed) ? parsed.map((w) => (typeof w === 'string' ? w : JSON.stringify(w))) : undefined;
+  const warnings = Array.isArray(parsed)
+    ? parsed.map((w) => (typeof w === 'string' ? w : JSON.stringify(w)))
+    : undefined;
   if (warnings?.length) health.warnings = warnings;
   return Object.keys(health).length > 0 ? health : undefined;
 }
 
-async function sourceRows(pool: Pool, runKey: string, pipeline: string, businessDate: string): Promise<DataHealth['sources']> {
+async function sourceRows(
+  pool: Pool,
+  runKey: string,
+  pipeline: string,
+  businessDate: string,
+): Promise<DataHealth['sources']> {
   const tonight = await queryRows<SourceRow>(
     pool,
     "SELECT source, GROUP_CONCAT(path SEPARATOR '\\n') AS paths, SUM(`rows`) AS `rows` FROM source_files WHERE run_key = ? GROUP BY source ORDER BY MIN(id)",
@@ -74,7 +91,10 @@ async function sourceRows(pool: Pool, runKey: string, pipeline: string, business
     const avg = history.find((h) => h.source === s.source)?.avg_rows;
     return {
       // The source name plus its file, so the reader knows which export it was.
-      source: paths.size === 1 ? `${s.source} (${path.basename([...paths][0]!)})` : `${s.source} (${paths.size} files)`,
+      source:
+        paths.size === 1
+          ? `${s.source} (${path.basename([...paths][0]!)})`
+          : `${s.source} (${paths.size} files)`,
       rows,
       // No earlier run: tonight is its own reference, so the table shows no false alarm.
       avg7: avg === null || avg === undefined ? rows : Number(avg),
@@ -88,7 +108,13 @@ const STATUS = { pass: 'pass', warn: 'warn', block: 'fail' } as const;
 
 /** The data-quality checks of the run (quality_results), failures first. */
 async function qualityChecks(pool: Pool, runKey: string): Promise<DataHealth['qualityChecks']> {
-  const rows = await queryRows<{ check_name: string; severity: string; outcome: string; limit_text: string; message: string }>(
+  const rows = await queryRows<{
+    check_name: string;
+    severity: string;
+    outcome: string;
+    limit_text: string;
+    message: string;
+  }>(
     pool,
     "SELECT check_name, severity, outcome, limit_text, message FROM quality_results WHERE run_key = ? ORDER BY FIELD(outcome, 'block', 'warn', 'skipped', 'pass'), id",
     [runKey],
@@ -111,6 +137,11 @@ async function driftFlags(pool: Pool, runKey: string): Promise<DataHealth['drift
   return rows.map((r) => ({
     feature: r.name,
     psi: Number(r.psi),
-    band: r.band === 'significant' || r.band === 'major' ? 'major' : r.band === 'moderate' ? 'moderate' : 'stable',
+    band:
+      r.band === 'significant' || r.band === 'major'
+        ? 'major'
+        : r.band === 'moderate'
+          ? 'moderate'
+          : 'stable',
   }));
 }

@@ -1,6 +1,6 @@
 import type { Pool } from 'mysql2/promise';
-import type { ModelDecision } from '../render/report-data.ts';
 import { parseJsonValue } from '../../db/json-column.ts';
+import type { ModelDecision } from '../render/report-data.ts';
 import { queryRows } from './query-rows.ts';
 
 interface DecisionRow {
@@ -30,7 +30,9 @@ export async function gatherDecision(pool: Pool, runKey: string): Promise<RunDec
     [runKey],
   );
   if (!row) return undefined;
-  const compared = parseJsonValue(row.compared) as { challenger?: Record<string, number | null>; champion?: Record<string, number | null> | null } | undefined;
+  const compared = parseJsonValue(row.compared) as
+    | { challenger?: Record<string, number | null>; champion?: Record<string, number | null> | null }
+    | undefined;
   const rocOf = (side: 'challenger' | 'champion', value: number | null) =>
     row.metric === 'rocAuc' && value !== null ? value : (compared?.[side]?.rocAuc ?? undefined);
   const decision: ModelDecision = {

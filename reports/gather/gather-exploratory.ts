@@ -31,7 +31,12 @@ export type ExploratorySample = (
  * Every mode produces feature rows (labeled: the encoded table; transactions: one row per customer
  * and cutoff), so the section works for any pipeline without knowing its columns.
  */
-export async function gatherExploratory(pool: Pool, runKey: string, importance: string[], sample: ExploratorySample): Promise<Exploratory | undefined> {
+export async function gatherExploratory(
+  pool: Pool,
+  runKey: string,
+  importance: string[],
+  sample: ExploratorySample,
+): Promise<Exploratory | undefined> {
   const [set] = await queryRows<{ feature_names: unknown; categorical: unknown; encoders: unknown }>(
     pool,
     'SELECT feature_names, categorical, encoders FROM feature_sets WHERE run_key = ?',

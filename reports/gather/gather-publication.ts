@@ -18,7 +18,11 @@ export interface PublicationFacts {
   current?: { runKey: string; businessDate: string };
 }
 
-export async function gatherPublication(pool: Pool, runKey: string, pipeline: string): Promise<PublicationFacts> {
+export async function gatherPublication(
+  pool: Pool,
+  runKey: string,
+  pipeline: string,
+): Promise<PublicationFacts> {
   const facts: PublicationFacts = { gates: [] };
   const [current] = await queryRows<{ run_key: string; business_date: string }>(
     pool,

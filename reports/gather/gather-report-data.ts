@@ -1,12 +1,12 @@
 import type { Pool } from 'mysql2/promise';
 import type { ReportHeadline, RunReportData, RunStatus } from '../render/report-data.ts';
 import { failureInfo } from './failure-info.ts';
-import { gatherDecision, type RunDecision } from './gather-decision.ts';
 import { gatherDataHealth } from './gather-data-health.ts';
+import { gatherDecision, type RunDecision } from './gather-decision.ts';
 import { type ExploratorySample, gatherExploratory } from './gather-exploratory.ts';
 import { gatherMetrics, type RunModel } from './gather-metrics.ts';
 import { gatherPublication, type PublicationFacts } from './gather-publication.ts';
-import { gatherRun, stepDurations, type RunFacts } from './gather-run.ts';
+import { gatherRun, type RunFacts, stepDurations } from './gather-run.ts';
 import { gatherScores } from './gather-scores.ts';
 import { gatherTrend } from './gather-trend.ts';
 
@@ -15,7 +15,11 @@ import { gatherTrend } from './gather-trend.ts';
  * own and left out when its rows do not exist (a failed night, a pipeline that never published).
  * A missing table or column is a broken schema, not an empty section: it fails the report loudly.
  */
-export async function gatherReportData(pool: Pool, runKey: string, exploratorySample?: ExploratorySample): Promise<RunReportData> {
+export async function gatherReportData(
+  pool: Pool,
+  runKey: string,
+  exploratorySample?: ExploratorySample,
+): Promise<RunReportData> {
   const run = await gatherRun(pool, runKey);
   if (!run) throw new Error(`run ${runKey} is not in the ledger`);
   const publication = await gatherPublication(pool, runKey, run.pipeline);
@@ -42,7 +46,8 @@ export async function gatherReportData(pool: Pool, runKey: string, exploratorySa
   if (health) data.dataHealth = health;
   const importance = (model?.metrics?.featureImportance ?? []).map((f) => f.feature);
   // Only a caller that knows the run's pipeline mode can say where its feature rows are.
-  const exploratory = exploratorySample && (await gatherExploratory(pool, runKey, importance, exploratorySample));
+  const exploratory =
+    exploratorySample && (await gatherExploratory(pool, runKey, importance, exploratorySample));
   if (exploratory) data.exploratory = exploratory;
   const durations = stepDurations(run);
   if (durations.length) data.stepDurations = durations;
@@ -56,7 +61,12 @@ function reportStatus(run: RunFacts, hasFailure: boolean): RunStatus {
 }
 
 /** The headline exists once the score step ran: how many were scored and whether they were published. */
-function headlineOf(run: RunFacts, model: RunModel | undefined, publication: PublicationFacts, decision: RunDecision | undefined): ReportHeadline | undefined {
+function headlineOf(
+  run: RunFacts,
+  model: RunModel | undefined,
+  publication: PublicationFacts,
+  decision: RunDecision | undefined,
+): ReportHeadline | undefined {
   const score = run.steps.find((s) => s.step === 'score' && s.status === 'succeeded');
   if (!score || !model) return undefined;
   const published = publication.current?.runKey === run.runKey;

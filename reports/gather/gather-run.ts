@@ -92,5 +92,9 @@ export async function gatherRun(pool: Pool, runKey: string): Promise<RunFacts | 
 export function stepDurations(run: RunFacts): StepDuration[] {
   return run.steps
     .filter((s) => s.status !== 'running' && s.durationMs !== null)
-    .map((s) => ({ step: s.step, ms: s.durationMs ?? 0, status: s.status === 'failed' ? 'failed' : 'succeeded' }));
+    .map((s) => ({
+      step: s.step,
+      ms: s.durationMs ?? 0,
+      status: s.status === 'failed' ? 'failed' : 'succeeded',
+    }));
 }

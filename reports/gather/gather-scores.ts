@@ -1,6 +1,12 @@
 import type { Pool } from 'mysql2/promise';
-import type { HistogramBin, RunReportData, ScoreMover, ScoredCustomer, TopCustomer } from '../render/report-data.ts';
 import { parseJsonValue } from '../../db/json-column.ts';
+import type {
+  HistogramBin,
+  RunReportData,
+  ScoredCustomer,
+  ScoreMover,
+  TopCustomer,
+} from '../render/report-data.ts';
 import { queryRows } from './query-rows.ts';
 
 /** Rows in the attached CSV: a campaign list, not a data export (analysts query the table). */
@@ -9,7 +15,10 @@ const TOP_ROWS = 20;
 const MOVERS = 10;
 const HISTOGRAM_BINS = 20;
 
-type ScoreSections = Pick<RunReportData, 'topCustomers' | 'scoredCustomers' | 'topMovers' | 'scoreHistogram' | 'published'>;
+type ScoreSections = Pick<
+  RunReportData,
+  'topCustomers' | 'scoredCustomers' | 'topMovers' | 'scoreHistogram' | 'published'
+>;
 
 interface ScoreRow {
   customer_id: string;
@@ -27,9 +36,18 @@ const TABLE = 'customer_scores';
  * against the previous night and the biggest movers. Only scores this run published are shown:
  * on a degraded night the table still holds yesterday's, which the headline explains instead.
  */
-export async function gatherScores(pool: Pool, runKey: string, pipeline: string, businessDate: string): Promise<ScoreSections> {
+export async function gatherScores(
+  pool: Pool,
+  runKey: string,
+  pipeline: string,
+  businessDate: string,
+): Promise<ScoreSections> {
   const published = { table: TABLE, sqlExample: sqlExample(pipeline) };
-  const [mine] = await queryRows<{ n: number | string }>(pool, `SELECT COUNT(*) AS n FROM ${TABLE} WHERE pipeline = ? AND run_key = ?`, [pipeline, runKey]);
+  const [mine] = await queryRows<{ n: number | string }>(
+    pool,
+    `SELECT COUNT(*) AS n FROM ${TABLE} WHERE pipeline = ? AND run_key = ?`,
+    [pipeline, runKey],
+  );
   if (Number(mine?.n ?? 0) === 0) return { published };
   const rows = await queryRows<ScoreRow>(
     pool,
@@ -43,8 +61,13 @@ export async function gatherScores(pool: Pool, runKey: string, pipeline: string,
     decile: Number(r.decile),
     ...(r.segment ? { segment: r.segment } : {}),
   }));
-  const topCustomers: TopCustomer[] = rows.slice(0, TOP_ROWS).map((r, i) => ({ ...scoredCustomers[i]!, reasons: reasonsOf(r.reasons) }));
-  const tonight = await histogram(pool, `SELECT score FROM ${TABLE} WHERE pipeline = ? AND run_key = ?`, [pipeline, runKey]);
+  const topCustomers: TopCustomer[] = rows
+    .slice(0, TOP_ROWS)
+    .map((r, i) => ({ ...scoredCustomers[i]!, reasons: reasonsOf(r.reasons) }));
+  const tonight = await histogram(pool, `SELECT score FROM ${TABLE} WHERE pipeline = ? AND run_key = ?`, [
+    pipeline,
+    runKey,
+  ]);
   const previous = await previousScores(pool, runKey, pipeline, businessDate);
   const sections: ScoreSections = { published, topCustomers, scoredCustomers, scoreHistogram: { tonight } };
   if (previous) {
@@ -72,16 +95,32 @@ interface PreviousSource {
 }
 
 /** The previous published night: from the score history, else from the previous-scores view. */
-async function previousScores(pool: Pool, runKey: string, pipeline: string, businessDate: string): Promise<PreviousSource | undefined> {
+async function previousScores(
+  pool: Pool,
+  runKey: string,
+  pipeline: string,
+  businessDate: string,
+): Promise<PreviousSource | undefined> {
   const [row] = await queryRows<{ d: string | null }>(
     pool,
     'SELECT MAX(business_date) AS d FROM customer_score_history WHERE pipeline = ? AND business_date < ?',
     [pipeline, businessDate],
   );
-  if (row?.d) return { sql: 'SELECT customer_id, score FROM customer_score_history WHERE pipeline = ? AND business_date = ?', params: [pipeline, row.d] };
-  const [prev] = await queryRows<{ n: number | string }>(pool, 'SELECT COUNT(*) AS n FROM customer_scores_prev WHERE pipeline = ? AND run_key <> ?', [pipeline, runKey]);
+  if (row?.d)
+    return {
+      sql: 'SELECT customer_id, score FROM customer_score_history WHERE pipeline = ? AND business_date = ?',
+      params: [pipeline, row.d],
+    };
+  const [prev] = await queryRows<{ n: number | string }>(
+    pool,
+    'SELECT COUNT(*) AS n FROM customer_scores_prev WHERE pipeline = ? AND run_key <> ?',
+    [pipeline, runKey],
+  );
   if (Number(prev?.n ?? 0) === 0) return undefined;
-  return { sql: 'SELECT customer_id, score FROM customer_scores_prev WHERE pipeline = ? AND run_key <> ?', params: [pipeline, runKey] };
+  return {
+    sql: 'SELECT customer_id, score FROM customer_scores_prev WHERE pipeline = ? AND run_key <> ?',
+    params: [pipeline, runKey],
+  };
 }
 
 async function histogram(pool: Pool, scores: string, params: unknown[]): Promise<HistogramBin[]> {
@@ -92,10 +131,19 @@ async function histogram(pool: Pool, scores: string, params: unknown[]): Promise
     params,
   );
   const counts = new Map(rows.map((r) => [Number(r.b), Number(r.n)]));
-  return Array.from({ length: HISTOGRAM_BINS }, (_, i) => ({ start: i / HISTOGRAM_BINS, end: (i + 1) / HISTOGRAM_BINS, count: counts.get(i) ?? 0 }));
+  return Array.from({ length: HISTOGRAM_BINS }, (_, i) => ({
+    start: i / HISTOGRAM_BINS,
+    end: (i + 1) / HISTOGRAM_BINS,
+    count: counts.get(i) ?? 0,
+  }));
 }
 
-async function topMovers(pool: Pool, runKey: string, pipeline: string, previous: PreviousSource): Promise<ScoreMover[]> {
+async function topMovers(
+  pool: Pool,
+  runKey: string,
+  pipeline: string,
+  previous: PreviousSource,
+): Promise<ScoreMover[]> {
   const rows = await queryRows<{ customer_id: string; previous: number; current: number }>(
     pool,
     `SELECT c.customer_id, p.score AS previous, c.score AS current
@@ -105,7 +153,12 @@ async function topMovers(pool: Pool, runKey: string, pipeline: string, previous:
     [...previous.params, pipeline, runKey],
   );
   return rows
-    .map((r) => ({ customerId: r.customer_id, previous: Number(r.previous), current: Number(r.current), delta: Number(r.current) - Number(r.previous) }))
+    .map((r) => ({
+      customerId: r.customer_id,
+      previous: Number(r.previous),
+      current: Number(r.current),
+      delta: Number(r.current) - Number(r.previous),
+    }))
     .filter((m) => m.delta !== 0);
 }
 

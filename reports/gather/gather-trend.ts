@@ -17,7 +17,11 @@ interface TrendRow {
  * a score step keeps its date with no figures, so the chart shows a gap rather than a zero.
  * JSON_EXTRACT keeps the large curves in the metrics column on the server.
  */
-export async function gatherTrend(pool: Pool, pipeline: string, businessDate: string): Promise<TrendPoint[] | undefined> {
+export async function gatherTrend(
+  pool: Pool,
+  pipeline: string,
+  businessDate: string,
+): Promise<TrendPoint[] | undefined> {
   const rows = await queryRows<TrendRow>(
     pool,
     `SELECT r.business_date,

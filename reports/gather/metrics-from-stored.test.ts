@@ -15,7 +15,9 @@ describe('metricsFromStored', () => {
       featureImportance: [{ feature: 'PageValues', importance: 0.4 }],
       validationRows: 400,
     };
-    const { metrics, baseRate } = metricsFromStored(JSON.parse(JSON.stringify(stored)) as Record<string, unknown>);
+    const { metrics, baseRate } = metricsFromStored(
+      JSON.parse(JSON.stringify(stored)) as Record<string, unknown>,
+    );
     expect(baseRate).toBe(0.25);
     expect(metrics.rocAuc).toBeCloseTo(evaluation.rocAuc, 12);
     expect(metrics.prAuc).toBeCloseTo(evaluation.averagePrecision, 12);

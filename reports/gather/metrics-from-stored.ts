@@ -3,8 +3,10 @@ import type { LiftRow, ModelMetrics } from '../render/report-data.ts';
 type Stored = Record<string, unknown>;
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number.NaN);
-const numOr = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-const list = (v: unknown): Stored[] => (Array.isArray(v) ? (v.filter((x) => x && typeof x === 'object') as Stored[]) : []);
+const numOr = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+const list = (v: unknown): Stored[] =>
+  Array.isArray(v) ? (v.filter((x) => x && typeof x === 'object') as Stored[]) : [];
 
 /**
  * model_versions.metrics (what jobs/evaluate.ts stores: evaluateBinary flattened with the
@@ -45,7 +47,10 @@ export function metricsFromStored(stored: Stored): { metrics: ModelMetrics; base
         meanPredicted: num(b.meanPredicted),
         observedRate: num(b.observedRate),
       })),
-    featureImportance: list(stored.featureImportance).map((f) => ({ feature: String(f.feature), importance: num(f.importance) })),
+    featureImportance: list(stored.featureImportance).map((f) => ({
+      feature: String(f.feature),
+      importance: num(f.importance),
+    })),
   };
   const evaluatedRows = numOr(stored.validationRows ?? stored.rows);
   if (evaluatedRows !== undefined) metrics.evaluatedRows = evaluatedRows;

@@ -5,4 +5,3 @@ export async function queryRows<T>(pool: Pool, statement: string, params: unknow
   const [rows] = await pool.query(statement, params);
   return rows as T[];
 }
-

@@ -1,6 +1,6 @@
+import type { Block, ReportDocument, TableBlock } from './report-document.ts';
 import { cellText } from './report-document.ts';
 import { stripControl } from './strip-control.ts';
-import type { Block, ReportDocument, TableBlock } from './report-document.ts';
 
 /**
  * Print the document as plain text for mail clients that show no HTML (and for grep):

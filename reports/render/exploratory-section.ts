@@ -1,6 +1,6 @@
-import { MAX_EXPLORATORY_CHARTS } from './report-charts.ts';
-import type { ReportCharts } from './report-charts.ts';
 import { formatNumber as f } from './number-format.ts';
+import type { ReportCharts } from './report-charts.ts';
+import { MAX_EXPLORATORY_CHARTS } from './report-charts.ts';
 import type { RunReportData } from './report-data.ts';
 import type { Block, ReportSection } from './report-document.ts';
 

@@ -1,8 +1,8 @@
+import { createLogger } from '../../config/logger.ts';
 import type { Pipeline, TransactionsPipeline } from '../../config/pipeline.ts';
 import { parsePipeline } from '../../config/pipeline.ts';
-import { createLogger } from '../../config/logger.ts';
-import type { StepContext } from '../../runner/step.ts';
 import { createMailer } from '../../reports/mailer.ts';
+import type { StepContext } from '../../runner/step.ts';
 import type { TestEnv } from './test-env.ts';
 
 /** A real step context (real MySQL pool, logger, file mailer) for calling clean/features handlers directly. */
@@ -20,9 +20,23 @@ export function stepContext(t: TestEnv, pipeline: Pipeline, businessDate: string
   };
 }
 
-export function transactionsPipeline(name: string, extra: Record<string, unknown> = {}): TransactionsPipeline {
+export function transactionsPipeline(
+  name: string,
+  extra: Record<string, unknown> = {},
+): TransactionsPipeline {
   const p = parsePipeline(
-    { name, mode: 'transactions', sources: [{ kind: 'file', path: 'x.csv' }], columns: { customerId: 'CustomerID', timestamp: 'InvoiceDate', quantity: 'Quantity', unitPrice: 'UnitPrice' }, ...extra },
+    {
+      name,
+      mode: 'transactions',
+      sources: [{ kind: 'file', path: 'x.csv' }],
+      columns: {
+        customerId: 'CustomerID',
+        timestamp: 'InvoiceDate',
+        quantity: 'Quantity',
+        unitPrice: 'UnitPrice',
+      },
+      ...extra,
+    },
     'test',
   );
   if (p.mode !== 'transactions') throw new Error('not a transactions pipeline');
@@ -33,7 +47,19 @@ export function transactionsPipeline(name: string, extra: Record<string, unknown
 export type Line = [string | null, string | null, number, string, number, string | null, string | null];
 
 export async function insertLines(t: TestEnv, pipeline: string, lines: Line[], firstLine = 1): Promise<void> {
-  const rows = lines.map(([inv, prod, qty, at, price, cust, country], i) => [pipeline, 1, firstLine + i, inv, prod, qty, at, price, qty * price, cust, country]);
+  const rows = lines.map(([inv, prod, qty, at, price, cust, country], i) => [
+    pipeline,
+    1,
+    firstLine + i,
+    inv,
+    prod,
+    qty,
+    at,
+    price,
+    qty * price,
+    cust,
+    country,
+  ]);
   await t.database.pool.query(
     'INSERT INTO raw_transactions (pipeline, source_file_id, line, invoice, product_code, quantity, invoiced_at, unit_price, amount, customer_id, country) VALUES ?',
     [rows],

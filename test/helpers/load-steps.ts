@@ -1,12 +1,12 @@
-import { parsePipeline, type Pipeline } from '../../config/pipeline.ts';
-import { createLogger } from '../../config/logger.ts';
 import type { Config } from '../../config/env.ts';
+import { createLogger } from '../../config/logger.ts';
+import { parsePipeline, type Pipeline } from '../../config/pipeline.ts';
 import type { Database } from '../../db/client.ts';
 import { collect } from '../../jobs/collect.ts';
-import type { StepContext } from '../../runner/step.ts';
-import type { StepResult } from '../../pipeline/context.ts';
 import { load } from '../../jobs/load.ts';
+import type { StepResult } from '../../pipeline/context.ts';
 import type { Mailer } from '../../reports/mailer.ts';
+import type { StepContext } from '../../runner/step.ts';
 
 /** A mailer that must never be used by collect or load. */
 const noMail: Mailer = {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { waitFor } from './test-env.ts';
@@ -31,7 +31,20 @@ export async function startDedicatedRedis(dir: string): Promise<DedicatedRedis> 
   const url = `redis://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
   let out = '';
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', dir, '--maxmemory-policy', 'noeviction'];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'yes',
+    '--dir',
+    dir,
+    '--maxmemory-policy',
+    'noeviction',
+  ];
   const start = async () => {
     const c = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = c;

@@ -2,8 +2,8 @@ import type { Pool } from 'mysql2/promise';
 import { parsePipeline, type Pipeline } from '../../config/pipeline.ts';
 import type { Database } from '../../db/client.ts';
 import { featureSets, modelVersions, pipelineRuns, stepRuns } from '../../db/schema/index.ts';
-import { packModel } from '../../pipeline/registry/model-store.ts';
 import type { Model } from '../../ml/engine.ts';
+import { packModel } from '../../pipeline/registry/model-store.ts';
 
 export interface ScoringNight {
   runKey: string;

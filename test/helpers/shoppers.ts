@@ -9,7 +9,11 @@ export const shoppersPipeline = path.join(repoRoot, 'config', 'pipelines', 'onli
  * Writes the header and `rows` data rows of the shoppers file (CRLF kept, as in the original),
  * taken evenly across the file so every month is represented, and a pipeline file pointing at it.
  */
-export function writeShoppersSlice(dir: string, rows: number, overrides: Record<string, unknown> = {}): { csv: string; pipeline: string } {
+export function writeShoppersSlice(
+  dir: string,
+  rows: number,
+  overrides: Record<string, unknown> = {},
+): { csv: string; pipeline: string } {
   const lines = readFileSync(shoppersCsv, 'utf8').split('\r\n');
   const [header, ...data] = lines;
   const step = data.length / rows;
@@ -20,7 +24,17 @@ export function writeShoppersSlice(dir: string, rows: number, overrides: Record<
   const pipeline = path.join(dir, 'pipeline.json');
   writeFileSync(
     pipeline,
-    JSON.stringify({ ...base, name: 'shoppers-test', sources: [{ kind: 'file', name: 'sessions', path: csv }], recipients: ['stakeholder@example.test'], ...overrides }, null, 2),
+    JSON.stringify(
+      {
+        ...base,
+        name: 'shoppers-test',
+        sources: [{ kind: 'file', name: 'sessions', path: csv }],
+        recipients: ['stakeholder@example.test'],
+        ...overrides,
+      },
+      null,
+      2,
+    ),
   );
   return { csv, pipeline };
 }

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import mysql from 'mysql2/promise';
 import { Redis } from 'ioredis';
-import { loadConfig, type Config } from '../../config/env.ts';
+import mysql from 'mysql2/promise';
+import { type Config, loadConfig } from '../../config/env.ts';
 import { createDatabase, type Database } from '../../db/client.ts';
 import { migrateDatabase } from '../../db/migrate.ts';
 
@@ -75,7 +75,12 @@ export async function deleteRedisPrefix(url: string, prefix: string): Promise<vo
 }
 
 /** Polls `check` until it returns a value, failing with `what` after the deadline. No fixed sleeps. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000, intervalMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();

@@ -22,7 +22,10 @@ export function featureDrift(reference: Columns, current: Columns): DriftRow[] {
 }
 
 /** Quantile bins mean nothing for category codes: compare the share of each category (missing is one). */
-export function categoricalPsi(reference: Float64Array, current: Float64Array): { psi: number; band: DriftBand; details: unknown } {
+export function categoricalPsi(
+  reference: Float64Array,
+  current: Float64Array,
+): { psi: number; band: DriftBand; details: unknown } {
   const shares = (col: Float64Array) => {
     const m = new Map<number, number>();
     for (const v of col) m.set(v === v ? v : -1, (m.get(v === v ? v : -1) ?? 0) + 1);
@@ -38,5 +41,9 @@ export function categoricalPsi(reference: Float64Array, current: Float64Array): 
     total += (q - p) * Math.log(q / p);
     bins.push({ code, reference: p, current: q });
   }
-  return { psi: total, band: psiBand(total), details: { bins: bins.sort((a, b) => b.reference - a.reference).slice(0, 30) } };
+  return {
+    psi: total,
+    band: psiBand(total),
+    details: { bins: bins.sort((a, b) => b.reference - a.reference).slice(0, 30) },
+  };
 }

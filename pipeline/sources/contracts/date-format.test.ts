@@ -12,7 +12,16 @@ describe('compileDateFormat', () => {
   it('refuses impossible dates instead of rolling them over', () => {
     for (const fmt of ['YYYY-MM-DD HH:mm:ss', 'YYYY-MM-DD HH:mm:ss.']) {
       const read = compileDateFormat(fmt.replace(/\.$/, ''));
-      for (const bad of ['2011-02-30 10:00:00', '2011-13-01 10:00:00', '2011-04-31 10:00:00', '2011-01-01 24:00:00', '2011-01-01 10:60:00', '2011-02-29 00:00:00', '11-01-01 10:00:00', '2011-01-01T10:00:00']) {
+      for (const bad of [
+        '2011-02-30 10:00:00',
+        '2011-13-01 10:00:00',
+        '2011-04-31 10:00:00',
+        '2011-01-01 24:00:00',
+        '2011-01-01 10:60:00',
+        '2011-02-29 00:00:00',
+        '11-01-01 10:00:00',
+        '2011-01-01T10:00:00',
+      ]) {
         expect(read(bad), bad).toBeUndefined();
       }
       expect(read('2012-02-29 00:00:00')).toBe('2012-02-29 00:00:00');

@@ -24,7 +24,7 @@ export function compileDateFormat(format: string): DateReader {
   if (format === 'YYYY-MM-DD HH:mm:ss') return readIsoDateTime;
   const parts: ('y' | 'mo' | 'd' | 'h' | 'mi' | 's')[] = [];
   let re = '^';
-  for (let i = 0; i < format.length; ) {
+  for (let i = 0; i < format.length;) {
     const token = ['YYYY', 'MM', 'DD', 'HH', 'mm', 'ss', 'M', 'D', 'H'].find((t) => format.startsWith(t, i));
     if (token) {
       re += TOKENS[token]!.re;
@@ -64,7 +64,15 @@ function pad(n: number): string {
 
 /** The common case without a regex or any allocation: the cell is already what MySQL wants. */
 function readIsoDateTime(c: string): string | undefined {
-  if (c.length !== 19 || c.charCodeAt(4) !== 45 || c.charCodeAt(7) !== 45 || c.charCodeAt(10) !== 32 || c.charCodeAt(13) !== 58 || c.charCodeAt(16) !== 58) return undefined;
+  if (
+    c.length !== 19 ||
+    c.charCodeAt(4) !== 45 ||
+    c.charCodeAt(7) !== 45 ||
+    c.charCodeAt(10) !== 32 ||
+    c.charCodeAt(13) !== 58 ||
+    c.charCodeAt(16) !== 58
+  )
+    return undefined;
   const y1 = twoDigits(c, 0);
   const y2 = twoDigits(c, 2);
   const mo = twoDigits(c, 5);
@@ -72,7 +80,21 @@ function readIsoDateTime(c: string): string | undefined {
   const h = twoDigits(c, 11);
   const mi = twoDigits(c, 14);
   const s = twoDigits(c, 17);
-  if (y1 < 10 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || d > DAYS[mo - 1]! || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return undefined;
+  if (
+    y1 < 10 ||
+    y2 < 0 ||
+    mo < 1 ||
+    mo > 12 ||
+    d < 1 ||
+    d > DAYS[mo - 1]! ||
+    h < 0 ||
+    h > 23 ||
+    mi < 0 ||
+    mi > 59 ||
+    s < 0 ||
+    s > 59
+  )
+    return undefined;
   const year = y1 * 100 + y2;
   if (mo === 2 && d === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return undefined;
   return c;

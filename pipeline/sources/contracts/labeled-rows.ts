@@ -14,7 +14,16 @@ export function labeledRows(pipeline: LabeledPipeline): RowLayout {
   return ({ header, contract, need, ruleFor }) => {
     const planned = header.map((name, index) => {
       const target: Target = { kind: 'text' };
-      return { index, name, required: contract.columns[name]?.required === true, check: targetCheck(target), rule: ruleFor(name), text: true, target, staging: '' };
+      return {
+        index,
+        name,
+        required: contract.columns[name]?.required === true,
+        check: targetCheck(target),
+        rule: ruleFor(name),
+        text: true,
+        target,
+        staging: '',
+      };
     });
     if (pipeline.columns.label.column) need(pipeline.columns.label.column);
     return { planned, columns: RAW_ROW_COLUMNS, json: true, fast: undefined, checkRow: undefined };

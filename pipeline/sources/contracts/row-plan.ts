@@ -78,7 +78,8 @@ export type RowLayout = (input: LayoutInput) => PlannedRows;
 
 export function planRows(input: PlanInput): RowPlan {
   const { file, header, contract } = input;
-  const block = (column: string, message: string) => new PermanentError(`${file}: ${message}`, { source: file, line: 1, column });
+  const block = (column: string, message: string) =>
+    new PermanentError(`${file}: ${message}`, { source: file, line: 1, column });
   const where = new Map<string, number>();
   for (const [i, h] of header.entries()) {
     if (where.has(h)) throw block(h, `column "${h}" appears twice in the header`);
@@ -86,7 +87,11 @@ export function planRows(input: PlanInput): RowPlan {
   }
   const need = (name: string): number => {
     const i = where.get(name);
-    if (i === undefined) throw block(name, `column "${name}" is missing from the header (found: ${header.join(', ').slice(0, 300)})`);
+    if (i === undefined)
+      throw block(
+        name,
+        `column "${name}" is missing from the header (found: ${header.join(', ').slice(0, 300)})`,
+      );
     return i;
   };
   for (const [name, rule] of Object.entries(contract.columns)) if (rule.required) need(name);
@@ -109,7 +114,11 @@ export function planRows(input: PlanInput): RowPlan {
     if (suspect) {
       for (const [i, cell] of cells.entries()) {
         if (cell.includes('\0')) return { column: header[i] ?? null, reason: 'NUL byte in the value' };
-        if (cell.includes('\uFFFD')) return { column: header[i] ?? null, reason: 'bytes that are not UTF-8 (is the file latin1? set parse.encoding)' };
+        if (cell.includes('\uFFFD'))
+          return {
+            column: header[i] ?? null,
+            reason: 'bytes that are not UTF-8 (is the file latin1? set parse.encoding)',
+          };
       }
     }
     let out = String(line);
@@ -133,7 +142,8 @@ export function planRows(input: PlanInput): RowPlan {
       if (value instanceof CellFailure) return { column: col.name, reason: value.reason };
       if (col.text) {
         const first = value.charCodeAt(0);
-        if (first === 61 || first === 64 || first === 43) warn(`${col.name}: starts like a spreadsheet formula`);
+        if (first === 61 || first === 64 || first === 43)
+          warn(`${col.name}: starts like a spreadsheet formula`);
         if (!json) out += `\t${escapeTsv(value)}`;
       } else {
         out += `\t${value}`;
@@ -159,5 +169,7 @@ const TSV_SPECIAL = /[\\\t\n\r]/;
 /** LOAD DATA's default format: backslash escapes for the four characters it treats specially. */
 export function escapeTsv(s: string): string {
   if (!TSV_SPECIAL.test(s)) return s;
-  return s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+  return s.replace(/[\\\t\n\r]/g, (c) =>
+    c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
+  );
 }

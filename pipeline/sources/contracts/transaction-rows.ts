@@ -26,7 +26,16 @@ export function transactionRows(pipeline: TransactionsPipeline): RowLayout {
     for (const [name, target, required, staging] of map) {
       if (name === undefined) continue;
       const index = need(name);
-      planned[index] = { index, name, required: required || contract.columns[name]?.required === true, check: targetCheck(target), rule: ruleFor(name), text: target.kind === 'string', target, staging };
+      planned[index] = {
+        index,
+        name,
+        required: required || contract.columns[name]?.required === true,
+        check: targetCheck(target),
+        rule: ruleFor(name),
+        text: target.kind === 'string',
+        target,
+        staging,
+      };
     }
     const re = fastLineRegex(planned, contract, nullTokens, delimiter, c.amount === undefined);
     const tab = delimiter === '\t';
@@ -37,7 +46,10 @@ export function transactionRows(pipeline: TransactionsPipeline): RowLayout {
       planned,
       columns: ['line', ...planned.map((p) => p?.staging ?? '@skip')],
       json: false,
-      fast: re ? (text, line) => (re.test(text) ? `${line}\t${tab ? text : text.replaceAll(delimiter, '\t')}\n` : undefined) : undefined,
+      fast: re
+        ? (text, line) =>
+            re.test(text) ? `${line}\t${tab ? text : text.replaceAll(delimiter, '\t')}\n` : undefined
+        : undefined,
       checkRow:
         c.amount === undefined
           ? (cells) =>
@@ -50,7 +62,8 @@ export function transactionRows(pipeline: TransactionsPipeline): RowLayout {
 }
 
 /** Month-day pairs that exist in every year (29 February takes the slow path). */
-const MONTH_DAY = '(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\\d|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)';
+const MONTH_DAY =
+  '(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\\d|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)';
 const ISO_DATETIME = `[1-9]\\d{3}-${MONTH_DAY} (?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d`;
 
 /**
@@ -59,7 +72,13 @@ const ISO_DATETIME = `[1-9]\\d{3}-${MONTH_DAY} (?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]
  * TSV specials or a spreadsheet-formula start. Anything else (or a rule it cannot express) fails it,
  * and the line takes the slow path, which is the reference behaviour.
  */
-function fastLineRegex(planned: (PlannedColumn | undefined)[], contract: Contract, nullTokens: string[], delimiter: string, computedAmount: boolean): RegExp | undefined {
+function fastLineRegex(
+  planned: (PlannedColumn | undefined)[],
+  contract: Contract,
+  nullTokens: string[],
+  delimiter: string,
+  computedAmount: boolean,
+): RegExp | undefined {
   const d = delimiter.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const plain = `[^${d}\\t\\\\]`;
   const notNull = `(?![ ]*(?:${nullTokens.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})[ ]*(?:${d}|$))`;
@@ -71,15 +90,29 @@ function fastLineRegex(planned: (PlannedColumn | undefined)[], contract: Contrac
     }
     const rule = contract.columns[col.name];
     // min ≤ 0 holds for any number written without a sign; other ranges need the slow path.
-    if (rule && ((rule.min !== undefined && rule.min > 0) || rule.max !== undefined || rule.values || rule.type === 'date' || rule.type === 'boolean')) return undefined;
+    if (
+      rule &&
+      ((rule.min !== undefined && rule.min > 0) ||
+        rule.max !== undefined ||
+        rule.values ||
+        rule.type === 'date' ||
+        rule.type === 'boolean')
+    )
+      return undefined;
     const sign = rule?.min !== undefined ? '' : '-?';
-    if (rule && (rule.type === 'number' || rule.type === 'integer') && col.target.kind !== 'decimal') return undefined;
+    if (rule && (rule.type === 'number' || rule.type === 'integer') && col.target.kind !== 'decimal')
+      return undefined;
     const guard = rule?.pattern ? `(?=(?:${rule.pattern})(?:${d}|$))` : '';
     const t = col.target;
     if (t.kind === 'decimal') {
       // With a computed amount, small operands guarantee quantity × price fits DECIMAL(16,4).
-      const int = computedAmount && (col.staging === 'quantity' || col.staging === 'unit_price') ? Math.min(t.precision - t.scale, 6 - (col.staging === 'unit_price' ? 1 : 0)) : t.precision - t.scale;
-      parts.push(`${guard}${sign}\\d{1,${int}}${rule?.type === 'integer' ? '' : `(?:\\.\\d{1,${t.scale}})?`}`);
+      const int =
+        computedAmount && (col.staging === 'quantity' || col.staging === 'unit_price')
+          ? Math.min(t.precision - t.scale, 6 - (col.staging === 'unit_price' ? 1 : 0))
+          : t.precision - t.scale;
+      parts.push(
+        `${guard}${sign}\\d{1,${int}}${rule?.type === 'integer' ? '' : `(?:\\.\\d{1,${t.scale}})?`}`,
+      );
     } else if (t.kind === 'date') {
       if (t.format !== 'YYYY-MM-DD HH:mm:ss') return undefined;
       parts.push(ISO_DATETIME);
