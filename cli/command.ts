@@ -2,7 +2,13 @@ import os from 'node:os';
 import type { ParseArgsConfig } from 'node:util';
 import type { Config } from '../config/env.ts';
 
-export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+/** A flag as node's parseArgs reads it, plus what `--help` says about it. */
+export type FlagSpec = NonNullable<ParseArgsConfig['options']>[string] & {
+  description?: string;
+  /** The value's placeholder in help, e.g. FILE, N, YYYY-MM-DD. */
+  valueName?: string;
+};
+export type OptionSpec = Record<string, FlagSpec>;
 
 export interface CommandContext {
   config: Config;
@@ -15,6 +21,10 @@ export interface CommandContext {
 export interface Command {
   name: string;
   usage: string;
+  /** One line on what the command does (help). */
+  summary?: string;
+  /** A command line that works, shown by `--help`. */
+  example?: string;
   options?: OptionSpec;
   /** false for commands that work without MySQL/Redis (e.g. `plan`). */
   needsServices?: boolean;

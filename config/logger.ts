@@ -12,20 +12,23 @@ export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, base: Record<str
     level: config.LOG_LEVEL,
     base: { pid: process.pid, ...base },
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: {
-      paths: [
-        'password',
-        '*.password',
-        'DATABASE_URL',
-        'REDIS_URL',
-        'SMTP_URL',
-        '*.DATABASE_URL',
-        '*.REDIS_URL',
-        '*.SMTP_URL',
-        'authorization',
-        '*.authorization',
-      ],
-      censor: '[redacted]',
-    },
+    redact: logRedaction,
   });
 }
+
+/** Fields that may carry a secret, censored in every line (also in the per-attempt logs the runner keeps). */
+export const logRedaction = {
+  paths: [
+    'password',
+    '*.password',
+    'DATABASE_URL',
+    'REDIS_URL',
+    'SMTP_URL',
+    '*.DATABASE_URL',
+    '*.REDIS_URL',
+    '*.SMTP_URL',
+    'authorization',
+    '*.authorization',
+  ],
+  censor: '[redacted]',
+};

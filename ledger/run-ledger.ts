@@ -88,7 +88,7 @@ export async function rerunAsNewGeneration(
  */
 export async function stepAttemptStarted(
   db: Db,
-  attempt: { runKey: string; step: StepName; attempt: number; worker: string },
+  attempt: { runKey: string; step: StepName; attempt: number; worker: string; generation?: number },
 ): Promise<number | undefined> {
   await failRunningAttempts(
     db,
@@ -145,6 +145,7 @@ export async function attemptFailed(
     runKey: string;
     step: StepName;
     attempt: number;
+    generation?: number;
     worker: string;
     stepRunId: number | undefined;
     error: string;
@@ -161,7 +162,10 @@ export async function attemptFailed(
     finishedAt: sql`CURRENT_TIMESTAMP(3)`,
   };
   if (stepRunId !== undefined) await db.update(stepRuns).set(values).where(eq(stepRuns.id, stepRunId));
-  else await db.insert(stepRuns).values({ runKey, step, attempt: attempt.attempt, worker, ...values });
+  else
+    await db
+      .insert(stepRuns)
+      .values({ runKey, step, attempt: attempt.attempt, generation: attempt.generation, worker, ...values });
 }
 
 /** The run failed at `step` (a permanent error, or its retries ran out). False if it had already ended. */

@@ -39,7 +39,8 @@ export async function runSummary(db: Db, runKey: string): Promise<RunSummary | u
     .where(eq(stepRuns.runKey, runKey))
     .orderBy(desc(stepRuns.id));
   const steps = stepNames.map((step): StepSummary => {
-    const mine = attempts.filter((a) => a.step === step);
+    // Attempts are counted per generation: a rerun starts every step at attempt 1 again.
+    const mine = attempts.filter((a) => a.step === step && a.generation === run.generation);
     const last = mine[0];
     return {
       step,

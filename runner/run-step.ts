@@ -8,6 +8,7 @@ import { parsePipeline, type Pipeline } from '../config/pipeline.ts';
 import { type StepName, stepNames } from '../config/steps.ts';
 import type { Database } from '../db/client.ts';
 import { pipelineRuns, stepRuns } from '../db/schema/index.ts';
+import { parseStepJobId } from '../ledger/job-id.ts';
 import {
   attemptFailed,
   runFailed,
@@ -21,6 +22,7 @@ import { InputsNotReadyError, isPermanent, PermanentError } from '../pipeline/er
 import { notifyRunOutcome } from '../reports/alerts/notify-outcome.ts';
 import { sendFailureReport } from '../reports/failure-report.ts';
 import type { Mailer } from '../reports/mailer.ts';
+import { openAttemptLog } from './attempt-log-sink.ts';
 import { type StepDefinition } from './step.ts';
 import { stepTimeout } from './step-timeout.ts';
 
@@ -56,13 +58,21 @@ export async function runStep(
   if (step !== def.name) throw new UnrecoverableError(`job ${job.id} is for step ${step}, not ${def.name}`);
   const { db, pool } = deps.database;
   const attempt = job.attemptsMade + 1;
-  const log = deps.log.child({ runKey, step, attempt, jobId: job.id });
+  // The job id names the generation, so the attempt's lines are keyed before the ledger is read.
+  const jobGeneration = (job.id && parseStepJobId(job.id)?.generation) || 1;
+  const attemptLog = openAttemptLog({ db: deps.database.db, log: deps.log }, job, {
+    runKey,
+    step,
+    generation: jobGeneration,
+    attempt,
+  });
+  const log = attemptLog.log;
   const started = performance.now();
   const finalAttempt = attempt >= (job.opts.attempts ?? 1);
 
   const lockConn = await pool.getConnection();
   let stepRunId: number | undefined;
-  let generation = 1;
+  let generation = jobGeneration;
   let pipeline: Pipeline | undefined;
   try {
     const [run] = await db.select().from(pipelineRuns).where(eq(pipelineRuns.runKey, runKey));
@@ -87,7 +97,13 @@ export async function runStep(
       return done;
     }
     // Holding the lock, no other attempt of this step runs: one still 'running' is recorded as interrupted.
-    stepRunId = await stepAttemptStarted(db, { runKey, step, attempt, worker: deps.worker });
+    stepRunId = await stepAttemptStarted(db, {
+      runKey,
+      step,
+      attempt,
+      generation: jobGeneration,
+      worker: deps.worker,
+    });
     await runStarted(db, runKey);
     log.info('step started');
 
@@ -123,7 +139,7 @@ export async function runStep(
       deps,
       runKey,
       step,
-      attempt,
+      { attempt, generation: jobGeneration },
       stepRunId,
       message,
       permanent,
@@ -150,6 +166,7 @@ export async function runStep(
       () => lockConn.release(),
       () => lockConn.destroy(),
     );
+    await attemptLog.close();
   }
 }
 
@@ -228,7 +245,7 @@ async function recordFailure(
   deps: StepRunnerDeps,
   runKey: string,
   step: StepName,
-  attempt: number,
+  attempt: { attempt: number; generation: number },
   stepRunId: number | undefined,
   message: string,
   permanent: boolean,
@@ -239,7 +256,7 @@ async function recordFailure(
   await attemptFailed(db, {
     runKey,
     step,
-    attempt,
+    ...attempt,
     worker: deps.worker,
     stepRunId,
     error: message,

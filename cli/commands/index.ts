@@ -3,6 +3,7 @@ import { backfillCmd } from './backfill.ts';
 import { boardCmd } from './board.ts';
 import { cancelCmd } from './cancel.ts';
 import { demoCmd } from './demo.ts';
+import { logsCmd } from './logs.ts';
 import { migrateCmd } from './migrate.ts';
 import { modelsCmd } from './models.ts';
 import { planCmd } from './plan.ts';
@@ -20,6 +21,7 @@ export const commands: Command[] = [
   workerCmd,
   runCmd,
   statusCmd,
+  logsCmd,
   demoCmd,
   boardCmd,
   schedulerCmd,

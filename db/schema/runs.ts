@@ -50,6 +50,8 @@ export const stepRuns = mysqlTable(
     id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
     runKey: varchar('run_key', { length: 120 }).notNull(),
     step: varchar('step', { length: 32 }).notNull(),
+    /** The run's generation this attempt belongs to: attempts are counted per generation. */
+    generation: int('generation').notNull().default(1),
     attempt: int('attempt').notNull(),
     status: varchar('status', { length: 16 }).$type<'running' | 'succeeded' | 'failed'>().notNull(),
     /** 'permanent' (not retried) or 'transient' (retried with backoff). */
@@ -68,4 +70,28 @@ export const stepRuns = mysqlTable(
     durationMs: int('duration_ms'),
   },
   (t) => [index('step_runs_run_step').on(t.runKey, t.step)],
+);
+
+/**
+ * The log lines of one step attempt (the pino lines its job wrote, secrets redacted, at most a
+ * bounded number per attempt): what the console and `cpd logs` show after the worker is gone.
+ */
+export const stepLogs = mysqlTable(
+  'step_logs',
+  {
+    id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+    runKey: varchar('run_key', { length: 120 }).notNull(),
+    step: varchar('step', { length: 32 }).notNull(),
+    generation: int('generation').notNull(),
+    attempt: int('attempt').notNull(),
+    /** Order of the line within its attempt. */
+    seq: int('seq').notNull(),
+    at: timestamp('at', { fsp: 3 }).notNull(),
+    /** pino's numeric level (30 info, 40 warn, 50 error). */
+    level: int('level').notNull(),
+    msg: varchar('msg', { length: 500 }).notNull(),
+    /** The whole JSON line, bounded. */
+    line: text('line').notNull(),
+  },
+  (t) => [index('step_logs_attempt').on(t.runKey, t.step, t.generation, t.attempt, t.seq)],
 );
