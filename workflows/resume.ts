@@ -6,7 +6,9 @@ import { type StepName, stepNames } from '../config/steps.ts';
 import type { Db } from '../db/client.ts';
 import { pipelineRuns, sourceFiles, stepRuns } from '../db/schema/index.ts';
 import { stepJobId } from '../ledger/job-id.ts';
-import { failedBeforeRestart, reopenedForRetry } from '../ledger/run-ledger.ts';
+import { failedBeforeRestart, isActive, reopenedForRetry } from '../ledger/run-ledger.ts';
+import { expandGlob } from '../pipeline/sources/file-source.ts';
+import { sourceName } from '../pipeline/sources/source-name.ts';
 import type { FlowOptions } from './nightly-flow.ts';
 import type { Queues } from './queues.ts';
 import { parseRunKey } from './run-key.ts';
@@ -74,7 +76,7 @@ export async function resumeRun(
     };
   }
 
-  const changed = await changedSources(db, runKey);
+  const changed = [...(await changedSources(db, runKey)), ...(await arrivedSources(db, runKey, run.params))];
   if (changed.length > 0 || stuck.state === 'missing') {
     const why = changed.length
       ? `inputs changed since collect: ${changed.join('; ')}`
@@ -121,6 +123,22 @@ export async function resumeRun(
   };
 }
 
+/**
+ * Runs a finished night again from collect as a new generation (the console's Rerun): the old
+ * generation's unfinished jobs are removed first, as when resume restarts. An active run is refused.
+ */
+export async function rerunRun(
+  deps: { db: Db; queues: Queues; flowOptions: FlowOptions },
+  runKey: string,
+): Promise<ResumeResult> {
+  parseRunKey(runKey);
+  const [run] = await deps.db.select().from(pipelineRuns).where(eq(pipelineRuns.runKey, runKey));
+  if (!run) throw new ResumeError(`no run ${runKey} in the ledger`);
+  if (isActive(run.status))
+    throw new ResumeError(`run ${runKey} is ${run.status}; cancel it first or wait for it to end`);
+  return restart(deps, runKey, run.generation, run.params, 'rerun requested');
+}
+
 async function restart(
   deps: { db: Db; queues: Queues; flowOptions: FlowOptions },
   runKey: string,
@@ -162,6 +180,25 @@ async function changedSources(db: Db, runKey: string): Promise<string[]> {
     else if (now.sha256 !== f.sha256) changed.push(`${f.path} (${f.bytes} -> ${now.bytes} bytes)`);
   }
   return changed;
+}
+
+/**
+ * File sources collect never fingerprinted (it failed because nothing matched) that match now: a
+ * missing file that appeared counts as changed, so resume runs again from collect without --force.
+ */
+async function arrivedSources(db: Db, runKey: string, params: unknown): Promise<string[]> {
+  const pipeline = parsePipeline(params, `ledger ${runKey}`);
+  const rows = await db
+    .select({ source: sourceFiles.source })
+    .from(sourceFiles)
+    .where(eq(sourceFiles.runKey, runKey));
+  const recorded = new Set(rows.map((r) => r.source));
+  const arrived: string[] = [];
+  for (const [index, source] of pipeline.sources.entries()) {
+    if (source.kind !== 'file' || recorded.has(sourceName(source, index))) continue;
+    if ((await expandGlob(source.path)).length > 0) arrived.push(`${source.path} now exists`);
+  }
+  return arrived;
 }
 
 /** The same fingerprint collect records: sha256 of the file's bytes. */

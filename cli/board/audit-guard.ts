@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Logger } from '../../config/logger.ts';
 import type { Db } from '../../db/client.ts';
 import { auditLog } from '../../db/schema/index.ts';
-import { boardAction } from './board-action.ts';
+import { type BoardAction, boardAction } from './board-action.ts';
 import { currentUser } from './require-user.ts';
 
 /**
@@ -13,9 +13,19 @@ import { currentUser } from './require-user.ts';
  * before Bull Board acts on it, then completed with the status the board answered. If the
  * audit row cannot be written the action is refused: an unaudited retry is worse than none.
  */
-export function auditGuard(db: Db, log: Logger): RequestHandler {
+export function auditGuard(
+  db: Db,
+  log: Logger,
+  opts: {
+    /** What a request does; Bull Board's API by default. */
+    classify?: (req: Request) => BoardAction;
+    /** A further reason to refuse an operator's request (e.g. a missing CSRF token). */
+    refuse?: (req: Request, user: { name: string; role: string }) => string | undefined;
+  } = {},
+): RequestHandler {
+  const classify = opts.classify ?? ((req: Request) => boardAction(req.method, req.path));
   return (req, res, next) => {
-    const what = boardAction(req.method, req.path);
+    const what = classify(req);
     if (!what.mutating) return next();
     const user = currentUser(res.locals);
     const refusal =
@@ -23,7 +33,7 @@ export function auditGuard(db: Db, log: Logger): RequestHandler {
         ? 'the viewer role is read-only'
         : crossSite(req.headers.origin, req.headers.host)
           ? 'cross-site request'
-          : undefined;
+          : opts.refuse?.(req, user);
     const row = {
       user: user.name.slice(0, 120),
       role: user.role,

@@ -11,6 +11,8 @@ import type { BoardCredential } from './basic-auth.ts';
 import { collectMetrics } from './collect-metrics.ts';
 import { prometheusText } from './prometheus-text.ts';
 import { currentUser, requireUser } from './require-user.ts';
+import { type RunControl } from './runs/run-control.ts';
+import { runsRouter } from './runs/runs-router.ts';
 
 export const BOARD_BASE_PATH = '/board';
 
@@ -22,6 +24,10 @@ export interface BoardAppDeps {
   log: Logger;
   /** Redis PING for /healthz. */
   pingRedis(): Promise<unknown>;
+  /** The runs console's resume/rerun/cancel/rollback; absent, the console only shows. */
+  control?: RunControl;
+  /** Where a night's report archive is (the run page links it). */
+  reportDir?: (pipeline: string, businessDate: string) => string;
 }
 
 /**
@@ -35,7 +41,15 @@ export function createBoardApp(deps: BoardAppDeps): Express {
   app.disable('x-powered-by');
   app.get('/healthz', healthz(deps));
   app.use(requireUser(deps.credentials));
-  app.get('/', (_req, res) => res.redirect(`${BOARD_BASE_PATH}/`));
+  app.get('/', (_req, res) => res.redirect('/runs'));
+  app.use(
+    runsRouter({
+      db: deps.db,
+      log: deps.log,
+      control: deps.control,
+      reportDir: deps.reportDir ?? (() => '/nonexistent'),
+    }),
+  );
   app.get('/metrics', (_req, res, next) => {
     collectMetrics(deps.pool, deps.queues).then(
       (families) => res.type('text/plain; version=0.0.4; charset=utf-8').send(prometheusText(families)),

@@ -3,9 +3,11 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../../config/env.ts';
 import type { Logger } from '../../config/logger.ts';
 import { createDatabase } from '../../db/client.ts';
+import { reportArchiveDir } from '../../reports/archive-dir.ts';
 import { createQueues } from '../../workflows/queues.ts';
 import type { BoardCredential } from './basic-auth.ts';
 import { BOARD_BASE_PATH, createBoardApp } from './create-board-app.ts';
+import { runControl } from './runs/run-control.ts';
 
 export class BoardConfigError extends Error {
   override name = 'BoardConfigError';
@@ -69,6 +71,13 @@ export async function serveBoard(
     credentials,
     log,
     pingRedis: () => queues.connection.ping(),
+    control: runControl({
+      db: database.db,
+      pool: database.pool,
+      queues,
+      flowOptions: { attempts: config.CPD_ATTEMPTS, backoffMs: config.CPD_BACKOFF_MS },
+    }),
+    reportDir: (pipeline, businessDate) => reportArchiveDir(config, pipeline, businessDate),
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(opts.port ?? config.BOARD_PORT, host, (err?: Error) =>

@@ -21,7 +21,9 @@ export const boardCmd: Command = {
       if (err instanceof BoardConfigError) throw new UsageError(err.message);
       throw err;
     }
-    print(`board: ${board.url}/board/  health: ${board.url}/healthz  metrics: ${board.url}/metrics`);
+    print(
+      `board: ${board.url}/board/  runs: ${board.url}/runs  health: ${board.url}/healthz  metrics: ${board.url}/metrics`,
+    );
     await new Promise<void>((resolve) => {
       let stopping = false;
       const stop = (signal: string) => {
