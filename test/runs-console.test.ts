@@ -97,7 +97,9 @@ describe('the runs console in a real browser', () => {
   });
 
   const nightColour = (page: Page, date: string) =>
-    page.locator(`td.run[data-date="${date}"]`).evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).backgroundColor);
+    page
+      .locator(`td.run[data-date="${date}"]`)
+      .evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).backgroundColor);
 
   it('a viewer sees the nights in their colours, reads the failed attempt’s log, and cannot resume', async () => {
     const context = await browser.newContext({
