@@ -31,8 +31,8 @@ export async function startWorkers(config: Config, log: Logger, queues: StepName
   const workers = queues.map((step) => {
     const worker = new Worker(
       step,
-      (job, _token, signal) =>
-        runStep({ database, config, mailer, log, worker: workerName }, steps[step], job, signal),
+      (job, token, signal) =>
+        runStep({ database, config, mailer, log, worker: workerName }, steps[step], job, signal, token),
       {
         connection: redisConnection(config.REDIS_URL),
         prefix: config.CPD_QUEUE_PREFIX,

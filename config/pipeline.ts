@@ -58,6 +58,15 @@ export const contractSchema = z.object({
   maxAgeDays: z.number().int().min(0).optional(),
 });
 
+/** A sensor for a late input: look every pokeSeconds, fail "still missing" after timeoutMinutes. */
+const sourceWaitSchema = z.object({
+  pokeSeconds: z.number().int().min(1).max(3_600).default(60),
+  timeoutMinutes: z
+    .number()
+    .positive()
+    .max(7 * 24 * 60),
+});
+
 const fileSourceSchema = z.object({
   kind: z.literal('file'),
   name: identifier.optional(),
@@ -65,6 +74,7 @@ const fileSourceSchema = z.object({
   path: z.string().min(1),
   parse: parseOptionsSchema.default(parseOptionsSchema.parse({})),
   contract: contractSchema.default(contractSchema.parse({})),
+  wait: sourceWaitSchema.optional(),
 });
 
 const httpSourceSchema = z.object({
@@ -79,6 +89,7 @@ const httpSourceSchema = z.object({
     .optional(),
   parse: parseOptionsSchema.default(parseOptionsSchema.parse({})),
   contract: contractSchema.default(contractSchema.parse({})),
+  wait: sourceWaitSchema.optional(),
 });
 
 const sqlSourceSchema = z.object({

@@ -1,5 +1,6 @@
 import type { PoolConnection } from 'mysql2/promise';
 import { inTransaction } from '../db/transaction.ts';
+import { PermanentError } from '../pipeline/errors.ts';
 import type { Collected } from '../pipeline/sources/collected.ts';
 import { collectFiles } from '../pipeline/sources/file-source.ts';
 import { collectHttp } from '../pipeline/sources/http-source.ts';
@@ -7,6 +8,7 @@ import { landingDir } from '../pipeline/sources/land-file.ts';
 import { sourceName } from '../pipeline/sources/source-name.ts';
 import { collectSql } from '../pipeline/sources/sql-source.ts';
 import { defineStep } from '../runner/step.ts';
+import { nextPoke, type SourceWait, WaitForInputError } from '../runner/wait-for-input.ts';
 
 /**
  * collect: finds every input of the run (files by glob, HTTP bodies, SQL query results; the last
@@ -15,15 +17,22 @@ import { defineStep } from '../runner/step.ts';
  */
 export const collect = defineStep({
   name: 'collect',
-  async handler({ run, pool, config, log, signal }) {
+  async handler({ run, pool, config, log, signal, waitingSince }) {
     const found: Collected[] = [];
     const dir = landingDir(config.DATA_DIR, run.pipeline.name, run.runKey);
     const secrets = config.sourceEnv ?? {};
     for (const [index, source] of run.pipeline.sources.entries()) {
       const name = sourceName(source, index);
-      if (source.kind === 'file') found.push(...(await collectFiles(name, source.path)));
-      else if (source.kind === 'http') found.push(await collectHttp(source, name, dir, secrets, signal));
-      else found.push(await collectSql(source, name, dir, secrets));
+      if (source.kind === 'sql') found.push(await collectSql(source, name, dir, secrets));
+      else {
+        try {
+          if (source.kind === 'file') found.push(...(await collectFiles(name, source.path)));
+          else found.push(await collectHttp(source, name, dir, secrets, signal));
+        } catch (err) {
+          if (!source.wait) throw err;
+          sensor(source.wait, name, err, waitingSince ?? Date.now());
+        }
+      }
       for (const f of found.filter((x) => x.source === name))
         log.info(
           { source: name, kind: f.kind, origin: f.origin, bytes: f.bytes, sha256: f.sha256 },
@@ -45,6 +54,20 @@ export const collect = defineStep({
     };
   },
 });
+
+/**
+ * A source with `wait` that is not there yet (no file matches, the URL does not answer): look
+ * again later without holding a worker, and fail "still missing" only at the timeout.
+ */
+function sensor(wait: SourceWait, name: string, err: unknown, waitingSince: number): never {
+  const why = err instanceof Error ? err.message : String(err);
+  const next = nextPoke(wait, waitingSince, Date.now());
+  if (next.kind === 'timeout')
+    throw new PermanentError(`source ${name}: still missing after ${next.waitedMinutes} minutes (${why})`, {
+      cause: err,
+    });
+  throw new WaitForInputError(why, next.untilMs);
+}
 
 /**
  * Replaces the run's source_files rows, except that a row whose lines are in raw_transactions

@@ -24,6 +24,8 @@ import { pipelineRuns, type RunStatus, stepRuns } from '../db/schema/index.ts';
  * step_runs.status (one row per attempt)
  *   (none)   -> running              stepAttemptStarted
  *   running  -> failed (interrupted) stepAttemptStarted (an earlier attempt whose worker died), stalledOut
+ *   running  -> waiting              attemptWaiting (a sensor waits for a late input)
+ *   waiting  -> running              stepAttemptStarted (the same attempt looks again)
  *   running  -> succeeded            stepSucceeded
  *   running  -> failed, or a new failed row when the attempt never got one   attemptFailed
  */
@@ -90,6 +92,23 @@ export async function stepAttemptStarted(
   db: Db,
   attempt: { runKey: string; step: StepName; attempt: number; worker: string; generation?: number },
 ): Promise<number | undefined> {
+  // A sensor looking again is the same attempt, not a new one: its waiting row runs again.
+  const [waiting] = await db
+    .select({ id: stepRuns.id })
+    .from(stepRuns)
+    .where(
+      and(
+        eq(stepRuns.runKey, attempt.runKey),
+        eq(stepRuns.step, attempt.step),
+        eq(stepRuns.generation, attempt.generation ?? 1),
+        eq(stepRuns.attempt, attempt.attempt),
+        eq(stepRuns.status, 'waiting'),
+      ),
+    );
+  if (waiting) {
+    await db.update(stepRuns).set({ status: 'running', error: null }).where(eq(stepRuns.id, waiting.id));
+    return waiting.id;
+  }
   await failRunningAttempts(
     db,
     attempt.runKey,
@@ -136,6 +155,19 @@ export async function stepSucceeded(db: Db, stepRunId: number, figures: AttemptF
       details: figures.details ?? null,
     })
     .where(eq(stepRuns.id, stepRunId));
+}
+
+/** The attempt waits for a late input; `note` says what for (shown where an error would be). */
+export async function attemptWaiting(
+  db: Db,
+  stepRunId: number,
+  note: string,
+  durationMs: number,
+): Promise<void> {
+  await db
+    .update(stepRuns)
+    .set({ status: 'waiting', error: note, durationMs })
+    .where(and(eq(stepRuns.id, stepRunId), eq(stepRuns.status, 'running')));
 }
 
 /** An attempt failed. One that failed before it was recorded (e.g. its inputs were not ready) gets its row now. */

@@ -5,7 +5,7 @@ import { modelVersions, pipelineRuns, stepRuns } from '../db/schema/index.ts';
 
 export interface StepSummary {
   step: StepName;
-  status: 'pending' | 'running' | 'succeeded' | 'failed';
+  status: 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed';
   attempts: number;
   durationMs: number | null;
   rowsIn: number | null;

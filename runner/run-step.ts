@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Job, UnrecoverableError } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Config } from '../config/env.ts';
@@ -11,6 +11,7 @@ import { pipelineRuns, stepRuns } from '../db/schema/index.ts';
 import { parseStepJobId } from '../ledger/job-id.ts';
 import {
   attemptFailed,
+  attemptWaiting,
   runFailed,
   runStarted,
   stepAttemptStarted,
@@ -25,8 +26,14 @@ import type { Mailer } from '../reports/mailer.ts';
 import { openAttemptLog } from './attempt-log-sink.ts';
 import { type StepDefinition } from './step.ts';
 import { stepTimeout } from './step-timeout.ts';
+import { WaitForInputError } from './wait-for-input.ts';
 
-export const stepJobDataSchema = z.object({ runKey: z.string().min(3).max(120), step: z.enum(stepNames) });
+export const stepJobDataSchema = z.object({
+  runKey: z.string().min(3).max(120),
+  step: z.enum(stepNames),
+  /** Set by the runner when a sensor first found its input missing (epoch ms). */
+  waitingSince: z.number().int().positive().optional(),
+});
 
 export interface StepRunnerDeps {
   database: Database;
@@ -50,6 +57,7 @@ export async function runStep(
   def: StepDefinition,
   job: Job,
   signal?: AbortSignal,
+  token?: string,
 ): Promise<StepResult> {
   const parsed = stepJobDataSchema.safeParse(job.data);
   if (!parsed.success)
@@ -68,6 +76,7 @@ export async function runStep(
   });
   const log = attemptLog.log;
   const started = performance.now();
+  const waitingSince = parsed.data.waitingSince ?? Date.now();
   const finalAttempt = attempt >= (job.opts.attempts ?? 1);
 
   const lockConn = await pool.getConnection();
@@ -121,6 +130,7 @@ export async function runStep(
         log,
         signal: stepSignal,
         progress: (p) => job.updateProgress(Math.max(0, Math.min(100, p))),
+        waitingSince,
       }),
     );
     const durationMs = Math.round(performance.now() - started);
@@ -131,6 +141,23 @@ export async function runStep(
     );
     return result;
   } catch (err) {
+    if (err instanceof WaitForInputError && token) {
+      // The job goes back to the delayed set until the next look: no worker slot is held and no
+      // attempt is spent (BullMQ does not count a DelayedError as a failure).
+      const durationMs = Math.round(performance.now() - started);
+      const next = new Date(err.untilMs).toISOString();
+      if (stepRunId !== undefined)
+        await attemptWaiting(
+          db,
+          stepRunId,
+          `waiting for input: ${err.waitingFor} (next look ${next})`,
+          durationMs,
+        );
+      await job.updateData({ ...parsed.data, waitingSince });
+      await job.moveToDelayed(err.untilMs, token);
+      log.info({ waitingFor: err.waitingFor, nextLook: next }, 'input missing: waiting for it');
+      throw new DelayedError();
+    }
     const permanent = isPermanent(err) || err instanceof UnrecoverableError;
     const message = errorMessage(err);
     const durationMs = Math.round(performance.now() - started);

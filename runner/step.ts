@@ -6,6 +6,8 @@ import type { Mailer } from '../reports/mailer.ts';
 export interface StepContext extends WorkContext {
   attempt: number;
   mailer: Mailer;
+  /** When this attempt first looked for its input (epoch ms): a sensor's timeout counts from here. */
+  waitingSince?: number;
 }
 
 export interface StepDefinition {

@@ -95,7 +95,14 @@ async function gatherFacts(deps: WatchdogDeps, runKey: string): Promise<RunFacts
       failedReason: job.failedReason || null,
       workers,
       retryAt: state === 'delayed' ? new Date(job.timestamp + (job.delay ?? 0)) : null,
+      waitingSince: waitingSinceOf(job.data),
     });
   }
   return { runKey, status: run.status, jobs };
+}
+
+/** The runner stores when a sensor started waiting in the job's data. */
+function waitingSinceOf(data: unknown): Date | null {
+  const since = (data as { waitingSince?: unknown } | null)?.waitingSince;
+  return typeof since === 'number' ? new Date(since) : null;
 }

@@ -23,6 +23,8 @@ export interface StepJobFacts {
   workers: number;
   /** When a delayed job (waiting out a backoff) will run. */
   retryAt: Date | null;
+  /** Set when a sensor delayed the job to look for a late input again (since when it waits). */
+  waitingSince?: Date | null;
 }
 
 export interface RunFacts {
@@ -72,6 +74,13 @@ export function diagnoseLateRun(f: RunFacts, pipelineHint: string): LateRunDiagn
         facts,
       };
     case 'delayed':
+      if (stuck.waitingSince)
+        return {
+          cause: 'waiting-input',
+          reason: `${where} is waiting for a late input (sensor) since ${stuck.waitingSince.toISOString()}${stuck.retryAt ? `; next look at ${stuck.retryAt.toISOString()}` : ''}; it fails at the source's timeout`,
+          action: `deliver the missing input (cpd status ${f.runKey} names it); the run continues by itself`,
+          facts,
+        };
       return {
         cause: 'waiting-retry',
         reason: `${where} failed attempt ${stuck.attemptsMade}/${stuck.maxAttempts} (${stuck.failedReason ?? 'unknown error'}) and waits for a retry${stuck.retryAt ? ` at ${stuck.retryAt.toISOString()}` : ''}`,

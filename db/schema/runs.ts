@@ -53,7 +53,10 @@ export const stepRuns = mysqlTable(
     /** The run's generation this attempt belongs to: attempts are counted per generation. */
     generation: int('generation').notNull().default(1),
     attempt: int('attempt').notNull(),
-    status: varchar('status', { length: 16 }).$type<'running' | 'succeeded' | 'failed'>().notNull(),
+    /** waiting: a sensor is waiting for a late input (the job is delayed, holding no worker). */
+    status: varchar('status', { length: 16 })
+      .$type<'running' | 'waiting' | 'succeeded' | 'failed'>()
+      .notNull(),
     /** 'permanent' (not retried) or 'transient' (retried with backoff). */
     errorKind: varchar('error_kind', { length: 16 }).$type<'permanent' | 'transient'>(),
     error: text('error'),

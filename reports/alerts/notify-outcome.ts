@@ -10,6 +10,7 @@ export interface LateRunDiagnosis {
     | 'never-started'
     | 'failed'
     | 'waiting-retry'
+    | 'waiting-input'
     | 'no-worker'
     | 'stalled'
     | 'slow'

@@ -3,7 +3,7 @@ import { type StepName, stepNames } from '../../../config/steps.ts';
 import type { Db } from '../../../db/client.ts';
 import { pipelineRuns, scheduleTicks, stepRuns } from '../../../db/schema/index.ts';
 
-export type CellState = 'succeeded' | 'failed' | 'running' | 'retrying' | 'pending';
+export type CellState = 'succeeded' | 'failed' | 'running' | 'waiting' | 'retrying' | 'pending';
 export type NightState =
   'pending' | 'running' | 'succeeded' | 'degraded' | 'failed' | 'cancelled' | 'skipped';
 

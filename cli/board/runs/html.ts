@@ -47,6 +47,7 @@ export const stateColours: Record<string, string> = {
   degraded: '#f9a825',
   failed: '#c62828',
   running: '#1565c0',
+  waiting: '#7b1fa2',
   retrying: '#ef6c00',
   pending: '#b0bec5',
   cancelled: '#616161',
