@@ -30,6 +30,20 @@ describe('decidePromotion', () => {
     );
   });
 
+  it('a tie keeps the champion, whatever the tolerance (identical data, params and seed)', () => {
+    for (const r of [rule, strict]) {
+      const d = decidePromotion({
+        rule: r,
+        challenger: { version: 42, value: 0.8992 },
+        champion: { version: 40, value: 0.8992 },
+      });
+      expect(d).toMatchObject({ promoted: false, resultVersion: 40, publishable: true });
+      expect(d.reason).toBe(
+        'challenger v42 ROC-AUC 0.899 ties champion v40 0.899 on the same rows → kept v40',
+      );
+    }
+  });
+
   it('promotes within the tolerance (a fresher model, equal within noise)', () => {
     const d = decidePromotion({
       rule,

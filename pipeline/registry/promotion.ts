@@ -133,9 +133,14 @@ export function decidePromotion({ rule, challenger, champion }: PromotionInput):
   const value = challenger.value as number;
   const gain = lower ? champion.value - value : value - champion.value;
   const needed = -rule.tolerance;
-  const enough = gain >= needed - EPS;
+  // A tie keeps the champion: replacing a model by an equally good one only churns the registry
+  // (identical data, params and seed give exactly this).
+  const tie = Math.abs(gain) <= EPS;
+  const enough = !tie && gain >= needed - EPS;
   const word = rule.tolerance >= 0 ? 'allowed' : 'required';
-  const cmp = `${ch} ${name} ${fmt(value)} vs ${cp} ${fmt(champion.value)} (${signed(gain)} ${enough ? '≥' : '<'} ${signed(needed)} ${word}${lower ? ', lower is better' : ''})`;
+  const cmp = tie
+    ? `${ch} ${name} ${fmt(value)} ties ${cp} ${fmt(champion.value)} on the same rows`
+    : `${ch} ${name} ${fmt(value)} vs ${cp} ${fmt(champion.value)} (${signed(gain)} ${enough ? '≥' : '<'} ${signed(needed)} ${word}${lower ? ', lower is better' : ''})`;
   if (enough) return out(true, challenger.version, true, `${cmp} → champion v${challenger.version}`);
   const gate = championOk ? '' : `; the champion fails the ${floorText} too → no usable model`;
   return out(false, champion.version, championOk, `${cmp} → kept v${champion.version}${gate}`);
