@@ -6,7 +6,7 @@ import { runSummary } from '../ledger/run-summary.ts';
 import { createQueues, type Queues } from '../workflows/queues.ts';
 import { type CpdProcess, runCpd, spawnCpd } from './helpers/processes.ts';
 import { writeShoppersSlice } from './helpers/shoppers.ts';
-import { createTestEnv, type TestEnv } from './helpers/test-env.ts';
+import { createTestEnv, type TestEnv, waitFor } from './helpers/test-env.ts';
 
 const DATE = '2026-11-20';
 const RUN_KEY = `logged@${DATE}`;
@@ -36,17 +36,24 @@ describe('logs per attempt', () => {
     const failed = await runCpd(['run', '--pipeline', pipeline, '--date', DATE, '--wait'], t.env);
     expect(failed.code, failed.stdout + failed.stderr).toBe(1);
 
-    const collectLines = await t.database.db
-      .select()
-      .from(stepLogs)
-      .where(and(eq(stepLogs.runKey, RUN_KEY), eq(stepLogs.step, 'collect')));
+    // The lines are written just after the attempt's outcome: wait for them, not for a clock.
+    const collectLines = await waitFor('the collect attempt’s stored lines', async () => {
+      const rows = await t.database.db
+        .select()
+        .from(stepLogs)
+        .where(and(eq(stepLogs.runKey, RUN_KEY), eq(stepLogs.step, 'collect')));
+      return rows.some((l) => l.msg === 'step failed') ? rows : undefined;
+    });
     expect(collectLines.map((l) => l.msg)).toEqual(expect.arrayContaining(['step started', 'step failed']));
     const failedLine = collectLines.find((l) => l.msg === 'step failed')!;
     expect(failedLine).toMatchObject({ generation: 1, attempt: 1, level: 50 });
     expect(failedLine.line).toContain('no file matches');
 
-    const jobLogs = await queues.queue('collect').getJobLogs(`${RUN_KEY}.g1.collect`);
-    expect(jobLogs.logs.some((l) => l.includes('no file matches'))).toBe(true);
+    await waitFor('the lines on the BullMQ job (Bull Board’s Logs tab)', async () =>
+      (await queues.queue('collect').getJobLogs(`${RUN_KEY}.g1.collect`)).logs.some((l) =>
+        l.includes('no file matches'),
+      ),
+    );
 
     const shown = await runCpd(['logs', RUN_KEY, 'collect', '--attempt', '1'], t.env);
     expect(shown.code, shown.stderr).toBe(0);
@@ -72,5 +79,11 @@ describe('logs per attempt', () => {
     expect(train.stdout).not.toContain('collect#');
     const old = await runCpd(['logs', RUN_KEY, 'collect', '--generation', '1'], t.env);
     expect(old.stdout).toContain('no file matches');
+
+    // cpd status by pipeline name, with a duration per run.
+    const status = await runCpd(['status', 'logged', '--limit', '1'], t.env);
+    expect(status.stdout).toMatch(new RegExp(`^${RUN_KEY} +succeeded +\\S+ +\\d+(\\.\\d)? (ms|s|min)`, 'm'));
+    const none = await runCpd(['status', '--pipeline', 'other'], t.env);
+    expect(none.stdout.trim()).toBe('no runs of pipeline other');
   }, 300_000);
 });

@@ -1,20 +1,24 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { desc } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import type { Config } from '../../config/env.ts';
 import { createDatabase } from '../../db/client.ts';
 import { pipelineRuns } from '../../db/schema/index.ts';
 import { runSummary } from '../../ledger/run-summary.ts';
 import { reportArchiveDir } from '../../reports/archive-dir.ts';
-import type { Command } from '../command.ts';
+import { formatDuration } from '../board/runs/html.ts';
+import { type Command, stringOption, UsageError } from '../command.ts';
 import { printOutcome, summaryJson } from '../print-run.ts';
 
-/** `cpd status [RUNKEY]`: one run in detail, or the latest runs. */
+const DEFAULT_LIMIT = 20;
+
+/** `cpd status [RUNKEY]`: one run in detail, or the latest runs (of one pipeline). */
 export async function statusCommand(
   config: Config,
   runKey: string | undefined,
   json: boolean,
   print: (s: string) => void,
+  opts: { pipeline?: string; limit: number } = { limit: DEFAULT_LIMIT },
 ): Promise<number> {
   const database = createDatabase(config.DATABASE_URL);
   try {
@@ -40,29 +44,42 @@ export async function statusCommand(
     const runs = await database.db
       .select()
       .from(pipelineRuns)
+      .where(opts.pipeline ? eq(pipelineRuns.pipeline, opts.pipeline) : undefined)
       .orderBy(desc(pipelineRuns.createdAt))
-      .limit(20);
+      .limit(opts.limit);
+    const durationOf = (r: (typeof runs)[number]) =>
+      r.startedAt ? (r.finishedAt ?? new Date()).getTime() - r.startedAt.getTime() : null;
     if (json)
       print(
         JSON.stringify(
           runs.map((r) => ({
             runKey: r.runKey,
+            pipeline: r.pipeline,
+            businessDate: r.businessDate,
             status: r.status,
+            generation: r.generation,
             error: r.error,
             createdAt: r.createdAt,
+            startedAt: r.startedAt,
             finishedAt: r.finishedAt,
+            durationMs: durationOf(r),
           })),
         ),
       );
     else {
       if (runs.length === 0)
         print(
-          'no runs yet: start one with `cpd run --pipeline config/pipelines/online-shoppers.json --wait`',
+          opts.pipeline
+            ? `no runs of pipeline ${opts.pipeline}`
+            : 'no runs yet: start one with `cpd run --pipeline config/pipelines/online-shoppers.json --wait`',
         );
-      for (const r of runs)
+      for (const r of runs) {
+        const ms = durationOf(r);
+        const took = ms === null ? '–' : `${r.finishedAt ? '' : 'for '}${formatDuration(ms)}`;
         print(
-          `${r.runKey.padEnd(40)} ${r.status.padEnd(10)} ${r.createdAt.toISOString()}${r.error ? `  ${r.error}` : ''}`,
+          `${r.runKey.padEnd(40)} ${r.status.padEnd(10)} ${r.createdAt.toISOString()}  ${took.padEnd(14)}${r.error ? `  ${r.error.slice(0, 200)}` : ''}`,
         );
+      }
     }
     return 0;
   } finally {
@@ -72,8 +89,22 @@ export async function statusCommand(
 
 export const statusCmd: Command = {
   name: 'status',
-  usage: 'cpd status [RUNKEY] [--json]',
-  options: { json: { type: 'boolean', default: false } },
-  run: ({ config, values, positionals, print }) =>
-    statusCommand(config, positionals[0], values.json === true, print),
+  usage: 'cpd status [RUNKEY | PIPELINE] [--pipeline NAME] [--limit N] [--json]',
+  options: {
+    json: { type: 'boolean', default: false },
+    pipeline: { type: 'string', valueName: 'NAME' },
+    limit: { type: 'string', valueName: 'N', default: String(DEFAULT_LIMIT) },
+  },
+  run: ({ config, values, positionals, print }) => {
+    const limit = Number(stringOption(values, 'limit'));
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1_000)
+      throw new UsageError(
+        `--limit must be a whole number from 1 to 1000, not "${stringOption(values, 'limit')}"`,
+      );
+    // A run key has an @; a bare name is a pipeline, as people type it.
+    const [first] = positionals;
+    const runKey = first?.includes('@') ? first : undefined;
+    const pipeline = stringOption(values, 'pipeline') ?? (first && !runKey ? first : undefined);
+    return statusCommand(config, runKey, values.json === true, print, { pipeline, limit });
+  },
 };
