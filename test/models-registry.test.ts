@@ -252,7 +252,7 @@ describe('model registry: champion/challenger decisions, cpd models, cpd promote
     const text = await runCpd(['models', 'reg'], t.env);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain(`v${versions.renamed}`);
-    expect(text.stdout).toMatch(new RegExp(`v${versions.renamed}\\s+\\[challenger,champion\\]`));
+    expect(text.stdout).toMatch(new RegExp(`v${versions.renamed}\\s+\\[champion\\]`));
     expect(text.stdout).toContain(`kept v${versions.first}`);
     expect(text.stdout).toContain(`< −0.005 allowed) → kept v${versions.first}`);
 

@@ -10,7 +10,9 @@ import type { Command } from '../command.ts';
 const f3 = (v: number | null) => (v === null ? '  –  ' : v.toFixed(3));
 
 function versionLine(v: RegistryVersion): string {
-  const tags = v.aliases.length ? `[${v.aliases.sort().join(',')}]` : '';
+  // One alias per version: the champion that was also tonight's challenger is shown as champion.
+  const alias = v.aliases.includes('champion') ? 'champion' : v.aliases[0];
+  const tags = alias ? `[${alias}]` : '';
   const w = v.trainingWindow;
   const window = w?.snapshots?.length
     ? `train cutoffs ${w.snapshots
