@@ -9,6 +9,8 @@ const FLUSH_EVERY_MS = 2_000;
 
 export interface AttemptLogSink {
   log: Logger;
+  /** Writes the lines so far; never throws. Called before the attempt's outcome is recorded, so whoever sees the outcome can read its lines. */
+  flush(): Promise<void>;
   /** Writes the remaining lines; never throws (a lost log line must not fail a step). */
   close(): Promise<void>;
 }
@@ -48,6 +50,7 @@ export function openAttemptLog(deps: { db: Db; log: Logger }, job: Job, key: Att
   timer.unref();
   return {
     log,
+    flush: () => flush(false),
     async close() {
       clearInterval(timer);
       await flush(true);

@@ -134,11 +134,12 @@ export async function runStep(
       }),
     );
     const durationMs = Math.round(performance.now() - started);
-    await stepSucceeded(db, stepRunId!, { durationMs, ...result });
     log.info(
       { durationMs, rowsIn: result.rowsIn, rowsOut: result.rowsOut, rowsRejected: result.rowsRejected },
       'step succeeded',
     );
+    await attemptLog.flush();
+    await stepSucceeded(db, stepRunId!, { durationMs, ...result });
     return result;
   } catch (err) {
     if (err instanceof WaitForInputError && token) {
@@ -162,6 +163,7 @@ export async function runStep(
     const message = errorMessage(err);
     const durationMs = Math.round(performance.now() - started);
     log.error({ err, permanent, finalAttempt }, 'step failed');
+    await attemptLog.flush();
     await recordFailure(
       deps,
       runKey,

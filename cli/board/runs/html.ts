@@ -1,3 +1,5 @@
+import { localTime } from '../../../workflows/schedule.ts';
+
 /** Escapes text for HTML element content and attribute values. */
 export function esc(value: unknown): string {
   return String(value ?? '')
@@ -18,27 +20,18 @@ export function formatDuration(ms: number | null | undefined): string {
   return `${Math.floor(s / 3_600)} h ${String(Math.floor((s % 3_600) / 60)).padStart(2, '0')} min`;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+const zoneNames = new Map<string, Intl.DateTimeFormat>();
 
 /** A moment in the pipeline's time zone, with the zone's abbreviation: 2026-11-24 03:00:12 CET. */
 export function formatTime(at: Date | null | undefined, timeZone: string): string {
   if (!at) return '–';
-  let f = formatters.get(timeZone);
+  let f = zoneNames.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('sv-SE', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hour12: false,
-      timeZoneName: 'short',
-    });
-    formatters.set(timeZone, f);
+    f = new Intl.DateTimeFormat('en-GB', { timeZone, timeZoneName: 'short' });
+    zoneNames.set(timeZone, f);
   }
-  return f.format(at);
+  const zone = f.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
+  return `${localTime(at, timeZone)} ${zone}`;
 }
 
 /** Colours of a state, the same in the grid, the legend and the run page. */
