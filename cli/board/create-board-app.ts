@@ -47,7 +47,7 @@ export function createBoardApp(deps: BoardAppDeps): Express {
       db: deps.db,
       log: deps.log,
       control: deps.control,
-      reportDir: deps.reportDir ?? (() => '/nonexistent'),
+      reportDir: deps.reportDir,
     }),
   );
   app.get('/metrics', (_req, res, next) => {

@@ -27,7 +27,7 @@ export interface RunPage {
 export async function loadRunPage(
   db: Db,
   runKey: string,
-  opts: { generation?: number; reportDir: (pipeline: string, businessDate: string) => string },
+  opts: { generation?: number; reportDir?: (pipeline: string, businessDate: string) => string },
 ): Promise<RunPage | undefined> {
   const [run] = await db.select().from(pipelineRuns).where(eq(pipelineRuns.runKey, runKey));
   if (!run) return undefined;
@@ -45,7 +45,7 @@ export async function loadRunPage(
     .where(eq(scorePublications.runKey, runKey))
     .orderBy(desc(scorePublications.id))
     .limit(1);
-  const report = path.join(opts.reportDir(run.pipeline, run.businessDate), 'index.html');
+  const report = opts.reportDir && path.join(opts.reportDir(run.pipeline, run.businessDate), 'index.html');
   const timezone = (run.params as { schedule?: { timezone?: string } } | null)?.schedule?.timezone ?? 'UTC';
   return {
     run,
@@ -55,6 +55,6 @@ export async function loadRunPage(
     logs,
     decision: decision ?? null,
     publication: publication ?? null,
-    reportFile: existsSync(report) ? report : null,
+    reportFile: report && existsSync(report) ? report : null,
   };
 }

@@ -17,7 +17,8 @@ export interface RunsRouterDeps {
   log: Logger;
   /** Absent: the console is read-only for everyone (no queues to act on). */
   control?: RunControl;
-  reportDir(pipeline: string, businessDate: string): string;
+  /** Where a night's report archive is; absent, the run page links no report. */
+  reportDir?: (pipeline: string, businessDate: string) => string;
 }
 
 const DEFAULT_NIGHTS = 30;
