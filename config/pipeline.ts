@@ -138,6 +138,8 @@ export const modelSchema = z.object({
   seed: z.number().int().default(42),
   /** Share of labeled rows held out (stratified) for validation. */
   validationShare: z.number().gt(0).lt(1).default(0.2),
+  /** Labeled tables: folds of the cross-fitting that scores rows of known outcome out-of-fold (k more fits). */
+  crossFitFolds: z.number().int().min(2).max(10).default(5),
   threshold: thresholdRuleSchema.default({ rule: 'max-f1' }),
 });
 

@@ -8,6 +8,7 @@ import { modeOf } from '../modes/index.ts';
 import { PermanentError } from '../pipeline/errors.ts';
 import { publishScores } from '../pipeline/publish/publish-scores.ts';
 import { spoolScores } from '../pipeline/publish/spool-scores.ts';
+import { readKnownOutcomeScores } from '../pipeline/registry/known-outcome-scores.ts';
 import { loadScoringModel } from '../pipeline/registry/model-store.ts';
 import { defineStep } from '../runner/step.ts';
 
@@ -16,7 +17,8 @@ const DEGRADED_PREFIX = 'score: publish blocked';
 
 /**
  * score: every scoring row gets its probability, decile, segment and top reasons, streamed in
- * chunks; the night is staged, checked by the pipeline's gates and published with one RENAME
+ * chunks (rows whose outcome is already known get their out-of-fold score from the train step and
+ * are marked as known outcomes); the night is staged, checked by the pipeline's gates and published with one RENAME
  * (readers see last night's table or tonight's, never a mix). A blocked gate keeps yesterday's
  * table and marks the run degraded; the flow goes on so the report still tells why.
  */
@@ -45,6 +47,7 @@ export const score = defineStep({
         expectedRows: set.rowsScore,
         chunkRows,
         reasons,
+        knownOutcomes: await readKnownOutcomeScores(pool, run.runKey),
         signal,
         // Scoring is most of the work: 0..80 %, staging and the swap the rest.
         onChunk: (done) => progress(Math.round((done / Math.max(1, set.rowsScore)) * 80)),

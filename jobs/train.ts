@@ -1,16 +1,22 @@
 import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { featureSets, modelVersions } from '../db/schema/index.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { concatRows } from '../ml/dataset.ts';
 import { trainModel } from '../ml/engine.ts';
+import { type CrossFit, crossFitScores, type FitRecipe } from '../ml/evaluation/cross-fit.ts';
 import { modeOf } from '../modes/index.ts';
 import type { FeatureMatrix } from '../pipeline/features/feature-matrix-type.ts';
+import { storeKnownOutcomeScores } from '../pipeline/registry/known-outcome-scores.ts';
 import { packModel } from '../pipeline/registry/model-store.ts';
 import { defineStep } from '../runner/step.ts';
 
 /**
- * train: fits the forest on the run's training rows. The forest trains on worker threads, so this
- * process's event loop stays free and BullMQ keeps renewing the job lock (no "stalled" double run).
- * Re-running replaces the run's model version row (same version id), never adds a second one.
+ * train: fits the model on the run's training rows; where rows of known outcome are also scored
+ * (labeled tables), cross-fits them so each gets a score from a model that never saw it. Training
+ * runs on worker threads, so this process's event loop stays free and BullMQ keeps renewing the
+ * job lock (no "stalled" double run). Re-running replaces the run's model version row (same
+ * version id) and its out-of-fold scores, together, never adds a second one.
  */
 export const train = defineStep({
   name: 'train',
@@ -18,23 +24,30 @@ export const train = defineStep({
     const mode = modeOf(run.pipeline);
     const data = await mode.readFeatures({ db, pool }, run.runKey, 'train');
     const params = { ...run.pipeline.model };
+    const crossFit = mode.kFold.allowed;
+    // Progress: the model is the first half when cross-fitting follows, else all of it.
+    const share = crossFit ? 50 : 100;
+    const threads = config.CPD_THREADS;
     const started = performance.now();
-    const model = await trainModel(
-      {
-        featureNames: data.featureNames,
-        categorical: data.categorical,
-        columns: data.columns,
-        labels: data.labels,
-        nRows: data.nRows,
-      },
-      params,
-      {
-        threads: config.CPD_THREADS,
-        signal,
-        onProgress: (done, total) => void progress(Math.round((done / total) * 100)),
-      },
-    );
+    const model = await trainModel(data, params, {
+      threads,
+      signal,
+      onProgress: (done, total) => void progress(Math.round((done / total) * share)),
+    });
     const fitMs = Math.round(performance.now() - started);
+    let known: (CrossFit & { ids: string[] }) | null = null;
+    if (crossFit) {
+      const valid = await mode.readFeatures({ db, pool }, run.runKey, 'valid');
+      const ids = [...data.ids, ...valid.ids];
+      const fitFold: FitRecipe = (rows) => trainModel(rows, params, { threads, signal });
+      known = {
+        ids,
+        ...(await crossFitScores(concatRows(data, valid), ids, fitFold, params.crossFitFolds, params.seed, {
+          signal,
+          onProgress: (done, total) => void progress(50 + Math.round((done / total) * 50)),
+        })),
+      };
+    }
     const packed = await packModel(model);
     const [set] = await db
       .select({ rowsValid: featureSets.rowsValid })
@@ -55,14 +68,24 @@ export const train = defineStep({
       metrics: null,
       threshold: null,
     };
-    await db
-      .insert(modelVersions)
-      .values(row)
-      .onDuplicateKeyUpdate({ set: { ...row, createdAt: sql`CURRENT_TIMESTAMP(3)` } });
+    await inTransaction(pool, async (conn, tx) => {
+      await tx
+        .insert(modelVersions)
+        .values(row)
+        .onDuplicateKeyUpdate({ set: { ...row, createdAt: sql`CURRENT_TIMESTAMP(3)` } });
+      if (known) await storeKnownOutcomeScores(conn, run.runKey, known.ids, known.scores, known.folds);
+      else await conn.query('DELETE FROM known_outcome_scores WHERE run_key = ?', [run.runKey]);
+    });
     log.info({ fitMs, trainRows: data.nRows, modelBytes: packed.length }, 'model trained');
     return {
       rowsIn: data.nRows,
-      details: { fitMs, engine: params.engine, nTrees: params.nTrees, modelBytes: packed.length },
+      details: {
+        fitMs,
+        engine: params.engine,
+        nTrees: params.nTrees,
+        modelBytes: packed.length,
+        ...(known ? { knownOutcomeRows: known.ids.length, crossFitFolds: params.crossFitFolds } : {}),
+      },
     };
   },
 });

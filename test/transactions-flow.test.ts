@@ -82,6 +82,17 @@ describe('a transactions pipeline end to end', () => {
          SELECT 1 FROM raw_transactions r WHERE r.pipeline = 'retail-test' AND r.customer_id = cs.customer_id AND r.invoiced_at < '2011-09-10')`,
     );
     expect(Number((late as { n: number }[])[0]!.n)).toBe(0);
+    // Scored at T with features before T: no outcome is known yet, so every customer is a target
+    // and no cross-fitted score was needed (labels of the score rows are all unknown).
+    const [known] = await t.database.pool.query(
+      `SELECT (SELECT SUM(known_outcome) FROM customer_scores WHERE pipeline = 'retail-test') AS marked,
+              (SELECT COUNT(*) FROM customer_features WHERE run_key = ? AND role = 'score' AND label IS NOT NULL) AS labeled,
+              (SELECT COUNT(*) FROM known_outcome_scores WHERE run_key = ?) AS oof`,
+      [runKey, runKey],
+    );
+    expect((known as Record<string, unknown>[]).map((r) => Object.values(r).map(Number))).toEqual([
+      [0, 0, 0],
+    ]);
     const [mails] = await t.database.pool.query('SELECT kind, status FROM email_outbox WHERE run_key = ?', [
       runKey,
     ]);

@@ -52,6 +52,23 @@ export const modelVersions = mysqlTable(
   (t) => [uniqueIndex('model_versions_run').on(t.runKey), index('model_versions_pipeline').on(t.pipeline)],
 );
 
+/**
+ * Labeled mode: the out-of-fold score of every row whose outcome is known (train and validation
+ * rows), cross-fitted by the run's recipe; the score step publishes these instead of the
+ * champion's in-sample score and marks the rows as known outcomes.
+ */
+export const knownOutcomeScores = mysqlTable(
+  'known_outcome_scores',
+  {
+    runKey: varchar('run_key', { length: 120 }).notNull(),
+    entityId: varchar('entity_id', { length: 191 }).notNull(),
+    score: double('score').notNull(),
+    /** The fold whose model scored the row (trained on every other fold). */
+    fold: int('fold').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runKey, t.entityId] })],
+);
+
 export const modelAliasNames = ['champion', 'challenger'] as const;
 export type ModelAliasName = (typeof modelAliasNames)[number];
 

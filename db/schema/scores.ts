@@ -41,6 +41,8 @@ const scoreColumns = {
     .notNull()
     .default(sql`CURRENT_TIMESTAMP(3)`),
   reasons: jsonColumn<ScoreReason[]>('reasons'),
+  /** 1: the row's outcome is already known (a labeled row): its score is out-of-fold and it is no target. */
+  knownOutcome: tinyint('known_outcome').notNull().default(0),
 };
 
 export const customerScoresTemplate = mysqlTable('customer_scores_template', scoreColumns, (t) => [

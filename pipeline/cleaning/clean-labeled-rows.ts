@@ -12,8 +12,8 @@ const CHUNK = 5_000;
 type Value = number | boolean | string | null;
 
 /**
- * Labeled mode's clean: turns raw cells into typed values. A row whose label, number or boolean
- * cannot be read, or whose id repeats, is quarantined with the column and reason; the rest is
+ * Labeled mode's clean: turns raw cells into typed values (an empty label: outcome unknown, label
+ * null). A row whose number or boolean cannot be read, or whose id repeats, is quarantined with the column and reason; the rest is
  * written to clean_rows, replacing the run's previous output in one transaction.
  */
 export async function cleanLabeledRows(ctx: WorkContext, pipeline: LabeledPipeline): Promise<StepResult> {
@@ -109,7 +109,7 @@ export async function cleanLabeledRows(ctx: WorkContext, pipeline: LabeledPipeli
 }
 
 type CleanResult =
-  | { ok: true; id: string | undefined; label: 0 | 1; values: Record<string, Value> }
+  | { ok: true; id: string | undefined; label: 0 | 1 | null; values: Record<string, Value> }
   | { ok: false; column: string; reason: string };
 
 export function cleanRow(
@@ -124,7 +124,7 @@ export function cleanRow(
   const positive = new Set(pipeline.columns.label.positive.map((p) => p.toLowerCase()));
   const values: Record<string, Value> = {};
   let id: string | undefined;
-  let label: 0 | 1 = 0;
+  let label: 0 | 1 | null = 0;
   for (const [i, name] of header.entries()) {
     const cell = cells[i] ?? '';
     const isNull = nulls.has(cell.trim());
@@ -134,8 +134,8 @@ export function cleanRow(
         id = cell.trim();
         break;
       case 'label':
-        if (isNull) return { ok: false, column: name, reason: 'label is empty' };
-        label = positive.has(cell.trim().toLowerCase()) ? 1 : 0;
+        // An empty label is an outcome not known yet: the row is one to score and act on, not to learn from.
+        label = isNull ? null : positive.has(cell.trim().toLowerCase()) ? 1 : 0;
         break;
       case 'numeric': {
         if (isNull) {

@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 /** A clean row as the labeled features step reads it (clean_rows). */
 export interface Example {
   id: string;
-  label: 0 | 1;
+  /** null: the outcome is not known yet (a row to score, never to learn from). */
+  label: 0 | 1 | null;
   values: Record<string, number | boolean | string | null>;
 }
 
@@ -42,13 +43,16 @@ export function encode(names: string[], encoders: Encoders, ex: Pick<Example, 'v
   return out;
 }
 
-/** Stratified, seeded split: within each class, rows ordered by a hash of (seed, id); the first share validate. */
+/**
+ * Stratified, seeded split: within each class, rows ordered by a hash of (seed, id); the first share
+ * validate. Rows without a label take part in neither (null).
+ */
 export function splitRoles(
   examples: Pick<Example, 'id' | 'label'>[],
   validShare: number,
   seed: number,
-): ('train' | 'valid')[] {
-  const roles: ('train' | 'valid')[] = new Array(examples.length).fill('train');
+): ('train' | 'valid' | null)[] {
+  const roles: ('train' | 'valid' | null)[] = examples.map((e) => (e.label === null ? null : 'train'));
   for (const cls of [0, 1] as const) {
     const idx = examples.map((e, i) => (e.label === cls ? i : -1)).filter((i) => i >= 0);
     const keyed = idx.map((i) => ({

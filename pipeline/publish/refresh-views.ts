@@ -21,21 +21,35 @@ export async function refreshScoreViews(conn: PoolConnection): Promise<void> {
       "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'scores\\_%' ORDER BY TABLE_NAME",
     );
     const names = (rows as { name: string }[]).map((r) => r.name);
+    const [cols] = await conn.query(
+      "SELECT TABLE_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'scores\\_%' AND COLUMN_NAME = 'known_outcome'",
+    );
+    const withKnown = new Set((cols as { name: string }[]).map((r) => r.name));
     await conn.query(
-      `CREATE OR REPLACE VIEW customer_scores AS ${unionOf(names.filter((n) => CURRENT.test(n)))}`,
+      `CREATE OR REPLACE VIEW customer_scores AS ${unionOf(
+        names.filter((n) => CURRENT.test(n)),
+        withKnown,
+      )}`,
     );
     await conn.query(
-      `CREATE OR REPLACE VIEW customer_scores_prev AS ${unionOf(names.filter((n) => PREVIOUS.test(n)))}`,
+      `CREATE OR REPLACE VIEW customer_scores_prev AS ${unionOf(
+        names.filter((n) => PREVIOUS.test(n)),
+        withKnown,
+      )}`,
     );
   } finally {
     await conn.query("SELECT RELEASE_LOCK(CONCAT('cpd:', SHA1(CONCAT('cpd-score-views/', DATABASE()))))");
   }
 }
 
-function unionOf(tables: string[]): string {
-  const cols = SCORE_COLUMNS.map((c) => q(c)).join(', ');
+/** Tables published before the known_outcome column existed read as 0 there (nothing was marked then). */
+function unionOf(tables: string[], withKnown: ReadonlySet<string>): string {
+  const cols = (t: string) =>
+    SCORE_COLUMNS.map((c) =>
+      c === 'known_outcome' && !withKnown.has(t) && t !== LAYOUT_TABLE ? `0 AS ${q(c)}` : q(c),
+    ).join(', ');
   // No table yet: the empty layout table keeps the name valid, so queries return no rows instead of failing.
   return (tables.length ? tables : [LAYOUT_TABLE])
-    .map((t) => `SELECT ${cols} FROM ${q(t)}`)
+    .map((t) => `SELECT ${cols(t)} FROM ${q(t)}`)
     .join(' UNION ALL ');
 }

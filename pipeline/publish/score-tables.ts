@@ -32,6 +32,7 @@ export const SCORE_COLUMNS = [
   'business_date',
   'scored_at',
   'reasons',
+  'known_outcome',
 ] as const;
 
 export function scoreTables(pipeline: string): ScoreTables {

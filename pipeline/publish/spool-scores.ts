@@ -23,6 +23,12 @@ export interface SpoolOptions {
   expectedRows: number;
   chunkRows: number;
   reasons: number;
+  /**
+   * Out-of-fold scores of the rows whose outcome is known (labeled rows), by id: published instead
+   * of the model's (in-sample) score, marked as known outcomes and without reasons (the model's
+   * reasons would not add up to a score it did not give).
+   */
+  knownOutcomes?: ReadonlyMap<string, number>;
   signal: AbortSignal;
   onChunk(done: number): Promise<void>;
 }
@@ -59,7 +65,7 @@ async function scoreChunk(
 
 /**
  * Scores the run's scoring rows chunk by chunk and spools one line per customer to a local file
- * (`score \t reasons-json \t id-json`). Memory holds one chunk plus 8 bytes per row; deciles are
+ * (`score \t reasons-json \t known \t id-json`). Memory holds one chunk plus 8 bytes per row; deciles are
  * computed once every score is known and the spool is streamed into MySQL (stageScores).
  */
 export async function spoolScores(file: string, o: SpoolOptions): Promise<SpooledScores> {
@@ -87,10 +93,11 @@ export async function spoolScores(file: string, o: SpoolOptions): Promise<Spoole
       if (top) base = top.base;
       let text = '';
       for (let r = 0; r < chunk.nRows; r++) {
-        const s = proba[r]!;
+        const known = o.knownOutcomes?.get(chunk.ids[r]!);
+        const s = known ?? proba[r]!;
         scores[n + r] = Number.isFinite(s) ? s : NaN;
         let reasons = '\\N';
-        if (top) {
+        if (top && known === undefined) {
           // Built by hand from the flat arrays: a million customers × 3 reasons as objects would dominate the step.
           reasons = '[';
           for (let i = 0; i < top.k; i++) {
@@ -100,7 +107,7 @@ export async function spoolScores(file: string, o: SpoolOptions): Promise<Spoole
           }
           reasons += ']';
         }
-        text += `${Number.isFinite(s) ? s : '\\N'}\t${reasons}\t${JSON.stringify(chunk.ids[r])}\n`;
+        text += `${Number.isFinite(s) ? s : '\\N'}\t${reasons}\t${known === undefined ? 0 : 1}\t${JSON.stringify(chunk.ids[r])}\n`;
       }
       n += chunk.nRows;
       if (!out.write(text)) await once(out, 'drain');
@@ -117,8 +124,10 @@ export async function spoolScores(file: string, o: SpoolOptions): Promise<Spoole
   return { file, scores, nRows: n, base };
 }
 
-/** The spooled lines back, in the order they were written: [score, reasons JSON, customer id]. */
-export async function* readSpool(file: string): AsyncGenerator<[number | null, string | null, string]> {
+/** The spooled lines back, in the order they were written: [score, reasons JSON, customer id, known outcome 0/1]. */
+export async function* readSpool(
+  file: string,
+): AsyncGenerator<[number | null, string | null, string, 0 | 1]> {
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   for await (const line of lines) {
     if (!line) continue;
@@ -126,10 +135,12 @@ export async function* readSpool(file: string): AsyncGenerator<[number | null, s
     const b = line.indexOf('\t', a + 1);
     const score = line.slice(0, a);
     const reasons = line.slice(a + 1, b);
+    // The known flag is one character between the reasons and the id.
     yield [
       score === '\\N' ? null : Number(score),
       reasons === '\\N' ? null : reasons,
-      JSON.parse(line.slice(b + 1)) as string,
+      JSON.parse(line.slice(b + 3)) as string,
+      line[b + 1] === '1' ? 1 : 0,
     ];
   }
 }

@@ -31,7 +31,7 @@ export async function stageScores(
   const scoredAt = meta.scoredAt.toISOString().replace('T', ' ').replace('Z', '');
   let i = 0;
   async function* rows(): AsyncGenerator<Cell[]> {
-    for await (const [score, reasons, id] of readSpool(spool.file)) {
+    for await (const [score, reasons, id, known] of readSpool(spool.file)) {
       const decile = deciles[i]!;
       i++;
       yield [
@@ -45,6 +45,7 @@ export async function stageScores(
         meta.businessDate,
         scoredAt,
         reasons,
+        known,
       ];
     }
   }

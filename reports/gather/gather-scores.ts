@@ -17,7 +17,7 @@ const HISTOGRAM_BINS = 20;
 
 type ScoreSections = Pick<
   RunReportData,
-  'topCustomers' | 'scoredCustomers' | 'topMovers' | 'scoreHistogram' | 'published'
+  'topCustomers' | 'scoredCustomers' | 'topMovers' | 'scoreHistogram' | 'published' | 'knownOutcomes'
 >;
 
 interface ScoreRow {
@@ -33,7 +33,8 @@ const TABLE = 'customer_scores';
 
 /**
  * Tonight's published scores: the top 20 with their reasons, the CSV list, the distribution
- * against the previous night and the biggest movers. Only scores this run published are shown:
+ * against the previous night and the biggest movers. The lists hold only customers whose outcome
+ * is not known yet (known ones are published out-of-fold, for analysts, not as targets). Only scores this run published are shown:
  * on a degraded night the table still holds yesterday's, which the headline explains instead.
  */
 export async function gatherScores(
@@ -43,16 +44,19 @@ export async function gatherScores(
   businessDate: string,
 ): Promise<ScoreSections> {
   const published = { table: TABLE, sqlExample: sqlExample(pipeline) };
-  const [mine] = await queryRows<{ n: number | string }>(
+  const [mine] = await queryRows<{ n: number | string; known: number | string | null }>(
     pool,
-    `SELECT COUNT(*) AS n FROM ${TABLE} WHERE pipeline = ? AND run_key = ?`,
+    `SELECT COUNT(*) AS n, SUM(known_outcome) AS known FROM ${TABLE} WHERE pipeline = ? AND run_key = ?`,
     [pipeline, runKey],
   );
   if (Number(mine?.n ?? 0) === 0) return { published };
+  const known = Number(mine?.known ?? 0);
+  const knownOutcomes = known > 0 ? { rows: known, unknownRows: Number(mine?.n) - known } : undefined;
   const rows = await queryRows<ScoreRow>(
     pool,
     `SELECT customer_id, score, decile, segment, reasons FROM ${TABLE}
-      WHERE pipeline = ? AND run_key = ? AND score IS NOT NULL ORDER BY score DESC, customer_id LIMIT ${CSV_ROWS}`,
+      WHERE pipeline = ? AND run_key = ? AND score IS NOT NULL AND known_outcome = 0
+      ORDER BY score DESC, customer_id LIMIT ${CSV_ROWS}`,
     [pipeline, runKey],
   );
   const scoredCustomers: ScoredCustomer[] = rows.map((r) => ({
@@ -69,7 +73,13 @@ export async function gatherScores(
     runKey,
   ]);
   const previous = await previousScores(pool, runKey, pipeline, businessDate);
-  const sections: ScoreSections = { published, topCustomers, scoredCustomers, scoreHistogram: { tonight } };
+  const sections: ScoreSections = {
+    published,
+    topCustomers,
+    scoredCustomers,
+    scoreHistogram: { tonight },
+    ...(knownOutcomes ? { knownOutcomes } : {}),
+  };
   if (previous) {
     const prevBins = await histogram(pool, previous.sql, previous.params);
     if (prevBins.some((b) => b.count > 0)) sections.scoreHistogram = { tonight, previous: prevBins };
@@ -83,7 +93,7 @@ export function sqlExample(pipeline: string): string {
   return [
     'SELECT customer_id, score, decile, segment, reasons',
     `FROM ${TABLE}`,
-    `WHERE pipeline = '${pipeline.replace(/'/g, "''")}'`,
+    `WHERE pipeline = '${pipeline.replace(/'/g, "''")}' AND known_outcome = 0`,
     'ORDER BY score DESC',
     'LIMIT 100;',
   ].join('\n');

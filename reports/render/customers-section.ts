@@ -9,6 +9,22 @@ const TOP_SHOWN = 20;
 /** The customers most likely to buy, with the features behind each score. */
 export function customersSection(data: RunReportData): ReportSection | undefined {
   const top = data.topCustomers;
+  const known = data.knownOutcomes;
+  const knownNote = known
+    ? `${known.rows} scored rows have a known outcome: their scores are out-of-fold (known_outcome = 1 in the table) and they are left out of this list and the CSV.`
+    : undefined;
+  if ((!top || top.length === 0) && known && known.unknownRows === 0) {
+    return {
+      id: 'top-customers',
+      title: 'Customers to target tonight',
+      blocks: [
+        {
+          kind: 'paragraph',
+          text: `None: every one of the ${known.rows} scored rows already has a known outcome, so there is nobody left to target. Add rows without a label to score them.`,
+        },
+      ],
+    };
+  }
   if (!top || top.length === 0) return undefined;
   const rows = [...top]
     .sort((a, b) => b.score - a.score)
@@ -42,6 +58,7 @@ export function customersSection(data: RunReportData): ReportSection | undefined
         rows,
       },
       { kind: 'paragraph', muted: true, text: 'The attached CSV holds the full scored list.' },
+      ...(knownNote ? [{ kind: 'paragraph' as const, muted: true, text: knownNote }] : []),
     ],
   };
 }

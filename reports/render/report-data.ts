@@ -29,6 +29,8 @@ export interface RunReportData {
   topCustomers?: TopCustomer[];
   /** The scored list attached as CSV (top N by score); falls back to topCustomers. */
   scoredCustomers?: ScoredCustomer[];
+  /** Published rows whose outcome is already known (scored out-of-fold): never in the lists above. */
+  knownOutcomes?: { rows: number; unknownRows: number };
   topMovers?: ScoreMover[];
   exploratory?: Exploratory;
   published?: { table: string; sqlExample: string };

@@ -1,0 +1,51 @@
+import type { Dataset } from '../dataset.ts';
+import { selectRows } from '../dataset.ts';
+import type { Model, TrainOptions } from '../model.ts';
+import { hashFolds } from './hash-folds.ts';
+
+/** Fits one fold's model on the rows it may see; the recipe is the run's (engine, params, calibration). */
+export type FitRecipe = (train: Dataset, ids: string[], opts: TrainOptions) => Promise<Model>;
+
+export interface CrossFit {
+  /** Out-of-fold score of every row, in row order. */
+  scores: Float64Array;
+  /** The fold that scored each row (its model never saw the row). */
+  folds: Uint8Array;
+}
+
+/**
+ * Cross-fitted (out-of-fold) scores: rows are dealt to k folds by a hash of (seed, id), and each
+ * fold is scored by the recipe fitted on the other folds only. So a row's score never depends on
+ * its own label: what the published table holds for rows whose outcome is already known, instead
+ * of the in-sample score of a model that learned them.
+ */
+export async function crossFitScores(
+  data: Dataset,
+  ids: string[],
+  fit: FitRecipe,
+  k: number,
+  seed: number,
+  opts: TrainOptions = {},
+): Promise<CrossFit> {
+  if (ids.length !== data.nRows) throw new RangeError(`${ids.length} ids for ${data.nRows} rows`);
+  const folds = hashFolds(ids, seed, k);
+  const scores = new Float64Array(data.nRows).fill(NaN);
+  for (let f = 0; f < k; f++) {
+    const inIdx: number[] = [];
+    const outIdx: number[] = [];
+    for (let i = 0; i < data.nRows; i++) (folds[i] === f ? outIdx : inIdx).push(i);
+    if (outIdx.length === 0) continue;
+    const model = await fit(
+      selectRows(data, inIdx),
+      inIdx.map((i) => ids[i]!),
+      {
+        ...opts,
+        onProgress: (done, total) => opts.onProgress?.(f * total + done, k * total),
+      },
+    );
+    const held = selectRows(data, outIdx);
+    const p = model.predictProba(held.columns);
+    outIdx.forEach((row, j) => (scores[row] = p[j]!));
+  }
+  return { scores, folds };
+}
