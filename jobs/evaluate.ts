@@ -1,7 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { modelVersions } from '../db/schema/index.ts';
+import { CalibratedModel } from '../ml/calibration/calibrated-model.ts';
+import { evaluateCalibrated } from '../ml/calibration/evaluate-calibrated.ts';
+import type { EngineName } from '../ml/engine.ts';
 import { crossValidate, type CvSummary } from '../ml/evaluation/cross-validate.ts';
-import { evaluateBinary } from '../ml/metrics.ts';
 import { modeOf } from '../modes/index.ts';
 import { PermanentError } from '../pipeline/errors.ts';
 import { decideRunPromotion } from '../pipeline/registry/decide-run-promotion.ts';
@@ -22,8 +24,12 @@ export const evaluate = defineStep({
     const { run, db, pool, log } = ctx;
     const valid = await modeOf(run.pipeline).readFeatures({ db, pool }, run.runKey, 'valid');
     const { version, model } = await loadRunModel(db, run.runKey);
-    const scores = model.predictProba(valid.columns);
-    const evaluation = evaluateBinary(valid.labels, scores, run.pipeline.model.threshold);
+    const evaluation = evaluateCalibrated(
+      model,
+      valid,
+      run.pipeline.model.threshold,
+      run.pipeline.model.seed,
+    );
     // Flat headline figures beside the full evaluation: what status, reports and gates read.
     const metrics = {
       ...evaluation,
@@ -35,8 +41,18 @@ export const evaluate = defineStep({
     const featureImportance = valid.featureNames
       .map((feature, i) => ({ feature, importance: importance[i] ?? 0 }))
       .sort((a, b) => b.importance - a.importance);
-    const cv = await crossValidation(ctx);
-    const stored = { ...metrics, featureImportance, validationRows: valid.nRows, cv };
+    const cv = await crossValidation(ctx, version.engine);
+    const calibration = model instanceof CalibratedModel ? model.report : null;
+    // The train step's record of every candidate engine is kept beside tonight's figures.
+    const fromTrain = (version.metrics ?? {}) as Record<string, unknown>;
+    const stored = {
+      ...fromTrain,
+      ...metrics,
+      featureImportance,
+      validationRows: valid.nRows,
+      cv,
+      calibration,
+    };
     await db
       .update(modelVersions)
       .set({ metrics: stored, threshold: metrics.threshold })
@@ -61,6 +77,13 @@ export const evaluate = defineStep({
         f1: metrics.f1,
         accuracy: metrics.accuracy,
         threshold: metrics.threshold,
+        ...(calibration
+          ? {
+              calibration: calibration.method,
+              eceBefore: calibration.eceBefore,
+              eceAfter: calibration.eceAfter,
+            }
+          : {}),
         ...(cv ? { cvRocAuc: cv.rocAuc.mean, cvRocAucSd: cv.rocAuc.sd } : {}),
         promoted: decision.promoted,
         champion: decision.resultVersion,
@@ -71,15 +94,10 @@ export const evaluate = defineStep({
 });
 
 /** The pipeline's k-fold CV on the training rows, when it asks for folds and its mode allows them. */
-async function crossValidation({
-  run,
-  db,
-  pool,
-  config,
-  log,
-  signal,
-  progress,
-}: StepContext): Promise<CvSummary | null> {
+async function crossValidation(
+  { run, db, pool, config, log, signal, progress }: StepContext,
+  engine: string,
+): Promise<CvSummary | null> {
   const folds = run.pipeline.evaluation.cvFolds;
   if (folds <= 0) return null;
   const mode = modeOf(run.pipeline);
@@ -88,7 +106,8 @@ async function crossValidation({
     return null;
   }
   const train = await mode.readFeatures({ db, pool }, run.runKey, 'train');
-  return crossValidate(train, { ...run.pipeline.model }, folds, {
+  // The engine the run's model has (engine "auto" picked it in the train step).
+  return crossValidate(train, { ...run.pipeline.model, engine: engine as EngineName }, folds, {
     threads: config.CPD_THREADS,
     signal,
     onFold: (done, total) => void progress(Math.round((done / total) * 90)),

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { featureSets, modelVersions } from '../db/schema/index.ts';
 import { inTransaction } from '../db/transaction.ts';
+import { trainCalibrated, trainCalibratedOn } from '../ml/calibration/train-calibrated.ts';
 import { concatRows } from '../ml/dataset.ts';
-import { trainModel } from '../ml/engine.ts';
 import { type CrossFit, crossFitScores, type FitRecipe } from '../ml/evaluation/cross-fit.ts';
 import { modeOf } from '../modes/index.ts';
 import type { FeatureMatrix } from '../pipeline/features/feature-matrix-type.ts';
@@ -12,7 +12,7 @@ import { packModel } from '../pipeline/registry/model-store.ts';
 import { defineStep } from '../runner/step.ts';
 
 /**
- * train: fits the model on the run's training rows; where rows of known outcome are also scored
+ * train: fits the model on the run's training rows and calibrates it on the validation rows; where rows of known outcome are also scored
  * (labeled tables), cross-fits them so each gets a score from a model that never saw it. Training
  * runs on worker threads, so this process's event loop stays free and BullMQ keeps renewing the
  * job lock (no "stalled" double run). Re-running replaces the run's model version row (same
@@ -28,8 +28,11 @@ export const train = defineStep({
     // Progress: the model is the first half when cross-fitting follows, else all of it.
     const share = crossFit ? 50 : 100;
     const threads = config.CPD_THREADS;
+    // Calibrated on the validation rows (labeled: the held-out slice; transactions: the most
+    // recent labeled window), which the model never learns from.
+    const valid = await mode.readFeatures({ db, pool }, run.runKey, 'valid');
     const started = performance.now();
-    const model = await trainModel(data, params, {
+    const model = await trainCalibrated(data, { data: valid, ids: valid.ids }, params, {
       threads,
       signal,
       onProgress: (done, total) => void progress(Math.round((done / total) * share)),
@@ -37,9 +40,9 @@ export const train = defineStep({
     const fitMs = Math.round(performance.now() - started);
     let known: (CrossFit & { ids: string[] }) | null = null;
     if (crossFit) {
-      const valid = await mode.readFeatures({ db, pool }, run.runKey, 'valid');
       const ids = [...data.ids, ...valid.ids];
-      const fitFold: FitRecipe = (rows) => trainModel(rows, params, { threads, signal });
+      const fitFold: FitRecipe = (rows, rowIds, o) =>
+        trainCalibratedOn(rows, rowIds, params, params.validationShare, { ...o, threads, signal });
       known = {
         ids,
         ...(await crossFitScores(concatRows(data, valid), ids, fitFold, params.crossFitFolds, params.seed, {
@@ -76,7 +79,10 @@ export const train = defineStep({
       if (known) await storeKnownOutcomeScores(conn, run.runKey, known.ids, known.scores, known.folds);
       else await conn.query('DELETE FROM known_outcome_scores WHERE run_key = ?', [run.runKey]);
     });
-    log.info({ fitMs, trainRows: data.nRows, modelBytes: packed.length }, 'model trained');
+    log.info(
+      { fitMs, trainRows: data.nRows, modelBytes: packed.length, calibration: model.report },
+      'model trained',
+    );
     return {
       rowsIn: data.nRows,
       details: {
@@ -84,6 +90,7 @@ export const train = defineStep({
         engine: params.engine,
         nTrees: params.nTrees,
         modelBytes: packed.length,
+        calibration: model.report.method,
         ...(known ? { knownOutcomeRows: known.ids.length, crossFitFolds: params.crossFitFolds } : {}),
       },
     };

@@ -1,6 +1,9 @@
-import type { Dataset } from './dataset.ts';
+import { CalibratedModel } from './calibration/calibrated-model.ts';
+import { type Dataset, validateDataset } from './dataset.ts';
+import { fitInThread } from './forest/fit-in-thread.ts';
 import { HistForestModel } from './forest/hist-model.ts';
-import { trainHistForest } from './forest/train-hist-forest.ts';
+import { classWeights, trainHistForest } from './forest/train-hist-forest.ts';
+import { LogisticModel } from './linear/logistic-model.ts';
 import { MljsForestModel } from './mljs/mljs-model.ts';
 import type { ForestParams, Model, TrainOptions } from './model.ts';
 
@@ -32,12 +35,26 @@ export function trainModel(
   const p: ForestParams = { ...defaultForestParams, ...params };
   if (p.engine === 'hist') return trainHistForest(data, p, opts);
   if (p.engine === 'mljs') return MljsForestModel.train(data, p, opts);
+  if (p.engine === 'logistic') return trainLogisticAsync(data, p, opts);
   throw new RangeError(`unknown engine ${String(p.engine)}`);
 }
 
 export function loadModel(serialized: string): Model {
-  const parsed = JSON.parse(serialized) as { engine?: unknown } | null;
+  return loadParsed(JSON.parse(serialized));
+}
+
+function loadParsed(json: unknown): Model {
+  if (CalibratedModel.isSerialized(json))
+    return new CalibratedModel(loadParsed(json.model), json.calibrator, json.report);
+  const parsed = json as { engine?: unknown } | null;
   if (parsed?.engine === 'hist') return HistForestModel.load(parsed);
   if (parsed?.engine === 'mljs') return MljsForestModel.load(parsed);
+  if (parsed?.engine === 'logistic') return LogisticModel.load(parsed);
   throw new Error(`cannot load model: unknown engine ${String(parsed?.engine)}`);
+}
+
+async function trainLogisticAsync(data: Dataset, p: ForestParams, opts: TrainOptions): Promise<Model> {
+  validateDataset(data);
+  const json = await fitInThread('logistic', data, p, classWeights(data.labels, p.classWeight), opts);
+  return LogisticModel.load(JSON.parse(json));
 }

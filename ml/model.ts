@@ -1,5 +1,5 @@
 /** The engine-neutral model contract other parts of cpd code against (re-exported by engine.ts). */
-export type EngineName = 'hist' | 'mljs';
+export type EngineName = 'hist' | 'mljs' | 'logistic';
 
 export interface ForestParams {
   engine: EngineName;
@@ -16,6 +16,8 @@ export interface ForestParams {
   bootstrap?: boolean;
   /** mljs only: rows per tree cap (its split search is quadratic in rows). */
   maxSamples?: number;
+  /** logistic only: inverse L2 strength (scikit-learn's C, default 1). */
+  C?: number;
 }
 
 export interface TrainOptions {

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { trainCalibratedOn } from '../calibration/train-calibrated.ts';
 import { makeSynthetic } from '../datasets/synthetic.ts';
-import { trainModel } from '../engine.ts';
 import { rocAuc } from '../metrics.ts';
 import { crossFitScores, type FitRecipe } from './cross-fit.ts';
 import { hashFolds } from './hash-folds.ts';
 
 const data = makeSynthetic({ nRows: 1_200, seed: 5 });
 const ids = Array.from({ length: data.nRows }, (_, i) => `c${i}`);
-const fit: FitRecipe = (train) =>
-  trainModel(train, { nTrees: 15, seed: 3, minSamplesLeaf: 5 }, { threads: 1 });
+// The train step's recipe: fit on part of the fold's rows, calibrate on the rest (chosen by id hash).
+const fit: FitRecipe = (train, trainIds) =>
+  trainCalibratedOn(train, trainIds, { nTrees: 15, seed: 3, minSamplesLeaf: 5 }, 0.2, { threads: 1 });
 
 describe('cross-fitted scores', () => {
   it("a row's score does not change when its own label flips; other folds' scores do", async () => {

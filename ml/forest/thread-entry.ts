@@ -16,7 +16,7 @@ interface EsbuildLike {
  * few modules once per process with the esbuild that tsx itself depends on (~30 ms) and eval
  * it. If that fails, fall back to the thread-boot.mjs bootstrap that registers tsx.
  */
-export function threadEntry(name: 'train-thread' | 'score-thread'): ThreadEntry {
+export function threadEntry(name: 'train-thread' | 'score-thread' | 'fit-thread'): ThreadEntry {
   const hit = cache.get(name);
   if (hit) return hit;
   const entry = build(name);

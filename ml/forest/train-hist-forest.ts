@@ -10,7 +10,10 @@ import { HistForestModel } from './hist-model.ts';
 import { trainTrees } from './train-trees.ts';
 
 /** 'balanced' as scikit-learn: n / (2 · n_class), so both classes carry equal total weight. */
-function classWeights(labels: Uint8Array, mode: ForestParams['classWeight']): readonly [number, number] {
+export function classWeights(
+  labels: Uint8Array,
+  mode: ForestParams['classWeight'],
+): readonly [number, number] {
   if (mode !== null && typeof mode === 'object') {
     if (!(mode[0] >= 0 && mode[1] >= 0 && mode[0] + mode[1] > 0))
       throw new RangeError(`classWeight must be two weights ≥ 0, got ${JSON.stringify(mode)}`);

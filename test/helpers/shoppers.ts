@@ -13,11 +13,15 @@ export function writeShoppersSlice(
   dir: string,
   rows: number,
   overrides: Record<string, unknown> = {},
+  /** Every n-th row gets an empty label: a session whose outcome is unknown, to target (default none). */
+  unlabeledEvery: number | null = null,
 ): { csv: string; pipeline: string } {
   const lines = readFileSync(shoppersCsv, 'utf8').split('\r\n');
   const [header, ...data] = lines;
   const step = data.length / rows;
-  const picked = Array.from({ length: rows }, (_, i) => data[Math.floor(i * step)]!);
+  const picked = Array.from({ length: rows }, (_, i) => data[Math.floor(i * step)]!).map((r, i) =>
+    unlabeledEvery !== null && i % unlabeledEvery === 0 ? r.replace(/,(TRUE|FALSE)$/, ',') : r,
+  );
   const csv = path.join(dir, 'shoppers-slice.csv');
   writeFileSync(csv, [header, ...picked].join('\r\n'));
   const base = JSON.parse(readFileSync(shoppersPipeline, 'utf8')) as Record<string, unknown>;

@@ -1,0 +1,65 @@
+import type { Dataset } from '../dataset.ts';
+import { selectRows } from '../dataset.ts';
+import { trainModel } from '../engine.ts';
+import { hashFold, hashFolds } from '../evaluation/hash-folds.ts';
+import type { ForestParams, TrainOptions } from '../model.ts';
+import { CalibratedModel } from './calibrated-model.ts';
+import { chooseCalibration } from './choose-calibrator.ts';
+
+/** Rows the calibrator sees, with their ids (the halves of its cross-check come from them). */
+export interface CalibrationRows {
+  data: Dataset;
+  ids: readonly string[];
+}
+
+/**
+ * The run's recipe: fit the model on `train`, calibrate it on `calibration` (rows it did not learn
+ * from: the validation slice, or in transactions mode the most recent labeled window).
+ */
+export async function trainCalibrated(
+  train: Dataset,
+  calibration: CalibrationRows,
+  params: Partial<ForestParams> & { seed: number },
+  opts: TrainOptions = {},
+): Promise<CalibratedModel> {
+  const model = await trainModel(train, params, opts);
+  return calibrate(model, calibration, params.seed);
+}
+
+export function calibrate(
+  model: Awaited<ReturnType<typeof trainModel>>,
+  calibration: CalibrationRows,
+  seed: number,
+): CalibratedModel {
+  const raw = model.predictProba(calibration.data.columns);
+  const { calibrator, report } = chooseCalibration(
+    raw,
+    calibration.data.labels,
+    hashFolds(calibration.ids, seed, 2),
+  );
+  return new CalibratedModel(model, calibrator, report);
+}
+
+/**
+ * The same recipe on rows that are not split yet (a cross-fitting fold): a share of them, chosen
+ * by a hash of (seed, id) and never by label, calibrates; the rest fits.
+ */
+export async function trainCalibratedOn(
+  rows: Dataset,
+  ids: readonly string[],
+  params: Partial<ForestParams> & { seed: number },
+  calibrationShare: number,
+  opts: TrainOptions = {},
+): Promise<CalibratedModel> {
+  const fitIdx: number[] = [];
+  const calIdx: number[] = [];
+  ids.forEach((id, i) =>
+    (hashFold(id, params.seed + 1, 1000) < calibrationShare * 1000 ? calIdx : fitIdx).push(i),
+  );
+  return trainCalibrated(
+    selectRows(rows, fitIdx),
+    { data: selectRows(rows, calIdx), ids: calIdx.map((i) => ids[i]!) },
+    params,
+    opts,
+  );
+}
