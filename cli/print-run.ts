@@ -20,6 +20,14 @@ export function summaryJson(s: RunSummary) {
       error: st.error,
     })),
     metrics: s.metrics ? pickMetrics(s.metrics) : null,
+    // How the figures were obtained: every candidate engine, calibration before/after, CV, rows.
+    validation: s.metrics
+      ? Object.fromEntries(
+          ['candidates', 'selectedBy', 'calibration', 'cv', 'validationRows']
+            .filter((k) => k in s.metrics!)
+            .map((k) => [k, s.metrics![k]]),
+        )
+      : null,
     modelVersion: s.modelVersion,
   };
 }

@@ -127,7 +127,13 @@ const thresholdRuleSchema = z.discriminatedUnion('rule', [
 ]);
 
 export const modelSchema = z.object({
-  engine: z.enum(['hist', 'mljs']).default('hist'),
+  /**
+   * auto: fits every candidate (logistic regression, histogram forest) and keeps the best on the
+   * validation rows by the promotion metric; or one engine. mljs: a slow cross-check only.
+   */
+  engine: z.enum(['auto', 'logistic', 'hist', 'mljs']).default('auto'),
+  /** logistic: inverse L2 strength (scikit-learn's C). */
+  C: z.number().positive().default(1),
   nTrees: z.number().int().min(1).max(2000).default(100),
   maxDepth: z.number().int().min(1).max(64).default(16),
   minSamplesLeaf: z.number().int().min(1).default(2),

@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { featureSets, modelVersions } from '../db/schema/index.ts';
 import { inTransaction } from '../db/transaction.ts';
-import { trainCalibrated, trainCalibratedOn } from '../ml/calibration/train-calibrated.ts';
+import { trainCalibratedOn } from '../ml/calibration/train-calibrated.ts';
 import { concatRows } from '../ml/dataset.ts';
 import { type CrossFit, crossFitScores, type FitRecipe } from '../ml/evaluation/cross-fit.ts';
 import { modeOf } from '../modes/index.ts';
 import type { FeatureMatrix } from '../pipeline/features/feature-matrix-type.ts';
+import { fitCandidates } from '../pipeline/registry/fit-candidates.ts';
 import { storeKnownOutcomeScores } from '../pipeline/registry/known-outcome-scores.ts';
 import { packModel } from '../pipeline/registry/model-store.ts';
 import { defineStep } from '../runner/step.ts';
@@ -31,18 +32,17 @@ export const train = defineStep({
     // Calibrated on the validation rows (labeled: the held-out slice; transactions: the most
     // recent labeled window), which the model never learns from.
     const valid = await mode.readFeatures({ db, pool }, run.runKey, 'valid');
-    const started = performance.now();
-    const model = await trainCalibrated(data, { data: valid, ids: valid.ids }, params, {
+    const { model, engine, candidates, fitMs } = await fitCandidates(run.pipeline, data, valid, {
       threads,
       signal,
-      onProgress: (done, total) => void progress(Math.round((done / total) * share)),
+      onProgress: (done) => void progress(Math.round(done * share)),
     });
-    const fitMs = Math.round(performance.now() - started);
+    const recipe = { ...params, engine };
     let known: (CrossFit & { ids: string[] }) | null = null;
     if (crossFit) {
       const ids = [...data.ids, ...valid.ids];
       const fitFold: FitRecipe = (rows, rowIds, o) =>
-        trainCalibratedOn(rows, rowIds, params, params.validationShare, { ...o, threads, signal });
+        trainCalibratedOn(rows, rowIds, recipe, params.validationShare, { ...o, threads, signal });
       known = {
         ids,
         ...(await crossFitScores(concatRows(data, valid), ids, fitFold, params.crossFitFolds, params.seed, {
@@ -59,8 +59,8 @@ export const train = defineStep({
     const row = {
       pipeline: run.pipeline.name,
       runKey: run.runKey,
-      engine: params.engine,
-      params,
+      engine,
+      params: recipe,
       featureNames: data.featureNames,
       dataFingerprint: fingerprintMatrix(data),
       // With the fingerprint, params and seed: enough to retrain the version.
@@ -68,7 +68,8 @@ export const train = defineStep({
       trainRows: data.nRows,
       fitMs,
       model: packed,
-      metrics: null,
+      // Every candidate's validation figure; evaluate adds tonight's full metrics beside it.
+      metrics: { candidates, selectedBy: run.pipeline.promotion.metric },
       threshold: null,
     };
     await inTransaction(pool, async (conn, tx) => {
@@ -87,8 +88,8 @@ export const train = defineStep({
       rowsIn: data.nRows,
       details: {
         fitMs,
-        engine: params.engine,
-        nTrees: params.nTrees,
+        engine,
+        candidates: candidates.map((c) => ({ engine: c.engine, value: c.value, chosen: c.chosen })),
         modelBytes: packed.length,
         calibration: model.report.method,
         ...(known ? { knownOutcomeRows: known.ids.length, crossFitFolds: params.crossFitFolds } : {}),

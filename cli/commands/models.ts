@@ -22,7 +22,14 @@ function versionLine(v: RegistryVersion): string {
     : w
       ? `stratified ${w.validationShare ?? '?'} seed ${w.seed}`
       : '';
-  return `v${String(v.version).padEnd(5)} ${tags.padEnd(22)} ${v.runKey.padEnd(36)} ROC-AUC ${f3(v.rocAuc)}  PR-AUC ${f3(v.prAuc)}  ${String(v.trainRows).padStart(8)} rows  data ${v.dataFingerprint.slice(0, 12)}  ${window}`;
+  const cands = v.candidates.length
+    ? `  candidates ${v.candidates.map((c) => `${c.engine}${c.chosen ? '*' : ''} ${f3(c.value)}`).join(', ')}`
+    : '';
+  const cal = v.calibration
+    ? `  ${v.calibration.method} ECE ${f3(v.calibration.eceBefore)}→${f3(v.calibration.eceAfter)}`
+    : '';
+  const cv = v.cvRocAuc ? `  CV ${f3(v.cvRocAuc.mean)}±${f3(v.cvRocAuc.sd)}` : '';
+  return `v${String(v.version).padEnd(5)} ${tags.padEnd(22)} ${v.runKey.padEnd(36)} ${v.engine.padEnd(8)} ROC-AUC ${f3(v.rocAuc)}  PR-AUC ${f3(v.prAuc)}  ${String(v.trainRows).padStart(8)} rows  data ${v.dataFingerprint.slice(0, 12)}  ${window}${cands}${cal}${cv}`;
 }
 
 function decisionLine(d: RegistryDecision): string {

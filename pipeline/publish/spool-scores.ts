@@ -71,7 +71,7 @@ async function scoreChunk(
 export async function spoolScores(file: string, o: SpoolOptions): Promise<SpooledScores> {
   const scores = new Float64Array(o.expectedRows);
   // mljs forests have no path contributions: their customers get no reasons rather than no scores.
-  const k = o.model.engine === 'hist' ? Math.min(o.reasons, o.model.featureNames.length) : 0;
+  const k = o.model.engine !== 'mljs' ? Math.min(o.reasons, o.model.featureNames.length) : 0;
   const quoted = o.model.featureNames.map((f) => `{"feature":${JSON.stringify(f)},"contribution":`);
   const out = createWriteStream(file, { encoding: 'utf8' });
   let n = 0;

@@ -17,6 +17,12 @@ export interface RegistryVersion {
   dataFingerprint: string;
   trainingWindow: TrainingWindow | null;
   params: unknown;
+  /** Engine "auto": every candidate's validation figure (the chosen one marked). */
+  candidates: { engine: string; value: number | null; chosen: boolean }[];
+  /** Calibration method and ECE before/after on rows its calibrator did not see. */
+  calibration: { method: string; eceBefore: number; eceAfter: number } | null;
+  /** k-fold CV ROC-AUC mean ± sd, when the pipeline asked for it. */
+  cvRocAuc: { mean: number; sd: number } | null;
 }
 
 export type RegistryDecision = typeof modelDecisions.$inferSelect;
@@ -72,6 +78,11 @@ export async function readRegistry(
       dataFingerprint: r.dataFingerprint,
       trainingWindow: r.trainingWindow,
       params: r.params,
+      candidates: Array.isArray(m?.candidates) ? (m.candidates as RegistryVersion['candidates']) : [],
+      calibration: (m?.calibration as RegistryVersion['calibration'] | undefined) ?? null,
+      cvRocAuc:
+        ((m?.cv as { rocAuc?: { mean: number; sd: number } } | null)?.rocAuc as
+          RegistryVersion['cvRocAuc'] | undefined) ?? null,
     };
   });
   const decisions = await db

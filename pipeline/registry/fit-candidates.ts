@@ -1,0 +1,63 @@
+import type { Pipeline } from '../../config/pipeline.ts';
+import type { CalibratedModel } from '../../ml/calibration/calibrated-model.ts';
+import { evaluateCalibrated } from '../../ml/calibration/evaluate-calibrated.ts';
+import { trainCalibrated } from '../../ml/calibration/train-calibrated.ts';
+import type { EngineName } from '../../ml/engine.ts';
+import type { FeatureMatrix } from '../features/feature-matrix-type.ts';
+import { type CandidateFigure, chooseCandidate } from './choose-candidate.ts';
+import { headlineMetrics } from './headline-metrics.ts';
+
+/** What engine "auto" tries, simplest first (ties keep the earlier). */
+export const AUTO_ENGINES: readonly EngineName[] = ['logistic', 'hist'];
+
+export interface FittedCandidates {
+  model: CalibratedModel;
+  engine: EngineName;
+  candidates: CandidateFigure[];
+  fitMs: number;
+}
+
+interface Options {
+  threads: number | undefined;
+  signal: AbortSignal;
+  onProgress: (share: number) => void;
+}
+
+/**
+ * Fits the pipeline's engine, or with engine "auto" every candidate, each calibrated on the
+ * validation rows, and keeps the best by the promotion metric on those same rows (the rows the
+ * champion is judged on next), with every candidate's figure.
+ */
+export async function fitCandidates(
+  pipeline: Pipeline,
+  train: FeatureMatrix,
+  valid: FeatureMatrix,
+  opts: Options,
+): Promise<FittedCandidates> {
+  const { engine, ...rest } = pipeline.model;
+  const engines: readonly EngineName[] = engine === 'auto' ? AUTO_ENGINES : [engine];
+  const fitted: { model: CalibratedModel; figure: Omit<CandidateFigure, 'value' | 'chosen'> }[] = [];
+  for (const [i, name] of engines.entries()) {
+    const started = performance.now();
+    const model = await trainCalibrated(
+      train,
+      { data: valid, ids: valid.ids },
+      { ...rest, engine: name },
+      {
+        threads: opts.threads,
+        signal: opts.signal,
+        onProgress: (done, total) => opts.onProgress((i + done / total) / engines.length),
+      },
+    );
+    const fitMs = Math.round(performance.now() - started);
+    const metrics = headlineMetrics(evaluateCalibrated(model, valid, rest.threshold, rest.seed));
+    fitted.push({ model, figure: { engine: name, metrics, fitMs, calibration: model.calibrator.method } });
+  }
+  const candidates = chooseCandidate(
+    pipeline.promotion.metric,
+    fitted.map((f) => f.figure),
+  );
+  const at = candidates.findIndex((c) => c.chosen);
+  const chosen = fitted[at]!;
+  return { model: chosen.model, engine: engines[at]!, candidates, fitMs: chosen.figure.fitMs };
+}
