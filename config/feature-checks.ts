@@ -54,6 +54,10 @@ export const driftSchema = z.object({
 export const leakGuardSchema = z.object({
   /** A feature whose values alone rank the label with ROC-AUC above this is named in the run's warnings. */
   maxAuc: z.number().gt(0.5).max(1).default(0.95),
+  /** Train step: blanking one of the 3 most important features and refitting loses more validation ROC-AUC than this: named. */
+  maxDropLoss: z.number().min(0).max(1).default(0.05),
+  /** Train step: a feature holding more than this share of the model's importance is named. */
+  maxImportanceShare: z.number().gt(0).max(1).default(0.6),
 });
 
 /** Transactions mode cleaning rules that need a number. */

@@ -15,7 +15,7 @@ const minimal = {
 describe('pipeline files', () => {
   it('fills defaults', () => {
     const p = parsePipeline(minimal, 'x.json');
-    expect(p.model).toMatchObject({ engine: 'hist', nTrees: 100, seed: 42, threshold: { rule: 'max-f1' } });
+    expect(p.model).toMatchObject({ engine: 'auto', nTrees: 100, seed: 42, threshold: { rule: 'max-f1' } });
     expect(p.schedule).toEqual({ cron: '0 2 * * *', timezone: 'UTC' });
   });
 

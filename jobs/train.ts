@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
+import type { PoolConnection } from 'mysql2/promise';
 import { featureSets, modelVersions } from '../db/schema/index.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { trainCalibratedOn } from '../ml/calibration/train-calibrated.ts';
 import { concatRows } from '../ml/dataset.ts';
+import { trainModel } from '../ml/engine.ts';
 import { type CrossFit, crossFitScores, type FitRecipe } from '../ml/evaluation/cross-fit.ts';
 import { modeOf } from '../modes/index.ts';
 import type { FeatureMatrix } from '../pipeline/features/feature-matrix-type.ts';
+import { DEPENDENCE_PREFIX, dependenceSuspects, dependenceWarning } from '../pipeline/quality/leak-guard.ts';
 import { fitCandidates } from '../pipeline/registry/fit-candidates.ts';
 import { storeKnownOutcomeScores } from '../pipeline/registry/known-outcome-scores.ts';
 import { packModel } from '../pipeline/registry/model-store.ts';
@@ -38,6 +41,17 @@ export const train = defineStep({
       onProgress: (done) => void progress(Math.round(done * share)),
     });
     const recipe = { ...params, engine };
+    const guard = run.pipeline.leakGuard;
+    // Cheaper refits (≤ 30 trees) are enough to see whether the model leans on one feature.
+    const leaks = await dependenceSuspects(
+      data,
+      valid,
+      model.featureImportance(),
+      (rows) => trainModel(rows, { ...recipe, nTrees: Math.min(recipe.nTrees, 30) }, { threads, signal }),
+      { maxAucLoss: guard.maxDropLoss, maxImportanceShare: guard.maxImportanceShare, topK: 3 },
+    );
+    const leakWarnings = leaks.map(dependenceWarning);
+    for (const w of leakWarnings) log.warn(w);
     let known: (CrossFit & { ids: string[] }) | null = null;
     if (crossFit) {
       const ids = [...data.ids, ...valid.ids];
@@ -69,7 +83,7 @@ export const train = defineStep({
       fitMs,
       model: packed,
       // Every candidate's validation figure; evaluate adds tonight's full metrics beside it.
-      metrics: { candidates, selectedBy: run.pipeline.promotion.metric },
+      metrics: { candidates, selectedBy: run.pipeline.promotion.metric, leakGuard: leaks },
       threshold: null,
     };
     await inTransaction(pool, async (conn, tx) => {
@@ -77,6 +91,7 @@ export const train = defineStep({
         .insert(modelVersions)
         .values(row)
         .onDuplicateKeyUpdate({ set: { ...row, createdAt: sql`CURRENT_TIMESTAMP(3)` } });
+      await recordRunWarnings(conn, run.runKey, leakWarnings);
       if (known) await storeKnownOutcomeScores(conn, run.runKey, known.ids, known.scores, known.folds);
       else await conn.query('DELETE FROM known_outcome_scores WHERE run_key = ?', [run.runKey]);
     });
@@ -92,11 +107,26 @@ export const train = defineStep({
         candidates: candidates.map((c) => ({ engine: c.engine, value: c.value, chosen: c.chosen })),
         modelBytes: packed.length,
         calibration: model.report.method,
+        ...(leakWarnings.length ? { warnings: leakWarnings } : {}),
         ...(known ? { knownOutcomeRows: known.ids.length, crossFitFolds: params.crossFitFolds } : {}),
       },
     };
   },
 });
+
+/** The train step's leak warnings join the run's warnings (feature_sets), replacing its own from an earlier attempt. */
+async function recordRunWarnings(conn: PoolConnection, runKey: string, warnings: string[]): Promise<void> {
+  const [rows] = await conn.query('SELECT warnings FROM feature_sets WHERE run_key = ? FOR UPDATE', [runKey]);
+  const raw = (rows as { warnings: unknown }[])[0]?.warnings;
+  const parsed = typeof raw === 'string' ? (JSON.parse(raw) as unknown) : raw;
+  const kept = (Array.isArray(parsed) ? parsed.map(String) : []).filter(
+    (w) => !w.startsWith(DEPENDENCE_PREFIX),
+  );
+  await conn.query('UPDATE feature_sets SET warnings = ? WHERE run_key = ?', [
+    JSON.stringify([...kept, ...warnings]),
+    runKey,
+  ]);
+}
 
 /** sha256 over ids, labels and values in row order: "trained on the same data" becomes checkable. */
 export function fingerprintMatrix(m: FeatureMatrix): string {

@@ -1,5 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { leakSuspects } from './leak-guard.ts';
+import type { Dataset } from '../../ml/dataset.ts';
+import { makeSynthetic } from '../../ml/datasets/synthetic.ts';
+import { trainModel } from '../../ml/engine.ts';
+import { createRng } from '../../ml/random.ts';
+import { dependenceSuspects, leakSuspects } from './leak-guard.ts';
+
+/** Synthetic customers plus a "duration"-like column known only after the outcome: shifted for buyers, noisy. */
+function withPlanted(nRows: number, seed: number): Dataset {
+  const d = makeSynthetic({ nRows, seed });
+  const rng = createRng(seed, 77);
+  const planted = Float64Array.from(d.labels, (y) => {
+    const g = Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+    return g + (y === 1 ? 1.6 : 0);
+  });
+  return {
+    ...d,
+    featureNames: [...d.featureNames, 'duration'],
+    categorical: [...d.categorical, false],
+    columns: [...d.columns, planted],
+  };
+}
 
 const labels = Uint8Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? 1 : 0));
 
@@ -29,5 +49,23 @@ describe('leak guard', () => {
       0.95,
     );
     expect(s.map((x) => x.feature).sort()).toEqual(['id', 'missing']);
+  });
+
+  it('names a planted post-outcome column whose single-feature AUC is below 0.95, with its figure', async () => {
+    const train = withPlanted(4_000, 1);
+    const valid = withPlanted(2_000, 2);
+    // The single-feature rule lets it pass: alone it separates the label only moderately.
+    const alone = leakSuspects(valid, 0.95);
+    expect(alone.map((x) => x.feature)).not.toContain('duration');
+    const fit = (rows: Dataset) => trainModel(rows, { nTrees: 30, seed: 2 }, { threads: 1 });
+    const model = await fit(train);
+    const found = await dependenceSuspects(train, valid, model.featureImportance(), fit, {
+      maxAucLoss: 0.02,
+      maxImportanceShare: 0.6,
+      topK: 3,
+    });
+    expect(found.map((x) => x.feature)).toEqual(['duration']);
+    expect(found[0]!.rule).toBe('drop-column');
+    expect(found[0]!.aucLoss).toBeGreaterThan(0.02);
   });
 });
