@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   bgNbdLogLik,
+  bgNbdLogLikGradient,
   type BgNbdParams,
   expectedPurchases,
   fitBgNbd,
@@ -100,5 +101,31 @@ describe('fitBgNbd', () => {
   it('is deterministic', () => {
     const few = { x: sim.x.subarray(0, 2_000), tx: sim.tx.subarray(0, 2_000), T: sim.T.subarray(0, 2_000) };
     expect(fitBgNbd(few).params).toEqual(fitBgNbd(few).params);
+  });
+});
+
+describe('bgNbdLogLikGradient', () => {
+  it('matches central differences of the log-likelihood in log space', () => {
+    const sim = simulateBgNbd(
+      cdnow,
+      Float64Array.from({ length: 500 }, (_, i) => 20 + (i % 20)),
+      5,
+    );
+    const h = groupHistories(sim);
+    const v = [Math.log(0.3), Math.log(5), Math.log(0.7), Math.log(2)];
+    const at = (w: number[]) => ({
+      r: Math.exp(w[0]!),
+      alpha: Math.exp(w[1]!),
+      a: Math.exp(w[2]!),
+      b: Math.exp(w[3]!),
+    });
+    const { logLik, gradient } = bgNbdLogLikGradient(at(v), h);
+    expect(logLik).toBeCloseTo(bgNbdLogLik(at(v), h), 8);
+    for (let j = 0; j < 4; j++) {
+      const up = v.map((x, k) => (k === j ? x + 1e-5 : x));
+      const down = v.map((x, k) => (k === j ? x - 1e-5 : x));
+      const numeric = (bgNbdLogLik(at(up), h) - bgNbdLogLik(at(down), h)) / 2e-5;
+      expect(gradient[j]! / numeric).toBeCloseTo(1, 5);
+    }
   });
 });

@@ -1,6 +1,7 @@
+import { minimizeBfgs } from './bfgs.ts';
 import { type GroupedHistories, groupHistories, type Histories } from './histories.ts';
 import { minimize } from './nelder-mead.ts';
-import { lgamma } from './special.ts';
+import { digamma, lgamma } from './special.ts';
 
 /**
  * BG/NBD (Fader, Hardie & Lee 2005, "Counting your customers the easy way"): while alive a
@@ -54,6 +55,67 @@ export function bgNbdLogLik(p: BgNbdParams, h: GroupedHistories): number {
   return total;
 }
 
+/**
+ * The log-likelihood and its gradient with respect to (ln r, ln α, ln a, ln b): the per-x part
+ * through digamma, the per-history part weighted by the shares of A3 and A4 in their sum.
+ */
+export function bgNbdLogLikGradient(
+  p: BgNbdParams,
+  h: GroupedHistories,
+): { logLik: number; gradient: number[] } {
+  const { r, alpha, a, b } = p;
+  const plan = planOf(h);
+  const lnA = Math.log(a);
+  const lnAlpha = Math.log(alpha);
+  const common = lgamma(a + b) - lgamma(b) - lgamma(r) + r * lnAlpha;
+  const nX = plan.distinctX.length;
+  const weightX = new Float64Array(nX);
+  let total = 0;
+  let gr = 0;
+  let gAlpha = 0;
+  let ga = 0;
+  let gb = 0;
+  const { x: xs, tx, T, count } = h;
+  for (let g = 0; g < xs.length; g++) {
+    const x = xs[g]!;
+    const c = count[g]!;
+    weightX[plan.xIndex[g]!]! += c;
+    const rx = r + x;
+    const lT = Math.log(alpha + T[g]!);
+    const lnA3 = -rx * lT;
+    if (x === 0) {
+      total += c * lnA3;
+      gr -= c * lT;
+      gAlpha -= (c * rx) / (alpha + T[g]!);
+      continue;
+    }
+    const lt = Math.log(alpha + tx[g]!);
+    const lnA4 = lnA - Math.log(b + x - 1) - rx * lt;
+    const d = lnA4 - lnA3;
+    total += c * (d > 0 ? lnA4 + Math.log1p(Math.exp(-d)) : lnA3 + Math.log1p(Math.exp(d)));
+    const w4 = 1 / (1 + Math.exp(-d));
+    const w3 = 1 - w4;
+    gr -= c * (w3 * lT + w4 * lt);
+    gAlpha -= c * rx * (w3 / (alpha + T[g]!) + w4 / (alpha + tx[g]!));
+    ga += (c * w4) / a;
+    gb -= (c * w4) / (b + x - 1);
+  }
+  const psiAB = digamma(a + b);
+  const psiR = digamma(r);
+  const psiB = digamma(b);
+  for (let k = 0; k < nX; k++) {
+    const x = plan.distinctX[k]!;
+    const c = weightX[k]!;
+    const psiABX = digamma(a + b + x);
+    total += c * (common + lgamma(r + x) + lgamma(b + x) - lgamma(a + b + x));
+    gr += c * (digamma(r + x) - psiR + lnAlpha);
+    gAlpha += (c * r) / alpha;
+    ga += c * (psiAB - psiABX);
+    gb += c * (psiAB + digamma(b + x) - psiB - psiABX);
+  }
+  return { logLik: total, gradient: [gr * r, gAlpha * alpha, ga * a, gb * b] };
+}
+
 interface Plan {
   distinctX: number[];
   xIndex: Int32Array;
@@ -104,7 +166,7 @@ export function fitBgNbd(input: Histories | GroupedHistories): BgNbdFit {
     const n = customersOf(on);
     return (v: number[]) => -bgNbdLogLik(paramsOf(v), on) / n;
   };
-  // Many distinct histories: the starts search on every k-th one, then one polish on them all
+  // Many distinct histories: the starts search on every k-th one, then the polish on them all
   // finds the maximum of the full likelihood (the search only has to land near it).
   const coarse = h.x.length > COARSE_GROUPS ? thin(h, Math.ceil(h.x.length / COARSE_GROUPS)) : h;
   let best: ReturnType<typeof minimize> | null = null;
@@ -115,17 +177,25 @@ export function fitBgNbd(input: Histories | GroupedHistories): BgNbdFit {
     evaluations += res.evaluations;
     if (!best || res.value < best.value) best = res;
   }
-  if (coarse !== h) {
-    best = minimize(objective(h), best!.x, { step: 0.05, tolerance: 1e-12, maxEvaluations: 4_000 });
-    evaluations += best.evaluations;
-  }
+  // The polish on every history: BFGS with the analytic gradient, a few passes over the data.
+  const n = h.customers;
+  const polished = minimizeBfgs(
+    (v) => {
+      const { logLik, gradient } = bgNbdLogLikGradient(paramsOf(v), h);
+      return { value: -logLik / n, gradient: gradient.map((g) => -g / n) };
+    },
+    best!.x,
+    { gradientTolerance: 1e-8 },
+  );
+  evaluations += polished.evaluations;
+  const final = polished.value <= best!.value || coarse !== h ? polished : best!;
   return {
-    params: paramsOf(best!.x),
-    logLik: -best!.value * h.customers,
-    customers: h.customers,
+    params: paramsOf(final.x),
+    logLik: -final.value * n,
+    customers: n,
     repeatBuyers,
     evaluations,
-    converged: best!.converged,
+    converged: polished.converged && (coarse !== h || best!.converged),
   };
 }
 

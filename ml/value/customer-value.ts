@@ -76,17 +76,17 @@ export function fitCustomerValue(h: SpendHistories, o: ValueOptions): ValueModel
   }
   const gg = fitGammaGamma(xs, ms);
   const corr = gg.frequencySpendCorrelation;
-  if (!gg.converged || !Number.isFinite(gg.logLik) || gg.params.q <= 1) {
-    warnings.push(
-      `customer value: the Gamma-Gamma fit is degenerate (q = ${gg.params.q.toPrecision(3)}${gg.converged ? '' : ', not converged'}; expected spend needs q > 1); no spend figures`,
-    );
-    return { unit: o.unit, bgNbd, gammaGamma: null, warnings };
-  }
   if (Math.abs(corr) > o.maxSpendCorrelation) {
     warnings.push(
       `customer value: repeat frequency and spend are correlated (r = ${corr.toFixed(2)}, limit ±${o.maxSpendCorrelation}): the Gamma-Gamma independence assumption fails; no spend figures`,
     );
     return { unit: o.unit, bgNbd, gammaGamma: gg, warnings };
+  }
+  if (!gg.converged || !Number.isFinite(gg.logLik) || gg.params.q <= 1) {
+    warnings.push(
+      `customer value: the Gamma-Gamma fit is degenerate (q = ${gg.params.q.toPrecision(3)}${gg.converged ? '' : ', not converged'}; expected spend needs q > 1); no spend figures`,
+    );
+    return { unit: o.unit, bgNbd, gammaGamma: null, warnings };
   }
   return { unit: o.unit, bgNbd, gammaGamma: gg, warnings };
 }

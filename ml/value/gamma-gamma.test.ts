@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectedSpend, fitGammaGamma, gammaGammaLogLik } from './gamma-gamma.ts';
+import { expectedSpend, fitGammaGamma, gammaGammaLogLik, gammaGammaLogLikGradient } from './gamma-gamma.ts';
 import { simulateGammaGamma } from './simulate.ts';
 
 describe('Gamma-Gamma', () => {
@@ -37,5 +37,22 @@ describe('Gamma-Gamma', () => {
 
   it('refuses customers without repeat purchases or with no positive spend', () => {
     expect(() => fitGammaGamma([0, 2], [10, 20])).toThrow(/customer 0 has x=0/);
+  });
+});
+
+describe('gammaGammaLogLikGradient', () => {
+  it('matches central differences of the log-likelihood in log space', () => {
+    const x = Float64Array.from({ length: 300 }, (_, i) => 1 + (i % 7));
+    const m = simulateGammaGamma({ p: 3, q: 5, gamma: 40 }, x, 9);
+    const v = [Math.log(2.5), Math.log(4), Math.log(30)];
+    const at = (w: number[]) => ({ p: Math.exp(w[0]!), q: Math.exp(w[1]!), gamma: Math.exp(w[2]!) });
+    const { logLik, gradient } = gammaGammaLogLikGradient(at(v), x, m);
+    expect(logLik).toBeCloseTo(gammaGammaLogLik(at(v), x, m), 8);
+    for (let j = 0; j < 3; j++) {
+      const up = v.map((a, k) => (k === j ? a + 1e-5 : a));
+      const down = v.map((a, k) => (k === j ? a - 1e-5 : a));
+      const numeric = (gammaGammaLogLik(at(up), x, m) - gammaGammaLogLik(at(down), x, m)) / 2e-5;
+      expect(gradient[j]! / numeric).toBeCloseTo(1, 5);
+    }
   });
 });

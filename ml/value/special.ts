@@ -42,3 +42,14 @@ export function hyp2f1(a: number, b: number, c: number, z: number): number {
   }
   throw new RangeError(`hyp2f1(${a}, ${b}; ${c}; ${z}) did not converge in ${MAX_TERMS} terms`);
 }
+
+/** ψ(x), the digamma function, for x > 0 (recurrence up to x ≥ 6, then the asymptotic series). */
+export function digamma(x: number): number {
+  let r = 0;
+  while (x < 6) {
+    r -= 1 / x;
+    x += 1;
+  }
+  const f = 1 / (x * x);
+  return r + Math.log(x) - 0.5 / x - f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f / 132))));
+}
