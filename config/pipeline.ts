@@ -231,6 +231,22 @@ export const labelWindowSchema = z.object({
     .optional(),
 });
 
+/**
+ * Transactions mode: customer value (BG/NBD + Gamma-Gamma), fitted per snapshot on the history
+ * before its cutoff; horizon = label.horizonDays. A refused fit warns and the run goes on without it.
+ */
+export const valueSchema = z.object({
+  enabled: z.boolean().default(true),
+  /** The time unit the models are fitted and stored in (α is per this unit). */
+  unit: z.enum(['day', 'week']).default('week'),
+  /** Monthly discount rate of the 12-month CLV. */
+  monthlyDiscount: z.number().min(0).max(1).default(0.01),
+  /** Fewer repeat buyers than this at a cutoff: no fit. */
+  minRepeatBuyers: z.number().int().min(10).default(100),
+  /** |corr(repeat frequency, mean repeat spend)| above this: no spend figures (Gamma-Gamma assumes independence). */
+  maxSpendCorrelation: z.number().min(0).max(1).default(0.3),
+});
+
 /** How scores are computed: rows per chunk (memory stays flat), reasons stored per customer. */
 export const scoringSchema = z.object({
   chunkRows: z.number().int().min(1_000).max(500_000).default(50_000),
@@ -310,6 +326,7 @@ export const transactionsPipelineSchema = pipelineBase.extend({
   label: labelWindowSchema.default(labelWindowSchema.parse({})),
   clean: cleanRulesSchema.default(cleanRulesSchema.parse({})),
   population: populationSchema.default(populationSchema.parse({})),
+  value: valueSchema.default(valueSchema.parse({})),
 });
 
 export const pipelineSchema = z.discriminatedUnion('mode', [

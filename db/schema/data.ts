@@ -140,6 +140,8 @@ export const featureSets = mysqlTable('feature_sets', {
   rowsValid: int('rows_valid').notNull(),
   rowsScore: int('rows_score').notNull(),
   warnings: jsonColumn<string[]>('warnings').notNull(),
+  /** Transactions mode: the customer-value fits of each snapshot and their validation (pipeline/value). */
+  customerValue: jsonColumn('customer_value'),
   createdAt: timestamp('created_at', { fsp: 3 })
     .notNull()
     .default(sql`CURRENT_TIMESTAMP(3)`),

@@ -73,6 +73,14 @@ export const customerFeatures = mysqlTable(
     cancellations: int('cancellations').notNull(),
     trend: double('trend').notNull(),
     country: varchar('country', { length: 64 }),
+    // Customer value (BG/NBD + Gamma-Gamma fitted on this snapshot's history, see pipeline/value);
+    // null when the fit was refused (the feature set's warnings say why).
+    pAlive: double('p_alive'),
+    expectedOrders: double('expected_orders'),
+    expectedSpend: double('expected_spend'),
+    expectedRevenue: double('expected_revenue'),
+    clv12m: double('clv_12m'),
+    nextOrderDays: double('next_order_days'),
   },
   (t) => [primaryKey({ columns: [t.runKey, t.role, t.cutoff, t.customerId] })],
 );

@@ -22,6 +22,20 @@ export interface ScoreReason {
 }
 
 /**
+ * Customer value (transactions pipelines; null for labeled ones and when the fit was refused):
+ * P(alive), expected orders and revenue in the label horizon, expected spend per order, the
+ * 12-month discounted CLV (currency of the amounts) and the median days to the next order.
+ */
+const valueColumns = {
+  pAlive: double('p_alive'),
+  expectedOrders: double('expected_orders'),
+  expectedSpend: double('expected_spend'),
+  expectedRevenue: double('expected_revenue'),
+  clv12m: double('clv_12m'),
+  nextOrderDays: double('next_order_days'),
+};
+
+/**
  * The layout of every published scores table. Each pipeline publishes its own table
  * (`scores_<pipeline>`, created LIKE this one), so one pipeline's swap never touches another's;
  * the `customer_scores` view unions them. This table itself stays empty.
@@ -43,6 +57,7 @@ const scoreColumns = {
   reasons: jsonColumn<ScoreReason[]>('reasons'),
   /** 1: the row's outcome is already known (a labeled row): its score is out-of-fold and it is no target. */
   knownOutcome: tinyint('known_outcome').notNull().default(0),
+  ...valueColumns,
 };
 
 export const customerScoresTemplate = mysqlTable('customer_scores_template', scoreColumns, (t) => [
@@ -68,6 +83,7 @@ export const customerScoreHistory = mysqlTable(
     segment: varchar('segment', { length: 8 }).notNull(),
     modelVersion: int('model_version').notNull(),
     runKey: varchar('run_key', { length: 120 }).notNull(),
+    ...valueColumns,
   },
   (t) => [
     primaryKey({ columns: [t.pipeline, t.businessDate, t.customerId] }),

@@ -1,0 +1,19 @@
+ALTER TABLE `feature_sets` ADD `customer_value` json;--> statement-breakpoint
+ALTER TABLE `customer_features` ADD `p_alive` double;--> statement-breakpoint
+ALTER TABLE `customer_features` ADD `expected_orders` double;--> statement-breakpoint
+ALTER TABLE `customer_features` ADD `expected_spend` double;--> statement-breakpoint
+ALTER TABLE `customer_features` ADD `expected_revenue` double;--> statement-breakpoint
+ALTER TABLE `customer_features` ADD `clv_12m` double;--> statement-breakpoint
+ALTER TABLE `customer_features` ADD `next_order_days` double;--> statement-breakpoint
+ALTER TABLE `customer_score_history` ADD `p_alive` double;--> statement-breakpoint
+ALTER TABLE `customer_score_history` ADD `expected_orders` double;--> statement-breakpoint
+ALTER TABLE `customer_score_history` ADD `expected_spend` double;--> statement-breakpoint
+ALTER TABLE `customer_score_history` ADD `expected_revenue` double;--> statement-breakpoint
+ALTER TABLE `customer_score_history` ADD `clv_12m` double;--> statement-breakpoint
+ALTER TABLE `customer_score_history` ADD `next_order_days` double;--> statement-breakpoint
+ALTER TABLE `customer_scores_template` ADD `p_alive` double;--> statement-breakpoint
+ALTER TABLE `customer_scores_template` ADD `expected_orders` double;--> statement-breakpoint
+ALTER TABLE `customer_scores_template` ADD `expected_spend` double;--> statement-breakpoint
+ALTER TABLE `customer_scores_template` ADD `expected_revenue` double;--> statement-breakpoint
+ALTER TABLE `customer_scores_template` ADD `clv_12m` double;--> statement-breakpoint
+ALTER TABLE `customer_scores_template` ADD `next_order_days` double;
