@@ -67,7 +67,7 @@ export const train = defineStep({
     }
     const packed = await packModel(model);
     const [set] = await db
-      .select({ rowsValid: featureSets.rowsValid })
+      .select({ rowsValid: featureSets.rowsValid, customerValue: featureSets.customerValue })
       .from(featureSets)
       .where(eq(featureSets.runKey, run.runKey));
     const row = {
@@ -78,7 +78,11 @@ export const train = defineStep({
       featureNames: data.featureNames,
       dataFingerprint: fingerprintMatrix(data),
       // With the fingerprint, params and seed: enough to retrain the version.
-      trainingWindow: mode.trainingWindow(run, { trainRows: data.nRows, validRows: set?.rowsValid ?? 0 }),
+      trainingWindow: mode.trainingWindow(
+        run,
+        { trainRows: data.nRows, validRows: set?.rowsValid ?? 0 },
+        set,
+      ),
       trainRows: data.nRows,
       fitMs,
       model: packed,

@@ -23,8 +23,15 @@ export interface PipelineMode {
   readFeatures: FeatureMatrixReader;
   /** One role of a run, page by page, in readFeatures' order (score). */
   readFeaturePages: FeaturePageReader;
-  /** What a model version trained on, recorded with it so "retrain it" is a recipe. */
-  trainingWindow(run: RunRecord, rows: { trainRows: number; validRows: number }): TrainingWindow;
+  /**
+   * What a model version trained on, recorded with it so "retrain it" is a recipe; `set` is the
+   * run's feature_sets row (transactions: its customer-value fits go into the registry).
+   */
+  trainingWindow(
+    run: RunRecord,
+    rows: { trainRows: number; validRows: number },
+    set?: { customerValue: unknown },
+  ): TrainingWindow;
   /** Whether shuffled k-fold cross-validation means anything for these rows. */
   kFold: { allowed: true } | { allowed: false; reason: string };
   /** A labeled sample of the run's feature rows, for the report's exploratory section. */

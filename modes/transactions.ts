@@ -35,12 +35,13 @@ export function transactionsMode(pipeline: TransactionsPipeline): PipelineMode {
     features: (ctx) => buildCustomerFeatures(ctx, pipeline),
     readFeatures: readCustomerFeatureMatrix,
     readFeaturePages: readCustomerFeatureChunks,
-    trainingWindow: (run, rows) => ({
+    trainingWindow: (run, rows, set) => ({
       mode: 'transactions',
       businessDate: run.businessDate,
       seed: pipeline.model.seed,
       ...rows,
       snapshots: snapshotsFor(pipeline, run.businessDate).filter((s) => s.role !== 'score'),
+      ...(set?.customerValue ? { customerValue: set.customerValue } : {}),
     }),
     kFold: {
       allowed: false,

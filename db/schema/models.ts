@@ -25,6 +25,8 @@ export interface TrainingWindow {
   seed: number;
   trainRows: number;
   validRows: number;
+  /** transactions: the customer-value fits (BG/NBD, Gamma-Gamma) of each snapshot, with their time unit and validation. */
+  customerValue?: unknown;
 }
 
 /** Every trained model: the registry. `model` is the gzipped serialized forest. */

@@ -23,7 +23,7 @@ describe('evaluateValue', () => {
     const weekly = Array.from({ length: 13 }, () => total / 13);
     const spend = pred.expectedSpend!;
     const actualRevenue = sim.future.map((f, i) => f * spend[i]!);
-    const ev = evaluateValue(model, h, pred.expectedOrders!, sim.future, weekly, {
+    const ev = evaluateValue(model, h, pred.expectedOrders!, sim.future, weekly, 91, {
       predicted: pred.expectedRevenue!,
       actual: actualRevenue,
     });

@@ -18,7 +18,8 @@ export interface ValueEvaluation {
 
 /**
  * Scores the predictions made at a cutoff against what happened after it. `histories` are in days
- * (as fitted), `actualWeekly[w]` = purchase days of these customers in week w of the window.
+ * (as fitted), `actualWeekly[w]` = purchase days of these customers in week w of the window
+ * (the last week may be shorter: it ends with the window, `windowDays` long).
  */
 export function evaluateValue(
   model: ValueModel,
@@ -26,6 +27,7 @@ export function evaluateValue(
   expectedOrders: Float64Array,
   actualOrders: ArrayLike<number>,
   actualWeekly: ArrayLike<number>,
+  windowDays: number,
   revenue: { predicted: Float64Array; actual: ArrayLike<number> } | null,
 ): ValueEvaluation {
   const n = expectedOrders.length;
@@ -42,7 +44,7 @@ export function evaluateValue(
     ordersMae: n ? abs / n : 0,
     predictedOrders: predicted,
     actualOrders: actual,
-    tracking: trackingCurve(model, histories, actualWeekly),
+    tracking: trackingCurve(model, histories, actualWeekly, windowDays),
     revenueDeciles: revenue && revenueByDecile(revenue.predicted, revenue.actual),
   };
 }
@@ -51,6 +53,7 @@ function trackingCurve(
   model: ValueModel,
   histories: Histories,
   actualWeekly: ArrayLike<number>,
+  windowDays: number,
 ): ValueEvaluation['tracking'] {
   const fit = model.bgNbd;
   if (!fit) return [];
@@ -65,7 +68,9 @@ function trackingCurve(
   for (let w = 1; w <= actualWeekly.length; w++) {
     let sum = 0;
     for (let k = 0; k < g.x.length; k++)
-      sum += g.count[k]! * expectedPurchases(fit.params, (7 * w) / d, g.x[k]!, g.tx[k]!, g.T[k]!);
+      sum +=
+        g.count[k]! *
+        expectedPurchases(fit.params, Math.min(7 * w, windowDays) / d, g.x[k]!, g.tx[k]!, g.T[k]!);
     cumActual += actualWeekly[w - 1]!;
     out.push({ week: w, predicted: sum, actual: cumActual });
   }

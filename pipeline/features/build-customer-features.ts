@@ -4,7 +4,13 @@ import { inTransaction } from '../../db/transaction.ts';
 import type { StepResult, WorkContext } from '../context.ts';
 import { PermanentError } from '../errors.ts';
 import { runFeatureChecks } from '../quality/feature-checks.ts';
-import { categoricalFeatures, customerFeatureNames, insertSnapshot } from './customer-feature-sql.ts';
+import { fitSnapshotValue, type SnapshotValue, valueOptions } from '../value/snapshot-value.ts';
+import {
+  categoricalFeatures,
+  customerFeatureNames,
+  insertSnapshot,
+  valueFeatureNames,
+} from './customer-feature-sql.ts';
 import { snapshotsFor } from './cutoffs.ts';
 import {
   type CustomerFeatureLayout,
@@ -35,8 +41,10 @@ export async function buildCustomerFeatures(
       const counts: Record<Role, number> = { train: 0, valid: 0, score: 0 };
       for (const [i, s] of snaps.entries()) {
         counts[s.role] += await insertSnapshot(conn, run.runKey, s, pipeline.population.activeDays);
-        await progress(Math.round(((i + 1) / snaps.length) * 70));
+        await progress(Math.round(((i + 1) / snaps.length) * 50));
       }
+      const value = await customerValue(conn, run.runKey, snaps, pipeline);
+      await progress(70);
       for (const s of snaps) {
         if (counts[s.role] === 0)
           throw new PermanentError(
@@ -45,6 +53,7 @@ export async function buildCustomerFeatures(
       }
       const layout: CustomerFeatureLayout = {
         layout: 'customer_features',
+        features: value.features,
         categories: await categories(conn, run.runKey),
         cutoffs: {
           train: cutoffsOf(snaps, 'train'),
@@ -70,17 +79,19 @@ export async function buildCustomerFeatures(
         { baseRate: rates.train },
         `train@${layout.cutoffs.train.join(',')}`,
       );
+      const warnings = [...checks.warnings, ...value.warnings];
       await conn.query(
-        'INSERT INTO feature_sets (run_key, feature_names, categorical, encoders, rows_train, rows_valid, rows_score, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO feature_sets (run_key, feature_names, categorical, encoders, rows_train, rows_valid, rows_score, warnings, customer_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
         [
           run.runKey,
-          JSON.stringify(customerFeatureNames),
-          JSON.stringify(customerFeatureNames.map((n) => categoricalFeatures.has(n))),
+          JSON.stringify(value.features),
+          JSON.stringify(value.features.map((n) => categoricalFeatures.has(n))),
           JSON.stringify(layout),
           counts.train,
           counts.valid,
           counts.score,
-          JSON.stringify(checks.warnings),
+          JSON.stringify(warnings),
+          JSON.stringify(value.record),
         ],
       );
       await progress(100);
@@ -94,13 +105,68 @@ export async function buildCustomerFeatures(
           rowsScore: counts.score,
           baseRate: rates.train,
           baseRateValid: rates.valid,
-          warnings: checks.warnings,
+          warnings,
+          customerValue: value.summary,
         },
       };
     });
   } finally {
     conn.release();
   }
+}
+
+/** What feature_sets.customer_value holds: every snapshot's fit, and whether the classifier got the features. */
+export interface CustomerValueRecord {
+  unit: string;
+  horizonDays: number;
+  classifierFeatures: boolean;
+  snapshots: SnapshotValue[];
+}
+
+/**
+ * Customer value per snapshot (each fitted on its own history, so the training rows' P(alive) is
+ * as point-in-time as their other features). Its two figures join the classifier only when every
+ * snapshot has them: a feature missing on one role would mean something else on another.
+ */
+async function customerValue(
+  conn: PoolConnection,
+  runKey: string,
+  snaps: ReturnType<typeof snapshotsFor>,
+  pipeline: TransactionsPipeline,
+): Promise<{
+  features: string[];
+  warnings: string[];
+  record: CustomerValueRecord | null;
+  summary: Record<string, unknown> | null;
+}> {
+  const base = [...customerFeatureNames];
+  if (!pipeline.value.enabled) return { features: base, warnings: [], record: null, summary: null };
+  const values: SnapshotValue[] = [];
+  for (const s of snaps) values.push(await fitSnapshotValue(conn, runKey, s, valueOptions(pipeline)));
+  const usable = values.every((v) => v.written.orders);
+  const warnings = values.flatMap((v) => v.warnings);
+  if (!usable)
+    warnings.push(
+      'customer value: P(alive) and expected orders are left out of the classifier tonight (see above)',
+    );
+  const score = values.find((v) => v.role === 'score');
+  const valid = values.find((v) => v.role === 'valid');
+  return {
+    features: usable ? [...base, ...valueFeatureNames] : base,
+    warnings,
+    record: {
+      unit: pipeline.value.unit,
+      horizonDays: pipeline.label.horizonDays,
+      classifierFeatures: usable,
+      snapshots: values,
+    },
+    summary: {
+      unit: pipeline.value.unit,
+      classifierFeatures: usable,
+      score: score && { bgNbd: score.bgNbd, gammaGamma: score.gammaGamma },
+      validOrdersMae: valid?.evaluation?.ordersMae ?? null,
+    },
+  };
 }
 
 function cutoffsOf(snaps: ReturnType<typeof snapshotsFor>, role: Role): string[] {

@@ -20,6 +20,11 @@ export const customerFeatureNames = [
   'country',
 ] as const;
 export const categoricalFeatures = new Set<string>(['country']);
+/**
+ * Customer-value figures (pipeline/value, fitted per snapshot) that join the model when every
+ * snapshot of the run has them: P(alive) and expected orders in the label horizon.
+ */
+export const valueFeatureNames = ['p_alive', 'expected_orders'] as const;
 
 /**
  * Writes one snapshot's rows with a single INSERT … SELECT over clean_orders, grouped by customer

@@ -15,6 +15,8 @@ export type QueryRows = (sql: string, params: unknown[]) => Promise<Record<strin
  */
 export interface CustomerFeatureLayout {
   layout: 'customer_features';
+  /** The columns the model reads, in order (absent in runs before customer value: the base list). */
+  features?: string[];
   categories: Record<string, string[]>;
   cutoffs: Record<'train' | 'valid' | 'score', string[]>;
 }
@@ -42,7 +44,7 @@ export async function* readCustomerFeaturePages(
   layout: CustomerFeatureLayout,
   opts: { sampleEvery?: number; chunkRows?: number } = {},
 ): AsyncGenerator<CustomerFeaturePage> {
-  const names = [...customerFeatureNames];
+  const names = featuresOf(layout);
   const codes = names.map((n) =>
     categoricalFeatures.has(n) ? new Map((layout.categories[n] ?? []).map((v, i) => [v, i])) : null,
   );
@@ -78,6 +80,10 @@ export async function* readCustomerFeaturePages(
   }
 }
 
+function featuresOf(layout: CustomerFeatureLayout): string[] {
+  return [...(layout.features ?? customerFeatureNames)];
+}
+
 /** One role of a run from customer_features, whole, as the forest trains on it. */
 export async function readCustomerFeatures(
   query: QueryRows,
@@ -86,7 +92,7 @@ export async function readCustomerFeatures(
   layout: CustomerFeatureLayout,
   sampleEvery = 1,
 ): Promise<FeatureMatrix> {
-  const names = [...customerFeatureNames];
+  const names = featuresOf(layout);
   const pages: CustomerFeaturePage[] = [];
   for await (const page of readCustomerFeaturePages(query, runKey, role, layout, { sampleEvery }))
     pages.push(page);

@@ -1,6 +1,7 @@
 import type { PoolConnection } from 'mysql2/promise';
 import type { GatesConfig, Pipeline } from '../../config/pipeline.ts';
 import type { Db } from '../../db/client.ts';
+import { fillValueColumns } from '../value/fill-value-columns.ts';
 import { checkGates, type GateResult, scoreQuantiles } from './check-gates.ts';
 import { logPublication, publishedQuantiles } from './publication-log.ts';
 import { recordHistory } from './record-history.ts';
@@ -61,6 +62,7 @@ export async function publishScores(x: PublishInput): Promise<PublishOutcome> {
   try {
     const clock = stopwatch(x.timings);
     const rows = await stageScores(x.conn, t, x.spool, { ...x.meta, segments: x.pipeline.segments });
+    await fillValueColumns(x.conn, t.next, x.meta.runKey);
     clock('stageMs');
     const current = await tableRun(x.conn, t.current);
     const sameRun = current?.runKey === x.meta.runKey;

@@ -1,5 +1,6 @@
 import type { PoolConnection } from 'mysql2/promise';
 import { inTransaction } from '../../db/transaction.ts';
+import { VALUE_COLUMNS } from '../value/fill-value-columns.ts';
 import { q } from './score-tables.ts';
 
 /**
@@ -20,8 +21,8 @@ export async function recordHistory(
       businessDate,
     ]);
     const [ins] = await conn.query(
-      `INSERT INTO customer_score_history (pipeline, business_date, customer_id, score, decile, segment, model_version, run_key)
-       SELECT pipeline, business_date, customer_id, score, decile, segment, model_version, run_key FROM ${q(from)} WHERE score IS NOT NULL`,
+      `INSERT INTO customer_score_history (pipeline, business_date, customer_id, score, decile, segment, model_version, run_key, ${VALUE_COLUMNS.join(', ')})
+       SELECT pipeline, business_date, customer_id, score, decile, segment, model_version, run_key, ${VALUE_COLUMNS.join(', ')} FROM ${q(from)} WHERE score IS NOT NULL`,
     );
     const [del] = await conn.query(
       'DELETE FROM customer_score_history WHERE pipeline = ? AND business_date < DATE_SUB(?, INTERVAL ? DAY)',

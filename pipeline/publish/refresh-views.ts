@@ -1,4 +1,5 @@
 import type { PoolConnection } from 'mysql2/promise';
+import { VALUE_COLUMNS } from '../value/fill-value-columns.ts';
 import { LAYOUT_TABLE, q, SCORE_COLUMNS } from './score-tables.ts';
 
 /** Published tables are `scores_<pipeline>`; pipeline names never contain `_`, suffixed tables always do. */
@@ -25,16 +26,19 @@ export async function refreshScoreViews(conn: PoolConnection): Promise<void> {
       "SELECT TABLE_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'scores\\_%' AND COLUMN_NAME = 'known_outcome'",
     );
     const withKnown = new Set((cols as { name: string }[]).map((r) => r.name));
+    const valued = await tablesWithValueColumns(conn);
     await conn.query(
       `CREATE OR REPLACE VIEW customer_scores AS ${unionOf(
         names.filter((n) => CURRENT.test(n)),
         withKnown,
+        valued,
       )}`,
     );
     await conn.query(
       `CREATE OR REPLACE VIEW customer_scores_prev AS ${unionOf(
         names.filter((n) => PREVIOUS.test(n)),
         withKnown,
+        valued,
       )}`,
     );
   } finally {
@@ -43,13 +47,23 @@ export async function refreshScoreViews(conn: PoolConnection): Promise<void> {
 }
 
 /** Tables published before the known_outcome column existed read as 0 there (nothing was marked then). */
-function unionOf(tables: string[], withKnown: ReadonlySet<string>): string {
+function unionOf(tables: string[], withKnown: ReadonlySet<string>, valued: ReadonlySet<string>): string {
   const cols = (t: string) =>
     SCORE_COLUMNS.map((c) =>
       c === 'known_outcome' && !withKnown.has(t) && t !== LAYOUT_TABLE ? `0 AS ${q(c)}` : q(c),
     ).join(', ');
+  // Tables published before the customer-value columns existed show them as null until their next night.
+  const value = (t: string) =>
+    VALUE_COLUMNS.map((c) => (valued.has(t) ? q(c) : `CAST(NULL AS DOUBLE) AS ${q(c)}`)).join(', ');
   // No table yet: the empty layout table keeps the name valid, so queries return no rows instead of failing.
   return (tables.length ? tables : [LAYOUT_TABLE])
-    .map((t) => `SELECT ${cols(t)} FROM ${q(t)}`)
+    .map((t) => `SELECT ${cols(t)}, ${value(t)} FROM ${q(t)}`)
     .join(' UNION ALL ');
+}
+
+async function tablesWithValueColumns(conn: PoolConnection): Promise<Set<string>> {
+  const [rows] = await conn.query(
+    "SELECT TABLE_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME = 'next_order_days'",
+  );
+  return new Set((rows as { name: string }[]).map((r) => r.name));
 }
