@@ -76,6 +76,20 @@ describe('a transactions pipeline end to end', () => {
       expect([Number(s.lo), Number(s.hi)]).toEqual([1, 10]);
       expect(Number(s.noReasons)).toBe(0);
     }
+    // Customer value: published beside the score for every customer, in the view and the history.
+    const [value] = await t.database.pool.query(
+      `SELECT SUM(p_alive IS NULL) AS missing, SUM(p_alive < 0 OR p_alive > 1) AS outside, SUM(expected_orders < 0) AS negative,
+         (SELECT COUNT(*) FROM customer_score_history h WHERE h.pipeline = 'retail-test' AND h.p_alive IS NOT NULL) AS history
+       FROM customer_scores WHERE pipeline = 'retail-test'`,
+    );
+    const v = (value as Record<string, string>[])[0]!;
+    if (summary.status === 'succeeded')
+      expect([Number(v.missing), Number(v.outside), Number(v.negative), Number(v.history)]).toEqual([
+        0,
+        0,
+        0,
+        population,
+      ]);
     // No customer first seen on or after T is scored.
     const [late] = await t.database.pool.query(
       `SELECT COUNT(*) AS n FROM customer_scores cs WHERE cs.pipeline = 'retail-test' AND NOT EXISTS (

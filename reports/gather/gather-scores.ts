@@ -1,6 +1,7 @@
 import type { Pool } from 'mysql2/promise';
 import { parseJsonValue } from '../../db/json-column.ts';
 import type {
+  CustomerValueCells,
   HistogramBin,
   RunReportData,
   ScoredCustomer,
@@ -26,6 +27,24 @@ interface ScoreRow {
   decile: number;
   segment: string | null;
   reasons: unknown;
+  p_alive: number | null;
+  expected_orders: number | null;
+  expected_spend: number | null;
+  expected_revenue: number | null;
+  clv_12m: number | null;
+  next_order_days: number | null;
+}
+
+function valueCells(r: ScoreRow): CustomerValueCells {
+  const n = (v: number | null) => (v === null ? null : Number(v));
+  return {
+    pAlive: n(r.p_alive),
+    expectedOrders: n(r.expected_orders),
+    expectedSpend: n(r.expected_spend),
+    expectedRevenue: n(r.expected_revenue),
+    clv12m: n(r.clv_12m),
+    nextOrderDays: n(r.next_order_days),
+  };
 }
 
 /** The published table analysts query; the per-pipeline tables behind it are an implementation detail. */
@@ -54,7 +73,7 @@ export async function gatherScores(
   const knownOutcomes = known > 0 ? { rows: known, unknownRows: Number(mine?.n) - known } : undefined;
   const rows = await queryRows<ScoreRow>(
     pool,
-    `SELECT customer_id, score, decile, segment, reasons FROM ${TABLE}
+    `SELECT customer_id, score, decile, segment, reasons, p_alive, expected_orders, expected_spend, expected_revenue, clv_12m, next_order_days FROM ${TABLE}
       WHERE pipeline = ? AND run_key = ? AND score IS NOT NULL AND known_outcome = 0
       ORDER BY score DESC, customer_id LIMIT ${CSV_ROWS}`,
     [pipeline, runKey],
@@ -64,6 +83,7 @@ export async function gatherScores(
     score: Number(r.score),
     decile: Number(r.decile),
     ...(r.segment ? { segment: r.segment } : {}),
+    ...(r.p_alive !== null ? { value: valueCells(r) } : {}),
   }));
   const topCustomers: TopCustomer[] = rows
     .slice(0, TOP_ROWS)

@@ -129,6 +129,18 @@ export interface ScoredCustomer {
   score: number;
   decile: number;
   segment?: string;
+  /** Transactions pipelines: the customer-value columns of the scores table (null: no fit tonight). */
+  value?: CustomerValueCells;
+}
+
+/** Per customer, in the units of the scores table (horizon = the pipeline's label horizon). */
+export interface CustomerValueCells {
+  pAlive: number | null;
+  expectedOrders: number | null;
+  expectedSpend: number | null;
+  expectedRevenue: number | null;
+  clv12m: number | null;
+  nextOrderDays: number | null;
 }
 
 export interface TopCustomer extends ScoredCustomer {
