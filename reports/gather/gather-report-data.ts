@@ -9,6 +9,7 @@ import { gatherPublication, type PublicationFacts } from './gather-publication.t
 import { gatherRun, type RunFacts, stepDurations } from './gather-run.ts';
 import { gatherScores } from './gather-scores.ts';
 import { gatherTrend } from './gather-trend.ts';
+import { gatherValue } from './gather-value.ts';
 
 /**
  * Everything the report shows about one run, read from MySQL. Each section is gathered on its
@@ -49,6 +50,8 @@ export async function gatherReportData(
   const exploratory =
     exploratorySample && (await gatherExploratory(pool, runKey, importance, exploratorySample));
   if (exploratory) data.exploratory = exploratory;
+  const value = await gatherValue(pool, runKey);
+  if (value) data.customerValue = value;
   const durations = stepDurations(run);
   if (durations.length) data.stepDurations = durations;
   return data;

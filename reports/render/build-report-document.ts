@@ -11,6 +11,7 @@ import { querySection } from './query-section.ts';
 import type { ReportCharts } from './report-charts.ts';
 import type { RunReportData } from './report-data.ts';
 import type { ReportDocument, ReportSection } from './report-document.ts';
+import { valueSection } from './value-section.ts';
 
 /** Assemble the sections the data supports, in reading order. */
 export function buildReportDocument(data: RunReportData, charts: ReportCharts): ReportDocument {
@@ -25,6 +26,7 @@ export function buildReportDocument(data: RunReportData, charts: ReportCharts): 
     exploratorySection(data, charts),
     healthFirst ? undefined : health,
     decisionSection(data),
+    valueSection(data),
     customersSection(data),
     moversSection(data),
     querySection(data),

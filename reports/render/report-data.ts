@@ -1,3 +1,5 @@
+import type { ValueEvaluation } from '../../ml/value/value-evaluation.ts';
+
 /**
  * Everything the nightly report can show. Only the identity of the run is required: every
  * section is optional so a failed or degraded night still renders, showing what exists.
@@ -36,6 +38,28 @@ export interface RunReportData {
   published?: { table: string; sqlExample: string };
   stepDurations?: StepDuration[];
   failure?: FailureInfo;
+  /** Transactions mode: the BG/NBD and Gamma-Gamma fits of each snapshot and their validation. */
+  customerValue?: CustomerValueReport;
+}
+
+export interface CustomerValueReport {
+  unit: string;
+  horizonDays: number;
+  classifierFeatures: boolean;
+  snapshots: {
+    role: string;
+    cutoff: string;
+    customers: number;
+    bgNbd: { r: number; alpha: number; a: number; b: number; logLik: number; repeatBuyers: number } | null;
+    gammaGamma: {
+      p: number;
+      q: number;
+      gamma: number;
+      logLik: number;
+      frequencySpendCorrelation: number;
+    } | null;
+    evaluation?: ValueEvaluation;
+  }[];
 }
 
 export interface ReportHeadline {
