@@ -61,6 +61,13 @@ export function fitCustomerValue(h: SpendHistories, o: ValueOptions): ValueModel
     warnings.push(`customer value: the BG/NBD fit is degenerate (${bad}); not used`);
     return { unit: o.unit, bgNbd: null, gammaGamma: null, warnings };
   }
+  const { a, b } = bgNbd.params;
+  // A maximum on the boundary a → 0 or b → ∞ is a real answer (nobody seems to drop out: BG/NBD
+  // becomes NBD), not a failed fit; its figures are finite, but P(alive) then says little.
+  if (a < 1e-3 || b > 1e4)
+    warnings.push(
+      `customer value: drop-out is not identified in this history (a = ${a.toPrecision(3)}, b = ${b.toPrecision(3)}): P(alive) is close to 1 for everyone and expected orders follow the NBD model`,
+    );
   const xs: number[] = [];
   const ms: number[] = [];
   for (let i = 0; i < h.x.length; i++)
@@ -101,8 +108,10 @@ function degenerate(fit: BgNbdFit): string | null {
   const { r, alpha, a, b } = fit.params;
   if (!Number.isFinite(fit.logLik)) return 'log-likelihood not finite';
   if (!fit.converged) return 'the optimiser did not converge';
-  for (const [name, v] of Object.entries({ r, alpha, a, b }))
+  // The purchase rate must be identified; the drop-out (a, b) may legitimately sit on the boundary.
+  for (const [name, v] of Object.entries({ r, alpha }))
     if (!(v > 1e-6 && v < 1e6)) return `${name} = ${v.toPrecision(3)} at the edge of the parameter space`;
+  if (!(a > 0 && b > 0 && Number.isFinite(a) && Number.isFinite(b))) return `a = ${a}, b = ${b}`;
   return null;
 }
 
