@@ -64,7 +64,9 @@ describe('customer value in the features step', () => {
       'SELECT feature_names, customer_value FROM feature_sets WHERE run_key = ?',
       [ctx.run.runKey],
     )) as unknown as [{ feature_names: string; customer_value: string }[]];
-    expect(parseJsonValue<string[]>(set!.feature_names)).toEqual(expect.arrayContaining(['p_alive', 'expected_orders']));
+    expect(parseJsonValue<string[]>(set!.feature_names)).toEqual(
+      expect.arrayContaining(['p_alive', 'expected_orders']),
+    );
     const record = parseJsonValue<CustomerValueRecord>(set!.customer_value);
     expect(record.unit).toBe('week');
     expect(record.classifierFeatures).toBe(true);

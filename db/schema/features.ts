@@ -15,6 +15,7 @@ import {
   varchar,
 } from 'drizzle-orm/mysql-core';
 import { jsonColumn } from '../json-column.ts';
+import { valueColumns } from './scores.ts';
 
 /**
  * Transactions mode, after cleaning: one row per order (an invoice at one timestamp, purchases
@@ -75,12 +76,7 @@ export const customerFeatures = mysqlTable(
     country: varchar('country', { length: 64 }),
     // Customer value (BG/NBD + Gamma-Gamma fitted on this snapshot's history, see pipeline/value);
     // null when the fit was refused (the feature set's warnings say why).
-    pAlive: double('p_alive'),
-    expectedOrders: double('expected_orders'),
-    expectedSpend: double('expected_spend'),
-    expectedRevenue: double('expected_revenue'),
-    clv12m: double('clv_12m'),
-    nextOrderDays: double('next_order_days'),
+    ...valueColumns,
   },
   (t) => [primaryKey({ columns: [t.runKey, t.role, t.cutoff, t.customerId] })],
 );

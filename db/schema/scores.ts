@@ -26,7 +26,7 @@ export interface ScoreReason {
  * P(alive), expected orders and revenue in the label horizon, expected spend per order, the
  * 12-month discounted CLV (currency of the amounts) and the median days to the next order.
  */
-const valueColumns = {
+export const valueColumns = {
   pAlive: double('p_alive'),
   expectedOrders: double('expected_orders'),
   expectedSpend: double('expected_spend'),

@@ -32,6 +32,25 @@ export interface ValueModel {
   warnings: string[];
 }
 
+/** What is kept of a fit (registry, report): the parameters in the model's unit and the fit's size. */
+export interface BgNbdRecord {
+  r: number;
+  alpha: number;
+  a: number;
+  b: number;
+  logLik: number;
+  repeatBuyers: number;
+}
+
+export interface GammaGammaRecord {
+  p: number;
+  q: number;
+  gamma: number;
+  logLik: number;
+  customers: number;
+  frequencySpendCorrelation: number;
+}
+
 export interface ValuePredictions {
   /** null: BG/NBD not available (see the warnings); per customer otherwise. */
   pAlive: Float64Array | null;

@@ -2,7 +2,9 @@ import type { PoolConnection } from 'mysql2/promise';
 import type { TransactionsPipeline } from '../../config/pipeline.ts';
 import { type Cell, chooseLoadMethod, encodeRows, loadTsv } from '../../db/load-infile.ts';
 import {
+  type BgNbdRecord,
   fitCustomerValue,
+  type GammaGammaRecord,
   predictCustomerValue,
   type SpendHistories,
   type ValueModel,
@@ -11,6 +13,7 @@ import {
 } from '../../ml/value/customer-value.ts';
 import { evaluateValue, type ValueEvaluation } from '../../ml/value/value-evaluation.ts';
 import type { Snapshot } from '../features/cutoffs.ts';
+import { VALUE_COLUMNS } from './fill-value-columns.ts';
 
 /** What the registry, the feature set and the report keep of one snapshot's value fit. */
 export interface SnapshotValue {
@@ -18,15 +21,8 @@ export interface SnapshotValue {
   cutoff: string;
   unit: ValueModel['unit'];
   customers: number;
-  bgNbd: { r: number; alpha: number; a: number; b: number; logLik: number; repeatBuyers: number } | null;
-  gammaGamma: {
-    p: number;
-    q: number;
-    gamma: number;
-    logLik: number;
-    customers: number;
-    frequencySpendCorrelation: number;
-  } | null;
+  bgNbd: BgNbdRecord | null;
+  gammaGamma: GammaGammaRecord | null;
   /** Which figures were written: a refused model leaves its columns null, never NaN. */
   written: { orders: boolean; spend: boolean };
   warnings: string[];
@@ -138,14 +134,8 @@ async function readHistories(
   return { ids, h };
 }
 
-const FIGURES = [
-  'p_alive',
-  'expected_orders',
-  'expected_spend',
-  'expected_revenue',
-  'clv_12m',
-  'next_order_days',
-];
+/** Loaded in this order: the predictions below are listed the same way. */
+const FIGURES = VALUE_COLUMNS;
 
 /** One LOAD DATA into a temporary table, then one UPDATE … JOIN onto the snapshot's rows. */
 async function writeFigures(

@@ -1,3 +1,4 @@
+import type { BgNbdRecord, GammaGammaRecord } from '../../ml/value/customer-value.ts';
 import type { ValueEvaluation } from '../../ml/value/value-evaluation.ts';
 
 /**
@@ -50,14 +51,8 @@ export interface CustomerValueReport {
     role: string;
     cutoff: string;
     customers: number;
-    bgNbd: { r: number; alpha: number; a: number; b: number; logLik: number; repeatBuyers: number } | null;
-    gammaGamma: {
-      p: number;
-      q: number;
-      gamma: number;
-      logLik: number;
-      frequencySpendCorrelation: number;
-    } | null;
+    bgNbd: BgNbdRecord | null;
+    gammaGamma: GammaGammaRecord | null;
     evaluation?: ValueEvaluation;
   }[];
 }

@@ -34,7 +34,14 @@ describe('valueSection', () => {
             cutoff: '2024-06-17',
             customers: 850,
             bgNbd: null,
-            gammaGamma: { p: 6.25, q: 3.74, gamma: 15.44, logLik: -4000, frequencySpendCorrelation: 0.11 },
+            gammaGamma: {
+              p: 6.25,
+              q: 3.74,
+              gamma: 15.44,
+              logLik: -4000,
+              customers: 300,
+              frequencySpendCorrelation: 0.11,
+            },
             evaluation: {
               customers: 850,
               ordersMae: 0.4321,
