@@ -1,10 +1,12 @@
 /**
- * npm run bench:features [-- --sets synthetic,online-retail --fresh --horizon 90]
+ * npm run bench:features [-- --sets synthetic,online-retail --retail FILE --fresh --horizon 90]
  * npm run bench:features [-- --csv FILE --date YYYY-MM-DD --name NAME]   (one CSV of your own)
  * Times the clean and features steps (cpd's own handlers) on transactions already in a bench
  * database's raw_transactions, per set:
  *  - synthetic: the generator's 10 M-line / 1 M-customer CSV in bench/.data/ (generated if missing), T = 2024-10-01;
- *  - online-retail: UCI Online Retail (541,909 lines), T = 2011-09-10.
+ *  - online-retail: UCI Online Retail, T = 2011-09-10: the full file (541,909 lines) from
+ *    `--retail FILE` or data/external/online_retail.csv.gz (download from UCI, see data/README.md),
+ *    else the repository's slice data/online-retail-sample.csv.gz.
  * Each set lives in its own database, loaded once with LOAD DATA and reused (--fresh reloads);
  * loading is not timed (bench:load's job), nor is clearing earlier bench outputs. As a reference
  * measured in the same run (the machine is shared, timings are noisy), one full scan of the set's
@@ -28,15 +30,9 @@ import { createMailer } from '../reports/mailer.ts';
 import type { StepContext } from '../runner/step.ts';
 
 const DATA = fileURLToPath(new URL('./.data/', import.meta.url));
-const SETS: Record<string, { csv: string; date: string }> = {
-  synthetic: { csv: `${DATA}transactions-10m.csv`, date: '2024-10-01' },
-  'online-retail': {
-    csv: fileURLToPath(new URL('../../shared/data/online_retail.csv.gz', import.meta.url)),
-    date: '2011-09-10',
-  },
-};
 const { values } = parseArgs({
   options: {
+    retail: { type: 'string' },
     sets: { type: 'string', default: 'synthetic,online-retail' },
     csv: { type: 'string' },
     date: { type: 'string', default: '2024-10-01' },
@@ -45,6 +41,22 @@ const { values } = parseArgs({
     fresh: { type: 'boolean', default: false },
   },
 });
+const SETS: Record<string, { csv: string; date: string }> = {
+  synthetic: { csv: `${DATA}transactions-10m.csv`, date: '2024-10-01' },
+  'online-retail': { csv: retailCsv(), date: '2011-09-10' },
+};
+
+/** The full Online Retail file when the user has downloaded it, else the slice in the repository. */
+function retailCsv(): string {
+  if (values.retail) return values.retail;
+  const full = fileURLToPath(new URL('../data/external/online_retail.csv.gz', import.meta.url));
+  if (existsSync(full)) return full;
+  console.log(
+    'online-retail: data/external/online_retail.csv.gz not found (download it from UCI, see data/README.md); using the slice data/online-retail-sample.csv.gz',
+  );
+  return fileURLToPath(new URL('../data/online-retail-sample.csv.gz', import.meta.url));
+}
+
 /** Outputs of earlier bench runs: cleared before timing (a database of the bench's own). */
 const OUTPUTS = [
   'clean_orders',

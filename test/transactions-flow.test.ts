@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CpdProcess, repoRoot, runCpd, spawnCpd } from './helpers/processes.ts';
 import { createTestEnv, type TestEnv } from './helpers/test-env.ts';
 
-const retailGz = path.resolve(repoRoot, '..', 'shared', 'data', 'online_retail.csv.gz');
+const retailGz = path.join(repoRoot, 'data', 'online-retail-sample.csv.gz');
 
-/** Every `step`-th line of Online Retail (header kept): the whole year, a fraction of the volume. */
+/** Every `step`-th line of the repository's Online Retail slice (header kept): the whole year. */
 function writeRetailSlice(dir: string, step: number): { csv: string; pipeline: string } {
   const lines = gunzipSync(readFileSync(retailGz)).toString('utf8').split('\n');
   const [header, ...data] = lines;
@@ -46,7 +46,7 @@ describe('a transactions pipeline end to end', () => {
   });
 
   it('loads, builds point-in-time features, trains, scores every active customer and reports', async () => {
-    const { pipeline } = writeRetailSlice(t.tmp, 6);
+    const { pipeline } = writeRetailSlice(t.tmp, 1);
     const res = await runCpd(
       ['run', '--pipeline', pipeline, '--date', '2011-09-10', '--wait', '--json'],
       t.env,

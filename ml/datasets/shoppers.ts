@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { Dataset } from '../dataset.ts';
 import { DatasetError } from '../dataset.ts';
 
-/** Default location in the shared checkout (see shared/data/PROVENANCE.md). */
-export const SHOPPERS_CSV = new URL('../../../shared/data/online_shoppers_intention.csv', import.meta.url);
+/** The copy in the repository (see data/README.md for provenance and licence). */
+export const SHOPPERS_CSV = new URL('../../data/online_shoppers_intention.csv', import.meta.url);
 
 const MONTHS: Record<string, number> = {
   Jan: 1,
@@ -27,7 +27,7 @@ const BOOLEANS: Record<string, number> = { TRUE: 1, FALSE: 0 };
 /**
  * The UCI online-shoppers file as a Dataset: label `Revenue`, Month as its month number,
  * VisitorType as a code, TRUE/FALSE as 1/0; CRLF and exponent numbers (7.5E-05) accepted.
- * Note PROVENANCE.md: PageValues leaks the label in Feb–May, so scores here are optimistic.
+ * Note data/README.md: PageValues leaks the label in Feb–May, so scores here are optimistic.
  */
 export function loadShoppers(path: string | URL = SHOPPERS_CSV): Dataset {
   const text = readFileSync(path, 'utf8');

@@ -6,7 +6,7 @@ import { PermanentError } from '../errors.ts';
 import { planRows, type RowLayout, type RowPlan } from './contracts/row-plan.ts';
 import { CsvFormatError, CsvScanner, readTextChunks } from './read-csv.ts';
 
-/** ~256 KiB of TSV per packet: per-row packets cost 4x (see /work/shared/anchors/loading.md). */
+/** ~256 KiB of TSV per packet: per-row packets were measured 4x slower (bench:load). */
 const CHUNK_CHARS = 256 * 1024;
 /** A record longer than this is quarantined rather than buffered: memory stays flat on hostile input. */
 export const MAX_RECORD_CHARS = 4 * 1024 * 1024;

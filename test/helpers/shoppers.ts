@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './processes.ts';
 
-export const shoppersCsv = path.resolve(repoRoot, '..', 'shared', 'data', 'online_shoppers_intention.csv');
+export const shoppersCsv = path.join(repoRoot, 'data', 'online_shoppers_intention.csv');
 export const shoppersPipeline = path.join(repoRoot, 'config', 'pipelines', 'online-shoppers.json');
 
 /**
