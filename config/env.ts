@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { didYouMeanHint } from './did-you-mean.ts';
 
 /**
  * The one schema over the environment. Entrypoints call `loadConfig(process.env)` once and
@@ -35,6 +36,8 @@ export const envSchema = z.object({
   CPD_BACKOFF_MS: z.coerce.number().int().min(0).default(2_000),
   /** Threads for training and scoring; default: every core. */
   CPD_THREADS: z.coerce.number().int().min(1).optional(),
+  /** `0`: render report charts on the calling thread instead of worker threads. */
+  CPD_CHART_WORKERS: z.string().optional(),
   /** How long a worker's job lock lives without renewal; a killed worker's job is redelivered after it expires. */
   CPD_LOCK_DURATION_MS: z.coerce.number().int().min(1_000).default(60_000),
   /** How often workers look for jobs whose lock expired (stalled) and return them to the queue. */
@@ -67,14 +70,28 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   // An empty string means "unset" for optional settings copied from .env.example.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  const lines = parsed.success ? [] : parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  lines.push(
+    ...unknownOwnVariables(Object.keys(env)).map(
+      (k) => `  ${k}: unknown variable${didYouMeanHint(k, Object.keys(envSchema.shape))}`,
+    ),
+  );
+  if (!parsed.success || lines.length > 0) {
     throw new ConfigError(`invalid environment:\n${lines.join('\n')}`);
   }
   const sourceEnv = Object.fromEntries(
     Object.entries(cleaned).filter(([k]) => k.startsWith(SOURCE_ENV_PREFIX)),
   ) as Record<string, string>;
   return { ...parsed.data, sourceEnv };
+}
+
+/**
+ * `CPD_*` variables the schema does not know (a typo such as `CPD_ATTEMPT` would otherwise leave the
+ * default in force without a word). `CPD_SOURCE_*` are named by pipeline files, so they pass.
+ */
+function unknownOwnVariables(names: string[]): string[] {
+  const known = new Set(Object.keys(envSchema.shape));
+  return names.filter((k) => k.startsWith('CPD_') && !k.startsWith(SOURCE_ENV_PREFIX) && !known.has(k));
 }
 
 /** The URL with its password replaced, for logs and messages. */

@@ -10,25 +10,29 @@ const severity = z.enum(['warn', 'block']).default('warn');
 
 export const qualityCheckSchema = z.discriminatedUnion('check', [
   /** Tonight's row count against the average of the last 7 runs: |n / avg − 1| ≤ maxDeviation. */
-  z.object({
+  z.strictObject({
     check: z.literal('row-count'),
     severity,
     maxDeviation: z.number().positive().default(0.5),
     minHistory: z.number().int().min(1).max(7).default(3),
   }),
   /** Share of rows where `column` is empty (transactions: a raw_transactions field; labeled: a source column). */
-  z.object({
+  z.strictObject({
     check: z.literal('null-rate'),
     severity,
     column: z.string().min(1),
     max: z.number().min(0).max(1),
   }),
   /** Share of exact duplicate rows. */
-  z.object({ check: z.literal('duplicate-rate'), severity, max: z.number().min(0).max(1).default(0.05) }),
+  z.strictObject({
+    check: z.literal('duplicate-rate'),
+    severity,
+    max: z.number().min(0).max(1).default(0.05),
+  }),
   /** Days between the latest transaction before the cutoff and the cutoff (transactions mode). */
-  z.object({ check: z.literal('freshness'), severity, maxDays: z.number().positive().default(3) }),
+  z.strictObject({ check: z.literal('freshness'), severity, maxDays: z.number().positive().default(3) }),
   /** Share of positive labels in the training rows. */
-  z.object({
+  z.strictObject({
     check: z.literal('base-rate'),
     severity,
     min: z.number().min(0).max(1).default(0.005),
@@ -44,14 +48,14 @@ export const defaultQualityChecks: QualityCheck[] = [
   { check: 'base-rate', severity: 'block', min: 0.005, max: 0.995 },
 ];
 
-export const driftSchema = z.object({
+export const driftSchema = z.strictObject({
   /** Rows sampled per side (deterministically, by customer id) for PSI: 100 k estimate it to ±0.005. */
   sampleRows: z.number().int().min(1_000).default(100_000),
   /** What a feature with PSI ≥ 0.25 does to the run: noted in the report, or stops the run before training. */
   onSignificant: z.enum(['warn', 'block']).default('warn'),
 });
 
-export const leakGuardSchema = z.object({
+export const leakGuardSchema = z.strictObject({
   /** A feature whose values alone rank the label with ROC-AUC above this is named in the run's warnings. */
   maxAuc: z.number().gt(0.5).max(1).default(0.95),
   /** Train step: blanking one of the 3 most important features and refitting loses more validation ROC-AUC than this: named. */
@@ -61,13 +65,13 @@ export const leakGuardSchema = z.object({
 });
 
 /** Transactions mode cleaning rules that need a number. */
-export const cleanRulesSchema = z.object({
+export const cleanRulesSchema = z.strictObject({
   /** Lines with |quantity| above this are dropped as data-entry errors (Online Retail's 80,995 and 74,215). */
   maxQuantity: z.number().positive().default(10_000),
 });
 
 /** Transactions mode: who is a customer at a cutoff. */
-export const populationSchema = z.object({
+export const populationSchema = z.strictObject({
   /** Active = bought within this many days before the cutoff; null = bought at any time before it. */
   activeDays: z.number().int().positive().nullable().default(null),
 });

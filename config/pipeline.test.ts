@@ -30,6 +30,38 @@ describe('pipeline files', () => {
     );
   });
 
+  it('refuses unknown keys anywhere, with the path and the closest known key', () => {
+    const typo = {
+      ...minimal,
+      shedule: { cron: '0 3 * * *', timezone: 'UTC' },
+      sources: [{ kind: 'file', path: 'data.csv', parse: { delimeter: ';' } }],
+      model: { nTree: 10 },
+      columns: { label: { column: 'y', postive: ['1'] } },
+      gates: { psi: { max: 0.3, acton: 'block' } },
+    };
+    let message = '';
+    try {
+      parsePipeline(typo, 'typo.json');
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('shedule: unknown key (did you mean "schedule"?)');
+    expect(message).toContain('sources[0].parse.delimeter: unknown key (did you mean "delimiter"?)');
+    expect(message).toContain('model.nTree: unknown key (did you mean "nTrees"?)');
+    expect(message).toContain('columns.label.postive: unknown key (did you mean "positive"?)');
+    expect(message).toContain('gates.psi.acton: unknown key (did you mean "action"?)');
+    expect(() => parsePipeline({ ...minimal, colour: 'red' }, 'x.json')).toThrow(
+      /colour: unknown key\n|colour: unknown key$/,
+    );
+  });
+
+  it('reports invalid JSON with file, line and column', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cpd-pipe-'));
+    const file = path.join(dir, 'p.json');
+    writeFileSync(file, '{\n  "name": "shop",\n  "mode": "labeled"\n  "sources": []\n}\n');
+    expect(() => loadPipelineFile(file)).toThrow(`${file}:4:3: invalid JSON`);
+  });
+
   it('resolves source paths against the pipeline file folder', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'cpd-pipe-'));
     writeFileSync(path.join(dir, 'p.json'), JSON.stringify(minimal));
@@ -49,6 +81,16 @@ describe('environment', () => {
     expect(c.DATABASE_URL).toBe('mysql://root@127.0.0.1:3306/cpd');
     expect(c.REDIS_URL).toBe('redis://127.0.0.1:6379');
     expect(c.SMTP_URL).toBeUndefined();
+  });
+  it('refuses an unknown CPD_ variable with the closest known one', () => {
+    expect(() => loadConfig({ CPD_ATTEMPT: '3' })).toThrow(
+      /CPD_ATTEMPT: unknown variable \(did you mean "CPD_ATTEMPTS"\?\)/,
+    );
+    expect(() => loadConfig({ CPD_WHATEVER: '1' })).toThrow(/CPD_WHATEVER: unknown variable/);
+    // Source secrets are named by pipeline files, not by the schema; other programs' variables are not ours.
+    expect(loadConfig({ CPD_SOURCE_SHOP_DB: 'mysql://x@h/db', CPDX: '1', HOME: '/root' }).sourceEnv).toEqual({
+      CPD_SOURCE_SHOP_DB: 'mysql://x@h/db',
+    });
   });
   it('names the bad variable', () => {
     expect(() => loadConfig({ CPD_ATTEMPTS: 'many' })).toThrow(/CPD_ATTEMPTS/);

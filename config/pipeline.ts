@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { didYouMeanHint } from './did-you-mean.ts';
 import {
   cleanRulesSchema,
   defaultQualityChecks,
@@ -9,6 +10,8 @@ import {
   populationSchema,
   qualityCheckSchema,
 } from './feature-checks.ts';
+import { parseJson } from './json-file.ts';
+import { knownKeys } from './schema-keys.ts';
 import { stepNames } from './steps.ts';
 
 const identifier = z
@@ -16,7 +19,7 @@ const identifier = z
   .regex(/^[a-z][a-z0-9-]{0,47}$/, 'lower-case letters, digits and -, starting with a letter, at most 48');
 
 /** How a delimited text source is read. */
-export const parseOptionsSchema = z.object({
+export const parseOptionsSchema = z.strictObject({
   delimiter: z.string().min(1).max(4).default(','),
   quote: z.string().max(1).default('"'),
   /** true: the first line names the columns; false: `columns` names them. */
@@ -30,7 +33,7 @@ export const parseOptionsSchema = z.object({
 });
 
 /** One column's contract; checked on every row before it reaches MySQL. */
-export const columnRuleSchema = z.object({
+export const columnRuleSchema = z.strictObject({
   type: z.enum(['string', 'integer', 'number', 'date', 'boolean']).default('string'),
   /** The column must be in the header (else the load blocks) and never null (else the row is rejected). */
   required: z.boolean().default(false),
@@ -48,7 +51,7 @@ export const columnRuleSchema = z.object({
 });
 
 /** A source's data contract: expected columns and what blocks the load outright. */
-export const contractSchema = z.object({
+export const contractSchema = z.strictObject({
   columns: z.record(z.string(), columnRuleSchema).default({}),
   /** Block when more than this share of a file's rows is rejected (default: the pipeline's maxRejectShare). */
   maxRejectShare: z.number().min(0).max(1).optional(),
@@ -59,7 +62,7 @@ export const contractSchema = z.object({
 });
 
 /** A sensor for a late input: look every pokeSeconds, fail "still missing" after timeoutMinutes. */
-const sourceWaitSchema = z.object({
+const sourceWaitSchema = z.strictObject({
   pokeSeconds: z.number().int().min(1).max(3_600).default(60),
   timeoutMinutes: z
     .number()
@@ -67,7 +70,7 @@ const sourceWaitSchema = z.object({
     .max(7 * 24 * 60),
 });
 
-const fileSourceSchema = z.object({
+const fileSourceSchema = z.strictObject({
   kind: z.literal('file'),
   name: identifier.optional(),
   /** A path or glob, relative to the pipeline file's folder unless absolute. */
@@ -77,7 +80,7 @@ const fileSourceSchema = z.object({
   wait: sourceWaitSchema.optional(),
 });
 
-const httpSourceSchema = z.object({
+const httpSourceSchema = z.strictObject({
   kind: z.literal('http'),
   name: identifier.optional(),
   url: z.string().url(),
@@ -92,7 +95,7 @@ const httpSourceSchema = z.object({
   wait: sourceWaitSchema.optional(),
 });
 
-const sqlSourceSchema = z.object({
+const sqlSourceSchema = z.strictObject({
   kind: z.literal('sql'),
   name: identifier.optional(),
   /** Environment variable holding the source database URL (secrets stay out of pipeline files). */
@@ -107,10 +110,10 @@ export const sourceSchema = z.discriminatedUnion('kind', [
   sqlSourceSchema,
 ]);
 
-const labeledColumnsSchema = z.object({
+const labeledColumnsSchema = z.strictObject({
   /** Column that identifies the customer/row; absent: a stable row id from source and line. */
   id: z.string().optional(),
-  label: z.object({
+  label: z.strictObject({
     column: z.string().min(1),
     /** Values (compared case-insensitively) that mean "bought". */
     positive: z.array(z.string()).min(1).default(['TRUE', '1', 'yes']),
@@ -121,12 +124,12 @@ const labeledColumnsSchema = z.object({
 });
 
 const thresholdRuleSchema = z.discriminatedUnion('rule', [
-  z.object({ rule: z.literal('max-f1') }),
-  z.object({ rule: z.literal('fixed'), value: z.number().min(0).max(1) }),
-  z.object({ rule: z.literal('top-k'), percent: z.number().gt(0).max(100) }),
+  z.strictObject({ rule: z.literal('max-f1') }),
+  z.strictObject({ rule: z.literal('fixed'), value: z.number().min(0).max(1) }),
+  z.strictObject({ rule: z.literal('top-k'), percent: z.number().gt(0).max(100) }),
 ]);
 
-export const modelSchema = z.object({
+export const modelSchema = z.strictObject({
   /**
    * auto: fits every candidate (logistic regression, histogram forest) and keeps the best on the
    * validation rows by the promotion metric; or one engine. mljs: a slow cross-check only.
@@ -154,7 +157,7 @@ export const modelSchema = z.object({
  * champion when its `metric` on the validation rows passes `floor` and is no worse than the
  * champion's on the SAME rows by more than `tolerance` (negative: a required improvement).
  */
-export const promotionSchema = z.object({
+export const promotionSchema = z.strictObject({
   metric: z.enum(['rocAuc', 'prAuc', 'f1', 'topDecileCapture', 'logLoss', 'brier']).default('rocAuc'),
   /** Absolute bar (a ceiling for logLoss/brier): below it no model is published. */
   floor: z.number().default(0.6),
@@ -162,7 +165,7 @@ export const promotionSchema = z.object({
 });
 
 /** Labeled tables only: k-fold stratified CV on the training rows (0 = off; k extra trainings). */
-export const evaluationSchema = z.object({
+export const evaluationSchema = z.strictObject({
   cvFolds: z
     .number()
     .int()
@@ -172,7 +175,7 @@ export const evaluationSchema = z.object({
     .default(0),
 });
 
-export const scheduleSchema = z.object({
+export const scheduleSchema = z.strictObject({
   cron: z.string().min(1),
   timezone: z.string().refine(isTimeZone, 'not an IANA time zone'),
 });
@@ -182,13 +185,13 @@ export const scheduleSchema = z.object({
  * `skip` records them as skipped, `latest` runs only the most recent missed date, `backfill`
  * runs every missed date, oldest first, one at a time. Only the last `maxDays` days count.
  */
-export const catchUpSchema = z.object({
+export const catchUpSchema = z.strictObject({
   policy: z.enum(['skip', 'latest', 'backfill']).default('latest'),
   maxDays: z.number().int().min(1).max(60).default(3),
 });
 
 /** "Scores published by 06:00 Europe/London": local time on the business date (+ afterDays). */
-export const deadlineSchema = z.object({
+export const deadlineSchema = z.strictObject({
   time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM (24 h)'),
   /** Default: the schedule's time zone. */
   timezone: z.string().refine(isTimeZone, 'not an IANA time zone').optional(),
@@ -201,7 +204,7 @@ export const timeoutsSchema = z.partialRecord(z.enum(stepNames), z.number().int(
 
 /** Transactions mode: which source column holds each field of a purchase line. */
 export const transactionColumnsSchema = z
-  .object({
+  .strictObject({
     customerId: z.string().min(1),
     timestamp: z.string().min(1),
     /** The line's amount, given directly; else quantity × unitPrice. */
@@ -220,7 +223,7 @@ export const transactionColumnsSchema = z
   });
 
 /** Transactions mode: the prediction target "bought within horizonDays after the cutoff". */
-export const labelWindowSchema = z.object({
+export const labelWindowSchema = z.strictObject({
   horizonDays: z.number().int().min(1).max(730).default(90),
   /** Training snapshots at T−H, T−2H, ...; more snapshots, more training rows. */
   snapshots: z.number().int().min(1).max(12).default(1),
@@ -248,46 +251,51 @@ export const valueSchema = z.object({
 });
 
 /** How scores are computed: rows per chunk (memory stays flat), reasons stored per customer. */
-export const scoringSchema = z.object({
+export const scoringSchema = z.strictObject({
   chunkRows: z.number().int().min(1_000).max(500_000).default(50_000),
   reasons: z.number().int().min(0).max(10).default(3),
 });
 
 /** Segment thresholds on the score: ≥ high is `high`, ≥ medium is `medium`, else `low`. */
 export const segmentsSchema = z
-  .object({ high: z.number().min(0).max(1).default(0.5), medium: z.number().min(0).max(1).default(0.2) })
+  .strictObject({
+    high: z.number().min(0).max(1).default(0.5),
+    medium: z.number().min(0).max(1).default(0.2),
+  })
   .refine((s) => s.medium <= s.high, { message: 'medium must not exceed high' });
 
 const gateAction = z.enum(['warn', 'block']);
 
 /** Checks on the staging table before it replaces the published one; `block` keeps yesterday's table. */
-export const gatesSchema = z.object({
+export const gatesSchema = z.strictObject({
   /** Scored rows ≥ this share of the scoring population (and of the last published table). */
   rowCount: z
-    .object({
+    .strictObject({
       minShare: z.number().min(0).max(1).default(0.99),
       minShareOfPrevious: z.number().min(0).max(1).default(0.5),
       action: gateAction.default('block'),
     })
     .default({ minShare: 0.99, minShareOfPrevious: 0.5, action: 'block' }),
   nullScores: z
-    .object({ maxShare: z.number().min(0).max(1).default(0), action: gateAction.default('block') })
+    .strictObject({ maxShare: z.number().min(0).max(1).default(0), action: gateAction.default('block') })
     .default({ maxShare: 0, action: 'block' }),
   /**
    * Score-distribution PSI against the last published run. Warn by default: a newly promoted
    * model legitimately shifts the distribution, and blocking it would keep stale scores.
    */
   psi: z
-    .object({ max: z.number().positive().default(0.25), action: gateAction.default('warn') })
+    .strictObject({ max: z.number().positive().default(0.25), action: gateAction.default('warn') })
     .default({ max: 0.25, action: 'warn' }),
   /** Seconds the swap waits for analysts' queries holding the table (MySQL lock_wait_timeout); then the step retries. */
   lockWaitSeconds: z.number().int().min(1).max(600).default(10),
 });
 
 /** customer_score_history: published nights older than this many days are deleted. */
-export const historySchema = z.object({ retentionDays: z.number().int().min(1).max(3_660).default(400) });
+export const historySchema = z.strictObject({
+  retentionDays: z.number().int().min(1).max(3_660).default(400),
+});
 
-const pipelineBase = z.object({
+const pipelineBase = z.strictObject({
   name: identifier,
   description: z.string().default(''),
   sources: z.array(sourceSchema).min(1),
@@ -303,7 +311,7 @@ const pipelineBase = z.object({
   maxRejectShare: z.number().min(0).max(1).default(0.05),
   /** How load writes: `auto` uses LOAD DATA LOCAL when the server allows it, else prepared inserts. */
   load: z
-    .object({ method: z.enum(['auto', 'infile', 'insert']).default('auto') })
+    .strictObject({ method: z.enum(['auto', 'infile', 'insert']).default('auto') })
     .default({ method: 'auto' }),
   /** Data-quality checks, each warn or block (config/feature-checks.ts). */
   quality: z.array(qualityCheckSchema).default(defaultQualityChecks),
@@ -361,11 +369,22 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
-/** Validates a parsed pipeline object; errors name the field path, e.g. `sources[0].path`. */
+/**
+ * Validates a parsed pipeline object; errors name the field path, e.g. `sources[0].path`. Unknown
+ * keys anywhere are refused (a typo such as `shedule` would otherwise silently keep a default) with
+ * the closest known key.
+ */
 export function parsePipeline(raw: unknown, origin: string): Pipeline {
   const parsed = pipelineSchema.safeParse(raw);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${formatPath(i.path)}: ${i.message}`);
+    const lines = parsed.error.issues.flatMap((i) =>
+      i.code === 'unrecognized_keys'
+        ? i.keys.map(
+            (k) =>
+              `  ${formatPath([...i.path, k])}: unknown key${didYouMeanHint(k, knownKeys(pipelineSchema, i.path))}`,
+          )
+        : [`  ${formatPath(i.path)}: ${i.message}`],
+    );
     throw new PipelineFileError(`${origin}: invalid pipeline\n${lines.join('\n')}`);
   }
   return parsed.data;
@@ -373,15 +392,15 @@ export function parsePipeline(raw: unknown, origin: string): Pipeline {
 
 /** Reads a pipeline file and resolves its relative source paths against the file's folder. */
 export function loadPipelineFile(file: string): Pipeline {
-  let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new PipelineFileError(`${file}: cannot read pipeline file: ${(err as Error).message}`, {
       cause: err,
     });
   }
-  const pipeline = parsePipeline(raw, file);
+  const pipeline = parsePipeline(parseJson(text, file), file);
   const dir = path.dirname(path.resolve(file));
   return {
     ...pipeline,

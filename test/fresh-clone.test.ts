@@ -36,10 +36,10 @@ describe('a fresh clone', () => {
 
     // The demo's defaults for outbox and reports (relative to the clone); only the database and
     // queue prefix are the test's own.
-    const env = {
+    const env: NodeJS.ProcessEnv = {
       ...process.env,
-      DATABASE_URL: t.env.DATABASE_URL!,
-      CPD_QUEUE_PREFIX: t.env.CPD_QUEUE_PREFIX!,
+      DATABASE_URL: t.env.DATABASE_URL,
+      CPD_QUEUE_PREFIX: t.env.CPD_QUEUE_PREFIX,
     };
     for (const k of ['OUTBOX_DIR', 'REPORT_DIR', 'DATA_DIR']) delete env[k];
     const res = await run(process.execPath, ['bin/cpd.mjs', 'demo'], clone, {
