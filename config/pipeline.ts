@@ -19,18 +19,43 @@ const identifier = z
   .regex(/^[a-z][a-z0-9-]{0,47}$/, 'lower-case letters, digits and -, starting with a letter, at most 48');
 
 /** How a delimited text source is read. */
-export const parseOptionsSchema = z.strictObject({
-  delimiter: z.string().min(1).max(4).default(','),
-  quote: z.string().max(1).default('"'),
-  /** true: the first line names the columns; false: `columns` names them. */
-  header: z.boolean().default(true),
-  columns: z.array(z.string().min(1)).optional(),
-  encoding: z.enum(['utf8', 'latin1']).default('utf8'),
-  /** Cell values read as SQL NULL (compared after trimming). */
-  nullTokens: z.array(z.string()).default(['', 'NA', 'NULL', 'null']),
-  /** Date format per column (e.g. `{ "Date": "DD/MM/YYYY" }`); tokens YYYY MM M DD D HH H mm ss. */
-  dateFormats: z.record(z.string(), z.string()).default({}),
-});
+export const parseOptionsSchema = z
+  .strictObject({
+    /**
+     * A literal separator of 1-4 characters (`,` `;` `\t` `||`), or `whitespace`: runs of spaces and
+     * tabs separate fields and blanks at the start and end of a line are ignored (no quoting).
+     */
+    delimiter: z.union([z.literal('whitespace'), z.string().min(1).max(4)]).default(','),
+    quote: z.string().max(1).default('"'),
+    /** true: the first line names the columns; false: `columns` names them. */
+    header: z.boolean().default(true),
+    columns: z.array(z.string().min(1)).optional(),
+    /** `utf16`: UTF-16 with a byte-order mark (LE or BE, as Excel's "Unicode text" writes). */
+    encoding: z.enum(['utf8', 'latin1', 'utf16']).default('utf8'),
+    /** Blanks (spaces, tabs) around every cell are removed before it is checked. */
+    trim: z.boolean().default(false),
+    /**
+     * Fixed-width columns: the width in characters of each column, left to right (cells are
+     * trimmed; `delimiter` and `quote` are ignored). A line with text past the last column is rejected.
+     */
+    fixedWidths: z.array(z.number().int().min(1).max(10_000)).min(1).optional(),
+    /** Cell values read as SQL NULL (compared after trimming). */
+    nullTokens: z.array(z.string()).default(['', 'NA', 'NULL', 'null']),
+    /** Date format per column (e.g. `{ "Date": "DD/MM/YYYY" }`); tokens YYYY MM M DD D HH H mm ss. */
+    dateFormats: z.record(z.string(), z.string()).default({}),
+  })
+  .refine((p) => p.header || p.columns !== undefined, {
+    message: 'header is false: name the columns in parse.columns',
+    path: ['columns'],
+  })
+  .refine(
+    (p) =>
+      p.fixedWidths === undefined || p.columns === undefined || p.columns.length === p.fixedWidths.length,
+    {
+      message: 'parse.columns and parse.fixedWidths must have the same length',
+      path: ['fixedWidths'],
+    },
+  );
 
 /** One column's contract; checked on every row before it reaches MySQL. */
 export const columnRuleSchema = z.strictObject({

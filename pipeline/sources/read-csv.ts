@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { PermanentError } from '../errors.ts';
+import type { LineSplitter } from './split-line.ts';
 
 /** A record the scanner could not split (e.g. text after a closing quote); it is quarantined, not fatal. */
 export type BadRecordHandler = (line: number, reason: string, raw: string) => void;
@@ -15,6 +16,8 @@ export interface ScanOptions {
   quote: string;
   /** Longer records are quarantined (raw text truncated) instead of growing memory without bound. */
   maxRecordChars: number;
+  /** Whitespace or fixed-width lines (see split-line.ts): replaces `delimiter`; `quote` must be ''. */
+  split?: LineSplitter | undefined;
 }
 
 export class CsvFormatError extends Error {
@@ -88,7 +91,7 @@ export class CsvScanner {
   }
 
   private scan(s: string, final: boolean): number {
-    const { delimiter, quote } = this.opts;
+    const { delimiter, quote, split } = this.opts;
     let p = 0;
     let nextQuote = quote ? s.indexOf(quote) : -1;
     while (p < s.length) {
@@ -99,7 +102,7 @@ export class CsvScanner {
         const end = nl > p && s.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
         if (end === p || (s.charCodeAt(p) <= 32 && isBlank(s, p, end))) this.blankLines++;
         else if (this.fastLine === undefined || !this.fastLine(s.slice(p, end), this.line))
-          this.onRecord(s.slice(p, end).split(delimiter), this.line);
+          this.onRecord(split ? split(s.slice(p, end)) : s.slice(p, end).split(delimiter), this.line);
         this.line++;
         p = nl + 1;
         continue;
@@ -195,6 +198,52 @@ export function countNewlines(s: string, from: number, to: number): number {
   return n;
 }
 
+export type TextEncoding = 'utf8' | 'latin1' | 'utf16';
+
+interface Decoder {
+  write(b: Buffer): string;
+  end(): string;
+}
+
+/** UTF-16 big-endian: bytes swapped in pairs (an odd byte waits for the next chunk), then decoded as LE. */
+function utf16beDecoder(): Decoder {
+  const le = new StringDecoder('utf16le');
+  let carry: Buffer | undefined;
+  return {
+    write(b) {
+      const all = carry ? Buffer.concat([carry, b]) : b;
+      const even = all.length & ~1;
+      carry = even < all.length ? all.subarray(even) : undefined;
+      const swapped = Buffer.from(all.subarray(0, even));
+      return le.write(swapped.swap16());
+    },
+    end: () => le.end(),
+  };
+}
+
+/**
+ * The decoder for a file's first bytes: `utf16` needs a byte-order mark (it says LE or BE); a
+ * UTF-16 mark on a file declared utf8/latin1 is refused with the fix rather than read as noise.
+ */
+function decoderFor(encoding: TextEncoding, head: Buffer, file: string): Decoder {
+  const bom =
+    head[0] === 0xff && head[1] === 0xfe ? 'le' : head[0] === 0xfe && head[1] === 0xff ? 'be' : undefined;
+  if (encoding !== 'utf16') {
+    if (bom)
+      throw new PermanentError(
+        `${file}: the file starts with a UTF-16 byte-order mark: set parse.encoding to "utf16"`,
+        { source: file, line: 1 },
+      );
+    return new StringDecoder(encoding);
+  }
+  if (!bom)
+    throw new PermanentError(
+      `${file}: parse.encoding is "utf16" but the file has no UTF-16 byte-order mark (FF FE or FE FF); is it utf8 or latin1?`,
+      { source: file, line: 1 },
+    );
+  return bom === 'le' ? new StringDecoder('utf16le') : utf16beDecoder();
+}
+
 /**
  * Reads a file (gunzipped when it ends in .gz) as decoded text chunks while hashing its raw bytes;
  * `sha256()` is valid once iteration ends. Undecodable utf8 bytes become U+FFFD, which the row
@@ -202,7 +251,7 @@ export function countNewlines(s: string, from: number, to: number): number {
  */
 export function readTextChunks(
   file: string,
-  encoding: 'utf8' | 'latin1',
+  encoding: TextEncoding,
 ): { chunks: AsyncIterable<string>; sha256(): string; bytes(): number } {
   const hash = createHash('sha256');
   let digest = '';
@@ -214,12 +263,13 @@ export function readTextChunks(
       bytes += (b as Buffer).length;
     });
     // StringDecoder keeps multi-byte characters split across chunks whole and is ~2x TextDecoder here.
-    const decoder = new StringDecoder(encoding);
+    let decoder: Decoder | undefined;
     let first = true;
     try {
       const input = file.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
       raw.on('error', (err) => input.destroy(err));
       for await (const chunk of input) {
+        decoder ??= decoderFor(encoding, chunk as Buffer, file);
         let text = decoder.write(chunk as Buffer);
         if (first && text.length > 0) {
           first = false;
@@ -227,10 +277,11 @@ export function readTextChunks(
         }
         yield text;
       }
-      const rest = decoder.end();
+      const rest = decoder?.end();
       if (rest) yield rest;
       digest = hash.digest('hex');
     } catch (err) {
+      if (err instanceof PermanentError) throw err;
       // A 0-byte .gz is an empty export, not a damaged one: the caller reports it as empty.
       if (bytes === 0 && file.endsWith('.gz')) {
         digest = hash.digest('hex');

@@ -17,6 +17,7 @@ export const SQL_LANDED_PARSE = {
   quote: '"',
   header: true,
   encoding: 'utf8',
+  trim: false,
   nullTokens: ['\\N'],
   dateFormats: {},
 } as const;

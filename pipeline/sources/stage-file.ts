@@ -5,6 +5,7 @@ import type { sourceFiles } from '../../db/schema/index.ts';
 import { PermanentError } from '../errors.ts';
 import { planRows, type RowLayout, type RowPlan } from './contracts/row-plan.ts';
 import { CsvFormatError, CsvScanner, readTextChunks } from './read-csv.ts';
+import { joinCells, lineSplitter } from './split-line.ts';
 
 /** ~256 KiB of TSV per packet: per-row packets were measured 4x slower (bench:load). */
 const CHUNK_CHARS = 256 * 1024;
@@ -75,7 +76,8 @@ export async function stageFile(input: StageInput): Promise<StagedFile> {
       isoDates: input.isoDates,
       delimiter: parse.delimiter,
     });
-    const fast = made.fast;
+    // Only plain delimited text takes the row layout's whole-line shortcut.
+    const fast = splitter || parse.trim ? undefined : made.fast;
     if (fast) {
       scanner.fastLine = (line, n) => {
         const row = suspect ? undefined : fast(line, n);
@@ -93,9 +95,16 @@ export async function stageFile(input: StageInput): Promise<StagedFile> {
     rejectsByReason.set(key, (rejectsByReason.get(key) ?? 0) + 1);
     rejects.push([input.runKey, 'load', source, line, column, reason.slice(0, 500), raw.slice(0, RAW_LIMIT)]);
   }
+  const splitter = lineSplitter(parse);
   const scanner = new CsvScanner(
-    { delimiter: parse.delimiter, quote: parse.quote, maxRecordChars: MAX_RECORD_CHARS },
+    {
+      delimiter: parse.delimiter,
+      quote: splitter ? '' : parse.quote,
+      maxRecordChars: MAX_RECORD_CHARS,
+      split: splitter,
+    },
     (cells, line) => {
+      if (parse.trim) for (let i = 0; i < cells.length; i++) cells[i] = trimBlanks(cells[i]!);
       if (!plan) {
         header = cells.map((c) => c.trim());
         while (header.length > 1 && header[header.length - 1] === '') header.pop();
@@ -105,7 +114,7 @@ export async function stageFile(input: StageInput): Promise<StagedFile> {
       read++;
       const row = plan.encode(cells, line, suspect);
       if (typeof row === 'string') out += row;
-      else reject(line, row.column, row.reason, cells.join(parse.delimiter));
+      else reject(line, row.column, row.reason, joinCells(parse, cells));
     },
     (line, reason, raw) => {
       read++;
@@ -207,6 +216,11 @@ export async function stageFile(input: StageInput): Promise<StagedFile> {
     warnings: (plan as RowPlan).warnings,
     rejectsByReason,
   };
+}
+
+/** Spaces and tabs only: a cell's other characters (NBSP, line separators) are data. */
+function trimBlanks(cell: string): string {
+  return cell.replace(/^[ \t]+|[ \t]+$/g, '');
 }
 
 function checkShares(input: StageInput, read: number, rejected: number, byReason: Map<string, number>): void {

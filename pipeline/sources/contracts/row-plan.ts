@@ -76,6 +76,14 @@ export interface PlannedRows {
 /** The part of a row plan that differs between pipeline modes: which staging columns a header becomes. */
 export type RowLayout = (input: LayoutInput) => PlannedRows;
 
+/** A one-cell header holding blanks between words: the file is split by another separator. */
+function headerHint(header: string[]): string {
+  if (header.length !== 1 || !/\S[ \t]+\S/.test(header[0] ?? '')) return '';
+  return header[0]!.includes('\t') && !/ {2}/.test(header[0]!)
+    ? '; the header is one cell with tabs in it: try parse.delimiter: "\\t"'
+    : '; the header is one cell with blanks in it: is the separator whitespace? try parse.delimiter: "whitespace"';
+}
+
 export function planRows(input: PlanInput): RowPlan {
   const { file, header, contract } = input;
   const block = (column: string, message: string) =>
@@ -90,7 +98,7 @@ export function planRows(input: PlanInput): RowPlan {
     if (i === undefined)
       throw block(
         name,
-        `column "${name}" is missing from the header (found: ${header.join(', ').slice(0, 300)})`,
+        `column "${name}" is missing from the header (found: ${header.join(', ').slice(0, 300)})${headerHint(header)}`,
       );
     return i;
   };
