@@ -336,8 +336,12 @@ const pipelineBase = z.strictObject({
   maxRejectShare: z.number().min(0).max(1).default(0.05),
   /** How load writes: `auto` uses LOAD DATA LOCAL when the server allows it, else prepared inserts. */
   load: z
-    .strictObject({ method: z.enum(['auto', 'infile', 'insert']).default('auto') })
-    .default({ method: 'auto' }),
+    .strictObject({
+      method: z.enum(['auto', 'infile', 'insert']).default('auto'),
+      /** A load that fails for too many rejects keeps its first N refused lines (line, column, reason) to look at. */
+      keptRejects: z.number().int().min(0).max(100_000).default(1_000),
+    })
+    .default({ method: 'auto', keptRejects: 1_000 }),
   /** Data-quality checks, each warn or block (config/feature-checks.ts). */
   quality: z.array(qualityCheckSchema).default(defaultQualityChecks),
   drift: driftSchema.default(driftSchema.parse({})),

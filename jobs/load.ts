@@ -8,13 +8,14 @@ import { loadSummary } from '../pipeline/sources/load-summary.ts';
 import {
   createStaging,
   dropStaging,
+  keepFailedRejects,
   publishStaged,
   type StagedInput,
   stagingTables,
 } from '../pipeline/sources/publish-staged.ts';
 import { sourceNamed } from '../pipeline/sources/source-name.ts';
 import { SQL_LANDED_PARSE } from '../pipeline/sources/sql-source.ts';
-import { stageFile } from '../pipeline/sources/stage-file.ts';
+import { stageFile, TooManyRejectsError } from '../pipeline/sources/stage-file.ts';
 import { defineStep } from '../runner/step.ts';
 
 /**
@@ -95,6 +96,12 @@ export const load = defineStep({
       const publishStart = performance.now();
       if (inputs.length > 0) await publishStaged(conn, runKey, tables, inputs, plan.publish);
       timings.publishMs = Math.round(performance.now() - publishStart);
+    } catch (err) {
+      if (err instanceof TooManyRejectsError) {
+        const kept = await keepFailedRejects(conn, runKey, tables, pipeline.load.keptRejects);
+        log.warn({ kept }, 'load refused: its first refused lines are kept in rejected_rows');
+      }
+      throw err;
     } finally {
       await dropStaging(conn, tables).catch((err: unknown) =>
         log.warn({ err }, 'could not drop the staging tables'),

@@ -5,6 +5,7 @@ import type { Config } from '../../config/env.ts';
 import { createDatabase } from '../../db/client.ts';
 import { pipelineRuns } from '../../db/schema/index.ts';
 import { runSummary } from '../../ledger/run-summary.ts';
+import { readRejects } from '../../pipeline/sources/rejects.ts';
 import { reportArchiveDir } from '../../reports/archive-dir.ts';
 import { formatDuration } from '../board/runs/html.ts';
 import { type Command, stringOption, UsageError } from '../command.ts';
@@ -34,10 +35,12 @@ export async function statusCommand(
         'index.html',
       );
       const report = existsSync(archive) ? archive : null;
-      if (json) print(JSON.stringify({ ...summaryJson(summary), report }));
+      const rejects = await readRejects(database.pool, runKey, 10);
+      if (json) print(JSON.stringify({ ...summaryJson(summary), report, rejects }));
       else {
         printOutcome(summary, print, true);
         if (report) print(`report: file://${report}`);
+        printRejects(rejects, print);
       }
       return 0;
     }
@@ -85,6 +88,15 @@ export async function statusCommand(
   } finally {
     await database.close();
   }
+}
+
+function printRejects(rejects: Awaited<ReturnType<typeof readRejects>>, print: (s: string) => void): void {
+  if (rejects.total === 0) return;
+  print(`refused lines: ${rejects.total} stored in rejected_rows, the first ${rejects.first.length}:`);
+  for (const r of rejects.first)
+    print(
+      `  ${path.basename(r.source)} line ${r.line ?? '?'}${r.column ? `, column ${r.column}` : ''}: ${r.reason}`,
+    );
 }
 
 export const statusCmd: Command = {

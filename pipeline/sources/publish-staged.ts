@@ -82,6 +82,31 @@ export async function publishStaged(
   });
 }
 
+/**
+ * A load that failed for too many rejects publishes nothing, but its first `limit` refused lines
+ * (file order) are kept in rejected_rows so the operator can see what was refused; they replace
+ * what an earlier attempt kept for the same inputs, and a later successful load replaces them.
+ */
+export async function keepFailedRejects(
+  conn: PoolConnection,
+  runKey: string,
+  tables: StagingTables,
+  limit: number,
+): Promise<number> {
+  return inTransaction(conn, async () => {
+    await conn.query(
+      `DELETE FROM rejected_rows WHERE run_key = ? AND step = 'load' AND source IN (SELECT DISTINCT source FROM \`${tables.rejects}\`)`,
+      [runKey],
+    );
+    const [res] = await conn.query(
+      `INSERT INTO rejected_rows (run_key, step, source, line, column_name, reason, raw)
+       SELECT run_key, step, source, line, column_name, reason, raw FROM \`${tables.rejects}\` ORDER BY id LIMIT ?`,
+      [limit],
+    );
+    return (res as { affectedRows: number }).affectedRows;
+  });
+}
+
 export function originHash(origin: string): string {
   return createHash('sha1').update(origin).digest('hex');
 }

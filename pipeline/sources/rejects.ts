@@ -1,4 +1,4 @@
-import type { PoolConnection } from 'mysql2/promise';
+import type { Pool, PoolConnection } from 'mysql2/promise';
 
 export interface Reject {
   source: string;
@@ -35,4 +35,20 @@ export async function insertRejects(
       [batch],
     );
   }
+}
+
+/** A run's refused lines for display: how many are stored and the first `limit` of them, in file order. */
+export async function readRejects(
+  pool: Pool,
+  runKey: string,
+  limit: number,
+): Promise<{ total: number; first: Omit<Reject, 'raw'>[] }> {
+  const [[count]] = (await pool.query('SELECT COUNT(*) AS n FROM rejected_rows WHERE run_key = ?', [
+    runKey,
+  ])) as unknown as [{ n: number }[]];
+  const [rows] = await pool.query(
+    'SELECT source, line, column_name AS `column`, reason FROM rejected_rows WHERE run_key = ? ORDER BY step, source, line LIMIT ?',
+    [runKey, limit],
+  );
+  return { total: Number(count?.n ?? 0), first: rows as Omit<Reject, 'raw'>[] };
 }

@@ -5,6 +5,7 @@ import type { sourceFiles } from '../../db/schema/index.ts';
 import { PermanentError } from '../errors.ts';
 import { planRows, type RowLayout, type RowPlan } from './contracts/row-plan.ts';
 import { CsvFormatError, CsvScanner, readTextChunks } from './read-csv.ts';
+import { rejectHint } from './reject-hint.ts';
 import { joinCells, lineSplitter } from './split-line.ts';
 
 /** ~256 KiB of TSV per packet: per-row packets were measured 4x slower (bench:load). */
@@ -63,6 +64,8 @@ export async function stageFile(input: StageInput): Promise<StagedFile> {
   let out = '';
   let rejects: unknown[][] = [];
   const rejectsByReason = new Map<string, number>();
+  /** The first few refused lines, quoted in the error of a load that fails for too many rejects. */
+  const firstRejects: string[] = [];
   let failure: unknown;
 
   function makePlan(names: string[]): RowPlan {
@@ -93,6 +96,8 @@ export async function stageFile(input: StageInput): Promise<StagedFile> {
     rejected++;
     const key = `${column ?? '(row)'}: ${reason.replace(/: ".*$/s, '')}`;
     rejectsByReason.set(key, (rejectsByReason.get(key) ?? 0) + 1);
+    if (firstRejects.length < 3)
+      firstRejects.push(`line ${line}${column ? ` column ${column}` : ''}: ${reason.slice(0, 80)}`);
     rejects.push([input.runKey, 'load', source, line, column, reason.slice(0, 500), raw.slice(0, RAW_LIMIT)]);
   }
   const splitter = lineSplitter(parse);
@@ -206,7 +211,7 @@ export async function stageFile(input: StageInput): Promise<StagedFile> {
       source,
     });
   }
-  checkShares(input, read, rejected, rejectsByReason);
+  checkShares(input, read, rejected, rejectsByReason, firstRejects);
   return {
     read,
     loaded,
@@ -223,7 +228,18 @@ function trimBlanks(cell: string): string {
   return cell.replace(/^[ \t]+|[ \t]+$/g, '');
 }
 
-function checkShares(input: StageInput, read: number, rejected: number, byReason: Map<string, number>): void {
+/** A load refused for too many rejects: its staged rejects are worth keeping (see keepFailedRejects). */
+export class TooManyRejectsError extends PermanentError {
+  override name = 'TooManyRejectsError';
+}
+
+function checkShares(
+  input: StageInput,
+  read: number,
+  rejected: number,
+  byReason: Map<string, number>,
+  firstRejects: string[],
+): void {
   const source = input.file.path;
   if (read < input.contract.minRows) {
     throw new PermanentError(
@@ -235,8 +251,17 @@ function checkShares(input: StageInput, read: number, rejected: number, byReason
   if (read > 0 && rejected / read > share) {
     const [top, n] = [...byReason].sort((a, b) => b[1] - a[1])[0] ?? ['?', 0];
     const column = top.split(':')[0];
-    throw new PermanentError(
-      `${source}: ${rejected} of ${read} rows rejected (more than ${share * 100}%); most often ${top} (${n} rows)`,
+    const hint = rejectHint(byReason, input.parse.fixedWidths ? 'fixed' : input.parse.delimiter);
+    const kept = Math.min(rejected, input.pipeline.load.keptRejects);
+    throw new TooManyRejectsError(
+      [
+        `${source}: ${rejected} of ${read} rows rejected (more than ${share * 100}%); most often ${top} (${n} rows)`,
+        hint,
+        `first refused: ${firstRejects.join('; ')}`,
+        kept > 0 ? `the first ${kept} refused lines are kept: cpd status ${input.runKey}` : '',
+      ]
+        .filter(Boolean)
+        .join('. '),
       {
         source,
         column: column === '(row)' ? undefined : column,
