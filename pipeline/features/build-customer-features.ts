@@ -11,6 +11,7 @@ import {
   insertSnapshot,
   valueFeatureNames,
 } from './customer-feature-sql.ts';
+import { refuseCutoffPastData } from './cutoff-in-data.ts';
 import { snapshotsFor } from './cutoffs.ts';
 import {
   type CustomerFeatureLayout,
@@ -31,6 +32,7 @@ export async function buildCustomerFeatures(
 ): Promise<StepResult> {
   const { run, pool, progress } = ctx;
   const snaps = snapshotsFor(pipeline, run.businessDate);
+  await refuseCutoffPastData(pool, run.runKey, pipeline, run.businessDate);
   const conn = await pool.getConnection();
   try {
     // The latest purchase's country comes from GROUP_CONCAT: MySQL's 1 KiB default would truncate (an error under strict mode).
