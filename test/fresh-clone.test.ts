@@ -25,7 +25,7 @@ describe('a fresh clone', () => {
     await t?.cleanup();
   });
 
-  it('runs the demo to a succeeded run with nothing beside it', async () => {
+  it('runs the demo (both pipelines) to succeeded runs with nothing beside it', async () => {
     const clone = path.join(outer, 'cpd');
     const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
     execFileSync('git', ['clone', '--quiet', '--no-checkout', repoRoot, clone]);
@@ -51,13 +51,20 @@ describe('a fresh clone', () => {
     expect(res.out).toMatch(/succeeded/);
 
     const [runs] = await t.database.pool.query(
-      "SELECT pipeline, status FROM pipeline_runs WHERE pipeline = 'online-shoppers'",
+      'SELECT pipeline, status FROM pipeline_runs ORDER BY pipeline',
     );
-    expect(runs).toEqual([{ pipeline: 'online-shoppers', status: 'succeeded' }]);
+    expect(runs, res.out).toEqual([
+      { pipeline: 'online-retail', status: 'succeeded' },
+      { pipeline: 'online-shoppers', status: 'succeeded' },
+    ]);
     const [scores] = await t.database.pool.query(
       "SELECT COUNT(*) AS n FROM customer_scores WHERE pipeline = 'online-shoppers'",
     );
     expect(Number((scores as { n: number }[])[0]!.n)).toBeGreaterThan(1000);
+    const [customers] = await t.database.pool.query(
+      "SELECT COUNT(*) AS n FROM customer_scores WHERE pipeline = 'online-retail'",
+    );
+    expect(Number((customers as { n: number }[])[0]!.n)).toBeGreaterThan(300);
     expect(readdirSync(path.join(clone, 'reports', 'outbox')).some((f) => f.endsWith('.eml'))).toBe(true);
   }, 600_000);
 });

@@ -9,8 +9,8 @@ import { migrateDatabase } from '../../db/migrate.ts';
 import { emailOutbox } from '../../db/schema/index.ts';
 import { reportArchiveDir } from '../../reports/archive-dir.ts';
 import { createQueues } from '../../workflows/queues.ts';
-import type { Command } from '../command.ts';
-import { checkServices } from '../preflight.ts';
+import { type Command, UsageError } from '../command.ts';
+import { dockerStarter, ensureServices } from '../preflight.ts';
 import { runCommand } from './run.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -19,26 +19,66 @@ const cpd = path.join(root, 'bin', 'cpd.mjs');
 /** Two worker processes, each serving half of the queues: the flow crosses processes, as in production. */
 export const demoWorkerQueues = ['collect,load,clean,features', 'train,evaluate,score,report'];
 
+/** The transactions demo night: its cutoff is this business date, with 90 days of later purchases to validate on. */
+export const DEMO_RETAIL_DATE = '2011-09-10';
+
 /**
- * `npm run demo`: migrate, start two worker processes, run the shoppers pipeline once, print where
- * everything is, and stop the workers cleanly.
+ * `npm run demo`: make sure MySQL and Redis run (starting them with docker compose when Docker is
+ * there), migrate, start two worker processes, run the shoppers pipeline (a labeled table) and the
+ * Online Retail pipeline (transactions) once each, print where everything is, stop the workers.
+ * `--only shoppers|retail` runs one of them.
  */
-export async function demoCommand(config: Config, print: (s: string) => void): Promise<number> {
+export async function demoCommand(
+  config: Config,
+  print: (s: string) => void,
+  only?: 'shoppers' | 'retail',
+): Promise<number> {
   const started = performance.now();
-  await checkServices(config);
+  await ensureServices(dockerStarter(config, root, print));
   const { database } = await migrateDatabase(config.DATABASE_URL);
   print(`database ${database} migrated`);
   const workers = demoWorkerQueues.map((queues) => spawnWorker(queues, print));
   try {
     await waitForWorkers(config, 30_000);
     print(`workers up: ${workers.map((w, i) => `pid ${w.pid} [${demoWorkerQueues[i]}]`).join(', ')}`);
-    const pipelineFile = path.join(root, 'config', 'pipelines', 'online-shoppers.json');
-    const { code, start, summary } = await runCommand(
-      config,
-      { pipeline: pipelineFile, wait: true, json: false, rerun: true, timeoutMs: 30 * 60_000 },
-      print,
-    );
-    if (summary) await printSummary(config, start.runKey, summary, print);
+    const runs = [
+      {
+        name: 'shoppers',
+        file: 'online-shoppers.json',
+        date: undefined,
+        title: 'labeled table: which sessions end in a purchase',
+      },
+      {
+        name: 'retail',
+        file: 'online-retail.json',
+        date: DEMO_RETAIL_DATE,
+        title: `transactions: who buys again within 90 days of ${DEMO_RETAIL_DATE}`,
+      },
+    ].filter((r) => only === undefined || r.name === only);
+    let code = 0;
+    for (const r of runs) {
+      print('');
+      print(`== ${r.file} (${r.title})`);
+      const pipelineFile = path.join(root, 'config', 'pipelines', r.file);
+      const res = await runCommand(
+        config,
+        {
+          pipeline: pipelineFile,
+          date: r.date,
+          wait: true,
+          json: false,
+          rerun: true,
+          timeoutMs: 30 * 60_000,
+        },
+        print,
+      );
+      if (res.summary) await printSummary(config, res.start.runKey, res.summary, print);
+      code = Math.max(code, res.code);
+    }
+    if (only === 'shoppers')
+      print(
+        `\nthe transactions demo: npm run demo -- --only retail (or cpd run --pipeline config/pipelines/online-retail.json --date ${DEMO_RETAIL_DATE} --wait)`,
+      );
     print(`demo finished in ${((performance.now() - started) / 1000).toFixed(1)}s`);
     return code;
   } finally {
@@ -123,8 +163,15 @@ async function printSummary(
 
 export const demoCmd: Command = {
   name: 'demo',
-  usage: 'cpd demo                          migrate, start 2 workers, run the shoppers pipeline once',
-  // The demo checks the services itself, after saying what it is about to do.
+  usage:
+    'cpd demo [--only shoppers|retail]   start services if needed, 2 workers, run both demo pipelines once',
+  options: { only: { type: 'string' } },
+  // The demo checks the services itself (and may start them), after saying what it is about to do.
   needsServices: false,
-  run: ({ config, print }) => demoCommand(config, print),
+  run: ({ config, values, print }) => {
+    const only = values.only;
+    if (only !== undefined && only !== 'shoppers' && only !== 'retail')
+      throw new UsageError(`--only: shoppers or retail, got "${String(only)}"`);
+    return demoCommand(config, print, only);
+  },
 };
