@@ -93,7 +93,7 @@ describe('load is incremental and idempotent: same sha256 skipped, a changed fil
     expect(await snapshot('shop')).toEqual(after);
   });
 
-  it('a changed file that breaks its contract fails permanently and leaves every table as it was', async () => {
+  it('a changed file that breaks its contract fails permanently, publishes nothing and keeps its refused lines', async () => {
     const before = await snapshot('shop');
     writeFileSync(`${dir}/day-2.csv`, [HEADER, line(9, 'bad'), line(10, 'bad'), line(11, 1), ''].join('\n'));
     const failed = await collectAndLoad(t.database, t.config, pipeline('shop'), '2026-11-22').then(
@@ -105,7 +105,13 @@ describe('load is incremental and idempotent: same sha256 skipped, a changed fil
       'day-2.csv: 2 of 3 rows rejected (more than 40%); most often Quantity: not a number',
     );
     expect(failed?.location.column).toBe('Quantity');
-    expect(await snapshot('shop')).toEqual(before);
+    // Nothing is published; only the refused lines are kept to look at (load.keptRejects).
+    const after = await snapshot('shop');
+    expect({ ...after, rej: before.rej }).toEqual(before);
+    expect(after.rej.slice(before.rej.length)).toEqual([
+      { run_key: 'shop@2026-11-22', source: `${dir}/day-2.csv`, line: 2, reason: 'not a number: "bad"' },
+      { run_key: 'shop@2026-11-22', source: `${dir}/day-2.csv`, line: 3, reason: 'not a number: "bad"' },
+    ]);
   });
 
   it('the prepared-insert fallback (for servers with local_infile off) publishes the same rows', async () => {
