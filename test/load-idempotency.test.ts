@@ -41,7 +41,7 @@ describe('load is incremental and idempotent: same sha256 skipped, a changed fil
     );
     return {
       tx: tx as { id: number; source_file_id: number; invoice: string; amount: string }[],
-      rej,
+      rej: rej as { run_key: string; source: string; line: number; reason: string }[],
       ledger,
     };
   };

@@ -165,7 +165,16 @@ export const demoCmd: Command = {
   name: 'demo',
   usage:
     'cpd demo [--only shoppers|retail]   start services if needed, 2 workers, run both demo pipelines once',
-  options: { only: { type: 'string' } },
+  summary:
+    'what `npm run demo` runs: services (docker compose when down and Docker runs), migrate, 2 workers, one run of each demo pipeline',
+  example: 'npm run demo -- --only retail',
+  options: {
+    only: {
+      type: 'string',
+      valueName: 'NAME',
+      description: 'run one demo pipeline: shoppers (labeled table) or retail (transactions)',
+    },
+  },
   // The demo checks the services itself (and may start them), after saying what it is about to do.
   needsServices: false,
   run: ({ config, values, print }) => {
