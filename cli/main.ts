@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/env.ts';
+import { armFaultPoints } from '../config/fault-point.ts';
 import { PipelineFileError } from '../config/pipeline.ts';
 import { type OptionSpec, UsageError } from './command.ts';
 import { commandHelp, commandList } from './command-help.ts';
@@ -67,6 +68,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig(process.env);
+  armFaultPoints(config.CPD_FAULT);
   if (command.needsServices !== false) await checkServices(config);
   return command.run({ config, values: parsed.values, positionals: parsed.positionals, print });
 }
