@@ -5,6 +5,7 @@ import type { Config } from '../../config/env.ts';
 import { createDatabase } from '../../db/client.ts';
 import { pipelineRuns } from '../../db/schema/index.ts';
 import { runSummary } from '../../ledger/run-summary.ts';
+import { verifyPublication } from '../../pipeline/publish/verify-publication.ts';
 import { reportArchiveDir } from '../../reports/archive-dir.ts';
 import { formatDuration } from '../board/runs/html.ts';
 import { type Command, stringOption, UsageError } from '../command.ts';
@@ -34,10 +35,13 @@ export async function statusCommand(
         'index.html',
       );
       const report = existsSync(archive) ? archive : null;
-      if (json) print(JSON.stringify({ ...summaryJson(summary), report }));
+      // The publish invariant: what analysts query returns the pipeline's published table.
+      const publication = await verifyPublication(database.pool, summary.pipeline);
+      if (json) print(JSON.stringify({ ...summaryJson(summary), report, publication }));
       else {
         printOutcome(summary, print, true);
         if (report) print(`report: file://${report}`);
+        if (!publication.ok) print(`WARNING: ${publication.problem}`);
       }
       return 0;
     }
