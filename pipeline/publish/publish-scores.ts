@@ -55,8 +55,12 @@ export interface PublishInput {
 // Lock names are hashed: MySQL 8 caps them at 64 characters, and pipeline + database names can exceed that.
 const PUBLISH_LOCK_S = 300;
 
-/** A publish that reached one of these phases has its table in place: a retry finishes it instead of starting over. */
-const FINISHABLE = new Set(['swapped', 'views', 'logged', 'verified']);
+/**
+ * A publish that reached one of these phases has its table in place: a retry finishes it instead
+ * of starting over. A verified publish is complete, so a later job of the run (a rerun of the
+ * step) publishes afresh, as before.
+ */
+const FINISHABLE = new Set(['swapped', 'views', 'logged']);
 
 /** What a resumed publish needs to finish: stored with the `swapped` phase. */
 interface SwappedState {
