@@ -17,7 +17,6 @@ export const faultPointNames = [
   'score.after-views',
   'mail.after-sending-mark',
   'mail.after-smtp-accept',
-  'run.after-step-job-lost',
 ] as const;
 export type FaultPointName = (typeof faultPointNames)[number];
 
