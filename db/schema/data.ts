@@ -95,12 +95,15 @@ export const rawRows = mysqlTable(
   (t) => [index('raw_rows_run').on(t.runKey, t.sourceFileId, t.line)],
 );
 
+/** Characters of a row id (the pipeline's id column, stored in clean_rows.row_id): load rejects longer ids. */
+export const ROW_ID_LENGTH = 191;
+
 /** Labeled mode typed rows after cleaning. */
 export const cleanRows = mysqlTable(
   'clean_rows',
   {
     runKey: varchar('run_key', { length: 120 }).notNull(),
-    rowId: varchar('row_id', { length: 191 }).notNull(),
+    rowId: varchar('row_id', { length: ROW_ID_LENGTH }).notNull(),
     sourceFileId: int('source_file_id').notNull(),
     line: int('line').notNull(),
     label: tinyint('label'),
