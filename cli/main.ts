@@ -8,6 +8,7 @@ import { commandHelp, commandList } from './command-help.ts';
 import { commands } from './commands/index.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { checkServices, ServiceUnavailableError } from './preflight.ts';
+import { ReadRetryExhaustedError } from './wait-run.ts';
 
 const print = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -97,7 +98,8 @@ main(process.argv.slice(2)).then(
       err instanceof UsageError ||
       err instanceof ConfigError ||
       err instanceof PipelineFileError ||
-      err instanceof ServiceUnavailableError;
+      err instanceof ServiceUnavailableError ||
+      err instanceof ReadRetryExhaustedError;
     const message = known
       ? (err as Error).message
       : (notMigrated(err) ?? (err as Error).stack ?? String(err));
