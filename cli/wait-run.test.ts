@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isConnectionError, ReadRetryExhaustedError,readWithRetry } from './wait-run.ts';
+import { isConnectionError, ReadRetryExhaustedError, readWithRetry } from './wait-run.ts';
 
 describe('riding out a connection blip', () => {
   it('tells a lost connection (also wrapped as a cause) from a wrong query', () => {
