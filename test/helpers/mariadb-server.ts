@@ -1,9 +1,8 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
-import { freePort } from './redis-server.ts';
-import { waitFor } from './test-env.ts';
+import { freePort, restartableServer } from './redis-server.ts';
 
 export interface DedicatedMariadb {
   /** Base URL (no database); add the path of the database to use. */
@@ -31,8 +30,6 @@ export async function startDedicatedMariadb(dir: string): Promise<DedicatedMaria
     '--auth-root-authentication-method=normal',
   ]);
   const url = `mysql://root@127.0.0.1:${port}`;
-  let child: ChildProcess | undefined;
-  let out = '';
   const args = [
     '--no-defaults',
     `--datadir=${datadir}`,
@@ -47,22 +44,9 @@ export async function startDedicatedMariadb(dir: string): Promise<DedicatedMaria
     '--max-allowed-packet=16M',
     '--innodb-buffer-pool-size=64M',
   ];
-  const start = async () => {
-    const c = spawn('mariadbd', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child = c;
-    c.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-    c.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-    await waitFor(`mariadbd on port ${port}`, () => ping(url), 60_000, 100);
-  };
-  const stop = async () => {
-    const c = child;
-    if (!c || c.exitCode !== null || c.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
-    c.kill('SIGTERM');
-    await exited;
-  };
-  await start();
-  return { url, start, stop, output: () => out };
+  const server = restartableServer('mariadbd', args, `mariadbd on port ${port}`, () => ping(url), 60_000);
+  await server.start();
+  return { url, ...server };
 }
 
 async function ping(url: string): Promise<boolean> {
