@@ -24,7 +24,11 @@ export function writeShoppersSlice(
   );
   const csv = path.join(dir, 'shoppers-slice.csv');
   writeFileSync(csv, [header, ...picked].join('\r\n'));
-  const base = JSON.parse(readFileSync(shoppersPipeline, 'utf8')) as Record<string, unknown>;
+  // The shipped file's data roots name the shared data folder; the slice sits beside its pipeline (the default root).
+  const { dataRoots: _shipped, ...base } = JSON.parse(readFileSync(shoppersPipeline, 'utf8')) as Record<
+    string,
+    unknown
+  >;
   const pipeline = path.join(dir, 'pipeline.json');
   writeFileSync(
     pipeline,
