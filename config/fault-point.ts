@@ -12,10 +12,8 @@
 
 /** Every fault point compiled into the code, so a typo in `CPD_FAULT` is refused instead of silently never firing. */
 export const faultPointNames = [
-  'score.after-stage',
   'score.after-rename',
   'score.after-views',
-  'mail.after-sending-mark',
   'mail.after-smtp-accept',
 ] as const;
 export type FaultPointName = (typeof faultPointNames)[number];

@@ -91,7 +91,6 @@ export async function deliverOutboxMail(db: Db, mailer: Mailer, id: number): Pro
     if (row.status === 'failed') return { sent: false, reason: 'gave-up', messageId, error: row.error ?? '' };
     return { sent: false, reason: 'queued', messageId, ...(row.error ? { error: row.error } : {}) };
   }
-  faultPoint('mail.after-sending-mark');
   try {
     const info = await mailer.send({
       to: row.recipients.split(',').map((s) => s.trim()),

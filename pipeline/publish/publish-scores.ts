@@ -104,7 +104,6 @@ export async function publishScores(x: PublishInput): Promise<PublishOutcome> {
     const rows = await stageScores(x.conn, t, x.spool, { ...x.meta, segments: x.pipeline.segments });
     await fillValueColumns(x.conn, t.next, x.meta.runKey);
     clock('stageMs');
-    faultPoint('score.after-stage');
     const current = await tableRun(x.conn, t.current);
     const sameRun = current?.runKey === x.meta.runKey;
     if (current && !sameRun && current.businessDate > x.meta.businessDate) {
