@@ -76,7 +76,14 @@ export function createMailer(
   // The envelope sender is the bare address of MAIL_FROM ("Name <a@b>" -> a@b).
   const envelopeFrom = /<([^>]+)>/.exec(config.MAIL_FROM)?.[1] ?? config.MAIL_FROM;
   if (config.SMTP_URL) {
-    const transport: Transporter = nodemailer.createTransport(config.SMTP_URL);
+    // Every SMTP transaction ends well within the outbox lease (CPD_MAIL_LEASE_MS, default 5 min):
+    // a mail still `sending` past the lease is then surely one whose sender died, never a slow one.
+    const transport: Transporter = nodemailer.createTransport({
+      url: config.SMTP_URL,
+      connectionTimeout: 30_000,
+      greetingTimeout: 30_000,
+      socketTimeout: 60_000,
+    } as Parameters<typeof nodemailer.createTransport>[0]);
     return {
       kind: 'smtp',
       policy,
