@@ -5,17 +5,23 @@
  * cpd's own collect and load handlers on a fresh database, then loads it again (same sha256:
  * skipped). Prints load time, rows loaded and rejects by reason.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadPipelineFile } from '../config/pipeline.ts';
 import { collectAndLoad } from '../test/helpers/load-steps.ts';
 import { repoRoot } from '../test/helpers/processes.ts';
 import { createTestEnv } from '../test/helpers/test-env.ts';
 
 const file = path.join(repoRoot, 'config', 'pipelines', 'online-retail.json');
-const raw = JSON.parse(readFileSync(file, 'utf8')) as { sources: { path: string }[] };
+// Loaded as `cpd run` loads it: source paths and data roots resolved against the file's folder.
+const raw = loadPipelineFile(file);
 const { values } = parseArgs({ options: { csv: { type: 'string' } } });
-for (const s of raw.sources) s.path = path.resolve(values.csv ?? path.resolve(path.dirname(file), s.path));
+// The full file from UCI lives outside the repository's data root: allow its folder explicitly.
+if (values.csv) {
+  const csv = path.resolve(values.csv);
+  for (const s of raw.sources) if (s.kind === 'file') s.path = csv;
+  raw.dataRoots = [...(raw.dataRoots ?? []), path.dirname(csv)];
+}
 
 const t = await createTestEnv('retail', { LOG_LEVEL: 'warn' });
 try {

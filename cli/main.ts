@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/env.ts';
+import { armFaultPoints } from '../config/fault-point.ts';
 import { PipelineFileError } from '../config/pipeline.ts';
 import { type OptionSpec, UsageError } from './command.ts';
 import { commandHelp, commandList } from './command-help.ts';
 import { commands } from './commands/index.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { checkServices, ServiceUnavailableError } from './preflight.ts';
+import { ReadRetryExhaustedError } from './wait-run.ts';
 
 const print = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -67,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig(process.env);
+  armFaultPoints(config.CPD_FAULT);
   if (command.needsServices !== false) await checkServices(config);
   return command.run({ config, values: parsed.values, positionals: parsed.positionals, print });
 }
@@ -95,7 +98,8 @@ main(process.argv.slice(2)).then(
       err instanceof UsageError ||
       err instanceof ConfigError ||
       err instanceof PipelineFileError ||
-      err instanceof ServiceUnavailableError;
+      err instanceof ServiceUnavailableError ||
+      err instanceof ReadRetryExhaustedError;
     const message = known
       ? (err as Error).message
       : (notMigrated(err) ?? (err as Error).stack ?? String(err));

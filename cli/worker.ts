@@ -7,6 +7,7 @@ import { createDatabase } from '../db/client.ts';
 import { steps } from '../jobs/index.ts';
 import { parseStepJobId } from '../ledger/job-id.ts';
 import { createMailer } from '../reports/mailer.ts';
+import { startOutboxDispatcher } from '../reports/outbox-dispatcher.ts';
 import { recordStalledOut, STALLED_OUT_REASON } from '../runner/record-stalled-out.ts';
 import { runStep } from '../runner/run-step.ts';
 import { redisConnection } from '../workflows/queues.ts';
@@ -69,12 +70,15 @@ export async function startWorkers(config: Config, log: Logger, queues: StepName
     return worker;
   });
   await Promise.all(workers.map((w) => w.waitUntilReady()));
+  // Every worker also delivers the mail outbox: its retries outlive any step, run or SMTP outage.
+  const dispatcher = startOutboxDispatcher({ db: database.db, mailer, config, log });
   log.info({ queues }, 'workers ready');
   return {
     queues,
     async close() {
       // close() lets the active job finish; a job cut off by a hard kill is redelivered as stalled.
       await Promise.all(workers.map((w) => w.close()));
+      await dispatcher.close();
       mailer.close();
       await database.close();
     },
@@ -82,6 +86,7 @@ export async function startWorkers(config: Config, log: Logger, queues: StepName
       // Second signal: stop now. The active job keeps its lock until it expires and is then
       // redelivered as stalled; steps are idempotent, so nothing is half-written or doubled.
       await Promise.allSettled(workers.map((w) => w.close(true)));
+      await dispatcher.close().catch(() => undefined);
       mailer.close();
       await database.close().catch(() => undefined);
     },

@@ -51,6 +51,27 @@ export const envSchema = z.object({
   /** Where `cpd board` listens (Bull Board, /healthz, /metrics). */
   BOARD_HOST: z.string().default('0.0.0.0'),
   BOARD_PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  /** Mail outbox dispatcher: first retry delay of an undelivered mail, doubling up to the cap. */
+  CPD_MAIL_RETRY_MS: z.coerce.number().int().min(100).default(60_000),
+  CPD_MAIL_RETRY_MAX_MS: z.coerce.number().int().min(100).default(3_600_000),
+  /** How long the dispatcher keeps retrying a mail before it gives up and marks it failed. */
+  CPD_MAIL_GIVE_UP_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .default(48 * 3_600_000),
+  /** How often each worker's dispatcher looks for mails due (undelivered, or stuck in `sending`). */
+  CPD_MAIL_POLL_MS: z.coerce.number().int().min(100).default(30_000),
+  /** A mail in `sending` longer than this was cut off by a crash mid-transaction: it is resent (same Message-ID). */
+  CPD_MAIL_LEASE_MS: z.coerce.number().int().min(1_000).default(300_000),
+  /** Orphaned runs (`running`, no job left in Redis for their step) are looked for this often by the scheduler. */
+  CPD_RECONCILE_MS: z.coerce.number().int().min(1_000).default(60_000),
+  /** What the reconciler does with an orphan: re-create its jobs (`recreate`) or only mark the run and alert ops (`alert`). */
+  CPD_RECONCILE_ACTION: z.enum(['recreate', 'alert']).default('recreate'),
+  /** How long `cpd run --wait` and `cpd status` keep retrying a read across a MySQL/Redis outage before giving up. */
+  CPD_CLIENT_RETRY_MS: z.coerce.number().int().min(0).default(120_000),
+  /** Test-only crash points (config/fault-point.ts), e.g. `score.after-rename`; never set in production. */
+  CPD_FAULT: z.string().optional(),
 });
 
 /**

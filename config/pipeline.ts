@@ -324,6 +324,11 @@ const pipelineBase = z.strictObject({
   name: identifier,
   description: z.string().default(''),
   sources: z.array(sourceSchema).min(1),
+  /**
+   * Folders file sources must resolve inside (symlinks followed), relative to the pipeline file;
+   * DATA_DIR is always allowed. Default: the pipeline file's folder.
+   */
+  dataRoots: z.array(z.string().min(1)).optional(),
   schedule: scheduleSchema.default({ cron: '0 2 * * *', timezone: 'UTC' }),
   catchUp: catchUpSchema.default(catchUpSchema.parse({})),
   deadline: deadlineSchema.optional(),
@@ -433,6 +438,7 @@ export function loadPipelineFile(file: string): Pipeline {
   const dir = path.dirname(path.resolve(file));
   return {
     ...pipeline,
+    dataRoots: (pipeline.dataRoots ?? ['.']).map((root) => path.resolve(dir, root)),
     sources: pipeline.sources.map((s) => (s.kind === 'file' ? { ...s, path: path.resolve(dir, s.path) } : s)),
   };
 }

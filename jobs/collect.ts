@@ -2,7 +2,7 @@ import type { PoolConnection } from 'mysql2/promise';
 import { inTransaction } from '../db/transaction.ts';
 import { PermanentError } from '../pipeline/errors.ts';
 import type { Collected } from '../pipeline/sources/collected.ts';
-import { collectFiles } from '../pipeline/sources/file-source.ts';
+import { collectFiles, SourceOutsideRootsError } from '../pipeline/sources/file-source.ts';
 import { collectHttp } from '../pipeline/sources/http-source.ts';
 import { landingDir } from '../pipeline/sources/land-file.ts';
 import { sourceName } from '../pipeline/sources/source-name.ts';
@@ -23,13 +23,16 @@ export const collect = defineStep({
     const secrets = config.sourceEnv ?? {};
     for (const [index, source] of run.pipeline.sources.entries()) {
       const name = sourceName(source, index);
+      // A pipeline read from a file has its data roots; DATA_DIR is always one.
+      const roots = run.pipeline.dataRoots && [...run.pipeline.dataRoots, config.DATA_DIR];
       if (source.kind === 'sql') found.push(await collectSql(source, name, dir, secrets));
       else {
         try {
-          if (source.kind === 'file') found.push(...(await collectFiles(name, source.path)));
+          if (source.kind === 'file') found.push(...(await collectFiles(name, source.path, roots)));
           else found.push(await collectHttp(source, name, dir, secrets, signal));
         } catch (err) {
-          if (!source.wait) throw err;
+          // A refused path will not appear by waiting.
+          if (!source.wait || err instanceof SourceOutsideRootsError) throw err;
           sensor(source.wait, name, err, waitingSince ?? Date.now());
         }
       }

@@ -2,12 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import { featureSets } from '../db/schema/index.ts';
+import { featureSets, pipelineRuns } from '../db/schema/index.ts';
 import { degradedCleared, runDegraded } from '../ledger/run-ledger.ts';
 import { modeOf } from '../modes/index.ts';
 import { PermanentError } from '../pipeline/errors.ts';
 import { publishScores } from '../pipeline/publish/publish-scores.ts';
+import { refreshScoreViews } from '../pipeline/publish/refresh-views.ts';
 import { spoolScores } from '../pipeline/publish/spool-scores.ts';
+import { verifyPublication } from '../pipeline/publish/verify-publication.ts';
 import { readKnownOutcomeScores } from '../pipeline/registry/known-outcome-scores.ts';
 import { loadScoringModel } from '../pipeline/registry/model-store.ts';
 import { defineStep } from '../runner/step.ts';
@@ -53,9 +55,14 @@ export const score = defineStep({
         onChunk: (done) => progress(Math.round((done / Math.max(1, set.rowsScore)) * 80)),
       });
       timings.scoreMs = Math.round(performance.now() - spoolStarted);
+      const [ledger] = await db
+        .select({ generation: pipelineRuns.generation })
+        .from(pipelineRuns)
+        .where(eq(pipelineRuns.runKey, run.runKey));
       const outcome = await publishScores({
         db,
         conn,
+        generation: ledger?.generation ?? 1,
         pipeline: run.pipeline,
         spool,
         population: set.rowsScore,
@@ -68,6 +75,13 @@ export const score = defineStep({
         actor: `worker@${os.hostname()}`,
         timings,
       });
+      // The invariant of every score step, whatever the outcome: analysts' view returns the published table.
+      if (!(await verifyPublication(conn, run.pipeline.name)).ok) {
+        await refreshScoreViews(conn);
+        const again = await verifyPublication(conn, run.pipeline.name);
+        if (!again.ok) throw new Error(again.problem);
+        log.warn('customer_scores was stale and has been refreshed');
+      }
       await progress(100);
       const details = { modelVersion: version.id, reasonsBase: spool.base, timings, ...outcome };
       if (outcome.kind === 'blocked') {

@@ -18,9 +18,15 @@ export interface FlowOptions {
  * failed step leaves its parents waiting, and one retry of it (e.g. from Bull Board) resumes the
  * rest of the chain.
  */
-export function nightlyFlow(runKey: string, generation: number, opts: FlowOptions): FlowJob {
+export function nightlyFlow(
+  runKey: string,
+  generation: number,
+  opts: FlowOptions,
+  /** Only this step and the later ones (the reconciler re-creating the jobs of an orphaned run). */
+  from: StepName = stepNames[0],
+): FlowJob {
   let child: FlowJob | undefined;
-  for (const step of stepNames) {
+  for (const step of stepNames.slice(stepNames.indexOf(from))) {
     const data: StepJobData = { runKey, step };
     const node: FlowJob = {
       name: step,

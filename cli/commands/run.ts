@@ -56,6 +56,8 @@ export async function runCommand(
     const summary = await waitForRun({ db: database.db, queues }, start.runKey, start.generation, {
       timeoutMs: opts.timeoutMs,
       print: opts.json ? () => undefined : print,
+      notice: (line) => process.stderr.write(`${line}\n`),
+      retryMs: config.CPD_CLIENT_RETRY_MS,
     });
     if (opts.json) print(JSON.stringify(summaryJson(summary)));
     else printOutcome(summary, print);

@@ -6,6 +6,7 @@ import { createMailer } from '../../reports/mailer.ts';
 import { armDeadline } from '../../workflows/deadline.ts';
 import { startWatchdog } from '../../workflows/deadline-watchdog.ts';
 import { createQueues, type Queues } from '../../workflows/queues.ts';
+import { startReconciler } from '../../workflows/reconcile-orphans.ts';
 import { parseRunKey } from '../../workflows/run-key.ts';
 import { nextFires } from '../../workflows/schedule.ts';
 import { startScheduler } from '../../workflows/schedule-runner.ts';
@@ -62,6 +63,8 @@ export const schedulerCmd: Command = {
     };
     for (const p of pipelines) await armNextDeadline(queues, p);
     const scheduler = startScheduler(deps, pipelines, now);
+    // Runs left with no job in Redis (lost queue data) are found and repaired here.
+    const reconciler = startReconciler({ ...deps, mailer, config });
     try {
       // --once ends when the catch-up is done, or earlier on a signal (the runs themselves go on).
       if (values.once === true) await Promise.race([scheduler.caughtUp, stopped]);
@@ -72,6 +75,7 @@ export const schedulerCmd: Command = {
     } finally {
       abort.abort();
       await scheduler.stop();
+      await reconciler.close();
       await watchdog.close();
       await queues.close();
       mailer.close();

@@ -6,10 +6,14 @@ import { createDatabase } from '../../db/client.ts';
 import { pipelineRuns } from '../../db/schema/index.ts';
 import { runSummary } from '../../ledger/run-summary.ts';
 import { readRejects } from '../../pipeline/sources/rejects.ts';
+import { verifyPublication } from '../../pipeline/publish/verify-publication.ts';
 import { reportArchiveDir } from '../../reports/archive-dir.ts';
+import { createQueues } from '../../workflows/queues.ts';
+import { findOrphanStep } from '../../workflows/reconcile-orphans.ts';
 import { formatDuration } from '../board/runs/html.ts';
 import { type Command, stringOption, UsageError } from '../command.ts';
 import { printOutcome, summaryJson } from '../print-run.ts';
+import { readWithRetry } from '../wait-run.ts';
 
 const DEFAULT_LIMIT = 20;
 
@@ -22,9 +26,14 @@ export async function statusCommand(
   opts: { pipeline?: string; limit: number } = { limit: DEFAULT_LIMIT },
 ): Promise<number> {
   const database = createDatabase(config.DATABASE_URL);
+  // A short MySQL/Redis outage is ridden out (bounded), with a message on stderr.
+  const retry = {
+    budgetMs: config.CPD_CLIENT_RETRY_MS,
+    notice: (line: string) => process.stderr.write(`${line}\n`),
+  };
   try {
     if (runKey) {
-      const summary = await runSummary(database.db, runKey);
+      const summary = await readWithRetry('the run ledger', () => runSummary(database.db, runKey), retry);
       if (!summary) {
         print(json ? JSON.stringify({ error: `no run ${runKey}` }) : `no run ${runKey}`);
         return 1;
@@ -36,20 +45,52 @@ export async function statusCommand(
       );
       const report = existsSync(archive) ? archive : null;
       const rejects = await readRejects(database.pool, runKey, 10);
-      if (json) print(JSON.stringify({ ...summaryJson(summary), report, rejects }));
+      // The publish invariant: what analysts query returns the pipeline's published table.
+      const publication = await readWithRetry(
+        'the published scores',
+        () => verifyPublication(database.pool, summary.pipeline),
+        retry,
+      );
+      // A running run whose step has no job in Redis will never advance by itself.
+      const queues = createQueues(config);
+      const orphan = await readWithRetry(
+        'the queues',
+        () => findOrphanStep(database.db, queues, runKey),
+        retry,
+      ).finally(() => queues.close());
+      if (json)
+        print(
+          JSON.stringify({
+            ...summaryJson(summary),
+            report,
+            rejects,
+            publication,
+            orphanStep: orphan?.step ?? null,
+          }),
+        );
       else {
         printOutcome(summary, print, true);
         if (report) print(`report: file://${report}`);
         printRejects(rejects, print);
+        if (!publication.ok) print(`WARNING: ${publication.problem}`);
+        if (orphan)
+          print(
+            `WARNING: step ${orphan.step} has no job in Redis (queue data lost?): nothing will advance this run by itself; the scheduler's reconciler re-creates its jobs, or run: cpd resume ${runKey}`,
+          );
       }
       return 0;
     }
-    const runs = await database.db
-      .select()
-      .from(pipelineRuns)
-      .where(opts.pipeline ? eq(pipelineRuns.pipeline, opts.pipeline) : undefined)
-      .orderBy(desc(pipelineRuns.createdAt))
-      .limit(opts.limit);
+    const runs = await readWithRetry(
+      'the run ledger',
+      () =>
+        database.db
+          .select()
+          .from(pipelineRuns)
+          .where(opts.pipeline ? eq(pipelineRuns.pipeline, opts.pipeline) : undefined)
+          .orderBy(desc(pipelineRuns.createdAt))
+          .limit(opts.limit),
+      retry,
+    );
     const durationOf = (r: (typeof runs)[number]) =>
       r.startedAt ? (r.finishedAt ?? new Date()).getTime() - r.startedAt.getTime() : null;
     if (json)

@@ -95,12 +95,15 @@ export const rawRows = mysqlTable(
   (t) => [index('raw_rows_run').on(t.runKey, t.sourceFileId, t.line)],
 );
 
+/** Characters of a row id (the pipeline's id column, stored in clean_rows.row_id): load rejects longer ids. */
+export const ROW_ID_LENGTH = 191;
+
 /** Labeled mode typed rows after cleaning. */
 export const cleanRows = mysqlTable(
   'clean_rows',
   {
     runKey: varchar('run_key', { length: 120 }).notNull(),
-    rowId: varchar('row_id', { length: 191 }).notNull(),
+    rowId: varchar('row_id', { length: ROW_ID_LENGTH }).notNull(),
     sourceFileId: int('source_file_id').notNull(),
     line: int('line').notNull(),
     label: tinyint('label'),
@@ -163,7 +166,14 @@ export const featureRows = mysqlTable(
   (t) => [primaryKey({ columns: [t.runKey, t.role, t.entityId] })],
 );
 
-/** One row per run and kind of mail: the guard that makes retries unable to send twice. */
+/**
+ * One row per run and kind of mail: the outbox. The message is composed once (with its
+ * deterministic Message-ID) and stored, so every delivery attempt, by the step or later by the
+ * dispatcher, sends the same bytes. `sending` is recorded before the SMTP transaction; a row
+ * found in `sending` past its lease was cut off by a crash and is resent once (counted in `resends`).
+ */
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
 export const emailOutbox = mysqlTable(
   'email_outbox',
   {
@@ -172,15 +182,30 @@ export const emailOutbox = mysqlTable(
     kind: varchar('kind', { length: 32 }).notNull(),
     recipients: text('recipients').notNull(),
     subject: varchar('subject', { length: 500 }).notNull(),
-    status: varchar('status', { length: 16 }).$type<'pending' | 'sent' | 'failed'>().notNull(),
+    status: varchar('status', { length: 16 }).$type<OutboxStatus>().notNull(),
     messageId: varchar('message_id', { length: 255 }),
     /** Where the file outbox wrote it, when no SMTP server is configured. */
     location: varchar('location', { length: 1024 }),
     error: text('error'),
+    /** The composed MIME message (headers included): what every attempt sends. */
+    mime: longblob('mime'),
+    /** The HTML part, for the file outbox's browser copy. */
+    html: mediumtext('html'),
+    /** SMTP transactions begun (a crash mid-transaction counts). */
+    attempts: int('attempts').notNull().default(0),
+    /** Transactions begun again after a crash left the row in `sending`: the mail may have arrived twice (same Message-ID). */
+    resends: int('resends').notNull().default(0),
+    /** When the dispatcher may try a pending mail next. */
+    nextAttemptAt: timestamp('next_attempt_at', { fsp: 3 }),
+    /** When the current `sending` began: the lease a crashed sender leaves behind. */
+    sendingSince: timestamp('sending_since', { fsp: 3 }),
     createdAt: timestamp('created_at', { fsp: 3 })
       .notNull()
       .default(sql`CURRENT_TIMESTAMP(3)`),
     sentAt: timestamp('sent_at', { fsp: 3 }),
   },
-  (t) => [uniqueIndex('email_outbox_run_kind').on(t.runKey, t.kind)],
+  (t) => [
+    uniqueIndex('email_outbox_run_kind').on(t.runKey, t.kind),
+    index('email_outbox_due').on(t.status, t.nextAttemptAt),
+  ],
 );

@@ -10,6 +10,7 @@ import {
   primaryKey,
   timestamp,
   tinyint,
+  uniqueIndex,
   varchar,
 } from 'drizzle-orm/mysql-core';
 import { jsonColumn } from '../json-column.ts';
@@ -117,4 +118,38 @@ export const scorePublications = mysqlTable(
       .default(sql`CURRENT_TIMESTAMP(3)`),
   },
   (t) => [index('score_publications_pipeline').on(t.pipeline, t.id)],
+);
+
+export const publishPhases = [
+  'staging',
+  'history',
+  'swapped',
+  'views',
+  'logged',
+  'verified',
+  'blocked',
+  'history-only',
+] as const;
+export type PublishPhase = (typeof publishPhases)[number];
+
+/**
+ * Where the publish of one run generation got to. Written after each phase, so a retry after a
+ * crash anywhere finishes the phases left (a crash after the RENAME still gets its views, its
+ * publication log entry and the check that `customer_scores` returns the night's rows).
+ */
+export const scorePublishState = mysqlTable(
+  'score_publish_state',
+  {
+    id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+    pipeline: varchar('pipeline', { length: 64 }).notNull(),
+    runKey: varchar('run_key', { length: 120 }).notNull(),
+    generation: int('generation').notNull(),
+    phase: varchar('phase', { length: 16 }).$type<PublishPhase>().notNull(),
+    /** What the phases so far decided (gates, replaced run, row counts): what a resumed publish needs to finish. */
+    outcome: jsonColumn('outcome'),
+    updatedAt: timestamp('updated_at', { fsp: 3 })
+      .notNull()
+      .default(sql`CURRENT_TIMESTAMP(3)`),
+  },
+  (t) => [uniqueIndex('score_publish_state_run').on(t.runKey, t.generation)],
 );

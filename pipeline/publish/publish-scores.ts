@@ -1,24 +1,32 @@
 import type { PoolConnection } from 'mysql2/promise';
+import { faultPoint } from '../../config/fault-point.ts';
 import type { GatesConfig, Pipeline } from '../../config/pipeline.ts';
 import type { Db } from '../../db/client.ts';
 import { fillValueColumns } from '../value/fill-value-columns.ts';
 import { checkGates, type GateResult, scoreQuantiles } from './check-gates.ts';
 import { logPublication, publishedQuantiles } from './publication-log.ts';
+import { type PublishKey, readPublishState, recordPublishPhase } from './publish-state.ts';
 import { recordHistory } from './record-history.ts';
-import { q, scoreTables, tableRun } from './score-tables.ts';
+import { refreshScoreViews } from './refresh-views.ts';
+import { q, type ScoreTables, scoreTables, tableRun } from './score-tables.ts';
 import type { SpooledScores } from './spool-scores.ts';
 import { type StageMeta, stageScores } from './stage-scores.ts';
 import { swapInStaging } from './swap-tables.ts';
+import { verifyPublication } from './verify-publication.ts';
+
+interface Published {
+  kind: 'published';
+  table: string;
+  replacedRunKey: string | null;
+  gates: GateResult[];
+  warnings: GateResult[];
+  historyRows: number;
+  /** True when a retry finished a publish an earlier attempt had started (crashed after its RENAME). */
+  resumed?: boolean;
+}
 
 export type PublishOutcome =
-  | {
-      kind: 'published';
-      table: string;
-      replacedRunKey: string | null;
-      gates: GateResult[];
-      warnings: GateResult[];
-      historyRows: number;
-    }
+  | Published
   | {
       kind: 'blocked';
       table: string;
@@ -36,6 +44,8 @@ export interface PublishInput {
   spool: SpooledScores;
   population: number;
   meta: Omit<StageMeta, 'segments'>;
+  /** The run's generation: retries of one generation share a publish, a rerun publishes afresh. */
+  generation: number;
   actor: string;
   /** Filled with the duration of each phase, for the step details. */
   timings: Record<string, number>;
@@ -46,8 +56,25 @@ export interface PublishInput {
 const PUBLISH_LOCK_S = 300;
 
 /**
- * Stage, check, swap, record: the whole publish of one night, under a per-pipeline advisory lock
- * so two runs of one pipeline never interleave their renames.
+ * A publish that reached one of these phases has its table in place: a retry finishes it instead
+ * of starting over. A verified publish is complete, so a later job of the run (a rerun of the
+ * step) publishes afresh, as before.
+ */
+const FINISHABLE = new Set(['swapped', 'views', 'logged']);
+
+/** What a resumed publish needs to finish: stored with the `swapped` phase. */
+interface SwappedState {
+  published: Published;
+  rows: number;
+  quantiles: number[];
+}
+
+/**
+ * Stage, check, record history, swap, refresh the views, log, verify: the whole publish of one
+ * night, under a per-pipeline advisory lock so two runs of one pipeline never interleave their
+ * renames. Each phase is recorded (score_publish_state); a retry after a crash at any phase
+ * after the RENAME finishes the phases left, and no publish succeeds before `customer_scores`
+ * is seen returning the night's rows.
  */
 export async function publishScores(x: PublishInput): Promise<PublishOutcome> {
   const t = scoreTables(x.pipeline.name);
@@ -60,6 +87,19 @@ export async function publishScores(x: PublishInput): Promise<PublishOutcome> {
   if ((got as { got: number | null }[])[0]?.got !== 1)
     throw new Error(`another publish of ${t.pipeline} held the lock for ${PUBLISH_LOCK_S}s`);
   try {
+    const key: PublishKey = { pipeline: t.pipeline, runKey: x.meta.runKey, generation: x.generation };
+    const state = await readPublishState(x.db, key);
+    if (state && FINISHABLE.has(state.phase) && state.outcome) {
+      const current = await tableRun(x.conn, t.current);
+      if (current?.runKey === x.meta.runKey) {
+        const stored = state.outcome as unknown as SwappedState;
+        return await finishPublish(x, t, key, state.phase, {
+          ...stored,
+          published: { ...stored.published, resumed: true },
+        });
+      }
+    }
+    await recordPublishPhase(x.db, key, 'staging');
     const clock = stopwatch(x.timings);
     const rows = await stageScores(x.conn, t, x.spool, { ...x.meta, segments: x.pipeline.segments });
     await fillValueColumns(x.conn, t.next, x.meta.runKey);
@@ -75,6 +115,7 @@ export async function publishScores(x: PublishInput): Promise<PublishOutcome> {
         x.pipeline.history.retentionDays,
       );
       await x.conn.query(`DROP TABLE ${q(t.next)}`);
+      await recordPublishPhase(x.db, key, 'history-only');
       return {
         kind: 'history-only',
         table: t.current,
@@ -108,6 +149,7 @@ export async function publishScores(x: PublishInput): Promise<PublishOutcome> {
         gates: verdict.results,
         actor: x.actor,
       });
+      await recordPublishPhase(x.db, key, 'blocked');
       return {
         kind: 'blocked',
         table: t.current,
@@ -124,29 +166,61 @@ export async function publishScores(x: PublishInput): Promise<PublishOutcome> {
       x.pipeline.history.retentionDays,
     );
     clock('historyMs');
+    await recordPublishPhase(x.db, key, 'history');
     await swapInStaging(x.conn, t, sameRun, gates.lockWaitSeconds);
     clock('swapMs');
+    const swapped: SwappedState = {
+      published: {
+        kind: 'published',
+        table: t.current,
+        replacedRunKey: sameRun ? (reference?.runKey ?? null) : (current?.runKey ?? null),
+        gates: verdict.results,
+        warnings: verdict.warnings,
+        historyRows: history.rows,
+      },
+      rows,
+      quantiles: scoreQuantiles(x.spool.scores),
+    };
+    await recordPublishPhase(x.db, key, 'swapped', swapped as unknown as Record<string, unknown>);
+    return await finishPublish(x, t, key, 'swapped', swapped);
+  } finally {
+    await x.conn.query("SELECT RELEASE_LOCK(CONCAT('cpd:', SHA1(CONCAT(?, DATABASE()))))", [`${lock}/`]);
+  }
+}
+
+/**
+ * The phases after the RENAME, each idempotent: point the views at the tables (always: a crash
+ * may have come between the RENAME and this), log the publication once, then check the end state.
+ */
+async function finishPublish(
+  x: PublishInput,
+  t: ScoreTables,
+  key: PublishKey,
+  from: string,
+  s: SwappedState,
+): Promise<Published> {
+  await refreshScoreViews(x.conn);
+  faultPoint('score.after-views');
+  if (from === 'swapped' || from === 'views') {
+    await recordPublishPhase(x.db, key, 'views');
     await logPublication(x.db, {
       pipeline: t.pipeline,
       action: 'publish',
       runKey: x.meta.runKey,
-      replacedRunKey: current?.runKey ?? null,
-      rows,
-      gates: verdict.results,
-      scoreQuantiles: scoreQuantiles(x.spool.scores),
+      replacedRunKey: s.published.replacedRunKey,
+      rows: s.rows,
+      gates: s.published.gates,
+      scoreQuantiles: s.quantiles,
       actor: x.actor,
     });
-    return {
-      kind: 'published',
-      table: t.current,
-      replacedRunKey: sameRun ? (reference?.runKey ?? null) : (current?.runKey ?? null),
-      gates: verdict.results,
-      warnings: verdict.warnings,
-      historyRows: history.rows,
-    };
-  } finally {
-    await x.conn.query("SELECT RELEASE_LOCK(CONCAT('cpd:', SHA1(CONCAT(?, DATABASE()))))", [`${lock}/`]);
+    await recordPublishPhase(x.db, key, 'logged');
   }
+  const check = await verifyPublication(x.conn, t.pipeline);
+  // Not a permanent error: the retry refreshes the views again (another publisher may have raced us).
+  if (!check.ok || check.runKey !== x.meta.runKey)
+    throw new Error(check.problem ?? `${t.current} holds ${check.runKey}, not ${x.meta.runKey}`);
+  await recordPublishPhase(x.db, key, 'verified');
+  return s.published;
 }
 
 /** Records the milliseconds since the previous call under `name`. */

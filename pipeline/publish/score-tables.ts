@@ -45,7 +45,10 @@ export function q(name: string): string {
   return `\`${name.replace(/`/g, '``')}\``;
 }
 
-export async function tableExists(conn: PoolConnection, name: string): Promise<boolean> {
+/** A pooled connection or the pool itself: the reads here need no session state. */
+export type Queryable = Pick<PoolConnection, 'query'>;
+
+export async function tableExists(conn: Queryable, name: string): Promise<boolean> {
   const [rows] = await conn.query(
     'SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
     [name],
@@ -55,7 +58,7 @@ export async function tableExists(conn: PoolConnection, name: string): Promise<b
 
 /** The run whose scores a table holds (every row of a scores table comes from one run), or null. */
 export async function tableRun(
-  conn: PoolConnection,
+  conn: Queryable,
   name: string,
 ): Promise<{ runKey: string; businessDate: string; rows: number } | null> {
   if (!(await tableExists(conn, name))) return null;

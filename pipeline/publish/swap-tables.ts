@@ -1,5 +1,5 @@
 import type { PoolConnection } from 'mysql2/promise';
-import { refreshScoreViews } from './refresh-views.ts';
+import { faultPoint } from '../../config/fault-point.ts';
 import { q, type ScoreTables, tableExists } from './score-tables.ts';
 
 export class SwapLockTimeoutError extends Error {
@@ -37,7 +37,7 @@ export async function renameAtomically(
 /**
  * Publishes the staging table. A new night moves current to previous (dropping the older
  * previous); a rerun of the night already published replaces current and keeps previous, so
- * "previous" always means the night before.
+ * "previous" always means the night before. The views are the publish's next phase, not this one.
  */
 export async function swapInStaging(
   conn: PoolConnection,
@@ -79,9 +79,9 @@ export async function swapInStaging(
       lockWaitSeconds,
     );
   }
+  // The worst moment to die: tonight's table is in place, the views may not name it yet.
+  faultPoint('score.after-rename');
   await conn.query(`DROP TABLE IF EXISTS ${q(t.old)}`);
-  // The views name the per-pipeline tables; only a name that did not exist before needs a new view.
-  if (!hasCurrent || (!hasPrevious && !sameRun)) await refreshScoreViews(conn);
 }
 
 /** Swaps current and previous (rollback; a second rollback undoes the first). */

@@ -25,7 +25,9 @@ export interface LateRunDiagnosis {
 export type RunOutcome =
   | { kind: 'failed'; generation: number; step: string; error: string; permanent: boolean }
   | { kind: 'degraded'; generation: number; reason: string }
-  | { kind: 'deadline-missed'; deadline: Date; diagnosis: LateRunDiagnosis };
+  | { kind: 'deadline-missed'; deadline: Date; diagnosis: LateRunDiagnosis }
+  | { kind: 'mail-delayed'; mailKind: string; error: string }
+  | { kind: 'orphaned'; step: string; action: 'recreated' | 'flagged'; detail: string };
 
 export interface NotifyDeps {
   db: Db;
@@ -84,6 +86,33 @@ export function alertText(
         kind: `alert-degraded${suffix(outcome.generation)}`,
         subject: `[cpd] DEGRADED ${runKey}`,
         lines: [`Run ${runKey} finished degraded: ${outcome.reason}`, '', `Details: cpd status ${runKey}`],
+      };
+    case 'mail-delayed':
+      return {
+        kind: 'alert-mail',
+        subject: `[cpd] MAIL DELAYED ${runKey}: ${outcome.mailKind} not delivered yet`,
+        lines: [
+          `The ${outcome.mailKind} mail of run ${runKey} could not be delivered: ${outcome.error}`,
+          '',
+          'The outbox keeps retrying it (CPD_MAIL_RETRY_MS, doubling up to CPD_MAIL_RETRY_MAX_MS) and sends it once the mail server answers.',
+          `Details: cpd status ${runKey}; the email_outbox table has each mail's status, attempts and last error.`,
+        ],
+      };
+    case 'orphaned':
+      return {
+        kind: 'alert-orphan',
+        subject: `[cpd] ORPHANED ${runKey}: no job left for step ${outcome.step}`,
+        lines: [
+          `Run ${runKey} was running but step ${outcome.step} had no job in Redis (queue data lost or deleted).`,
+          '',
+          outcome.action === 'recreated'
+            ? `The reconciler re-created the missing jobs: ${outcome.detail}`
+            : `The run is flagged; nothing was re-created (CPD_RECONCILE_ACTION=alert). ${outcome.detail}`,
+          '',
+          outcome.action === 'recreated'
+            ? `Watch it: cpd status ${runKey}`
+            : `To continue it: cpd resume ${runKey}`,
+        ],
       };
     case 'deadline-missed':
       return {

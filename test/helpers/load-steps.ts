@@ -11,6 +11,8 @@ import type { StepContext } from '../../runner/step.ts';
 /** A mailer that must never be used by collect or load. */
 const noMail: Mailer = {
   kind: 'file',
+  policy: { retryMs: 1_000, retryMaxMs: 1_000, giveUpMs: 1_000, leaseMs: 1_000 },
+  compose: () => Promise.reject(new Error('collect/load do not send mail')),
   send: () => Promise.reject(new Error('collect/load do not send mail')),
   close: () => undefined,
 };

@@ -29,8 +29,6 @@ export async function freePort(): Promise<number> {
 export async function startDedicatedRedis(dir: string): Promise<DedicatedRedis> {
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
-  let child: ChildProcess | undefined;
-  let out = '';
   const args = [
     '--port',
     String(port),
@@ -45,22 +43,47 @@ export async function startDedicatedRedis(dir: string): Promise<DedicatedRedis> 
     '--maxmemory-policy',
     'noeviction',
   ];
-  const start = async () => {
-    const c = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child = c;
-    c.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-    c.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-    await waitFor(`redis-server on port ${port}`, () => ping(url), 15_000, 50);
+  const server = restartableServer(
+    'redis-server',
+    args,
+    `redis-server on port ${port}`,
+    () => ping(url),
+    15_000,
+  );
+  await server.start();
+  return { url, port, ...server };
+}
+
+/**
+ * A server process the test can stop (SIGTERM, resolving once it exited) and start again with the
+ * same arguments; `ready` is polled until the server answers.
+ */
+export function restartableServer(
+  command: string,
+  args: string[],
+  what: string,
+  ready: () => Promise<boolean>,
+  timeoutMs: number,
+): { start(): Promise<void>; stop(): Promise<void>; output(): string } {
+  let child: ChildProcess | undefined;
+  let out = '';
+  return {
+    async start() {
+      const c = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      child = c;
+      c.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+      c.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+      await waitFor(what, ready, timeoutMs, 50);
+    },
+    async stop() {
+      const c = child;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+      c.kill('SIGTERM');
+      await exited;
+    },
+    output: () => out,
   };
-  const stop = async () => {
-    const c = child;
-    if (!c || c.exitCode !== null || c.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
-    c.kill('SIGTERM');
-    await exited;
-  };
-  await start();
-  return { url, port, start, stop, output: () => out };
 }
 
 async function ping(url: string): Promise<boolean> {

@@ -24,7 +24,12 @@ export function writeShoppersSlice(
   );
   const csv = path.join(dir, 'shoppers-slice.csv');
   writeFileSync(csv, [header, ...picked].join('\r\n'));
-  const base = JSON.parse(readFileSync(shoppersPipeline, 'utf8')) as Record<string, unknown>;
+  // The slice's folder is the data root, by absolute path, so a copy of the pipeline file in
+  // another folder (a scheduler's pipelines folder) still reads it; the shipped roots do not apply.
+  const { dataRoots: _shipped, ...base } = JSON.parse(readFileSync(shoppersPipeline, 'utf8')) as Record<
+    string,
+    unknown
+  >;
   const pipeline = path.join(dir, 'pipeline.json');
   writeFileSync(
     pipeline,
@@ -32,6 +37,7 @@ export function writeShoppersSlice(
       {
         ...base,
         name: 'shoppers-test',
+        dataRoots: [dir],
         sources: [{ kind: 'file', name: 'sessions', path: csv }],
         recipients: ['stakeholder@example.test'],
         ...overrides,

@@ -9,8 +9,8 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
-/** A real SMTP server on loopback that keeps every message it receives, parsed. */
-export async function startSmtp(): Promise<TestSmtp> {
+/** A real SMTP server on loopback that keeps every message it receives, parsed; `port` 0: any free one. */
+export async function startSmtp(port = 0): Promise<TestSmtp> {
   const received: ParsedMail[] = [];
   const raw: Buffer[] = [];
   const server = new SMTPServer({
@@ -33,10 +33,10 @@ export async function startSmtp(): Promise<TestSmtp> {
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.server.address() as AddressInfo).port;
   return {
-    url: `smtp://127.0.0.1:${port}`,
+    url: `smtp://127.0.0.1:${bound}`,
     received,
     raw,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

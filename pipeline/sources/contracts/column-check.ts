@@ -21,9 +21,9 @@ export type CellCheck = (cell: string) => string | CellFailure;
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-/** Short, bounded quote of a bad value for reasons (the full raw line is kept separately). */
-export function quote(cell: string): string {
-  return JSON.stringify(cell.length > 40 ? `${cell.slice(0, 40)}…` : cell);
+/** Short, bounded, escaped quote of a bad value for reasons (the full raw line is kept separately). */
+export function quote(cell: string, max = 40): string {
+  return JSON.stringify(cell.length > max ? `${cell.slice(0, max)}…` : cell);
 }
 
 /** A finite number in plain or exponent form; NaN, Infinity, 1e309 and `1,234` are not numbers. */

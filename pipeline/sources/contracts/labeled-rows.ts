@@ -1,4 +1,5 @@
 import type { LabeledPipeline } from '../../../config/pipeline.ts';
+import { ROW_ID_LENGTH } from '../../../db/schema/index.ts';
 import { type Target, targetCheck } from './column-check.ts';
 import type { RowLayout } from './row-plan.ts';
 
@@ -13,7 +14,10 @@ const RAW_ROW_COLUMNS = ['line', 'cells'] as const;
 export function labeledRows(pipeline: LabeledPipeline): RowLayout {
   return ({ header, contract, need, ruleFor }) => {
     const planned = header.map((name, index) => {
-      const target: Target = { kind: 'text' };
+      // The id column is bounded by default to what clean_rows.row_id stores: a longer id is a
+      // rejected row naming file, line and column at load, not a database error four steps later.
+      const target: Target =
+        name === pipeline.columns.id ? { kind: 'string', maxLength: ROW_ID_LENGTH } : { kind: 'text' };
       return {
         index,
         name,

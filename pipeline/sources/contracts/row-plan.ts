@@ -1,6 +1,6 @@
 import type { Contract } from '../../../config/pipeline.ts';
 import { PermanentError } from '../../errors.ts';
-import { type CellCheck, CellFailure, ruleCheck, type Target } from './column-check.ts';
+import { type CellCheck, CellFailure, quote, ruleCheck, type Target } from './column-check.ts';
 
 export interface RowReject {
   column: string | null;
@@ -90,7 +90,7 @@ export function planRows(input: PlanInput): RowPlan {
     new PermanentError(`${file}: ${message}`, { source: file, line: 1, column });
   const where = new Map<string, number>();
   for (const [i, h] of header.entries()) {
-    if (where.has(h)) throw block(h, `column "${h}" appears twice in the header`);
+    if (where.has(h)) throw block(h, `column ${quote(h)} appears twice in the header`);
     where.set(h, i);
   }
   const need = (name: string): number => {
@@ -98,7 +98,7 @@ export function planRows(input: PlanInput): RowPlan {
     if (i === undefined)
       throw block(
         name,
-        `column "${name}" is missing from the header (found: ${header.join(', ').slice(0, 300)})${headerHint(header)}`,
+        `column "${name}" is missing from the header (found: ${quote(header.join(', '), 80)})${headerHint(header)}`,
       );
     return i;
   };

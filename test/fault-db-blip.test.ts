@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stepRuns } from '../db/schema/index.ts';
+import { type DedicatedMariadb, startDedicatedMariadb } from './helpers/mariadb-server.ts';
+import { type CpdProcess, runCpd, spawnCpd } from './helpers/processes.ts';
+import { writeShoppersSlice } from './helpers/shoppers.ts';
+import { createTestEnv, type TestEnv, waitFor } from './helpers/test-env.ts';
+
+const DATE = '2026-11-13';
+const RUN_KEY = `blip@${DATE}`;
+
+/**
+ * The database restarts (a few seconds down) while `cpd run --wait` follows a run: the waiting
+ * client rides it out and exits 0 when the run succeeds. The restarted server is a mariadbd of the
+ * test's own, never the shared one.
+ */
+describe('waiting clients ride out a database restart', () => {
+  let t: TestEnv;
+  let db: DedicatedMariadb | undefined;
+  let dir: string;
+  let worker: CpdProcess | undefined;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'cpd-mariadb-'));
+    db = await startDedicatedMariadb(dir);
+    // Backoff long enough for the worker's retries to outlast the restart.
+    t = await createTestEnv('dbblip', { DATABASE_URL: `${db.url}/cpd_blip`, CPD_BACKOFF_MS: '2000' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await worker?.stop();
+    await t?.database.close().catch(() => undefined);
+    await db?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('cpd run --wait exits 0 when the run succeeds, saying it reconnected', async () => {
+    const { pipeline } = writeShoppersSlice(t.tmp, 1_500, { name: 'blip', model: { nTrees: 150 } });
+    worker = spawnCpd(['worker'], t.env);
+    const run = runCpd(['run', '--pipeline', pipeline, '--date', DATE, '--wait'], t.env, 300_000);
+    await waitFor(
+      'train running',
+      async () =>
+        (
+          await t.database.db
+            .select()
+            .from(stepRuns)
+            .where(
+              and(eq(stepRuns.runKey, RUN_KEY), eq(stepRuns.step, 'train'), eq(stepRuns.status, 'running')),
+            )
+        )[0],
+      200_000,
+      50,
+    );
+    await db!.stop();
+    // Down for a few seconds: long enough that the waiting client's polls (every 0.4 s) hit it.
+    await new Promise((r) => setTimeout(r, 3_000));
+    await db!.start();
+
+    const res = await run;
+    expect(res.code, res.stdout + res.stderr + worker.output()).toBe(0);
+    expect(res.stderr).toMatch(/lost the connection while reading the run ledger .*retrying for up to 120s/);
+    expect(res.stderr).toMatch(/reconnected after \d+s; carrying on/);
+    expect(res.stderr).not.toMatch(/at .*\.ts:\d+/);
+    expect(res.stdout).toMatch(/succeeded/);
+  }, 300_000);
+});
