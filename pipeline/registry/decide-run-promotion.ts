@@ -9,7 +9,7 @@ import { evaluateBinary } from '../../ml/metrics.ts';
 import type { FeatureMatrix } from '../features/feature-matrix-type.ts';
 import { readAlias, setAlias } from './aliases.ts';
 import { type HeadlineMetrics, headlineMetrics } from './headline-metrics.ts';
-import { unpackModel } from './model-store.ts';
+import { readModel } from './model-store.ts';
 import { type Contender, decidePromotion, type PromotionOutcome } from './promotion.ts';
 
 export interface RunDecision extends PromotionOutcome {
@@ -111,7 +111,7 @@ async function scoreChampion(
       contender: { version: id, value: null, unusable: `v${id} is no longer in model_versions` },
       metrics: null,
     };
-  const model = await unpackModel(version);
+  const model = await readModel(db, version);
   const index = new Map(valid.featureNames.map((name, i) => [name, i]));
   const missing = model.featureNames.filter((f) => !index.has(f));
   const added = valid.featureNames.filter((f) => !model.featureNames.includes(f));
