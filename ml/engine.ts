@@ -73,3 +73,17 @@ export function decodeModel(bytes: Buffer): Model {
   if (parts.header.engine === 'hist') return HistForestModel.fromParts(parts);
   throw new Error(`cannot load model: no binary form for engine ${String(parts.header.engine)}`);
 }
+
+/**
+ * Probabilities computed on worker threads when the engine can (large inputs), so the caller's
+ * event loop keeps renewing its job lock while hundreds of thousands of rows are scored.
+ */
+export function predictProbaOffThread(
+  model: Model,
+  columns: Float64Array[],
+  opts: { threads?: number; signal?: AbortSignal } = {},
+): Promise<Float64Array> {
+  const threaded = model as Partial<Pick<HistForestModel, 'predictProbaAsync'>>;
+  if (typeof threaded.predictProbaAsync === 'function') return threaded.predictProbaAsync(columns, opts);
+  return Promise.resolve(model.predictProba(columns));
+}

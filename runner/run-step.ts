@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
@@ -126,23 +127,37 @@ export async function runStep(
     // The pipeline's per-step timeout aborts the handler's signal; the lock is held until it returns.
     const timeout = stepTimeout(signal, pipeline.timeouts[step], `step ${step}`);
     const runPipeline = pipeline;
-    const result = await timeout.run((stepSignal) =>
-      def.handler({
-        run: { runKey, pipeline: runPipeline, businessDate: run.businessDate },
-        attempt,
-        db,
-        pool,
-        config: deps.config,
-        mailer: deps.mailer,
-        log,
-        signal: stepSignal,
-        progress: (p) => job.updateProgress(Math.max(0, Math.min(100, p))),
-        waitingSince,
-      }),
-    );
+    // The longest stretch the event loop was blocked: it must stay well under lockDuration, or
+    // BullMQ cannot renew the job lock and redelivers the job while this worker still runs it.
+    const loop = monitorEventLoopDelay({ resolution: 20 });
+    loop.enable();
+    const handled = await timeout
+      .run((stepSignal) =>
+        def.handler({
+          run: { runKey, pipeline: runPipeline, businessDate: run.businessDate },
+          attempt,
+          db,
+          pool,
+          config: deps.config,
+          mailer: deps.mailer,
+          log,
+          signal: stepSignal,
+          progress: (p) => job.updateProgress(Math.max(0, Math.min(100, p))),
+          waitingSince,
+        }),
+      )
+      .finally(() => loop.disable());
+    const eventLoopMaxMs = Math.round(loop.max / 1e6);
+    const result = { ...handled, details: { ...handled.details, eventLoopMaxMs } };
     const durationMs = Math.round(performance.now() - started);
     log.info(
-      { durationMs, rowsIn: result.rowsIn, rowsOut: result.rowsOut, rowsRejected: result.rowsRejected },
+      {
+        durationMs,
+        rowsIn: result.rowsIn,
+        rowsOut: result.rowsOut,
+        rowsRejected: result.rowsRejected,
+        eventLoopMaxMs,
+      },
       'step succeeded',
     );
     await attemptLog.flush();
