@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { PoolConnection } from 'mysql2/promise';
-import { featureSets, modelVersions } from '../db/schema/index.ts';
-import { inTransaction } from '../db/transaction.ts';
+import { featureSets } from '../db/schema/index.ts';
 import { trainCalibratedOn } from '../ml/calibration/train-calibrated.ts';
 import { concatRows } from '../ml/dataset.ts';
 import { trainModel } from '../ml/engine.ts';
@@ -12,7 +11,7 @@ import type { FeatureMatrix } from '../pipeline/features/feature-matrix-type.ts'
 import { DEPENDENCE_PREFIX, dependenceSuspects, dependenceWarning } from '../pipeline/quality/leak-guard.ts';
 import { fitCandidates } from '../pipeline/registry/fit-candidates.ts';
 import { storeKnownOutcomeScores } from '../pipeline/registry/known-outcome-scores.ts';
-import { packModel } from '../pipeline/registry/model-store.ts';
+import { saveModelVersion } from '../pipeline/registry/model-store.ts';
 import { defineStep } from '../runner/step.ts';
 
 /**
@@ -65,7 +64,6 @@ export const train = defineStep({
         })),
       };
     }
-    const packed = await packModel(model);
     const [set] = await db
       .select({ rowsValid: featureSets.rowsValid, customerValue: featureSets.customerValue })
       .from(featureSets)
@@ -85,22 +83,25 @@ export const train = defineStep({
       ),
       trainRows: data.nRows,
       fitMs,
-      model: packed,
       // Every candidate's validation figure; evaluate adds tonight's full metrics beside it.
       metrics: { candidates, selectedBy: run.pipeline.promotion.metric, leakGuard: leaks },
       threshold: null,
     };
-    await inTransaction(pool, async (conn, tx) => {
-      await tx
-        .insert(modelVersions)
-        .values(row)
-        .onDuplicateKeyUpdate({ set: { ...row, createdAt: sql`CURRENT_TIMESTAMP(3)` } });
+    // Chunked, so a model of any size stores on any server (no row near max_allowed_packet);
+    // the run's warnings and known-outcome scores land in the same transaction.
+    const stored = await saveModelVersion(pool, row, model, async (conn) => {
       await recordRunWarnings(conn, run.runKey, leakWarnings);
       if (known) await storeKnownOutcomeScores(conn, run.runKey, known.ids, known.scores, known.folds);
       else await conn.query('DELETE FROM known_outcome_scores WHERE run_key = ?', [run.runKey]);
     });
     log.info(
-      { fitMs, trainRows: data.nRows, modelBytes: packed.length, calibration: model.report },
+      {
+        fitMs,
+        trainRows: data.nRows,
+        modelBytes: stored.bytes,
+        chunks: stored.chunks,
+        calibration: model.report,
+      },
       'model trained',
     );
     return {
@@ -109,7 +110,7 @@ export const train = defineStep({
         fitMs,
         engine,
         candidates: candidates.map((c) => ({ engine: c.engine, value: c.value, chosen: c.chosen })),
-        modelBytes: packed.length,
+        modelBytes: stored.bytes,
         calibration: model.report.method,
         ...(leakWarnings.length ? { warnings: leakWarnings } : {}),
         ...(known ? { knownOutcomeRows: known.ids.length, crossFitFolds: params.crossFitFolds } : {}),

@@ -6,6 +6,7 @@ import { classWeights, trainHistForest } from './forest/train-hist-forest.ts';
 import { LogisticModel } from './linear/logistic-model.ts';
 import { MljsForestModel } from './mljs/mljs-model.ts';
 import type { ForestParams, Model, TrainOptions } from './model.ts';
+import { decodeParts, encodeParts, isPartsEncoding } from './model-bytes.ts';
 
 export type { EngineName, Explanation, ForestParams, Model, TrainOptions } from './model.ts';
 
@@ -57,4 +58,32 @@ async function trainLogisticAsync(data: Dataset, p: ForestParams, opts: TrainOpt
   validateDataset(data);
   const json = await fitInThread('logistic', data, p, classWeights(data.labels, p.classWeight), opts);
   return LogisticModel.load(JSON.parse(json));
+}
+
+/** The bytes to store for a model: its binary parts when the engine has them, else its JSON. */
+export function encodeModel(model: Model): Buffer[] {
+  const parts = model.toParts?.();
+  return parts ? encodeParts(parts) : [Buffer.from(model.serialize(), 'utf8')];
+}
+
+/** A model back from encodeModel's bytes (or from the JSON every earlier version stored). */
+export function decodeModel(bytes: Buffer): Model {
+  if (!isPartsEncoding(bytes)) return loadModel(bytes.toString('utf8'));
+  const parts = decodeParts(bytes);
+  if (parts.header.engine === 'hist') return HistForestModel.fromParts(parts);
+  throw new Error(`cannot load model: no binary form for engine ${String(parts.header.engine)}`);
+}
+
+/**
+ * Probabilities computed on worker threads when the engine can (large inputs), so the caller's
+ * event loop keeps renewing its job lock while hundreds of thousands of rows are scored.
+ */
+export function predictProbaOffThread(
+  model: Model,
+  columns: Float64Array[],
+  opts: { threads?: number; signal?: AbortSignal } = {},
+): Promise<Float64Array> {
+  const threaded = model as Partial<Pick<HistForestModel, 'predictProbaAsync'>>;
+  if (typeof threaded.predictProbaAsync === 'function') return threaded.predictProbaAsync(columns, opts);
+  return Promise.resolve(model.predictProba(columns));
 }

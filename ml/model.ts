@@ -1,3 +1,5 @@
+import type { ModelParts } from './model-bytes.ts';
+
 /** The engine-neutral model contract other parts of cpd code against (re-exported by engine.ts). */
 export type EngineName = 'hist' | 'mljs' | 'logistic';
 
@@ -40,6 +42,8 @@ export interface Model {
   featureImportance(): number[];
   explainTop(columns: Float64Array[], k: number): Explanation;
   serialize(): string;
+  /** Optional binary form (a small header + typed arrays): how large models are stored. */
+  toParts?(): ModelParts;
 }
 
 /** Resolves maxFeatures to a count for nFeatures columns (scikit-learn's rounding for 'sqrt'). */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
@@ -19,7 +20,14 @@ import {
 } from '../ledger/run-ledger.ts';
 import { modeOf } from '../modes/index.ts';
 import { type StepResult } from '../pipeline/context.ts';
-import { InputsNotReadyError, isPermanent, PermanentError } from '../pipeline/errors.ts';
+import {
+  boundedMessage,
+  InputsNotReadyError,
+  isPermanent,
+  loggableError,
+  permanentDatabaseError,
+  PermanentError,
+} from '../pipeline/errors.ts';
 import { notifyRunOutcome } from '../reports/alerts/notify-outcome.ts';
 import { sendFailureReport } from '../reports/failure-report.ts';
 import type { Mailer } from '../reports/mailer.ts';
@@ -119,23 +127,37 @@ export async function runStep(
     // The pipeline's per-step timeout aborts the handler's signal; the lock is held until it returns.
     const timeout = stepTimeout(signal, pipeline.timeouts[step], `step ${step}`);
     const runPipeline = pipeline;
-    const result = await timeout.run((stepSignal) =>
-      def.handler({
-        run: { runKey, pipeline: runPipeline, businessDate: run.businessDate },
-        attempt,
-        db,
-        pool,
-        config: deps.config,
-        mailer: deps.mailer,
-        log,
-        signal: stepSignal,
-        progress: (p) => job.updateProgress(Math.max(0, Math.min(100, p))),
-        waitingSince,
-      }),
-    );
+    // The longest stretch the event loop was blocked: it must stay well under lockDuration, or
+    // BullMQ cannot renew the job lock and redelivers the job while this worker still runs it.
+    const loop = monitorEventLoopDelay({ resolution: 20 });
+    loop.enable();
+    const handled = await timeout
+      .run((stepSignal) =>
+        def.handler({
+          run: { runKey, pipeline: runPipeline, businessDate: run.businessDate },
+          attempt,
+          db,
+          pool,
+          config: deps.config,
+          mailer: deps.mailer,
+          log,
+          signal: stepSignal,
+          progress: (p) => job.updateProgress(Math.max(0, Math.min(100, p))),
+          waitingSince,
+        }),
+      )
+      .finally(() => loop.disable());
+    const eventLoopMaxMs = Math.round(loop.max / 1e6);
+    const result = { ...handled, details: { ...handled.details, eventLoopMaxMs } };
     const durationMs = Math.round(performance.now() - started);
     log.info(
-      { durationMs, rowsIn: result.rowsIn, rowsOut: result.rowsOut, rowsRejected: result.rowsRejected },
+      {
+        durationMs,
+        rowsIn: result.rowsIn,
+        rowsOut: result.rowsOut,
+        rowsRejected: result.rowsRejected,
+        eventLoopMaxMs,
+      },
       'step succeeded',
     );
     await attemptLog.flush();
@@ -162,32 +184,43 @@ export async function runStep(
     const permanent = isPermanent(err) || err instanceof UnrecoverableError;
     const message = errorMessage(err);
     const durationMs = Math.round(performance.now() - started);
-    log.error({ err, permanent, finalAttempt }, 'step failed');
+    // Never the raw error: mysql2/Drizzle errors carry the SQL with every bound value (a whole model).
+    log.error({ err: loggableError(err), permanent, finalAttempt }, 'step failed');
     await attemptLog.flush();
-    await recordFailure(
-      deps,
-      runKey,
-      step,
-      { attempt, generation: jobGeneration },
-      stepRunId,
-      message,
-      permanent,
-      durationMs,
-      permanent || finalAttempt,
-    ).catch((e: unknown) => log.error({ err: e }, 'could not record the failure in the ledger'));
+    const record = () =>
+      recordFailure(
+        deps,
+        runKey,
+        step,
+        { attempt, generation: jobGeneration },
+        stepRunId,
+        message,
+        permanent,
+        durationMs,
+        permanent || finalAttempt,
+      );
+    // Once more on failure: a server that refused a packet closes that connection, and the pool
+    // may hand it out once before it learns so; the second try gets a live one.
+    await record()
+      .catch(record)
+      .catch((e: unknown) =>
+        log.error({ err: loggableError(e) }, 'could not record the failure in the ledger'),
+      );
     if (permanent || finalAttempt) {
       // One ops mail per failed run (the outbox dedupes), never one per retry; a mail problem must not hide the step's error.
       await notifyFailed(deps, runKey, generation, step, message, permanent).catch((e: unknown) =>
-        log.error({ err: e }, 'could not send the ops alert'),
+        log.error({ err: loggableError(e) }, 'could not send the ops alert'),
       );
       // The stakeholders' failure report: what failed, why, what was kept, how to resume.
       const exploratorySample = pipeline ? modeOf(pipeline).exploratorySample : undefined;
       await sendFailureReport(
         { db, pool, config: deps.config, mailer: deps.mailer, log, exploratorySample },
         runKey,
-      ).catch((e: unknown) => log.error({ err: e }, 'could not send the failure report'));
+      ).catch((e: unknown) => log.error({ err: loggableError(e) }, 'could not send the failure report'));
     }
     if (permanent && !(err instanceof UnrecoverableError)) throw new UnrecoverableError(message);
+    // BullMQ keeps the message and stack in Redis and shows them: a retried error goes bounded too.
+    if (err instanceof Error && err.message !== message) throw new Error(message, { cause: err });
     throw err;
   } finally {
     // A connection that cannot release its locks is broken (e.g. killed): drop it, never reuse it.
@@ -296,6 +329,7 @@ async function recordFailure(
 }
 
 function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message.slice(0, 4000);
-  return String(err);
+  const message = boundedMessage(err);
+  const kind = permanentDatabaseError(err);
+  return kind && !message.includes(kind) ? `${message} (${kind}: not retried)` : message;
 }

@@ -1,18 +1,11 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pipeline } from '../config/pipeline.ts';
-import {
-  featureSets,
-  modelAliases,
-  modelDecisions,
-  modelVersions,
-  pipelineRuns,
-  stepRuns,
-} from '../db/schema/index.ts';
+import { featureSets, modelAliases, modelDecisions, pipelineRuns, stepRuns } from '../db/schema/index.ts';
 import type { Dataset } from '../ml/dataset.ts';
 import { makeSynthetic } from '../ml/datasets/synthetic.ts';
 import { type ForestParams, type Model, trainModel } from '../ml/engine.ts';
-import { loadScoringModel, packModel } from '../pipeline/registry/model-store.ts';
+import { loadScoringModel, saveModelVersion } from '../pipeline/registry/model-store.ts';
 import { createQueues, type Queues } from '../workflows/queues.ts';
 import { type CpdProcess, runCpd, spawnCpd } from './helpers/processes.ts';
 import { scoringPipeline } from './helpers/scoring-night.ts';
@@ -79,9 +72,9 @@ describe('model registry: champion/challenger decisions, cpd models, cpd promote
       return [runKey, 'valid', `c${String(r).padStart(6, '0')}`, data.labels[r], vec];
     });
     await pool.query('INSERT INTO feature_rows (run_key, role, entity_id, label, vec) VALUES ?', [rows]);
-    const [ins] = await db
-      .insert(modelVersions)
-      .values({
+    const ins = await saveModelVersion(
+      pool,
+      {
         pipeline: p.name,
         runKey,
         engine: model.engine,
@@ -90,10 +83,10 @@ describe('model registry: champion/challenger decisions, cpd models, cpd promote
         dataFingerprint: 'seeded',
         trainRows: train.nRows,
         fitMs: 0,
-        model: await packModel(model),
-      })
-      .$returningId();
-    return ins!.id;
+      },
+      model,
+    );
+    return ins.id;
   }
 
   let jobs = 0;

@@ -29,7 +29,11 @@ export interface TrainingWindow {
   customerValue?: unknown;
 }
 
-/** Every trained model: the registry. `model` is the gzipped serialized forest. */
+/**
+ * Every trained model: the registry. The row stays small: the gzipped serialized model lives in
+ * model_chunks (any size, no row near max_allowed_packet), described here by its size, chunk
+ * count and sha256, which loading checks.
+ */
 export const modelVersions = mysqlTable(
   'model_versions',
   {
@@ -46,7 +50,9 @@ export const modelVersions = mysqlTable(
     threshold: double('threshold'),
     trainRows: int('train_rows').notNull(),
     fitMs: int('fit_ms').notNull(),
-    model: longblob('model').notNull(),
+    modelBytes: int('model_bytes').notNull(),
+    modelChunks: int('model_chunks').notNull(),
+    modelSha256: varchar('model_sha256', { length: 64 }).notNull(),
     createdAt: timestamp('created_at', { fsp: 3 })
       .notNull()
       .default(sql`CURRENT_TIMESTAMP(3)`),
@@ -69,6 +75,20 @@ export const knownOutcomeScores = mysqlTable(
     fold: int('fold').notNull(),
   },
   (t) => [primaryKey({ columns: [t.runKey, t.entityId] })],
+);
+
+/**
+ * A version's stored model in pieces of at most MODEL_CHUNK_BYTES (seq 0, 1, …): each row and
+ * each INSERT stays far below any server's max_allowed_packet, whatever the forest's size.
+ */
+export const modelChunks = mysqlTable(
+  'model_chunks',
+  {
+    versionId: int('version_id').notNull(),
+    seq: int('seq').notNull(),
+    data: longblob('data').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.versionId, t.seq] })],
 );
 
 export const modelAliasNames = ['champion', 'challenger'] as const;

@@ -20,10 +20,10 @@ describe('computeCuts / binOf', () => {
 });
 
 describe('binColumns', () => {
-  it('bins column-major with "bin ≤ t" equivalent to "v ≤ cuts[t-1]"', () => {
+  it('bins column-major with "bin ≤ t" equivalent to "v ≤ cuts[t-1]"', async () => {
     const a = Float64Array.from([0.5, 0.1, 0.9, NaN]);
     const b = Float64Array.from([1, 1, 2, 3]);
-    const m = binColumns([a, b], 4, 256);
+    const m = await binColumns([a, b], 4, 256);
     expect(Array.from(m.bins)).toEqual([2, 1, 3, 0, 1, 1, 2, 3]);
     // 3 distinct values → 2 cuts → value bins 1..3 plus missing bin 0.
     expect(Array.from(m.nBins)).toEqual([4, 4]);

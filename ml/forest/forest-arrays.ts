@@ -111,6 +111,33 @@ export function decodeForest(e: EncodedForest): ForestArrays {
     left: fromB64(e.left, (b) => new Int32Array(b)),
     value: fromB64(e.value, (b) => new Float64Array(b)),
   };
+  return checkForest(a);
+}
+
+/** The forest's arrays as a flat list (the binary model format), in a fixed order. */
+export function forestToList(
+  a: ForestArrays,
+): [Int32Array, Int32Array, Float64Array, Uint8Array, Int32Array, Float64Array] {
+  return [a.roots, a.feature, a.threshold, a.missingLeft, a.left, a.value];
+}
+
+export function forestFromList(nFeatures: number, list: unknown[]): ForestArrays {
+  const [roots, feature, threshold, missingLeft, left, value] = list;
+  if (
+    !(roots instanceof Int32Array) ||
+    !(feature instanceof Int32Array) ||
+    !(threshold instanceof Float64Array) ||
+    !(missingLeft instanceof Uint8Array) ||
+    !(left instanceof Int32Array) ||
+    !(value instanceof Float64Array)
+  ) {
+    throw new Error('serialized forest is corrupt: node arrays of the wrong kinds');
+  }
+  return checkForest({ nFeatures, roots, feature, threshold, missingLeft, left, value });
+}
+
+/** Refuses a forest whose arrays disagree or whose links point outside it: a corrupt model never scores. */
+function checkForest(a: ForestArrays): ForestArrays {
   const n = a.feature.length;
   if ([a.threshold, a.missingLeft, a.left, a.value].some((x) => x.length !== n)) {
     throw new Error('serialized forest is corrupt: node arrays differ in length');

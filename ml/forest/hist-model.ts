@@ -1,8 +1,9 @@
 import type { EngineName, Explanation, ForestParams, Model } from '../model.ts';
+import type { ModelParts } from '../model-bytes.ts';
 import type { TopContributions } from './explain-forest.ts';
 import { explainRow, explainTopForest, forestBase } from './explain-forest.ts';
 import type { EncodedForest, ForestArrays } from './forest-arrays.ts';
-import { decodeForest, encodeForest } from './forest-arrays.ts';
+import { decodeForest, encodeForest, forestFromList, forestToList } from './forest-arrays.ts';
 import type { PredictLayout } from './predict-forest.ts';
 import { predictForest, predictLayout } from './predict-forest.ts';
 import type { ScoreOptions, ScoreResult } from './score-forest-async.ts';
@@ -103,6 +104,40 @@ export class HistForestModel implements Model {
       forest: encodeForest(this.forest),
     };
     return JSON.stringify(s);
+  }
+
+  /** The binary form: a small header and the node arrays as they are (no base64, no big JSON). */
+  toParts(): ModelParts {
+    return {
+      header: {
+        format: FORMAT,
+        engine: 'hist',
+        featureNames: this.featureNames,
+        params: this.params,
+        importance: Array.from(this.importance),
+        nFeatures: this.forest.nFeatures,
+      },
+      arrays: forestToList(this.forest),
+    };
+  }
+
+  static fromParts(parts: ModelParts): HistForestModel {
+    const h = parts.header as Partial<Omit<SerializedHistForest, 'forest'>> & { nFeatures?: unknown };
+    if (
+      h.format !== FORMAT ||
+      !Array.isArray(h.featureNames) ||
+      !Array.isArray(h.importance) ||
+      !h.params ||
+      typeof h.nFeatures !== 'number'
+    ) {
+      throw new Error(`not a binary hist forest (expected format ${FORMAT})`);
+    }
+    return new HistForestModel(
+      h.featureNames,
+      h.params,
+      forestFromList(h.nFeatures, parts.arrays),
+      Float64Array.from(h.importance),
+    );
   }
 
   static load(parsed: unknown): HistForestModel {

@@ -16,7 +16,9 @@ interface EsbuildLike {
  * few modules once per process with the esbuild that tsx itself depends on (~30 ms) and eval
  * it. If that fails, fall back to the thread-boot.mjs bootstrap that registers tsx.
  */
-export function threadEntry(name: 'train-thread' | 'score-thread' | 'fit-thread'): ThreadEntry {
+export function threadEntry(
+  name: 'train-thread' | 'score-thread' | 'fit-thread' | 'metrics-thread',
+): ThreadEntry {
   const hit = cache.get(name);
   if (hit) return hit;
   const entry = build(name);
@@ -26,7 +28,9 @@ export function threadEntry(name: 'train-thread' | 'score-thread' | 'fit-thread'
 
 function build(name: string): ThreadEntry {
   const fromSource = import.meta.url.endsWith('.ts');
-  const entryUrl = new URL(`./${name}.${fromSource ? 'ts' : 'js'}`, import.meta.url);
+  // The metrics thread serves any engine, so it lives beside ml/metrics.ts, not in forest/.
+  const dir = name === 'metrics-thread' ? '../' : './';
+  const entryUrl = new URL(`${dir}${name}.${fromSource ? 'ts' : 'js'}`, import.meta.url);
   const boot: ThreadEntry = {
     kind: 'file',
     url: new URL('./thread-boot.mjs', import.meta.url),

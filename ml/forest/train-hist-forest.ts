@@ -37,8 +37,8 @@ export async function trainHistForest(
   if (!(params.minSamplesLeaf >= 1))
     throw new RangeError(`minSamplesLeaf must be ≥ 1, got ${params.minSamplesLeaf}`);
   let binned: BinnedMatrix | undefined;
-  const prepare = (): TreeData => {
-    binned = binColumns(data.columns, data.nRows, params.maxBins);
+  const prepare = async (): Promise<TreeData> => {
+    binned = await binColumns(data.columns, data.nRows, params.maxBins);
     const labels = new Uint8Array(new SharedArrayBuffer(data.nRows));
     labels.set(data.labels);
     return { bins: binned.bins, labels, nRows: data.nRows, nFeatures: binned.nFeatures, nBins: binned.nBins };

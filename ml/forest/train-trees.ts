@@ -17,7 +17,7 @@ export interface TrainTreesOptions {
  */
 export function trainTrees(
   /** The data, or a function making it: called after the threads are spawned, so binning overlaps their start-up. */
-  input: TreeData | (() => TreeData),
+  input: TreeData | (() => TreeData | Promise<TreeData>),
   settings: TreeSettings,
   nTrees: number,
   seed: number,
@@ -54,34 +54,34 @@ export function trainTrees(
           : new Worker(entry.url, { workerData: { __entry: entry.entry } });
       workers.push(wk);
     }
-    let data: TreeData;
-    try {
-      data = typeof input === 'function' ? input() : input;
-    } catch (err) {
-      finish(err instanceof Error ? err : new Error(String(err)));
-      return;
-    }
-    workers.forEach((wk, k) => {
-      // Typed arrays on a SharedArrayBuffer are shared, not copied, by postMessage.
-      wk.postMessage({ init: { ...data, settings, seed } });
-      const feed = (): void => {
-        if (next < nTrees) wk.postMessage({ tree: next++ });
-      };
-      wk.on('message', (msg: { tree: number; grown: GrownTree }) => {
-        if (settled) return;
-        trees[msg.tree] = msg.grown;
-        done++;
-        onProgress?.(done, nTrees);
-        if (done === nTrees) finish();
-        else feed();
+    const start = (data: TreeData): void => {
+      if (settled) return;
+      workers.forEach((wk, k) => {
+        // Typed arrays on a SharedArrayBuffer are shared, not copied, by postMessage.
+        wk.postMessage({ init: { ...data, settings, seed } });
+        const feed = (): void => {
+          if (next < nTrees) wk.postMessage({ tree: next++ });
+        };
+        wk.on('message', (msg: { tree: number; grown: GrownTree }) => {
+          if (settled) return;
+          trees[msg.tree] = msg.grown;
+          done++;
+          onProgress?.(done, nTrees);
+          if (done === nTrees) finish();
+          else feed();
+        });
+        wk.on('error', (err) =>
+          finish(new Error(`forest training thread ${k} failed: ${err.message}`, { cause: err })),
+        );
+        wk.on('exit', (code) => {
+          if (!settled && code !== 0)
+            finish(new Error(`forest training thread ${k} exited with code ${code}`));
+        });
+        feed();
       });
-      wk.on('error', (err) =>
-        finish(new Error(`forest training thread ${k} failed: ${err.message}`, { cause: err })),
-      );
-      wk.on('exit', (code) => {
-        if (!settled && code !== 0) finish(new Error(`forest training thread ${k} exited with code ${code}`));
-      });
-      feed();
-    });
+    };
+    Promise.resolve()
+      .then(() => (typeof input === 'function' ? input() : input))
+      .then(start, (err: unknown) => finish(err instanceof Error ? err : new Error(String(err))));
   });
 }

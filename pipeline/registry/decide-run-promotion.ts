@@ -5,11 +5,12 @@ import type { Pipeline } from '../../config/pipeline.ts';
 import type { Db } from '../../db/client.ts';
 import { type ComparedMetrics, modelDecisions, modelVersions } from '../../db/schema/index.ts';
 import { inTransaction } from '../../db/transaction.ts';
-import { evaluateBinary } from '../../ml/metrics.ts';
+import { predictProbaOffThread } from '../../ml/engine.ts';
+import { evaluateBinaryOffThread } from '../../ml/evaluate-off-thread.ts';
 import type { FeatureMatrix } from '../features/feature-matrix-type.ts';
 import { readAlias, setAlias } from './aliases.ts';
 import { type HeadlineMetrics, headlineMetrics } from './headline-metrics.ts';
-import { unpackModel } from './model-store.ts';
+import { readModel } from './model-store.ts';
 import { type Contender, decidePromotion, type PromotionOutcome } from './promotion.ts';
 
 export interface RunDecision extends PromotionOutcome {
@@ -111,7 +112,7 @@ async function scoreChampion(
       contender: { version: id, value: null, unusable: `v${id} is no longer in model_versions` },
       metrics: null,
     };
-  const model = await unpackModel(version);
+  const model = await readModel(db, version);
   const index = new Map(valid.featureNames.map((name, i) => [name, i]));
   const missing = model.featureNames.filter((f) => !index.has(f));
   const added = valid.featureNames.filter((f) => !model.featureNames.includes(f));
@@ -129,7 +130,11 @@ async function scoreChampion(
   // Same names, maybe another order: hand the champion its columns in its own order.
   const columns = model.featureNames.map((f) => valid.columns[index.get(f)!]!);
   const metrics = headlineMetrics(
-    evaluateBinary(valid.labels, model.predictProba(columns), pipeline.model.threshold),
+    await evaluateBinaryOffThread(
+      valid.labels,
+      await predictProbaOffThread(model, columns),
+      pipeline.model.threshold,
+    ),
   );
   return { contender: { version: id, value: metrics[metric] }, metrics };
 }

@@ -1,30 +1,165 @@
-import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
-import { eq } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import { Readable, Writable } from 'node:stream';
+import { pipeline as streamPipeline } from 'node:stream/promises';
+import { constants, createGunzip, createGzip } from 'node:zlib';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Pool, PoolConnection } from 'mysql2/promise';
 import type { Db } from '../../db/client.ts';
-import { modelVersions } from '../../db/schema/index.ts';
-import { loadModel, type Model } from '../../ml/engine.ts';
+import { modelChunks, modelVersions } from '../../db/schema/index.ts';
+import { inTransaction } from '../../db/transaction.ts';
+import { decodeModel, encodeModel, type Model } from '../../ml/engine.ts';
 import { PermanentError } from '../errors.ts';
 import { readAlias } from './aliases.ts';
 
-const gzipAsync = promisify(gzip);
-const gunzipAsync = promisify(gunzip);
-
 export type ModelVersion = typeof modelVersions.$inferSelect;
+export type NewModelVersion = Omit<
+  typeof modelVersions.$inferInsert,
+  'id' | 'modelBytes' | 'modelChunks' | 'modelSha256'
+>;
 
-export async function packModel(model: Model): Promise<Buffer> {
-  return gzipAsync(Buffer.from(model.serialize(), 'utf8'));
+/**
+ * Largest chunk row: 1 MiB, or a quarter of the server's max_allowed_packet if that is smaller,
+ * so one chunk's INSERT (binary protocol: the bytes as they are, plus a few dozen of framing)
+ * fits any server, whatever the model's size.
+ */
+export const MODEL_CHUNK_BYTES = 1 << 20;
+
+export interface StoredModel {
+  bytes: number;
+  chunks: number;
+  sha256: string;
 }
 
-export async function unpackModel(version: ModelVersion): Promise<Model> {
-  return loadModel((await gunzipAsync(version.model)).toString('utf8'));
+/**
+ * Inserts or replaces (same run key) a version row and its model, in one transaction: readers see
+ * the old version whole or the new one whole, never a row without its chunks. The model is
+ * encoded as typed arrays (no big JSON), gzipped on libuv's thread pool and written chunk by
+ * chunk as the compressor produces them.
+ */
+export async function saveModelVersion(
+  pool: Pool,
+  row: NewModelVersion,
+  model: Model,
+  /** More writes that belong with the version (warnings, scores): committed with it or not at all. */
+  alongside?: (conn: PoolConnection) => Promise<void>,
+): Promise<{ id: number } & StoredModel> {
+  return inTransaction(pool, async (conn, tx) => {
+    const placeholder = { ...row, modelBytes: 0, modelChunks: 0, modelSha256: '' };
+    await tx
+      .insert(modelVersions)
+      .values(placeholder)
+      .onDuplicateKeyUpdate({ set: { ...placeholder, createdAt: sql`CURRENT_TIMESTAMP(3)` } });
+    const [version] = await tx
+      .select({ id: modelVersions.id })
+      .from(modelVersions)
+      .where(eq(modelVersions.runKey, row.runKey));
+    if (!version) throw new Error(`model version of ${row.runKey} vanished inside its own transaction`);
+    const stored = await writeModelChunks(conn, version.id, model);
+    await tx
+      .update(modelVersions)
+      .set({ modelBytes: stored.bytes, modelChunks: stored.chunks, modelSha256: stored.sha256 })
+      .where(eq(modelVersions.id, version.id));
+    await alongside?.(conn);
+    return { id: version.id, ...stored };
+  });
+}
+
+/** Replaces a version's chunks; the caller holds the transaction. */
+async function writeModelChunks(conn: PoolConnection, versionId: number, model: Model): Promise<StoredModel> {
+  const [packet] = await conn.query('SELECT @@max_allowed_packet AS p');
+  const limit = Number((packet as { p: number }[])[0]?.p ?? MODEL_CHUNK_BYTES);
+  const chunkBytes = Math.max(1024, Math.min(MODEL_CHUNK_BYTES, Math.floor(limit / 4)));
+  await conn.execute('DELETE FROM model_chunks WHERE version_id = ?', [versionId]);
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let seq = 0;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const flush = async (all: boolean): Promise<void> => {
+    let buf = Buffer.concat(pending, pendingBytes);
+    while (buf.length >= chunkBytes || (all && buf.length > 0)) {
+      const piece = buf.subarray(0, chunkBytes);
+      // execute (binary protocol): the blob travels as bytes, not as a hex literal twice its size.
+      await conn.execute('INSERT INTO model_chunks (version_id, seq, data) VALUES (?, ?, ?)', [
+        versionId,
+        seq++,
+        piece,
+      ]);
+      buf = buf.subarray(piece.length);
+    }
+    pending = buf.length ? [buf] : [];
+    pendingBytes = buf.length;
+  };
+  await streamPipeline(
+    Readable.from(encodeModel(model)),
+    // Level 1: forests are mostly float64 noise; higher levels cost seconds for a few percent.
+    createGzip({ level: constants.Z_BEST_SPEED }),
+    new Writable({
+      write(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        bytes += chunk.length;
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes < chunkBytes) return done();
+        flush(false).then(() => done(), done);
+      },
+      final(done) {
+        flush(true).then(() => done(), done);
+      },
+    }),
+  );
+  return { bytes, chunks: seq, sha256: hash.digest('hex') };
+}
+
+/**
+ * A version's model, streamed in chunk by chunk through gunzip; its size and sha256 must match
+ * the registry row, else the model is refused (a truncated or altered model never scores).
+ */
+export async function readModel(db: Db, version: ModelVersion): Promise<Model> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  async function* chunks(): AsyncGenerator<Buffer> {
+    for (let seq = 0; seq < version.modelChunks; seq++) {
+      const [chunk] = await db
+        .select({ data: modelChunks.data })
+        .from(modelChunks)
+        .where(and(eq(modelChunks.versionId, version.id), eq(modelChunks.seq, seq)));
+      if (!chunk) throw corrupt(version, `chunk ${seq} of ${version.modelChunks} is missing`);
+      hash.update(chunk.data);
+      bytes += chunk.data.length;
+      yield chunk.data;
+    }
+    const sha = hash.digest('hex');
+    if (bytes !== version.modelBytes || sha !== version.modelSha256)
+      throw corrupt(
+        version,
+        `stored ${bytes} bytes with sha256 ${sha.slice(0, 12)}…, the registry says ${version.modelBytes} bytes, ${version.modelSha256.slice(0, 12)}…`,
+      );
+  }
+  if (version.modelChunks < 1) throw corrupt(version, 'it has no stored model');
+  const out: Buffer[] = [];
+  await streamPipeline(
+    Readable.from(chunks()),
+    createGunzip(),
+    new Writable({
+      write(chunk: Buffer, _enc, done) {
+        out.push(chunk);
+        done();
+      },
+    }),
+  );
+  return decodeModel(Buffer.concat(out));
+}
+
+function corrupt(version: ModelVersion, why: string): PermanentError {
+  return new PermanentError(`model v${version.id} (${version.runKey}) cannot be loaded: ${why}`);
 }
 
 /** The model trained by a run, loaded back into memory. */
 export async function loadRunModel(db: Db, runKey: string): Promise<{ version: ModelVersion; model: Model }> {
   const [version] = await db.select().from(modelVersions).where(eq(modelVersions.runKey, runKey));
   if (!version) throw new PermanentError(`no model for ${runKey}: the train step has not run`);
-  return { version, model: await unpackModel(version) };
+  return { version, model: await readModel(db, version) };
 }
 
 /**
@@ -48,5 +183,5 @@ export async function loadScoringModel(
     throw new PermanentError(
       `model gate: the champion of ${pipeline} is v${championId}, which is not in model_versions`,
     );
-  return { version, model: await unpackModel(version) };
+  return { version, model: await readModel(db, version) };
 }

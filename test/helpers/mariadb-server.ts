@@ -19,7 +19,11 @@ export interface DedicatedMariadb {
  * restart "the database" without touching the shared server every other test uses. No grant
  * tables: root without password, like the shared test server.
  */
-export async function startDedicatedMariadb(dir: string): Promise<DedicatedMariadb> {
+export async function startDedicatedMariadb(
+  dir: string,
+  /** Server variables the shared server must not change (e.g. a small max-allowed-packet); they win over the defaults. */
+  variables: Record<string, string> = {},
+): Promise<DedicatedMariadb> {
   const port = await freePort();
   const datadir = path.join(dir, 'data');
   await promisify(execFile)('mariadb-install-db', [
@@ -43,6 +47,7 @@ export async function startDedicatedMariadb(dir: string): Promise<DedicatedMaria
     '--local-infile=1',
     '--max-allowed-packet=16M',
     '--innodb-buffer-pool-size=64M',
+    ...Object.entries(variables).map(([name, value]) => `--${name}=${value}`),
   ];
   const server = restartableServer('mariadbd', args, `mariadbd on port ${port}`, () => ping(url), 60_000);
   await server.start();

@@ -1,9 +1,9 @@
 import type { Pool } from 'mysql2/promise';
 import { parsePipeline, type Pipeline } from '../../config/pipeline.ts';
 import type { Database } from '../../db/client.ts';
-import { featureSets, modelVersions, pipelineRuns, stepRuns } from '../../db/schema/index.ts';
+import { featureSets, pipelineRuns, stepRuns } from '../../db/schema/index.ts';
 import type { Model } from '../../ml/engine.ts';
-import { packModel } from '../../pipeline/registry/model-store.ts';
+import { saveModelVersion } from '../../pipeline/registry/model-store.ts';
 
 export interface ScoringNight {
   runKey: string;
@@ -62,9 +62,9 @@ export async function seedScoringNight(
     warnings: [],
   });
   await writeFeatureRows(pool, night.runKey, night.ids, night.columns);
-  const [ins] = await db
-    .insert(modelVersions)
-    .values({
+  const ins = await saveModelVersion(
+    pool,
+    {
       pipeline: pipeline.name,
       runKey: night.runKey,
       engine: night.model.engine,
@@ -73,9 +73,9 @@ export async function seedScoringNight(
       dataFingerprint: 'seeded',
       trainRows: 0,
       fitMs: 0,
-      model: await packModel(night.model),
-    })
-    .$returningId();
+    },
+    night.model,
+  );
   // Scores come from the pipeline's champion (model registry): the seeded model is made champion.
   const [aliases] = await pool.query(
     "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'model_aliases'",
@@ -83,7 +83,7 @@ export async function seedScoringNight(
   if ((aliases as unknown[]).length > 0) {
     await pool.query(
       "INSERT INTO model_aliases (pipeline, alias, version_id) VALUES (?, 'champion', ?) ON DUPLICATE KEY UPDATE version_id = VALUES(version_id)",
-      [pipeline.name, ins!.id],
+      [pipeline.name, ins.id],
     );
   }
 }
