@@ -67,4 +67,35 @@ describe('waiting clients ride out a database restart', () => {
     expect(res.stderr).not.toMatch(/at .*\.ts:\d+/);
     expect(res.stdout).toMatch(/succeeded/);
   }, 300_000);
+
+  it('the runs console rides out a restart too: the page asked for while the database is down arrives', async () => {
+    const viewer = { user: 'blipviewer', password: 'blip-viewer-password' };
+    const board = spawnCpd(['board'], {
+      ...t.env,
+      BOARD_VIEWER_USER: viewer.user,
+      BOARD_VIEWER_PASSWORD: viewer.password,
+      BOARD_OPERATOR_PASSWORD: 'blip-operator-password',
+      BOARD_PORT: '0',
+      BOARD_HOST: '127.0.0.1',
+    });
+    try {
+      const url = await waitFor(
+        'the board to listen',
+        async () => /board: (http:\/\/[^/\s]+)\/board\//.exec(board.output())?.[1],
+        60_000,
+      );
+      const auth = `Basic ${Buffer.from(`${viewer.user}:${viewer.password}`).toString('base64')}`;
+      await db!.stop();
+      const page = fetch(`${url}/runs`, { headers: { authorization: auth } });
+      await new Promise((r) => setTimeout(r, 3_000));
+      await db!.start();
+      const res = await page;
+      const body = await res.text();
+      expect(res.status, body + board.output()).toBe(200);
+      expect(body).toContain(`data-date="${DATE}"`);
+      expect(board.output()).toMatch(/lost the connection while reading the run ledger/);
+    } finally {
+      await board.stop();
+    }
+  }, 120_000);
 });

@@ -28,6 +28,8 @@ export interface BoardAppDeps {
   control?: RunControl;
   /** Where a night's report archive is (the run page links it). */
   reportDir?: (pipeline: string, businessDate: string) => string;
+  /** How long the console's page reads ride out a lost database (CPD_CLIENT_RETRY_MS). */
+  readRetryMs?: number;
 }
 
 /**
@@ -48,6 +50,7 @@ export function createBoardApp(deps: BoardAppDeps): Express {
       log: deps.log,
       control: deps.control,
       reportDir: deps.reportDir,
+      readRetryMs: deps.readRetryMs,
     }),
   );
   app.get('/metrics', (_req, res, next) => {

@@ -71,6 +71,7 @@ export async function serveBoard(
     credentials,
     log,
     pingRedis: () => queues.connection.ping(),
+    readRetryMs: config.CPD_CLIENT_RETRY_MS,
     control: runControl({
       db: database.db,
       pool: database.pool,

@@ -1,6 +1,7 @@
 import express, { type Request, type Router } from 'express';
 import type { Logger } from '../../../config/logger.ts';
 import type { Db } from '../../../db/client.ts';
+import { ReadRetryExhaustedError, readWithRetry } from '../../wait-run.ts';
 import { auditGuard } from '../audit-guard.ts';
 import type { BoardAction } from '../board-action.ts';
 import { currentUser } from '../require-user.ts';
@@ -19,11 +20,15 @@ export interface RunsRouterDeps {
   control?: RunControl;
   /** Where a night's report archive is; absent, the run page links no report. */
   reportDir?: (pipeline: string, businessDate: string) => string;
+  /** How long a page read rides out a lost database before answering 503 (CPD_CLIENT_RETRY_MS, capped). */
+  readRetryMs?: number;
 }
 
 const DEFAULT_NIGHTS = 30;
 const MAX_NIGHTS = 366;
 const RUN_ACTIONS = new Set(['resume', 'rerun', 'cancel', 'rollback']);
+/** A browser waits this long at most for a page before it is told the database is unreachable. */
+const READ_RETRY_CAP_MS = 20_000;
 
 /** What a console request does, for the role check and audit_log (the run key goes in job_id). */
 export function consoleAction(req: Pick<Request, 'method' | 'path'>): BoardAction {
@@ -54,10 +59,16 @@ export function runsRouter(deps: RunsRouterDeps): Router {
     }),
   );
 
+  // A page read rides out a short database outage (a restart, a failover) instead of a 500; past the
+  // budget it answers 503 with what happened, and the page can simply be reloaded.
+  const budgetMs = Math.min(deps.readRetryMs ?? READ_RETRY_CAP_MS, READ_RETRY_CAP_MS);
+  const read = <T>(what: string, work: () => Promise<T>) =>
+    readWithRetry(what, work, { budgetMs, notice: (line) => deps.log.warn({ what }, line.trim()) });
+
   router.get('/runs', (req, res, next) => {
     const nights = Math.min(MAX_NIGHTS, Math.max(1, Number(req.query.nights) || DEFAULT_NIGHTS));
     const pipeline = typeof req.query.pipeline === 'string' ? req.query.pipeline : undefined;
-    loadGrid(deps.db, { pipeline, nights }).then((grids) => {
+    read('the run ledger', () => loadGrid(deps.db, { pipeline, nights })).then((grids) => {
       res.type('html').send(page('cpd runs', renderGrids(grids, nights), currentUser(res.locals)));
     }, next);
   });
@@ -65,28 +76,32 @@ export function runsRouter(deps: RunsRouterDeps): Router {
   router.get('/runs/:runKey', (req, res, next) => {
     const runKey = String(req.params.runKey);
     const generation = Number(req.query.generation) || undefined;
-    loadRunPage(deps.db, runKey, { generation, reportDir: deps.reportDir }).then((p) => {
-      const user = currentUser(res.locals);
-      if (!p) {
-        res
-          .status(404)
-          .type('html')
-          .send(page('not found', `<p>No run ${esc(runKey)}.</p>`, user));
-        return;
-      }
-      const flash = typeof req.query.flash === 'string' ? req.query.flash.slice(0, 500) : undefined;
-      const active = p.run.status === 'pending' || p.run.status === 'running';
-      const body = renderRunPage(p, {
-        canAct: user.role === 'operator' && deps.control !== undefined,
-        csrf: csrf.tokenFor(user.name),
-        flash,
-      });
-      res.type('html').send(page(runKey, body, user, active ? 5 : undefined));
-    }, next);
+    read(`run ${runKey}`, () => loadRunPage(deps.db, runKey, { generation, reportDir: deps.reportDir })).then(
+      (p) => {
+        const user = currentUser(res.locals);
+        if (!p) {
+          res
+            .status(404)
+            .type('html')
+            .send(page('not found', `<p>No run ${esc(runKey)}.</p>`, user));
+          return;
+        }
+        const flash = typeof req.query.flash === 'string' ? req.query.flash.slice(0, 500) : undefined;
+        const active = p.run.status === 'pending' || p.run.status === 'running';
+        const body = renderRunPage(p, {
+          canAct: user.role === 'operator' && deps.control !== undefined,
+          csrf: csrf.tokenFor(user.name),
+          flash,
+        });
+        res.type('html').send(page(runKey, body, user, active ? 5 : undefined));
+      },
+      next,
+    );
   });
 
   router.get('/runs/:runKey/report', (req, res, next) => {
-    loadRunPage(deps.db, String(req.params.runKey), { reportDir: deps.reportDir }).then((p) => {
+    const runKey = String(req.params.runKey);
+    read(`run ${runKey}`, () => loadRunPage(deps.db, runKey, { reportDir: deps.reportDir })).then((p) => {
       if (!p?.reportFile) res.status(404).type('text/plain').send('no report archived for this run\n');
       else res.sendFile(p.reportFile);
     }, next);
@@ -123,6 +138,22 @@ export function runsRouter(deps: RunsRouterDeps): Router {
     );
   });
 
+  router.use('/runs', (err: unknown, _req: Request, res: express.Response, next: express.NextFunction) => {
+    if (!(err instanceof ReadRetryExhaustedError)) {
+      next(err);
+      return;
+    }
+    res
+      .status(503)
+      .type('html')
+      .send(
+        page(
+          'database unreachable',
+          `<p>${esc(err.message)}</p><p>Reload this page in a moment.</p>`,
+          currentUser(res.locals),
+        ),
+      );
+  });
   return router;
 }
 
