@@ -24,7 +24,11 @@ import { modeOf } from '../modes/index.ts';
 import { rocChart } from '../reports/charts/roc-chart.ts';
 import { gatherReportData } from '../reports/gather/gather-report-data.ts';
 import { createMailer } from '../reports/mailer.ts';
-import { renderRunReport } from '../reports/render/render-run-report.ts';
+import {
+  type RenderedPage,
+  type RenderedReport,
+  renderRunReport,
+} from '../reports/render/render-run-report.ts';
 import { writeReportArchive } from '../reports/render/write-archive.ts';
 import { scoringPipeline, seedScoringNight } from '../test/helpers/scoring-night.ts';
 
@@ -32,6 +36,24 @@ const PIPELINE = 'online-retail';
 const TONIGHT = '2026-11-24';
 const YESTERDAY = '2026-11-23';
 const TREND_NIGHTS = 30;
+
+const kb = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KB`;
+
+/** Bytes on the wire, roughly: text parts as they are, binary parts base64 (4/3). */
+function sizes(r: RenderedReport) {
+  const bin = (parts: { length: number }[]) => Math.ceil((parts.reduce((n, p) => n + p.length, 0) * 4) / 3);
+  const files = bin(r.attachments.map((a) => Buffer.from(a.content)));
+  const mail = (page: RenderedPage) =>
+    Buffer.byteLength(page.html) + Buffer.byteLength(page.text) + bin(page.images.map((i) => i.png)) + files;
+  return {
+    briefHtml: Buffer.byteLength(r.html),
+    briefImages: r.images.length,
+    briefMail: mail(r),
+    cardHtml: Buffer.byteLength(r.card.html),
+    cardImages: r.card.images.length,
+    cardMail: mail(r.card),
+  };
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { customers: { type: 'string', default: '4000' } } });
@@ -86,8 +108,9 @@ async function main(): Promise<void> {
         render: (t2 - t1) / 1000,
         archive: (t3 - t2) / 1000,
         total: (t3 - t0) / 1000,
-        charts: rendered.images.length,
-        csvRows: gathered.scoredCustomers?.length ?? 0,
+        charts: rendered.images.length + rendered.card.images.length,
+        csvRows: gathered.brief?.list.length ?? 0,
+        ...sizes(rendered),
       };
     };
     const cold = await once();
@@ -109,10 +132,13 @@ async function main(): Promise<void> {
     );
     console.log(`sections gathered: ${sections.join(', ')}`);
     console.log(
+      `mail: brief HTML ${kb(warm.briefHtml)}, ${warm.briefImages} image(s), whole mail ~${kb(warm.briefMail)}; the model card as a mail (the old report) would be HTML ${kb(warm.cardHtml)}, ${warm.cardImages} images, ~${kb(warm.cardMail)}`,
+    );
+    console.log(
       `reference: one ROC chart compiled and rasterised: ${f(ref)} s; load average ${os.loadavg()[0]?.toFixed(2)}`,
     );
     console.log(
-      `bench report: seconds=${f(cold.total)} warm_seconds=${f(warm.total)} cold_cpu_seconds=${f(cold.cpu)} warm_cpu_seconds=${f(warm.cpu)} render_seconds=${f(warm.render)} gather_seconds=${f(warm.gather)} ratio=${(warm.total / ref).toFixed(1)} ref_seconds=${f(ref)} customers=${customers} budget_seconds=2`,
+      `bench report: seconds=${f(cold.total)} warm_seconds=${f(warm.total)} cold_cpu_seconds=${f(cold.cpu)} warm_cpu_seconds=${f(warm.cpu)} render_seconds=${f(warm.render)} gather_seconds=${f(warm.gather)} ratio=${(warm.total / ref).toFixed(1)} ref_seconds=${f(ref)} customers=${customers} budget_seconds=2 brief_html_bytes=${warm.briefHtml} brief_mail_bytes=${warm.briefMail} card_mail_bytes=${warm.cardMail}`,
     );
   } finally {
     await database.close();

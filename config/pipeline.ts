@@ -281,13 +281,36 @@ export const scoringSchema = z.strictObject({
   reasons: z.number().int().min(0).max(10).default(3),
 });
 
-/** Segment thresholds on the score: ≥ high is `high`, ≥ medium is `medium`, else `low`. */
+/**
+ * Segments by rank: the top `top` share of tonight's customers is `high`, the `next` share
+ * `medium`, the rest `low` (rank, not a fixed score, so the sizes mean the same every night).
+ */
 export const segmentsSchema = z
-  .strictObject({
-    high: z.number().min(0).max(1).default(0.5),
-    medium: z.number().min(0).max(1).default(0.2),
-  })
-  .refine((s) => s.medium <= s.high, { message: 'medium must not exceed high' });
+  .object({ top: z.number().gt(0).max(1).default(0.1), next: z.number().min(0).max(1).default(0.2) })
+  .refine((s) => s.top + s.next <= 1, { message: 'top + next must not exceed 1' });
+
+/** One feature as the brief words it: "3 orders in the last 90 days (top 10 %)". */
+export const glossaryEntrySchema = z.strictObject({
+  /** What the value counts, e.g. "orders in the last 90 days"; default: the feature name. */
+  label: z.string().min(1).max(80),
+  /** Printed after the value, e.g. "days", "£"; `£` and `$` go before it. */
+  unit: z.string().max(12).optional(),
+  /** A sentence with {value}, {unit}, {label}, {rank}, e.g. "last order {value} days ago"; default "{value} {unit} {label}". */
+  phrase: z.string().max(120).optional(),
+  /** Decimals shown (0 for days and counts); default up to 2. */
+  decimals: z.number().int().min(0).max(4).optional(),
+  /** Fewer is better (recency): "top 10 %" then means the lowest values. */
+  lowerIsBetter: z.boolean().default(false),
+  /** Drifts every night by design (e.g. tenure grows): drift is shown, never raised as a warning. */
+  structural: z.boolean().default(false),
+});
+
+/** What the stakeholder brief shows: the action list's length and the glossary of reasons. */
+export const briefSchema = z.strictObject({
+  topN: z.number().int().min(1).max(200).default(20),
+  movers: z.number().int().min(0).max(20).default(5),
+  glossary: z.record(z.string(), glossaryEntrySchema).default({}),
+});
 
 const gateAction = z.enum(['warn', 'block']);
 
@@ -353,6 +376,7 @@ const pipelineBase = z.strictObject({
   leakGuard: leakGuardSchema.default(leakGuardSchema.parse({})),
   scoring: scoringSchema.default(scoringSchema.parse({})),
   segments: segmentsSchema.default(segmentsSchema.parse({})),
+  brief: briefSchema.default(briefSchema.parse({})),
   gates: gatesSchema.default(gatesSchema.parse({})),
   history: historySchema.default(historySchema.parse({})),
 });
@@ -387,6 +411,8 @@ export type ModelConfig = z.infer<typeof modelSchema>;
 export type PromotionRule = z.infer<typeof promotionSchema>;
 export type GatesConfig = z.infer<typeof gatesSchema>;
 export type SegmentsConfig = z.infer<typeof segmentsSchema>;
+export type BriefConfig = z.infer<typeof briefSchema>;
+export type GlossaryEntry = z.infer<typeof glossaryEntrySchema>;
 export type CatchUp = z.infer<typeof catchUpSchema>;
 export type Deadline = z.infer<typeof deadlineSchema>;
 

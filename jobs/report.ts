@@ -38,6 +38,7 @@ export const report = defineStep({
         kind: outcome.kind,
         location: outcome.mail.sent ? (outcome.mail.location ?? null) : null,
         archive: outcome.archive,
+        mailSize: outcome.size,
         to: outcome.to,
       },
     };

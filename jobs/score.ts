@@ -12,6 +12,7 @@ import { spoolScores } from '../pipeline/publish/spool-scores.ts';
 import { verifyPublication } from '../pipeline/publish/verify-publication.ts';
 import { readKnownOutcomeScores } from '../pipeline/registry/known-outcome-scores.ts';
 import { loadScoringModel } from '../pipeline/registry/model-store.ts';
+import { ReasonWriter } from '../reports/reason-sentences.ts';
 import { defineStep } from '../runner/step.ts';
 
 /** pipeline_runs.error of a run degraded by this step starts with this, so a passing retry can clear it. */
@@ -50,6 +51,12 @@ export const score = defineStep({
         chunkRows,
         reasons,
         knownOutcomes: await readKnownOutcomeScores(pool, run.runKey),
+        explain: new ReasonWriter({
+          names: set.featureNames,
+          categorical: set.categorical,
+          categories: (set.encoders as { categories?: Record<string, string[]> } | null)?.categories ?? {},
+          glossary: run.pipeline.brief.glossary,
+        }),
         signal,
         // Scoring is most of the work: 0..80 %, staging and the swap the rest.
         onChunk: (done) => progress(Math.round((done / Math.max(1, set.rowsScore)) * 80)),

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Pool } from 'mysql2/promise';
 import type { Config } from '../config/env.ts';
 import type { Logger } from '../config/logger.ts';
@@ -10,7 +12,7 @@ import { queryRows } from './gather/query-rows.ts';
 import type { Mailer, MailMessage } from './mailer.ts';
 import { renderRunReport } from './render/render-run-report.ts';
 import type { RunStatus } from './render/report-data.ts';
-import { writeReportArchive } from './render/write-archive.ts';
+import { CARD_FILE, writeReportArchive } from './render/write-archive.ts';
 import { sendOnce, type SendOutcome } from './send-once.ts';
 
 export interface RunReportDeps {
@@ -32,6 +34,7 @@ export interface RunReportOutcome {
   /** The failure or degradation in one line, for the ledger. */
   problem?: string;
   to: string[];
+  size: MailSize;
 }
 
 /**
@@ -42,11 +45,9 @@ export interface RunReportOutcome {
  */
 export async function sendRunReport(deps: RunReportDeps, runKey: string): Promise<RunReportOutcome> {
   const data = await gatherReportData(deps.pool, runKey, deps.exploratorySample);
-  const rendered = await renderRunReport(data);
-  const archive = await writeReportArchive(
-    rendered,
-    reportArchiveDir(deps.config, data.pipeline, data.businessDate),
-  );
+  const dir = reportArchiveDir(deps.config, data.pipeline, data.businessDate);
+  const rendered = await renderRunReport(data, { cardLink: pathToFileURL(join(dir, CARD_FILE)).href });
+  const archive = await writeReportArchive(rendered, dir);
   const { to, generation } = await recipients(deps, runKey);
   const kind =
     data.status === 'failed' ? `report-failed${generation > 1 ? `.g${generation}` : ''}` : 'report';
@@ -66,13 +67,42 @@ export async function sendRunReport(deps: RunReportDeps, runKey: string): Promis
       ...rendered.attachments.map((a) => ({ ...a, contentDisposition: 'attachment' as const })),
     ],
   };
+  const size = mailSize(message);
   const mail = await sendOnce(deps.db, deps.mailer, runKey, kind, message);
   deps.log.info(
-    { runKey, kind, status: data.status, mail: mail.sent ? 'sent' : mail.reason, archive, to },
+    { runKey, kind, status: data.status, mail: mail.sent ? 'sent' : mail.reason, archive, to, size },
     'run report',
   );
   const problem = data.failure ? `${data.failure.step}: ${data.failure.message}` : undefined;
-  return { status: data.status, kind, mail, archive, to, ...(problem ? { problem } : {}) };
+  return { status: data.status, kind, mail, archive, to, size, ...(problem ? { problem } : {}) };
+}
+
+/** Bytes of the mail's parts before MIME encoding (base64 adds a third to images and attachments). */
+export interface MailSize {
+  htmlBytes: number;
+  images: number;
+  imageBytes: number;
+  attachmentBytes: number;
+  /** Estimated size on the wire: text + HTML, base64 of every binary part. */
+  totalBytes: number;
+}
+
+function mailSize(m: MailMessage): MailSize {
+  const bytes = (c: Buffer | string): number => (typeof c === 'string' ? Buffer.byteLength(c) : c.length);
+  const parts = m.attachments ?? [];
+  const images = parts.filter((a) => a.contentDisposition === 'inline');
+  const files = parts.filter((a) => a.contentDisposition !== 'inline');
+  const htmlBytes = Buffer.byteLength(m.html ?? '');
+  const imageBytes = images.reduce((n, a) => n + bytes(a.content), 0);
+  const attachmentBytes = files.reduce((n, a) => n + bytes(a.content), 0);
+  const textBytes = Buffer.byteLength(m.text ?? '');
+  return {
+    htmlBytes,
+    images: images.length,
+    imageBytes,
+    attachmentBytes,
+    totalBytes: htmlBytes + textBytes + Math.ceil(((imageBytes + attachmentBytes) * 4) / 3),
+  };
 }
 
 /** The pipeline's recipients as recorded when the run started (else REPORT_TO). */

@@ -100,7 +100,10 @@ describe('the nightly flow across two worker processes', () => {
     expect(mail.subject).toContain('shoppers-test');
     expect(mail.subject).toContain(DATE);
     expect(mail.to && 'text' in mail.to ? mail.to.text : '').toContain('stakeholder@example.test');
-    expect(mail.text).toContain(summary.metrics.rocAuc.toFixed(3));
+    // The brief shows model quality as a word and two decimals ("Good 0.87"); the card keeps three.
+    expect(mail.text).toMatch(
+      new RegExp(`model quality \\(ROC-AUC\\):\\s+\\w+ ${summary.metrics.rocAuc.toFixed(2)}`),
+    );
     expect(mail.html).toBeTruthy();
   });
 

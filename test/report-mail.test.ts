@@ -43,7 +43,9 @@ describe('the stakeholder report of a successful night', () => {
     const mail = await simpleParser(smtp.raw[0]!, { keepCidLinks: true });
     const raw = smtp.raw[0]!.toString('latin1');
     expect(mail.subject).toMatch(
-      new RegExp(`^\\[cpd\\] shoppers-test ${DATE} succeeded: 1,500 customers scored, ROC-AUC 0\\.\\d{3}`),
+      new RegExp(
+        `^\\[cpd\\] shoppers-test ${DATE} succeeded: [\\d,]+ likely buyers among [\\d,]+ customers$`,
+      ),
     );
     expect(mail.to && 'text' in mail.to ? mail.to.text : '').toContain('stakeholder@example.test');
     // Text and HTML are alternatives of each other; the HTML and its images are one related part.
@@ -54,7 +56,9 @@ describe('the stakeholder report of a successful night', () => {
 
     const html = String(mail.html);
     const cids = [...html.matchAll(/src="cid:([^"]+)"/g)].map((m) => m[1]!);
-    expect(cids.length).toBeGreaterThanOrEqual(8);
+    // The brief carries at most a few pictures; the model card's charts are in the archive.
+    expect(cids.length).toBeGreaterThanOrEqual(1);
+    expect(cids.length).toBeLessThanOrEqual(4);
     const inline = mail.attachments.filter((a) => a.contentDisposition === 'inline');
     for (const cid of cids) {
       const part = inline.find((a) => a.cid === cid);
@@ -67,26 +71,34 @@ describe('the stakeholder report of a successful night', () => {
     const attached = mail.attachments.filter((a) => a.contentDisposition === 'attachment');
     expect(attached.map((a) => a.filename).sort()).toEqual([
       `shoppers-test-${DATE}-metrics.json`,
-      `shoppers-test-${DATE}-scored-customers.csv`,
+      expect.stringMatching(new RegExp(`^shoppers-test-${DATE}-target-list-\\d+-customers\\.csv$`)),
     ]);
     const csv = attached.find((a) => a.filename?.endsWith('.csv'))!.content.toString('utf8');
-    expect(csv.split('\r\n')[0]).toBe('\ufeff"rank","customer_id","score","decile","segment"');
-    expect(csv.trim().split('\r\n')).toHaveLength(501);
+    // The whole target list (top and next segments of the customers whose outcome is not known), with reasons.
+    const listed = Number(
+      /target-list-(\d+)-customers/.exec(attached.find((a) => a.filename?.endsWith('.csv'))!.filename!)![1],
+    );
+    expect(listed).toBeGreaterThan(0);
+    expect(listed).toBeLessThanOrEqual(500);
+    expect(csv.split('\r\n')[0]!.replace(/^\ufeff/, '')).toBe(
+      '"rank","customer_id","chance","segment","reasons"',
+    );
+    expect(csv.trim().split('\r\n')).toHaveLength(listed + 1);
     const metrics = JSON.parse(
       attached.find((a) => a.filename?.endsWith('.json'))!.content.toString('utf8'),
     ) as Record<string, unknown>;
     expect(JSON.stringify(metrics)).toContain('rocAuc');
 
     // Every section gathered from MySQL made it into the mail (the text part prints titles in capitals).
-    expect(mail.text).toContain(`*** Run succeeded: shoppers-test, business date ${DATE} ***`);
+    expect(mail.text).toMatch(
+      /\*\*\* [\d,]+ of [\d,]+ customers are likely to buy; the top 10 % \([\d,]+ customers\)/,
+    );
     const sections = [
-      'Model quality',
-      'Score distribution and trend',
-      'Top 20 customers tonight',
-      'Exploring the customers',
-      'Data health',
-      'How to query the scores',
-      'Run details',
+      'Contact first: the top 20 customers',
+      'Segments by rank',
+      'What changed',
+      'Data and model health',
+      'Get the full list',
     ];
     for (const title of sections) expect(mail.text).toContain(title.toUpperCase());
   });
@@ -113,9 +125,16 @@ describe('the stakeholder report of a successful night', () => {
           width: img.naturalWidth,
         })),
       );
-      expect(images.length).toBeGreaterThanOrEqual(8);
+      expect(images.length).toBeGreaterThanOrEqual(1);
       for (const image of images) expect(image, `image ${image.src}`).toMatchObject({ complete: true });
       expect(images.filter((i) => i.width === 0)).toEqual([]);
+      // The model card beside it keeps every chart.
+      await page.goto(`file://${status.report!.replace(/index\.html$/, 'model-card.html')}`, {
+        waitUntil: 'load',
+      });
+      const card = await page.$$eval('img', (imgs) => imgs.map((img) => img.naturalWidth));
+      expect(card.length).toBeGreaterThanOrEqual(8);
+      expect(card.filter((w) => w === 0)).toEqual([]);
       const artifacts = path.join(repoRoot, 'test', 'artifacts');
       mkdirSync(artifacts, { recursive: true });
       await page.screenshot({ path: path.join(artifacts, `report-${DATE}.png`), fullPage: true });

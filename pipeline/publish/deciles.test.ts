@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decilesOf, segmentOf } from './deciles.ts';
+import { decilesOf, ranksOf, SEGMENT_CODES } from './deciles.ts';
 
 describe('decilesOf', () => {
   it('puts the highest tenth in decile 1 and the lowest in decile 10', () => {
@@ -16,9 +16,20 @@ describe('decilesOf', () => {
   });
 });
 
-describe('segmentOf', () => {
-  it('uses the pipeline thresholds, inclusive', () => {
-    const s = { high: 0.6, medium: 0.3 };
-    expect([0.6, 0.59, 0.3, 0.29].map((x) => segmentOf(x, s))).toEqual(['high', 'medium', 'medium', 'low']);
+describe('ranksOf segments', () => {
+  it('cuts by rank share, whatever the score scale', () => {
+    // Every score above 0.5: a fixed threshold would call them all "high".
+    const scores = Float64Array.from({ length: 200 }, (_, i) => 0.5 + i / 1000);
+    const { segments } = ranksOf(scores, { top: 0.1, next: 0.2 });
+    const count = (k: number): number => segments.filter((x) => x === k).length;
+    expect([count(0), count(1), count(2)]).toEqual([20, 40, 140]);
+    expect(SEGMENT_CODES[segments[199]!]).toBe('high');
+    expect(SEGMENT_CODES[segments[0]!]).toBe('low');
+  });
+
+  it('honours configured shares and keeps missing scores in low', () => {
+    const scores = Float64Array.from([0.9, NaN, 0.8, 0.7, 0.1]);
+    const { segments } = ranksOf(scores, { top: 0.2, next: 0.4 });
+    expect(Array.from(segments, (k) => SEGMENT_CODES[k])).toEqual(['high', 'low', 'medium', 'medium', 'low']);
   });
 });

@@ -3,6 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Pool } from 'mysql2/promise';
 import type { Model } from '../../ml/engine.ts';
+import type { ReasonWriter } from '../../reports/reason-sentences.ts';
 import type { FeatureChunk, FeaturePageReader } from '../features/feature-chunks.ts';
 
 export interface SpooledScores {
@@ -29,6 +30,8 @@ export interface SpoolOptions {
    * reasons would not add up to a score it did not give).
    */
   knownOutcomes?: ReadonlyMap<string, number>;
+  /** Words each reason (value, rank, sentence) beside its machine form; without it: feature + contribution. */
+  explain?: ReasonWriter;
   signal: AbortSignal;
   onChunk(done: number): Promise<void>;
 }
@@ -91,6 +94,7 @@ export async function spoolScores(file: string, o: SpoolOptions): Promise<Spoole
         );
       const { proba, top } = await scoreChunk(o.model, chunk, k, o.signal);
       if (top) base = top.base;
+      if (top) o.explain?.observe(chunk.columns);
       let text = '';
       for (let r = 0; r < chunk.nRows; r++) {
         const known = o.knownOutcomes?.get(chunk.ids[r]!);
@@ -103,7 +107,8 @@ export async function spoolScores(file: string, o: SpoolOptions): Promise<Spoole
           for (let i = 0; i < top.k; i++) {
             const f = top.features[r * top.k + i]!;
             if (f < 0) break;
-            reasons += `${i ? ',' : ''}${quoted[f]}${top.contributions[r * top.k + i]}}`;
+            const c = top.contributions[r * top.k + i]!;
+            reasons += `${i ? ',' : ''}${o.explain ? o.explain.json(f, c, chunk.columns[f]![r]!) : `${quoted[f]}${c}}`}`;
           }
           reasons += ']';
         }

@@ -1,7 +1,7 @@
 import type { PoolConnection } from 'mysql2/promise';
 import type { SegmentsConfig } from '../../config/pipeline.ts';
 import { type Cell, chooseLoadMethod, encodeRows, loadTsv } from '../../db/load-infile.ts';
-import { decilesOf, segmentOf } from './deciles.ts';
+import { ranksOf, SEGMENT_CODES } from './deciles.ts';
 import { LAYOUT_TABLE, q, SCORE_COLUMNS, type ScoreTables } from './score-tables.ts';
 import { readSpool, type SpooledScores } from './spool-scores.ts';
 
@@ -27,7 +27,7 @@ export async function stageScores(
 ): Promise<number> {
   await conn.query(`DROP TABLE IF EXISTS ${q(tables.next)}`);
   await conn.query(`CREATE TABLE ${q(tables.next)} LIKE ${q(LAYOUT_TABLE)}`);
-  const deciles = decilesOf(spool.scores);
+  const { deciles, segments } = ranksOf(spool.scores, meta.segments);
   const scoredAt = meta.scoredAt.toISOString().replace('T', ' ').replace('Z', '');
   let i = 0;
   async function* rows(): AsyncGenerator<Cell[]> {
@@ -39,7 +39,7 @@ export async function stageScores(
         id,
         score,
         decile,
-        score === null ? 'low' : segmentOf(score, meta.segments),
+        SEGMENT_CODES[segments[i - 1]!]!,
         meta.modelVersion,
         meta.runKey,
         meta.businessDate,

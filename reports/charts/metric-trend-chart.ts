@@ -40,12 +40,18 @@ export async function metricTrendChart(points: readonly TrendPoint[]): Promise<C
               x: {
                 field: 'businessDate',
                 type: 'temporal',
+                // Business dates are calendar days: UTC, so no time zone shifts a label to the day before.
+                timeUnit: 'utcyearmonthdate',
                 title: i === panels.length - 1 ? 'Business date' : null,
                 axis: {
                   format: '%b %d',
+                  // One tick per night at most: a short trend otherwise repeats "Sep 10" per hour.
+                  ...(sorted.length <= 8
+                    ? { values: sorted.map((p) => Date.parse(`${p.businessDate}T00:00:00Z`)) }
+                    : {}),
                   labels: i === panels.length - 1,
                   ticks: i === panels.length - 1,
-                  tickCount: 8,
+                  ...(sorted.length <= 8 ? {} : { tickCount: 8 }),
                   grid: true,
                 },
               },

@@ -23,7 +23,10 @@ export async function segmentRateChart(
   rows: readonly SegmentRow[],
   options: SegmentRateOptions = {},
 ): Promise<ChartImage> {
-  const top = [...rows].sort((a, b) => b.n - a.n).slice(0, MAX_VALUES);
+  // The largest groups are kept, in the order they were gathered: value bands stay in numeric
+  // order ("435 to 959" before "959 to 116091"), never sorted as text or by size.
+  const kept = new Set([...rows].sort((a, b) => b.n - a.n).slice(0, MAX_VALUES));
+  const top = rows.filter((r) => kept.has(r));
   const values = top.map((r) => ({
     value: r.value,
     rate: r.rate,

@@ -12,6 +12,9 @@ interface SourceRow {
   source: string;
   paths: string;
   rows: number | string | null;
+  /** Files of the source that were skipped tonight (same content as an already loaded one). */
+  unchanged: number | string;
+  files: number | string;
 }
 
 /**
@@ -66,7 +69,7 @@ async function sourceRows(
 ): Promise<DataHealth['sources']> {
   const tonight = await queryRows<SourceRow>(
     pool,
-    "SELECT source, GROUP_CONCAT(path SEPARATOR '\\n') AS paths, SUM(`rows`) AS `rows` FROM source_files WHERE run_key = ? GROUP BY source ORDER BY MIN(id)",
+    "SELECT source, GROUP_CONCAT(path SEPARATOR '\\n') AS paths, SUM(`rows`) AS `rows`, SUM(action = 'unchanged') AS unchanged, COUNT(*) AS files FROM source_files WHERE run_key = ? GROUP BY source ORDER BY MIN(id)",
     [runKey],
   );
   if (tonight.length === 0) return undefined;
@@ -77,6 +80,7 @@ async function sourceRows(
        JOIN (SELECT run_key FROM pipeline_runs
               WHERE pipeline = ? AND business_date < ? AND status IN ('succeeded', 'degraded')
               ORDER BY business_date DESC LIMIT ${AVERAGE_RUNS}) r ON r.run_key = f.run_key
+      WHERE f.action <> 'unchanged'
       GROUP BY f.source`,
     [pipeline, businessDate],
   );
@@ -99,12 +103,14 @@ async function sourceRows(
       // No earlier run: tonight is its own reference, so the table shows no false alarm.
       avg7: avg === null || avg === undefined ? rows : Number(avg),
       rejected: rejected.filter((r) => paths.has(r.source)).reduce((sum, r) => sum + Number(r.n), 0),
+      // Every file of the source was skipped: nothing new arrived, which is not a drop to zero.
+      ...(Number(s.unchanged) > 0 && Number(s.unchanged) === Number(s.files) ? { skipped: true } : {}),
     };
   });
 }
 
 const SEVERITY = { block: 'error', warn: 'warning' } as const;
-const STATUS = { pass: 'pass', warn: 'warn', block: 'fail' } as const;
+const STATUS = { pass: 'pass', warn: 'warn', block: 'fail', skipped: 'skipped' } as const;
 
 /** The data-quality checks of the run (quality_results), failures first. */
 async function qualityChecks(pool: Pool, runKey: string): Promise<DataHealth['qualityChecks']> {
@@ -123,7 +129,7 @@ async function qualityChecks(pool: Pool, runKey: string): Promise<DataHealth['qu
     check: r.check_name,
     severity: r.outcome === 'skipped' ? 'info' : (SEVERITY[r.severity as keyof typeof SEVERITY] ?? 'warning'),
     status: STATUS[r.outcome as keyof typeof STATUS] ?? 'pass',
-    detail: r.outcome === 'skipped' ? `skipped: ${r.message}` : `${r.message} (limit ${r.limit_text})`,
+    detail: r.outcome === 'skipped' ? r.message : `${r.message} (limit ${r.limit_text})`,
   }));
 }
 

@@ -1,6 +1,11 @@
+import { CronExpressionParser } from 'cron-parser';
 import type { Pool } from 'mysql2/promise';
+import { type Pipeline, pipelineSchema } from '../../config/pipeline.ts';
+import { parseJsonValue } from '../../db/json-column.ts';
+import { isStructural } from '../reason-sentences.ts';
 import type { ReportHeadline, RunReportData, RunStatus } from '../render/report-data.ts';
 import { failureInfo } from './failure-info.ts';
+import { gatherBrief } from './gather-brief.ts';
 import { gatherDataHealth } from './gather-data-health.ts';
 import { gatherDecision, type RunDecision } from './gather-decision.ts';
 import { type ExploratorySample, gatherExploratory } from './gather-exploratory.ts';
@@ -10,6 +15,7 @@ import { gatherRun, type RunFacts, stepDurations } from './gather-run.ts';
 import { gatherScores } from './gather-scores.ts';
 import { gatherTrend } from './gather-trend.ts';
 import { gatherValue } from './gather-value.ts';
+import { queryRows } from './query-rows.ts';
 
 /**
  * Everything the report shows about one run, read from MySQL. Each section is gathered on its
@@ -31,6 +37,7 @@ export async function gatherReportData(
   data.finishedAt = (run.finishedAt ?? new Date()).toISOString();
   if (failure) data.failure = failure;
 
+  const config = await pipelineOf(pool, runKey);
   const model = await gatherMetrics(pool, runKey);
   if (model?.metrics) data.metrics = model.metrics;
   if (model?.baseRate !== undefined) data.baseRate = model.baseRate;
@@ -44,7 +51,20 @@ export async function gatherReportData(
   const trend = await gatherTrend(pool, run.pipeline, run.businessDate);
   if (trend) data.trend = trend;
   const health = await gatherDataHealth(pool, runKey, run.pipeline, run.businessDate);
+  const glossary = config?.brief.glossary ?? {};
+  for (const d of health?.drift ?? []) if (isStructural(d.feature, glossary)) d.structural = true;
   if (health) data.dataHealth = health;
+  if (config) data.timeZone = config.schedule.timezone;
+  if (publication.current && publication.current.runKey !== runKey)
+    data.stillPublished = publication.current.businessDate;
+  const next = config && nextRun(config.schedule.cron, config.schedule.timezone);
+  if (next) data.nextRun = next;
+  const brief = await gatherBrief(pool, runKey, run.pipeline, run.businessDate, {
+    ...(config?.brief ?? { topN: 20, movers: 5, glossary: {} }),
+    shares: config?.segments ?? { top: 0.1, next: 0.2 },
+    ...(config && 'label' in config ? { horizonDays: config.label.horizonDays } : {}),
+  });
+  if (brief) data.brief = brief;
   const importance = (model?.metrics?.featureImportance ?? []).map((f) => f.feature);
   // Only a caller that knows the run's pipeline mode can say where its feature rows are.
   const exploratory =
@@ -92,4 +112,28 @@ function headlineOf(
     modelVersion: `v${decision?.servingVersion ?? model.id}`,
     servingModel: 'champion',
   };
+}
+
+/** The pipeline file as the run recorded it (pipeline_runs.params); undefined if it no longer parses. */
+async function pipelineOf(pool: Pool, runKey: string): Promise<Pipeline | undefined> {
+  const [row] = await queryRows<{ params: unknown }>(
+    pool,
+    'SELECT params FROM pipeline_runs WHERE run_key = ?',
+    [runKey],
+  );
+  const parsed = pipelineSchema.safeParse(parseJsonValue<unknown>(row?.params));
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** The next scheduled fire after now, for "when to expect the next list"; undefined if the cron does not parse. */
+function nextRun(cron: string, timeZone: string): string | undefined {
+  try {
+    return CronExpressionParser.parse(cron, { tz: timeZone, currentDate: new Date() })
+      .next()
+      .toDate()
+      .toISOString();
+  } catch {
+    // The scheduler validates crons; a report never fails for want of this one line.
+    return undefined;
+  }
 }

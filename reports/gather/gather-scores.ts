@@ -196,7 +196,14 @@ function reasonsOf(value: unknown): TopCustomer['reasons'] {
   const parsed = parseJsonValue(value);
   if (!Array.isArray(parsed)) return [];
   return parsed
-    .filter((r): r is { feature: unknown; contribution: unknown } => !!r && typeof r === 'object')
-    .map((r) => ({ feature: String(r.feature), contribution: Number(r.contribution) }))
+    .filter(
+      (r): r is { feature: unknown; contribution: unknown; sentence?: unknown } =>
+        !!r && typeof r === 'object',
+    )
+    .map((r) => ({
+      feature: String(r.feature),
+      contribution: Number(r.contribution),
+      ...(typeof r.sentence === 'string' ? { sentence: r.sentence } : {}),
+    }))
     .filter((r) => Number.isFinite(r.contribution));
 }

@@ -1,4 +1,4 @@
-import type { RunReportData, ScoredCustomer } from './report-data.ts';
+import type { BriefCustomer } from './report-data.ts';
 
 /**
  * Spreadsheet apps execute a cell that starts with one of these as a formula (CSV injection,
@@ -15,54 +15,33 @@ function field(value: string): string {
   return `"${neutraliseCell(value).replace(/"/g, '""')}"`;
 }
 
-const VALUE_HEADER = [
-  'p_alive',
-  'expected_orders_in_horizon',
-  'expected_spend_per_order',
-  'expected_revenue_in_horizon',
-  'clv_12m',
-  'next_order_days_median',
-];
-
-function valueFields(c: ScoredCustomer): string[] {
-  const v = c.value;
-  const cell = (x: number | null | undefined, digits: number) =>
-    x === null || x === undefined ? '' : x.toFixed(digits);
-  return [
-    cell(v?.pAlive, 4),
-    cell(v?.expectedOrders, 4),
-    cell(v?.expectedSpend, 2),
-    cell(v?.expectedRevenue, 2),
-    cell(v?.clv12m, 2),
-    cell(v?.nextOrderDays, 1),
-  ];
-}
-
 /**
- * The scored list as CSV, highest score first. Starts with a byte-order mark so Excel opens
- * UTF-8 ids correctly; lines end in CRLF as RFC 4180 asks.
+ * The target list as CSV, highest score first, every customer of it (not a sample), with the
+ * reasons in words and the expected value when the scores have one. Starts with a byte-order
+ * mark so Excel opens UTF-8 ids correctly; lines end in CRLF as RFC 4180 asks.
  */
-export function customersCsv(data: RunReportData): string | undefined {
-  const customers: ScoredCustomer[] = data.scoredCustomers ?? data.topCustomers ?? [];
-  if (customers.length === 0) return undefined;
-  // Customer value (transactions pipelines): units in the names; empty cells where tonight had no fit.
-  const valued = customers.some((c) => c.value);
-  const header = ['rank', 'customer_id', 'score', 'decile', 'segment', ...(valued ? VALUE_HEADER : [])]
-    .map(field)
-    .join(',');
-  const rows = [...customers]
-    .sort((a, b) => b.score - a.score)
-    .map((c, i) =>
-      [
-        String(i + 1),
-        c.customerId,
-        c.score.toFixed(6),
-        String(c.decile),
-        c.segment ?? '',
-        ...(valued ? valueFields(c) : []),
-      ]
-        .map(field)
-        .join(','),
-    );
-  return `\ufeff${[header, ...rows].join('\r\n')}\r\n`;
+export function customersCsv(list: BriefCustomer[]): string | undefined {
+  if (list.length === 0) return undefined;
+  const value = list.some((c) => c.expectedValue !== undefined);
+  const header = [
+    'rank',
+    'customer_id',
+    'chance',
+    'segment',
+    ...(value ? ['expected_value'] : []),
+    'reasons',
+  ];
+  const rows = list.map((c, i) =>
+    [
+      String(i + 1),
+      c.customerId,
+      c.score.toFixed(4),
+      c.segment ?? '',
+      ...(value ? [c.expectedValue === undefined ? '' : c.expectedValue.toFixed(2)] : []),
+      c.reasons.join('; '),
+    ]
+      .map(field)
+      .join(','),
+  );
+  return `\ufeff${[header.map(field).join(','), ...rows].join('\r\n')}\r\n`;
 }

@@ -38,8 +38,13 @@ export function customersSection(data: RunReportData): ReportSection | undefined
       [...c.reasons]
         .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution))
         .slice(0, REASONS_SHOWN)
-        .map((r) => `${r.feature} ${f.signed(r.contribution, 2)}`)
-        .join(', '),
+        // The sentence when the scores carry one; the signed contribution says whether it pushed up or down.
+        .map((r) =>
+          r.sentence
+            ? `${r.sentence} (${f.signed(r.contribution, 2)})`
+            : `${r.feature} ${f.signed(r.contribution, 2)}`,
+        )
+        .join('; '),
     ]);
   return {
     id: 'top-customers',
@@ -57,7 +62,11 @@ export function customersSection(data: RunReportData): ReportSection | undefined
         ],
         rows,
       },
-      { kind: 'paragraph', muted: true, text: 'The attached CSV holds the full scored list.' },
+      {
+        kind: 'paragraph',
+        muted: true,
+        text: 'The mail attaches the whole target list (top and next segments); the table customer_scores holds everyone.',
+      },
       ...(knownNote ? [{ kind: 'paragraph' as const, muted: true, text: knownNote }] : []),
     ],
   };

@@ -2,7 +2,12 @@ import { formatNumber as f } from './number-format.ts';
 import type { DataHealth, RunReportData } from './report-data.ts';
 import type { Block, Cell, ReportSection, Tone } from './report-document.ts';
 
-const checkTone: Record<'pass' | 'warn' | 'fail', Tone> = { pass: 'ok', warn: 'warn', fail: 'fail' };
+const checkTone: Record<'pass' | 'warn' | 'fail' | 'skipped', Tone> = {
+  pass: 'ok',
+  warn: 'warn',
+  fail: 'fail',
+  skipped: 'info',
+};
 const driftTone: Record<'stable' | 'moderate' | 'major', Tone> = {
   stable: 'ok',
   moderate: 'warn',
@@ -29,7 +34,7 @@ export function dataHealthSection(data: RunReportData): ReportSection | undefine
   }
   if (health.qualityChecks && health.qualityChecks.length > 0) {
     // Failures first: they are why someone opens this section.
-    const order = { fail: 0, warn: 1, pass: 2 };
+    const order = { fail: 0, warn: 1, skipped: 2, pass: 3 };
     blocks.push({
       kind: 'table',
       caption: 'Data quality checks',
@@ -52,7 +57,13 @@ export function dataHealthSection(data: RunReportData): ReportSection | undefine
       columns: [{ header: 'Feature' }, { header: 'PSI', align: 'right' }, { header: 'Band' }],
       rows: [...health.drift]
         .sort((a, b) => b.psi - a.psi)
-        .map((d): Cell[] => [d.feature, f.fixed(d.psi), { text: d.band, tone: driftTone[d.band] }]),
+        .map((d): Cell[] => [
+          d.feature,
+          f.fixed(d.psi),
+          d.structural
+            ? { text: `${d.band} (expected: grows every night)`, tone: 'info' }
+            : { text: d.band, tone: driftTone[d.band] },
+        ]),
     });
   }
   return blocks.length > 0 ? { id: 'data-health', title: 'Data health', blocks } : undefined;
@@ -70,6 +81,14 @@ function sourcesTable(sources: NonNullable<DataHealth['sources']>): Block {
       { header: 'Rejected', align: 'right' },
     ],
     rows: sources.map((s): Cell[] => {
+      if (s.skipped)
+        return [
+          s.source,
+          { text: 'unchanged (file skipped)', tone: 'info' },
+          f.int(Math.round(s.avg7)),
+          '–',
+          f.int(s.rejected),
+        ];
       const change = s.avg7 > 0 ? s.rows / s.avg7 - 1 : 0;
       // A swing of a fifth against the weekly average is where volumes stop being noise.
       const tone: Tone = Math.abs(change) > 0.2 ? 'warn' : 'ok';

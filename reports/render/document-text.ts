@@ -32,7 +32,7 @@ function block(b: Block): string[] {
     case 'callout':
       return [`*** ${clean(b.title)} ***`, ...b.lines.map((l) => clean(l))];
     case 'stats':
-      return facts(b.items.map((s) => [s.label, s.value]));
+      return facts(b.items.map((s) => [s.label, s.note ? `${s.value} (${s.note})` : s.value]));
     case 'facts':
       return facts(b.items.map(([label, value]) => [label, cellText(value)]));
     case 'paragraph':

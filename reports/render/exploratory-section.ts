@@ -14,16 +14,14 @@ export function exploratorySection(data: RunReportData, charts: ReportCharts): R
     const chart = charts.segments[i];
     const table = {
       kind: 'table' as const,
-      caption: `Purchase rate by ${segment.name}`,
+      caption: `Purchase rate by ${segment.name} (training rows, not tonight's customers)`,
       columns: [
         { header: segment.name },
-        { header: 'Customers', align: 'right' as const },
+        { header: 'Training rows', align: 'right' as const },
         { header: 'Purchase rate', align: 'right' as const },
       ],
-      rows: [...segment.rows]
-        .sort((a, b) => b.n - a.n)
-        .slice(0, 20)
-        .map((r) => [r.value, f.int(r.n), f.pct(r.rate)]),
+      // Gathered order: numeric bands stay in numeric order.
+      rows: segment.rows.slice(0, 20).map((r) => [r.value, f.int(r.n), f.pct(r.rate)]),
     };
     blocks.push(chart ? { kind: 'chart', chart, fallback: table } : table);
   });
@@ -40,5 +38,10 @@ export function exploratorySection(data: RunReportData, charts: ReportCharts): R
       muted: true,
       text: `${hidden} more exploratory charts are left out of the email to keep it short.`,
     });
+  blocks.unshift({
+    kind: 'paragraph',
+    muted: true,
+    text: 'Counts here are rows of the training data (every snapshot), not tonight’s scored customers.',
+  });
   return { id: 'exploratory', title: 'Exploring the customers', blocks };
 }

@@ -1,4 +1,4 @@
-import type { RunReportData, RunStatus, TopCustomer } from './report-data.ts';
+import type { Brief, BriefCustomer, RunReportData, RunStatus, TopCustomer } from './report-data.ts';
 
 export interface FixtureOptions {
   /** Customers scored tonight (all go in the CSV). Default 4,000. */
@@ -348,7 +348,9 @@ export function runReportFixture(options: FixtureOptions = {}): RunReportData {
       { step: 'report', ms: 2_100 },
     ],
   };
+  if (status === 'succeeded') full.brief = briefOf(scoredCustomers, rand);
   if (status === 'degraded') {
+    full.stillPublished = '2026-11-23';
     full.failure = {
       step: 'evaluate',
       cause: 'model gate',
@@ -390,5 +392,63 @@ function failedNight(full: RunReportData): RunReportData {
         "Yesterday's scores (2026-11-23) stay published in cpd_scores; loaded and cleaned data for tonight is kept for the resume.",
       resumeCommand: `npx cpd resume ${pipeline} ${businessDate} --from train`,
     },
+  };
+}
+
+/** The brief of a night: segments by rank (10 % / 20 % / rest), the target list with reasons in words. */
+function briefOf(scored: { customerId: string; score: number }[], rand: () => number): Brief {
+  const n = scored.length;
+  const cut = [Math.round(n * 0.1), Math.round(n * 0.3)];
+  const code = (i: number): 'high' | 'medium' | 'low' =>
+    i < cut[0]! ? 'high' : i < cut[1]! ? 'medium' : 'low';
+  const customer = (c: { customerId: string; score: number }, i: number): BriefCustomer => ({
+    customerId: c.customerId,
+    score: c.score,
+    segment: code(i),
+    reasons: [
+      `${1 + Math.floor(rand() * 40)} product pages viewed (top ${1 + Math.floor(rand() * 20)} %)`,
+      `Visited in ${['May', 'Nov', 'Dec'][i % 3]}`,
+    ],
+  });
+  const all = scored.map(customer);
+  const segments = (['high', 'medium', 'low'] as const).map((k) => {
+    const rows = all.filter((c) => c.segment === k);
+    return {
+      code: k,
+      name: k === 'high' ? 'Top 10 %' : k === 'medium' ? 'Next 20 %' : 'Rest',
+      customers: rows.length,
+      expectedBuyers: rows.reduce((sum, c) => sum + c.score, 0),
+      minScore: rows.at(-1)?.score ?? 0,
+    };
+  });
+  const list = all.filter((c) => c.segment !== 'low');
+  return {
+    population: n,
+    expectedBuyers: segments.reduce((sum, x) => sum + x.expectedBuyers, 0),
+    segments,
+    lastNight: {
+      businessDate: '2026-11-23',
+      expectedBuyers: 0.97 * n * 0.2,
+      topSegment: cut[0]! - 3,
+      rocAuc: 0.9,
+    },
+    weekAgo: { businessDate: '2026-11-17', expectedBuyers: 0.9 * n * 0.2, topSegment: cut[0]! - 9 },
+    actions: list.slice(0, 20),
+    newInTop: { count: 7, examples: list.slice(3, 6) },
+    moversUp: list.slice(0, 3).map((c) => ({
+      customerId: c.customerId,
+      previous: c.score / 2,
+      current: c.score,
+      why: c.reasons[0]!,
+    })),
+    moversDown: list.slice(10, 12).map((c) => ({
+      customerId: c.customerId,
+      previous: Math.min(0.999, c.score + 0.05),
+      current: c.score,
+    })),
+    attachedRows: list.length,
+    list,
+    table: 'customer_scores',
+    sql: "SELECT * FROM customer_scores WHERE pipeline = 'online-shoppers' AND segment IN ('high', 'medium') ORDER BY score DESC;",
   };
 }

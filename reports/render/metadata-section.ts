@@ -1,4 +1,4 @@
-import { formatNumber as f } from './number-format.ts';
+import { formatNumber as f, localTime } from './number-format.ts';
 import type { RunReportData } from './report-data.ts';
 import type { Block, Cell, ReportSection } from './report-document.ts';
 
@@ -10,8 +10,8 @@ export function metadataSection(data: RunReportData): ReportSection {
     ['Run key', data.runKey],
     ['Status', data.status],
   ];
-  if (data.startedAt) items.push(['Started', data.startedAt]);
-  if (data.finishedAt) items.push(['Finished', data.finishedAt]);
+  if (data.startedAt) items.push(['Started', localTime(data.startedAt, data.timeZone)]);
+  if (data.finishedAt) items.push(['Finished', localTime(data.finishedAt, data.timeZone)]);
   if (data.startedAt && data.finishedAt) {
     const ms = Date.parse(data.finishedAt) - Date.parse(data.startedAt);
     if (Number.isFinite(ms) && ms >= 0) items.push(['Duration', f.duration(ms)]);

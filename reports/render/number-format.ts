@@ -19,3 +19,23 @@ export const formatNumber = {
     return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
   },
 };
+
+/** "2026-11-24 03:12 Europe/London": an instant as people read it, in the pipeline's time zone. */
+export function localTime(iso: string, timeZone = 'UTC'): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(d)
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${timeZone}`;
+}

@@ -17,7 +17,14 @@ export function qualitySection(data: RunReportData, charts: ReportCharts): Repor
     ['Precision', f.pct(m.precision), 'Of customers flagged, share who bought'],
     ['Recall', f.pct(m.recall), 'Of buyers, share the model flagged'],
     ['F1', f.fixed(m.f1), 'Balance of precision and recall'],
-    ['Accuracy', f.pct(m.accuracy), 'Correct yes/no calls; flattered by the many non-buyers'],
+    [
+      'Accuracy',
+      f.pct(m.accuracy),
+      // Only a rare outcome flatters accuracy; at a 48 % base rate the caveat would be wrong.
+      data.baseRate !== undefined && data.baseRate < 0.25
+        ? `Correct yes/no calls; flattered by the many non-buyers (base rate ${f.pct(data.baseRate)})`
+        : 'Correct yes/no calls',
+    ],
     ['Threshold', f.fixed(m.threshold, 2), 'Score above which a customer is flagged'],
     ['Log loss', f.fixed(m.logLoss), 'Penalty for confident wrong scores; lower is better'],
     ['Brier score', f.fixed(m.brier), 'Mean squared error of the scores; lower is better'],

@@ -14,14 +14,16 @@ function hostileFixture(): RunReportData {
     customerId: HOSTILE_ID,
     reasons: [{ feature: '<img src=x onerror=alert(1)>', contribution: 0.3 }],
   };
-  data.scoredCustomers = [
-    { customerId: '=HYPERLINK("http://evil.example","click")', score: 0.99, decile: 1 },
-    { customerId: '+1', score: 0.98, decile: 1 },
-    { customerId: '-2', score: 0.97, decile: 1 },
-    { customerId: '@x', score: 0.96, decile: 1 },
-    { customerId: '\tTAB', score: 0.95, decile: 1 },
-    { customerId: 'a,"quoted"\nline', score: 0.94, decile: 1, segment: 'New' },
-  ];
+  const hostile = [
+    '=HYPERLINK("http://evil.example","click")',
+    '+1',
+    '-2',
+    '@x',
+    '\tTAB',
+    'a,"quoted"\nline',
+  ].map((customerId, i) => ({ customerId, score: 0.99 - i / 100, segment: 'high', reasons: ['=cmd|x'] }));
+  data.brief!.list = [...hostile, ...data.brief!.list];
+  data.brief!.actions[0] = { ...data.brief!.actions[0]!, customerId: HOSTILE_ID };
   return data;
 }
 
@@ -42,18 +44,41 @@ function cids(html: string): string[] {
 describe('renderRunReport on a full night', async () => {
   const report = await renderRunReport(hostileFixture());
 
-  it('pairs every cid in the HTML with exactly one image, and the reverse', () => {
-    const referenced = cids(report.html);
-    expect(referenced.length).toBeGreaterThanOrEqual(9);
-    expect(new Set(referenced).size).toBe(referenced.length);
-    expect(report.images.map((i) => i.cid).sort()).toEqual([...referenced].sort());
-    for (const image of report.images) {
-      expect(pngHeader(image.png).width).toBeGreaterThan(0);
-      expect(report.html).toContain(`width="${image.width}" height="${image.height}"`);
+  it('pairs every cid in the HTML with exactly one image, and the reverse, in the brief and the card', () => {
+    for (const page of [report, report.card]) {
+      const referenced = cids(page.html);
+      expect(new Set(referenced).size).toBe(referenced.length);
+      expect(page.images.map((i) => i.cid).sort()).toEqual([...referenced].sort());
+      for (const image of page.images) {
+        expect(pngHeader(image.png).width).toBeGreaterThan(0);
+        expect(page.html).toContain(`width="${image.width}" height="${image.height}"`);
+      }
     }
+    // The mail carries at most a few pictures; the card keeps every chart.
+    expect(report.images.length).toBeLessThanOrEqual(4);
+    expect(cids(report.card.html).length).toBeGreaterThanOrEqual(9);
   });
 
-  it('has every section and the ROC/PR/confusion/lift charts', () => {
+  it('the brief: sections in reading order, a verdict in words, tiles with deltas, small', () => {
+    const order = ['verdict', 'actions', 'segments', 'changes', 'health', 'full-list'].map((id) =>
+      report.html.indexOf(`id="${id}"`),
+    );
+    expect(order.every((at) => at > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(report.text).toMatch(
+      /\d[\d,]* of 300 customers are likely to buy; the top 10 % \(30 customers\) hold \d+% of them\./,
+    );
+    expect(report.text).toMatch(/model quality \(ROC-AUC\):\s+(Excellent|Good|Fair|Weak|Poor) 0\.\d\d/);
+    expect(report.text).toContain('vs last night');
+    expect(report.text).toContain('vs 7 nights ago');
+    expect(report.text).toContain('Contact first: the top 20 customers'.toUpperCase());
+    expect(Buffer.byteLength(report.html)).toBeLessThan(100_000);
+    // The model card is not in the mail.
+    expect(report.html).not.toContain('Model quality');
+    expect(report.card.html).toContain('Model quality');
+  });
+
+  it('the card has every section and the ROC/PR/confusion/lift charts', () => {
     for (const key of [
       'roc-curve',
       'pr-curve',
@@ -63,7 +88,7 @@ describe('renderRunReport on a full night', async () => {
       'score-distribution',
       'metric-trend',
     ]) {
-      expect(report.images.some((i) => i.cid.startsWith(key))).toBe(true);
+      expect(report.card.images.some((i) => i.cid.startsWith(key))).toBe(true);
     }
     for (const title of [
       'Model quality',
@@ -76,38 +101,46 @@ describe('renderRunReport on a full night', async () => {
       'How to query the scores',
       'Run details',
     ]) {
-      expect(report.html).toContain(title);
+      expect(report.card.html).toContain(title);
     }
   });
 
   it('escapes untrusted strings and stays email-safe', () => {
-    expect(report.html).not.toContain('<script');
-    expect(report.html).not.toContain('<img src=x');
-    expect(report.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
-    expect(report.html).not.toMatch(/<link|<style|https?:\/\/(?!evil)/i);
+    for (const html of [report.html, report.card.html]) {
+      expect(html).not.toContain('<script');
+      expect(html).not.toContain('<img src=x');
+      expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+      expect(html).not.toMatch(/<link|<style|https?:\/\/(?!evil)/i);
+    }
   });
 
-  it('puts the key metrics in the text part', () => {
+  it('puts the key metrics in the model card text', () => {
     const m = runReportFixture({ customers: 300 }).metrics!;
-    expect(report.text).toContain(`ROC-AUC`);
-    expect(report.text).toContain(m.rocAuc.toFixed(3));
-    expect(report.text).toContain(m.prAuc.toFixed(3));
-    expect(report.text).toContain('customers scored');
-    expect(report.text).toContain(HOSTILE_ID);
-    expect(report.text).toContain('SELECT customer_id, score, decile');
+    const card = report.card;
+    expect(card.text).toContain(`ROC-AUC`);
+    expect(card.text).toContain(m.rocAuc.toFixed(3));
+    expect(card.text).toContain(m.prAuc.toFixed(3));
+    expect(card.text).toContain('customers scored');
+    expect(card.text).toContain(HOSTILE_ID);
+    expect(card.text).toContain('SELECT customer_id, score, decile');
     // Plain text holds no markup of ours (the untrusted feature name may look like a tag).
+    expect(card.text).not.toMatch(/<(table|td|tr|div)\b/);
     expect(report.text).not.toMatch(/<(table|td|tr|div)\b/);
   });
 
   it('formats the subject', () => {
-    const auc = runReportFixture({ customers: 300 }).metrics!.rocAuc.toFixed(3);
+    const b = hostileFixture().brief!;
     expect(report.subject).toBe(
-      `[cpd] online-shoppers 2026-11-24 succeeded: 300 customers scored, ROC-AUC ${auc}`,
+      `[cpd] online-shoppers 2026-11-24 succeeded: ${Math.round(b.expectedBuyers)} likely buyers among 300 customers`,
     );
   });
 
   it('neutralises formula injection in the CSV and quotes fields', () => {
     const csv = report.attachments.find((a) => a.filename.endsWith('.csv'));
+    // The whole target list (top 10 % + next 20 % of 300, plus the 6 hostile rows), and the name says so.
+    expect(csv?.filename).toBe('online-shoppers-2026-11-24-target-list-96-customers.csv');
+    expect(String(csv?.content).trim().split('\r\n')).toHaveLength(97);
+    expect(String(csv?.content)).toContain(`"'=cmd|x"`);
     expect(csv?.contentType).toMatch(/^text\/csv/);
     const text = String(csv?.content);
     expect(text).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
@@ -133,7 +166,16 @@ describe('renderRunReport on a bad night', () => {
     expect(report.subject).toBe(
       '[cpd] online-shoppers 2026-11-24 failed: step train (infrastructure), previous scores kept',
     );
+    // Stakeholders: plain words, what they still have, when the next list comes; no shell command.
     for (const part of [unescapeHtml(report.html), report.text]) {
+      expect(part).toContain('No new customer list tonight');
+      expect(part).toContain('a server or database was not available');
+      expect(part).toContain('There is no earlier list yet');
+      expect(part).toContain('The next list comes with the next nightly run');
+      expect(part).not.toMatch(/npx|cpd resume|SELECT /);
+    }
+    // The card (archived for ops and analysts) keeps the step, the cause and the resume command.
+    for (const part of [unescapeHtml(report.card.html), report.card.text]) {
       expect(part).toContain('Step "train"');
       expect(part).toContain('infrastructure');
       expect(part).toContain('npx cpd resume online-shoppers 2026-11-24 --from train');
@@ -147,9 +189,9 @@ describe('renderRunReport on a bad night', () => {
       'feature-importance',
       'score-distribution',
     ]) {
-      expect(report.images.some((i) => i.cid.startsWith(key))).toBe(false);
+      expect(report.card.images.some((i) => i.cid.startsWith(key))).toBe(false);
     }
-    expect(report.html).not.toContain('Model quality');
+    expect(report.card.html).not.toContain('Model quality');
     expect(cids(report.html).sort()).toEqual(report.images.map((i) => i.cid).sort());
     expect(report.attachments.map((a) => a.filename)).toEqual(['online-shoppers-2026-11-24-metrics.json']);
   });
@@ -159,9 +201,12 @@ describe('renderRunReport on a bad night', () => {
     expect(report.subject).toMatch(
       /^\[cpd\] online-shoppers 2026-11-24 degraded: 200 customers scored, ROC-AUC 0\.\d{3}, scores not published, evaluate \(model gate\)$/,
     );
-    expect(report.text).toContain('Scores NOT published');
-    expect(report.text).toContain('model gate');
-    expect(report.text).toContain('npx cpd resume online-shoppers 2026-11-24');
+    expect(report.text).toContain("Tonight's list was held back");
+    expect(report.text).toContain('You still have the last published list');
+    expect(report.text).not.toContain('npx cpd');
+    expect(report.card.text).toContain('Scores NOT published');
+    expect(report.card.text).toContain('model gate');
+    expect(report.card.text).toContain('npx cpd resume online-shoppers 2026-11-24');
   });
 
   it('renders with nothing but the run identity', async () => {
@@ -173,7 +218,8 @@ describe('renderRunReport on a bad night', () => {
     });
     expect(report.images).toEqual([]);
     expect(report.subject).toBe('[cpd] p 2026-01-01 failed: previous scores kept');
-    expect(report.text).toContain('Run FAILED');
+    expect(report.text).toContain('No new customer list tonight');
+    expect(report.card.text).toContain('Run FAILED');
   });
 
   it('keeps CR/LF from data out of the subject', async () => {

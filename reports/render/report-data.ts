@@ -30,7 +30,7 @@ export interface RunReportData {
   modelDecision?: ModelDecision;
   /** The 20 highest scores with the features that pushed them up or down. */
   topCustomers?: TopCustomer[];
-  /** The scored list attached as CSV (top N by score); falls back to topCustomers. */
+  /** Tonight's scored customers, highest first (the model card's tables; the attachment is brief.list). */
   scoredCustomers?: ScoredCustomer[];
   /** Published rows whose outcome is already known (scored out-of-fold): never in the lists above. */
   knownOutcomes?: { rows: number; unknownRows: number };
@@ -39,6 +39,14 @@ export interface RunReportData {
   published?: { table: string; sqlExample: string };
   stepDurations?: StepDuration[];
   failure?: FailureInfo;
+  /** What the stakeholder brief shows; absent on a night with nothing to act on. */
+  brief?: Brief;
+  /** The business date of the scores still published when tonight's were not (a bad night). */
+  stillPublished?: string;
+  /** ISO instant of the pipeline's next scheduled run. */
+  nextRun?: string;
+  /** The pipeline's IANA time zone: every time people read is shown in it. */
+  timeZone?: string;
   /** Transactions mode: the BG/NBD and Gamma-Gamma fits of each snapshot and their validation. */
   customerValue?: CustomerValueReport;
 }
@@ -122,15 +130,17 @@ export interface TrendPoint {
 }
 
 export interface DataHealth {
-  sources?: { source: string; rows: number; avg7: number; rejected: number }[];
+  /** `skipped`: every file of the source was unchanged and skipped tonight (rows 0 is not a drop). */
+  sources?: { source: string; rows: number; avg7: number; rejected: number; skipped?: boolean }[];
   rejectsByReason?: { reason: string; count: number }[];
   qualityChecks?: {
     check: string;
     severity: 'error' | 'warning' | 'info';
-    status: 'pass' | 'warn' | 'fail';
+    status: 'pass' | 'warn' | 'fail' | 'skipped';
     detail: string;
   }[];
-  drift?: { feature: string; psi: number; band: 'stable' | 'moderate' | 'major' }[];
+  /** `structural`: drifts every night by design (tenure, days since...): shown, never raised. */
+  drift?: { feature: string; psi: number; band: 'stable' | 'moderate' | 'major'; structural?: boolean }[];
   warnings?: string[];
 }
 
@@ -164,7 +174,7 @@ export interface CustomerValueCells {
 
 export interface TopCustomer extends ScoredCustomer {
   /** Signed contributions to the score, largest first. */
-  reasons: { feature: string; contribution: number }[];
+  reasons: { feature: string; contribution: number; sentence?: string }[];
 }
 
 export interface ScoreMover {
@@ -196,4 +206,68 @@ export interface FailureInfo {
   whatWasKept: string;
   /** The one command that resumes the run, e.g. `npx cpd resume online-shoppers 2026-11-24`. */
   resumeCommand: string;
+}
+
+/** The stakeholder brief: what to do tonight, for people who are not analysts. */
+export interface Brief {
+  /** Customers scored and published tonight. */
+  population: number;
+  /** Sum of tonight's scores: how many buyers to expect. */
+  expectedBuyers: number;
+  /** Sum of expected revenue, when the scores table has customer value columns. */
+  expectedRevenue?: number;
+  /** Days the prediction looks ahead (transactions pipelines). */
+  horizonDays?: number;
+  segments: BriefSegment[];
+  /** false: tonight's totals are not comparable with the history's (known outcomes left out): no tile deltas. */
+  deltas?: boolean;
+  /** Last night and 7 nights ago, for the tile deltas. */
+  lastNight?: BriefNight;
+  weekAgo?: BriefNight;
+  actions: BriefCustomer[];
+  /** Customers in the top segment tonight who were not last night. */
+  newInTop?: { count: number; examples: BriefCustomer[] };
+  moversUp: BriefMover[];
+  moversDown: BriefMover[];
+  /** Rows in the attached list: the whole target list (top + next segments). */
+  attachedRows: number;
+  /** The attached list itself, highest score first. */
+  list: BriefCustomer[];
+  /** A ready SQL line for the whole list. */
+  sql: string;
+  table: string;
+}
+
+export interface BriefSegment {
+  code: 'high' | 'medium' | 'low';
+  /** "Top 10 %", "Next 20 %", "Rest". */
+  name: string;
+  customers: number;
+  expectedBuyers: number;
+  expectedRevenue?: number;
+  /** Lowest score in the segment. */
+  minScore: number;
+}
+
+export interface BriefNight {
+  businessDate: string;
+  expectedBuyers: number;
+  topSegment: number;
+  rocAuc?: number;
+}
+
+export interface BriefCustomer {
+  customerId: string;
+  score: number;
+  segment?: string;
+  expectedValue?: number;
+  /** Readable reasons, strongest first. */
+  reasons: string[];
+}
+
+export interface BriefMover {
+  customerId: string;
+  previous: number;
+  current: number;
+  why?: string;
 }

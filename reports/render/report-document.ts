@@ -24,7 +24,8 @@ export interface TableBlock {
 
 export type Block =
   | { kind: 'callout'; tone: Tone; title: string; lines: string[] }
-  | { kind: 'stats'; items: { label: string; value: string }[] }
+  /** `note`: the change beside the figure, e.g. "+12 vs last night". */
+  | { kind: 'stats'; items: { label: string; value: string; note?: string }[] }
   | { kind: 'facts'; items: [label: string, value: Cell][] }
   | { kind: 'paragraph'; text: string; muted?: boolean }
   | { kind: 'list'; items: string[] }

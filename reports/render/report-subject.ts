@@ -20,8 +20,11 @@ function headlineFigure(data: RunReportData): string {
   const parts: string[] = [];
   if (data.status === 'failed' && data.failure)
     parts.push(`step ${data.failure.step} (${data.failure.cause})`);
-  if (data.headline) parts.push(`${f.int(data.headline.customersScored)} customers scored`);
-  if (data.metrics) parts.push(`ROC-AUC ${f.fixed(data.metrics.rocAuc)}`);
+  const b = data.brief;
+  if (b)
+    parts.push(`${f.int(Math.round(b.expectedBuyers))} likely buyers among ${f.int(b.population)} customers`);
+  else if (data.headline) parts.push(`${f.int(data.headline.customersScored)} customers scored`);
+  if (data.metrics && !b) parts.push(`ROC-AUC ${f.fixed(data.metrics.rocAuc)}`);
   if (data.status !== 'succeeded' && data.headline && !data.headline.scoresPublished)
     parts.push('scores not published');
   if (data.status === 'degraded' && data.failure) parts.push(`${data.failure.step} (${data.failure.cause})`);

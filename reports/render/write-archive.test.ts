@@ -22,10 +22,18 @@ describe('writeReportArchive', () => {
     expect(index).toBe(join(dir, 'index.html'));
     const html = await readFile(index, 'utf8');
     expect(html).not.toContain('cid:');
-    for (const image of rendered.images) {
-      expect(html).toContain(`src="img/${image.filename}"`);
-      expect((await readFile(join(dir, 'img', image.filename))).equals(image.png)).toBe(true);
+    const card = await readFile(join(dir, 'model-card.html'), 'utf8');
+    expect(card).not.toContain('cid:');
+    for (const [page, text] of [
+      [rendered, html],
+      [rendered.card, card],
+    ] as const) {
+      for (const image of page.images) {
+        expect(text).toContain(`src="img/${image.filename}"`);
+        expect((await readFile(join(dir, 'img', image.filename))).equals(image.png)).toBe(true);
+      }
     }
+    expect(rendered.card.images.length).toBeGreaterThan(rendered.images.length);
     const files = await readdir(dir);
     for (const attachment of rendered.attachments) expect(files).toContain(attachment.filename);
     // Nothing left behind next to the archive.
@@ -41,7 +49,8 @@ describe('writeReportArchive', () => {
     await writeReportArchive(second, dir);
     const files = await readdir(dir);
     expect(files).not.toContain('stale.txt');
-    expect(await readFile(join(dir, 'index.html'), 'utf8')).toContain('Run FAILED');
+    expect(await readFile(join(dir, 'index.html'), 'utf8')).toContain('No new customer list tonight');
+    expect(await readFile(join(dir, 'model-card.html'), 'utf8')).toContain('Run FAILED');
     expect(await readdir(join(root, 'p'))).toEqual(['2026-11-24']);
   });
 });

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { formatValue, isStructural, rankText, reasonSentence, ReasonWriter } from './reason-sentences.ts';
+
+describe('reasonSentence', () => {
+  it('words a transactions feature from the default glossary, with its rank', () => {
+    expect(reasonSentence('orders_90', 3, 0.08)).toBe('3 orders in the last 90 days (top 8 %)');
+    expect(reasonSentence('recency_days', 12, 0.1)).toBe('Last order 12 days ago (top 10 %)');
+    expect(reasonSentence('frequency', 1, 0.9)).toBe('1 order in total (bottom 10 %)');
+  });
+
+  it('uses a declared glossary entry, its unit and phrase, and falls back to the feature name', () => {
+    const glossary = {
+      PageValues: { label: 'page value', unit: '$', lowerIsBetter: false, structural: false },
+    };
+    expect(reasonSentence('PageValues', 41.5, 0.03, glossary)).toBe('$41.5 page value (top 3 %)');
+    expect(reasonSentence('ProductRelated_Duration', 1234.567, 0.2)).toBe(
+      'Product Related Duration is 1,234.57 (top 20 %)',
+    );
+    expect(reasonSentence('Month', 'Nov', undefined)).toBe('Month is Nov');
+    expect(reasonSentence('orders_90', null, undefined)).toBe('Orders in the last 90 days: not known');
+  });
+
+  it('ranks as a share of customers, never 0 %', () => {
+    expect([0, 0.004, 0.5, 0.51, 1].map(rankText)).toEqual([
+      'top 1 %',
+      'top 1 %',
+      'top 50 %',
+      'bottom 49 %',
+      'bottom 1 %',
+    ]);
+  });
+
+  it('knows tenure drifts by design', () => {
+    expect(isStructural('tenure_days')).toBe(true);
+    expect(isStructural('orders_90')).toBe(false);
+  });
+});
+
+describe('ReasonWriter', () => {
+  it('writes the machine form, the value, the rank against the first chunk and the sentence', () => {
+    const writer = new ReasonWriter({
+      names: ['recency_days', 'orders_90', 'country'],
+      categorical: [false, false, true],
+      categories: { country: ['France', 'Germany'] },
+      glossary: {},
+    });
+    const recency = Float64Array.from({ length: 100 }, (_, i) => i);
+    const orders = Float64Array.from({ length: 100 }, (_, i) => i % 10);
+    writer.observe([recency, orders, new Float64Array(100)]);
+    const parse = (s: string) => JSON.parse(s) as Record<string, unknown>;
+    // Recency: fewer days is better, so 4 days is in the best 5 %.
+    expect(parse(writer.json(0, 0.123456789, 4))).toEqual({
+      feature: 'recency_days',
+      contribution: 0.123456789,
+      value: 4,
+      topShare: 0.05,
+      sentence: 'Last order 4 days ago (top 5 %)',
+    });
+    expect(parse(writer.json(1, 0.05, 9)).sentence).toBe('9 orders in the last 90 days (top 10 %)');
+    expect(parse(writer.json(2, 0.01, 1))).toEqual({
+      feature: 'country',
+      contribution: 0.01,
+      value: 'Germany',
+      sentence: 'Buys from Germany',
+    });
+  });
+});
+
+describe('formatValue', () => {
+  it('groups thousands and trims decimals like en-US', () => {
+    expect([0, 1, -1, 1234.5, 1234567.891, 0.004, -0.004, 999.999].map((v) => formatValue(v))).toEqual([
+      '0',
+      '1',
+      '-1',
+      '1,234.5',
+      '1,234,567.89',
+      '0',
+      '0',
+      '1,000',
+    ]);
+    expect(formatValue(23.61, 0)).toBe('24');
+  });
+});

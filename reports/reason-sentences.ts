@@ -1,0 +1,223 @@
+import type { GlossaryEntry } from '../config/pipeline.ts';
+
+/**
+ * Reasons a person can read: "3 orders in the last 90 days (top 10 %)". Each reason is built from
+ * the feature's value for the customer and where that value sits among tonight's customers, worded
+ * by a small glossary (the transactions features have defaults; a pipeline file may declare its
+ * own under `brief.glossary`). The machine form (feature, contribution) stays beside the sentence.
+ */
+type Entry = Omit<GlossaryEntry, 'lowerIsBetter' | 'structural'> & {
+  lowerIsBetter?: boolean;
+  structural?: boolean;
+};
+
+/** The customer features of transactions pipelines (pipeline/features/customer-feature-sql.ts). */
+export const defaultGlossary: Record<string, Entry> = {
+  recency_days: {
+    decimals: 0,
+    label: 'days since the last order',
+    phrase: 'last order {value} days ago',
+    lowerIsBetter: true,
+  },
+  frequency: { decimals: 0, label: 'orders in total', phrase: '{value} orders in total' },
+  monetary: { label: 'total spend', phrase: 'spent {value} in total' },
+  avg_order_value: { label: 'average order value', phrase: 'average order of {value}' },
+  max_order_value: { label: 'largest order', phrase: 'largest order of {value}' },
+  tenure_days: {
+    decimals: 0,
+    label: 'days as a customer',
+    phrase: 'customer for {value} days',
+    structural: true,
+  },
+  orders_30: {
+    decimals: 0,
+    label: 'orders in the last 30 days',
+    phrase: '{value} orders in the last 30 days',
+  },
+  spend_30: { label: 'spend in the last 30 days', phrase: 'spent {value} in the last 30 days' },
+  orders_90: {
+    decimals: 0,
+    label: 'orders in the last 90 days',
+    phrase: '{value} orders in the last 90 days',
+  },
+  spend_90: { label: 'spend in the last 90 days', phrase: 'spent {value} in the last 90 days' },
+  mean_days_between_orders: {
+    decimals: 0,
+    label: 'days between orders',
+    phrase: 'orders every {value} days on average',
+    lowerIsBetter: true,
+  },
+  distinct_products: {
+    decimals: 0,
+    label: 'different products bought',
+    phrase: '{value} different products bought',
+  },
+  cancellations: { decimals: 0, label: 'cancelled orders', phrase: '{value} cancelled orders' },
+  trend: {
+    label: 'order trend (−1 slowing, +1 growing)',
+    phrase: 'order trend {value} (−1 slowing, +1 growing)',
+  },
+  country: { label: 'country', phrase: 'buys from {value}' },
+};
+
+/** "1,234.5": en-US grouping, at most `decimals` decimals. Hand-rolled: Intl.NumberFormat costs ~1 µs a call, and the score step words millions of reasons. */
+export function formatValue(v: number, decimals = 2): string {
+  const fixed = Math.abs(v).toFixed(decimals);
+  const [int = '0', frac = ''] = fixed.split('.');
+  const trimmed = frac.replace(/0+$/, '');
+  let grouped = int;
+  if (int.length > 3) {
+    grouped = '';
+    for (let i = int.length; i > 0; i -= 3)
+      grouped = int.slice(Math.max(0, i - 3), i) + (grouped ? `,${grouped}` : '');
+  }
+  const sign = v < 0 && (Number(int) !== 0 || trimmed !== '') ? '-' : '';
+  return `${sign}${grouped}${trimmed ? `.${trimmed}` : ''}`;
+}
+
+/** "top 7 %": the share of customers with a value at least as good; at most 50 %, else "bottom". */
+export function rankText(topShare: number): string {
+  if (topShare <= 0.5) return `top ${Math.max(1, Math.ceil(topShare * 100))} %`;
+  return `bottom ${Math.max(1, Math.round((1 - topShare) * 100))} %`;
+}
+
+/** One reason as a sentence; `topShare` undefined for categories (no rank). */
+export function reasonSentence(
+  feature: string,
+  value: string | number | null,
+  topShare: number | undefined,
+  glossary: Record<string, Entry> = {},
+): string {
+  const entry = glossary[feature] ?? defaultGlossary[feature];
+  const label = entry?.label ?? humanise(feature);
+  if (value === null || (typeof value === 'number' && !Number.isFinite(value)))
+    return capitalise(`${label}: not known`);
+  // Days and counts read as whole numbers ("last order 1 day ago", not "1.46 days ago").
+  const figure = typeof value === 'number' ? formatValue(value, entry?.decimals ?? 2) : value;
+  const shown = typeof value === 'number' ? withUnit(figure, entry?.unit) : value;
+  const phrase = entry?.phrase ?? (entry ? '{value} {label}' : '{label} is {value}');
+  let text = phrase
+    .replace('{label}', label)
+    .replace('{unit}', entry?.unit ?? '')
+    .replace('{value}', shown);
+  // "1 orders" reads wrong: the word right after a value of 1 loses its plural s.
+  if (figure === '1') text = text.replace(/\b1 ([a-z]+?)s\b/, '1 $1');
+  text = text.replace(/\s+/g, ' ').trim();
+  return capitalise(topShare === undefined ? text : `${text} (${rankText(topShare)})`);
+}
+
+function withUnit(value: string, unit: string | undefined): string {
+  if (!unit) return value;
+  return /^[£$€¥]$/.test(unit) ? `${unit}${value}` : `${value} ${unit}`;
+}
+
+function humanise(feature: string): string {
+  return feature
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/_/g, ' ')
+    .trim();
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** Features whose drift is by design (tenure grows every night between training and scoring). */
+export function isStructural(feature: string, glossary: Record<string, Entry> = {}): boolean {
+  return (glossary[feature] ?? defaultGlossary[feature])?.structural === true;
+}
+
+const SENTENCE_CACHE = 50_000;
+
+export interface ReasonFeatures {
+  names: string[];
+  categorical: boolean[];
+  /** Category values by feature name, as the features step coded them (code = index). */
+  categories: Record<string, string[]>;
+  glossary: Record<string, GlossaryEntry>;
+}
+
+/**
+ * Writes the reasons JSON of scored rows: machine form + value + rank + sentence. The rank is
+ * against the first chunk of scoring rows (the whole population up to `scoring.chunkRows`, a large
+ * sample beyond), sorted once per feature, so a row costs a binary search.
+ */
+export class ReasonWriter {
+  private sorted: (Float64Array | undefined)[] = [];
+  private readonly quoted: string[];
+  /** Per feature: "shown value + rank" -> the sentence as JSON; values repeat, sentences are costly. */
+  private readonly sentences: Map<string, string>[];
+
+  constructor(private readonly f: ReasonFeatures) {
+    this.quoted = f.names.map((n) => JSON.stringify(n));
+    this.sentences = f.names.map(() => new Map());
+  }
+
+  /** The reference distribution: called with the first chunk's columns (later calls are ignored). */
+  observe(columns: Float64Array[]): void {
+    if (this.sorted.length) return;
+    this.sorted = columns.map((c, i) =>
+      this.f.categorical[i] ? undefined : Float64Array.from(c.filter(Number.isFinite)).sort(),
+    );
+  }
+
+  /** Share of reference customers whose value is at least as good as `value`. */
+  topShare(feature: number, value: number): number | undefined {
+    const ref = this.sorted[feature];
+    if (!ref || ref.length === 0 || !Number.isFinite(value)) return undefined;
+    const lower =
+      this.f.glossary[this.f.names[feature]!]?.lowerIsBetter ??
+      defaultGlossary[this.f.names[feature]!]?.lowerIsBetter ??
+      false;
+    // Higher is better: customers with a value >= v; lower is better: customers with a value <= v.
+    const atLeast = lower ? upperBound(ref, value) : ref.length - lowerBound(ref, value);
+    return atLeast / ref.length;
+  }
+
+  json(feature: number, contribution: number, value: number): string {
+    const name = this.f.names[feature]!;
+    const codes = this.f.categories[name];
+    const isCategory = this.f.categorical[feature] === true;
+    const shown: string | number | null = !Number.isFinite(value)
+      ? null
+      : isCategory
+        ? (codes?.[value] ?? String(value))
+        : value;
+    const top = isCategory ? undefined : this.topShare(feature, value);
+    const decimals = (this.f.glossary[name] ?? defaultGlossary[name])?.decimals ?? 2;
+    const key = `${typeof shown === 'number' ? formatValue(shown, decimals) : shown}\u0000${top === undefined ? '' : rankText(top)}`;
+    const cache = this.sentences[feature]!;
+    let sentence = cache.get(key);
+    if (sentence === undefined) {
+      sentence = JSON.stringify(reasonSentence(name, shown, top, this.f.glossary));
+      // Bounded: a continuous feature with millions of distinct values must not grow memory.
+      if (cache.size < SENTENCE_CACHE) cache.set(key, sentence);
+    }
+    // Contributions keep full precision: base + contributions = score is the machine form's contract.
+    return `{"feature":${this.quoted[feature]},"contribution":${contribution},"value":${JSON.stringify(shown)}${
+      top === undefined ? '' : `,"topShare":${Math.round(top * 1e3) / 1e3}`
+    },"sentence":${sentence}}`;
+  }
+}
+
+function lowerBound(a: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function upperBound(a: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
