@@ -21,7 +21,9 @@ const SECTIONS = ['verdict', 'actions', 'segments', 'changes', 'health', 'full-l
 function writeRetail(dir: string): string {
   const lines = gunzipSync(readFileSync(retailGz)).toString('utf8').split('\n');
   const [header, ...data] = lines;
-  const csv = path.join(dir, 'retail.csv');
+  // Under the test's data root: sources outside the data roots are refused.
+  mkdirSync(path.join(dir, 'data'), { recursive: true });
+  const csv = path.join(dir, 'data', 'retail.csv');
   writeFileSync(csv, [header, ...data.filter((l, i) => l && i % 2 === 0)].join('\n') + '\n');
   const base = JSON.parse(
     readFileSync(path.join(repoRoot, 'config', 'pipelines', 'online-retail.json'), 'utf8'),

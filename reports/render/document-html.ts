@@ -26,13 +26,13 @@ export function documentToHtml(doc: ReportDocument): string {
         i === 0
           ? ''
           : `<h2 style="${FONT}font-size:18px;color:${palette.ink};margin:28px 0 10px;padding-bottom:6px;border-bottom:2px solid ${palette.grid};">${e(s.title)}</h2>`;
-      return `<tr><td id="${e(s.id)}" style="padding:0 14px;">${heading}${s.blocks.map(block).join('\n')}</td></tr>`;
+      return `<tr><td id="${e(s.id)}" style="padding:0 10px;">${heading}${s.blocks.map(block).join('\n')}</td></tr>`;
     })
     .join('\n');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${e(doc.title)}</title></head>
 <body style="margin:0;padding:0;background:#f3f4f6;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#f3f4f6;"><tr><td align="center" style="padding:16px 8px;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#f3f4f6;"><tr><td align="center" style="padding:12px 4px;">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;max-width:${WIDTH}px;background:#ffffff;border-radius:6px;${FONT}color:${palette.ink};">
 <tr><td style="padding:20px 24px 4px;${FONT}font-size:12px;color:#6b7280;letter-spacing:0.04em;text-transform:uppercase;">Purchase Detection nightly report</td></tr>
 ${sections}
@@ -93,7 +93,7 @@ function table(t: TableBlock): string {
   const head = t.columns
     .map(
       (c) =>
-        `<th align="${c.align ?? 'left'}" style="padding:6px 8px;border-bottom:2px solid #d1d5db;${FONT}font-size:12px;color:#374151;text-align:${c.align ?? 'left'};">${e(c.header)}</th>`,
+        `<th align="${c.align ?? 'left'}" style="padding:6px 5px;border-bottom:2px solid #d1d5db;${FONT}font-size:12px;color:#374151;text-align:${c.align ?? 'left'};">${e(c.header)}</th>`,
     )
     .join('');
   const body = t.rows
@@ -101,7 +101,7 @@ function table(t: TableBlock): string {
       const bg = r % 2 === 1 ? 'background:#f9fafb;' : '';
       const cells = row.map((value, i) => {
         const align = t.columns[i]?.align ?? 'left';
-        return `<td align="${align}" style="overflow-wrap:break-word;padding:5px 8px;border-bottom:1px solid ${palette.grid};${FONT}font-size:13px;text-align:${align};${bg}${align === 'right' ? 'white-space:nowrap;' : ''}">${cell(value)}</td>`;
+        return `<td align="${align}" style="overflow-wrap:break-word;padding:5px 5px;border-bottom:1px solid ${palette.grid};${FONT}font-size:13px;text-align:${align};${bg}${align === 'right' ? 'white-space:nowrap;' : ''}">${cell(value)}</td>`;
       });
       return `<tr>${cells.join('')}</tr>`;
     })
