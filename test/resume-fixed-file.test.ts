@@ -57,7 +57,11 @@ describe('cpd resume after a permanent failure fixed by the operator', () => {
     expect(run.status, worker.output()).toBe('succeeded');
     const mails = await t.database.db.select().from(emailOutbox).where(eq(emailOutbox.runKey, runKey));
     // The failure: one ops alert and one failure report to stakeholders; the success: one report. Nothing twice.
-    expect(mails.map((m) => m.kind).sort(), worker.output()).toEqual(['alert-failed', 'report', 'report-failed']);
+    expect(mails.map((m) => m.kind).sort(), worker.output()).toEqual([
+      'alert-failed',
+      'report',
+      'report-failed',
+    ]);
     const [scored] = await t.database.pool.query(
       "SELECT COUNT(*) AS n FROM customer_scores WHERE pipeline = 'fixme'",
     );
