@@ -51,7 +51,7 @@ export async function sendOnce(
         status: 'pending',
         messageId,
         mime,
-        html: message.html,
+        html: browserHtml(message),
         nextAttemptAt: sql`CURRENT_TIMESTAMP(3)`,
       })
       .onDuplicateKeyUpdate({ set: { id: sql`id` } });
@@ -134,4 +134,17 @@ export async function deliverOutboxMail(db: Db, mailer: Mailer, id: number): Pro
       .where(eq(emailOutbox.id, id));
     return { sent: false, reason: giveUp ? 'gave-up' : 'queued', messageId, error };
   }
+}
+
+/**
+ * The HTML as a browser opens it from the file outbox: inline images (`cid:` references that only
+ * a mail client resolves) become data URIs of the same bytes. The MIME message itself is unchanged.
+ */
+export function browserHtml(message: Pick<MailMessage, 'html' | 'attachments'>): string {
+  const images = new Map(
+    (message.attachments ?? [])
+      .filter((a) => a.cid)
+      .map((a) => [a.cid!, `data:${a.contentType};base64,${Buffer.from(a.content).toString('base64')}`]),
+  );
+  return message.html.replace(/cid:([^"')\s]+)/g, (ref, cid: string) => images.get(cid) ?? ref);
 }

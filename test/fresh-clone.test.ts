@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +66,11 @@ describe('a fresh clone', () => {
     );
     expect(Number((customers as { n: number }[])[0]!.n)).toBeGreaterThan(300);
     expect(readdirSync(path.join(clone, 'reports', 'outbox')).some((f) => f.endsWith('.eml'))).toBe(true);
+    // The outbox .html opens in a browser with its images: no cid: reference a browser cannot resolve.
+    const outbox = path.join(clone, 'reports', 'outbox');
+    const pages = readdirSync(outbox).filter((f) => f.endsWith('.html'));
+    expect(pages.length).toBeGreaterThan(0);
+    for (const f of pages) expect(readFileSync(path.join(outbox, f), 'utf8')).not.toMatch(/src="cid:/);
   }, 600_000);
 });
 
