@@ -1,13 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stepRuns } from '../db/schema/index.ts';
 import { type DedicatedMariadb, startDedicatedMariadb } from './helpers/mariadb-server.ts';
 import { type CpdProcess, runCpd, spawnCpd } from './helpers/processes.ts';
 import { writeShoppersSlice } from './helpers/shoppers.ts';
 import { createTestEnv, type TestEnv, waitFor } from './helpers/test-env.ts';
+import { waitForRunningStep } from './helpers/wait-step.ts';
 
 const DATE = '2026-11-13';
 const RUN_KEY = `blip@${DATE}`;
@@ -41,20 +40,7 @@ describe('waiting clients ride out a database restart', () => {
     const { pipeline } = writeShoppersSlice(t.tmp, 1_500, { name: 'blip', model: { nTrees: 150 } });
     worker = spawnCpd(['worker'], t.env);
     const run = runCpd(['run', '--pipeline', pipeline, '--date', DATE, '--wait'], t.env, 300_000);
-    await waitFor(
-      'train running',
-      async () =>
-        (
-          await t.database.db
-            .select()
-            .from(stepRuns)
-            .where(
-              and(eq(stepRuns.runKey, RUN_KEY), eq(stepRuns.step, 'train'), eq(stepRuns.status, 'running')),
-            )
-        )[0],
-      200_000,
-      50,
-    );
+    await waitForRunningStep(t.database.db, RUN_KEY, 'train', 200_000);
     await db!.stop();
     // Down for a few seconds: long enough that the waiting client's polls (every 0.4 s) hit it.
     await new Promise((r) => setTimeout(r, 3_000));

@@ -2,12 +2,14 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StepName } from '../config/steps.ts';
 import { emailOutbox, pipelineRuns, stepRuns } from '../db/schema/index.ts';
 import { type CpdProcess, runCpd, spawnCpd } from './helpers/processes.ts';
 import { runCounts } from './helpers/run-counts.ts';
 import { writeShoppersSlice } from './helpers/shoppers.ts';
 import { startSmtp, type TestSmtp } from './helpers/smtp.ts';
-import { createTestEnv, type TestEnv, waitFor } from './helpers/test-env.ts';
+import { createTestEnv, type TestEnv } from './helpers/test-env.ts';
+import { waitForRunningStep } from './helpers/wait-step.ts';
 
 const DATE = '2026-11-24';
 // Half the file and a larger forest, so load and train each last long enough for a kill to land inside them.
@@ -62,19 +64,8 @@ describe('resilience: kill -9 of the worker during load and during train', () =>
   }
 
   /** Waits until `step` of the run is mid-flight in the ledger, kills the worker hard, and proves it was mid-step. */
-  async function killDuring(worker: CpdProcess, runKey: string, step: string): Promise<void> {
-    const running = await waitFor(
-      `${step} running`,
-      async () =>
-        (
-          await t.database.db
-            .select()
-            .from(stepRuns)
-            .where(and(eq(stepRuns.runKey, runKey), eq(stepRuns.step, step), eq(stepRuns.status, 'running')))
-        )[0],
-      240_000,
-      20,
-    );
+  async function killDuring(worker: CpdProcess, runKey: string, step: StepName): Promise<void> {
+    const running = await waitForRunningStep(t.database.db, runKey, step, 240_000, 20);
     worker.child.kill('SIGKILL');
     await new Promise((resolve) => worker.child.once('exit', resolve));
     const [after] = await t.database.db.select().from(stepRuns).where(eq(stepRuns.id, running.id));

@@ -10,6 +10,7 @@ import { type DedicatedRedis, startDedicatedRedis } from './helpers/redis-server
 import { writeShoppersSlice } from './helpers/shoppers.ts';
 import { startSmtp, type TestSmtp } from './helpers/smtp.ts';
 import { createTestEnv, type TestEnv, waitFor } from './helpers/test-env.ts';
+import { waitForRunningStep } from './helpers/wait-step.ts';
 
 const DATE = '2026-11-25';
 const RUN_KEY = `redisdown@${DATE}`;
@@ -44,20 +45,7 @@ describe('resilience: Redis restarted mid-run', () => {
     worker = spawnCpd(['worker'], t.env);
     const run = runCpd(['run', '--pipeline', pipeline, '--date', DATE, '--wait', '--json'], t.env, 400_000);
 
-    await waitFor(
-      'train running',
-      async () =>
-        (
-          await t.database.db
-            .select()
-            .from(stepRuns)
-            .where(
-              and(eq(stepRuns.runKey, RUN_KEY), eq(stepRuns.step, 'train'), eq(stepRuns.status, 'running')),
-            )
-        )[0],
-      240_000,
-      50,
-    );
+    await waitForRunningStep(t.database.db, RUN_KEY, 'train', 240_000);
     await redis!.stop();
     // Down until the worker has noticed (its connection error is logged), not for a guessed number of seconds.
     await waitFor(
