@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { boundedMessage, isPermanent, loggableError, PermanentError, QUOTED_VALUE_MAX } from './errors.ts';
+import {
+  boundedMessage,
+  isPermanent,
+  loggableError,
+  oversizedStatement,
+  PermanentError,
+  QUOTED_VALUE_MAX,
+} from './errors.ts';
 
 /** A mysql2 server error as mysql2 builds it: code, errno, sqlMessage, and the SQL with its values in `sql`. */
 function serverError(errno: number, code: string, message: string, sqlText = ''): Error {
@@ -91,5 +98,29 @@ describe('error messages never carry more than a few dozen characters of any val
     const logged = JSON.stringify(loggableError(drizzleError('insert into t values (?)', [blob], cause)));
     expect(logged).not.toContain(blob.slice(0, QUOTED_VALUE_MAX + 1));
     expect(logged.length).toBeLessThan(3000);
+  });
+});
+
+describe('a connection reset while sending a statement over the packet limit', () => {
+  function drizzleError(code: string, value: string): Error {
+    const cause = Object.assign(new Error(`write ${code}`), { code });
+    return Object.assign(new Error(`Failed query: insert into t values (?)\nparams: ${value}`, { cause }), {
+      query: 'insert into t values (?)',
+      params: [value],
+    });
+  }
+
+  it('is the permanent packet error, with both sizes and no value', async () => {
+    const value = 'ab'.repeat(5000);
+    const err = await oversizedStatement(drizzleError('ECONNRESET', value), async () => 4096);
+    expect(err).toBeInstanceOf(PermanentError);
+    expect(err!.message).toMatch(/max_allowed_packet.*about 100\d\d bytes.*allows 4096/);
+    expect(err!.message).not.toContain(value.slice(0, QUOTED_VALUE_MAX + 1));
+  });
+
+  it('stays transient when the statement fits, or the error is not a reset', async () => {
+    expect(await oversizedStatement(drizzleError('ECONNRESET', 'small'), async () => 4096)).toBeUndefined();
+    const refused = drizzleError('ECONNREFUSED', 'x'.repeat(9000));
+    expect(await oversizedStatement(refused, async () => 4096)).toBeUndefined();
   });
 });

@@ -133,3 +133,52 @@ export function loggableError(err: unknown): Record<string, unknown> {
       .join('\n'),
   };
 }
+
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'PROTOCOL_CONNECTION_LOST']);
+
+/** The bytes a failed Drizzle statement sent (its SQL and bound values), or undefined when unknown. */
+function statementBytes(err: unknown): number | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const query = (err as { query?: unknown }).query;
+  const params = (err as { params?: unknown }).params;
+  if (typeof query !== 'string' || !Array.isArray(params)) return undefined;
+  let bytes = Buffer.byteLength(query);
+  for (const p of params) {
+    if (Buffer.isBuffer(p)) bytes += p.length;
+    else if (typeof p === 'string') bytes += Buffer.byteLength(p);
+    else if (p !== null && typeof p === 'object') bytes += Buffer.byteLength(JSON.stringify(p) ?? '');
+    else bytes += 8;
+  }
+  return bytes;
+}
+
+function connectionReset(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 8; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && RESET_CODES.has(code)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * A server that refuses a too-big packet closes the connection, and the client often learns it
+ * as a reset while still writing, before the server's error packet arrives. A reset on a statement
+ * larger than the server's limit is that same permanent error; any other reset stays transient.
+ */
+export async function oversizedStatement(
+  err: unknown,
+  maxAllowedPacket: () => Promise<number>,
+): Promise<PermanentError | undefined> {
+  if (!connectionReset(err)) return undefined;
+  const bytes = statementBytes(err);
+  if (bytes === undefined) return undefined;
+  const limit = await maxAllowedPacket().catch(() => undefined);
+  if (limit === undefined || bytes <= limit) return undefined;
+  return new PermanentError(
+    `Got a packet bigger than 'max_allowed_packet' bytes: the statement carried about ${bytes} bytes, ` +
+      `the server allows ${limit}; the server reset the connection while it was sent ` +
+      `(${boundedMessage(err)}). Hint: store large values in chunks, or raise max_allowed_packet`,
+    { cause: err },
+  );
+}

@@ -25,6 +25,7 @@ import {
   InputsNotReadyError,
   isPermanent,
   loggableError,
+  oversizedStatement,
   permanentDatabaseError,
   PermanentError,
 } from '../pipeline/errors.ts';
@@ -163,7 +164,8 @@ export async function runStep(
     await attemptLog.flush();
     await stepSucceeded(db, stepRunId!, { durationMs, ...result });
     return result;
-  } catch (err) {
+  } catch (caught) {
+    const err = (await oversizedStatement(caught, () => maxAllowedPacket(pool))) ?? caught;
     if (err instanceof WaitForInputError && token) {
       // The job goes back to the delayed set until the next look: no worker slot is held and no
       // attempt is spent (BullMQ does not count a DelayedError as a failure).
@@ -220,7 +222,7 @@ export async function runStep(
     }
     if (permanent && !(err instanceof UnrecoverableError)) throw new UnrecoverableError(message);
     // BullMQ keeps the message and stack in Redis and shows them: a retried error goes bounded too.
-    if (err instanceof Error && err.message !== message) throw new Error(message, { cause: err });
+    if (err instanceof Error && err.message !== message) throw new Error(message, { cause: caught });
     throw err;
   } finally {
     // A connection that cannot release its locks is broken (e.g. killed): drop it, never reuse it.
@@ -326,6 +328,11 @@ async function recordFailure(
     durationMs,
   });
   if (failRun) await runFailed(db, runKey, step, message);
+}
+
+async function maxAllowedPacket(pool: Database['pool']): Promise<number> {
+  const [rows] = await pool.query('SELECT @@max_allowed_packet AS p');
+  return Number((rows as { p: number | string }[])[0]!.p);
 }
 
 function errorMessage(err: unknown): string {
