@@ -154,12 +154,36 @@ const thresholdRuleSchema = z.discriminatedUnion('rule', [
   z.strictObject({ rule: z.literal('top-k'), percent: z.number().gt(0).max(100) }),
 ]);
 
+/** Settings of engine gbdt, named as scikit-learn's HistGradientBoostingClassifier's; defaults live in ml. */
+const boostSchema = z.strictObject({
+  /** Shrinkage per tree (default 0.1). */
+  learningRate: z.number().gt(0).max(1).optional(),
+  /** Boosting rounds at most (default 100). */
+  maxIter: z.number().int().min(1).max(10_000).optional(),
+  /** Leaves per tree at most, grown best-first (default 31). */
+  maxLeafNodes: z.number().int().min(2).max(4096).optional(),
+  /** Depth cap on top of maxLeafNodes, 0 = none (default 0). */
+  maxDepth: z.number().int().min(0).max(64).optional(),
+  /** Rows per leaf at least (default 20). */
+  minSamplesLeaf: z.number().int().min(1).optional(),
+  /** L2 penalty on leaf values (default 0). */
+  l2: z.number().min(0).optional(),
+  /** auto = on above 10 000 training rows (default auto). */
+  earlyStopping: z.union([z.literal('auto'), z.boolean()]).optional(),
+  /** Share of the training rows held out to decide when to stop (default 0.1). */
+  validationFraction: z.number().gt(0).lt(1).optional(),
+  /** Rounds without improvement before stopping (default 10). */
+  nIterNoChange: z.number().int().min(1).optional(),
+});
+
 export const modelSchema = z.strictObject({
   /**
-   * auto: fits every candidate (logistic regression, histogram forest) and keeps the best on the
-   * validation rows by the promotion metric; or one engine. mljs: a slow cross-check only.
+   * auto: fits every candidate (logistic regression, histogram forest, gradient boosting) and keeps
+   * the best on the validation rows by the promotion metric; or one engine. mljs: a slow cross-check only.
    */
-  engine: z.enum(['auto', 'logistic', 'hist', 'mljs']).default('auto'),
+  engine: z.enum(['auto', 'logistic', 'hist', 'gbdt', 'mljs']).default('auto'),
+  /** gbdt: histogram gradient boosting; an unset key takes ml's defaultBoostParams (scikit-learn's). */
+  boost: boostSchema.default({}),
   /** logistic: inverse L2 strength (scikit-learn's C). */
   C: z.number().positive().default(1),
   nTrees: z.number().int().min(1).max(2000).default(100),

@@ -1,3 +1,5 @@
+import { defaultBoostParams, resolveBoostParams } from './boost/boost-params.ts';
+import { GbdtModel } from './boost/gbdt-model.ts';
 import { CalibratedModel } from './calibration/calibrated-model.ts';
 import { type Dataset, validateDataset } from './dataset.ts';
 import { fitInThread } from './forest/fit-in-thread.ts';
@@ -8,7 +10,8 @@ import { MljsForestModel } from './mljs/mljs-model.ts';
 import type { ForestParams, Model, TrainOptions } from './model.ts';
 import { decodeParts, encodeParts, isPartsEncoding } from './model-bytes.ts';
 
-export type { EngineName, Explanation, ForestParams, Model, TrainOptions } from './model.ts';
+export type { BoostParams, EngineName, Explanation, ForestParams, Model, TrainOptions } from './model.ts';
+export { defaultBoostParams };
 
 /**
  * One place for defaults. minSamplesLeaf 5 (scikit-learn: 1) because it measured as good or
@@ -37,6 +40,7 @@ export function trainModel(
   if (p.engine === 'hist') return trainHistForest(data, p, opts);
   if (p.engine === 'mljs') return MljsForestModel.train(data, p, opts);
   if (p.engine === 'logistic') return trainLogisticAsync(data, p, opts);
+  if (p.engine === 'gbdt') return trainBoostAsync(data, p, opts);
   throw new RangeError(`unknown engine ${String(p.engine)}`);
 }
 
@@ -51,6 +55,7 @@ function loadParsed(json: unknown): Model {
   if (parsed?.engine === 'hist') return HistForestModel.load(parsed);
   if (parsed?.engine === 'mljs') return MljsForestModel.load(parsed);
   if (parsed?.engine === 'logistic') return LogisticModel.load(parsed);
+  if (parsed?.engine === 'gbdt') return GbdtModel.load(parsed);
   throw new Error(`cannot load model: unknown engine ${String(parsed?.engine)}`);
 }
 
@@ -58,6 +63,14 @@ async function trainLogisticAsync(data: Dataset, p: ForestParams, opts: TrainOpt
   validateDataset(data);
   const json = await fitInThread('logistic', data, p, classWeights(data.labels, p.classWeight), opts);
   return LogisticModel.load(JSON.parse(json));
+}
+
+/** Gradient boosting on one worker thread: the caller's event loop never waits on a round. */
+async function trainBoostAsync(data: Dataset, p: ForestParams, opts: TrainOptions): Promise<Model> {
+  validateDataset(data);
+  resolveBoostParams(p.boost);
+  const json = await fitInThread('gbdt', data, p, classWeights(data.labels, p.classWeight), opts);
+  return GbdtModel.load(JSON.parse(json));
 }
 
 /** The bytes to store for a model: its binary parts when the engine has them, else its JSON. */

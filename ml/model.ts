@@ -1,7 +1,7 @@
 import type { ModelParts } from './model-bytes.ts';
 
 /** The engine-neutral model contract other parts of cpd code against (re-exported by engine.ts). */
-export type EngineName = 'hist' | 'mljs' | 'logistic';
+export type EngineName = 'hist' | 'mljs' | 'logistic' | 'gbdt';
 
 export interface ForestParams {
   engine: EngineName;
@@ -20,6 +20,29 @@ export interface ForestParams {
   maxSamples?: number;
   /** logistic only: inverse L2 strength (scikit-learn's C, default 1). */
   C?: number;
+  /** gbdt only: boosting settings; unset ones take defaultBoostParams (ml/boost/boost-params.ts). */
+  boost?: Partial<BoostParams>;
+}
+
+/** Histogram gradient boosting (engine gbdt), named as scikit-learn's HistGradientBoostingClassifier. */
+export interface BoostParams {
+  /** Shrinkage: each tree's leaf values are multiplied by it. */
+  learningRate: number;
+  /** Boosting rounds (trees) at most. */
+  maxIter: number;
+  /** Leaves per tree at most (trees grow best-first, leaf-wise). */
+  maxLeafNodes: number;
+  /** Depth cap on top of maxLeafNodes; 0 = none. */
+  maxDepth: number;
+  minSamplesLeaf: number;
+  /** L2 penalty on leaf values (scikit-learn's l2_regularization). */
+  l2: number;
+  /** 'auto' = on when the training rows are more than 10 000 (as scikit-learn). */
+  earlyStopping: 'auto' | boolean;
+  /** Share of the training rows held out (stratified, by seed) to decide when to stop. */
+  validationFraction: number;
+  /** Stop after this many rounds without the validation loss improving. */
+  nIterNoChange: number;
 }
 
 export interface TrainOptions {

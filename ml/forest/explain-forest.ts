@@ -1,3 +1,4 @@
+import type { Explanation } from '../model.ts';
 import type { ForestArrays } from './forest-arrays.ts';
 import type { PredictLayout } from './predict-forest.ts';
 import { blockRows, checkColumns, fillBlock } from './predict-forest.ts';
@@ -106,4 +107,18 @@ export function explainTopForest(
     }
   }
   return { base, k: kk, features, contributions };
+}
+
+/** The flat top-k arrays as the Model interface's per-row lists (for callers that want objects). */
+export function topToExplanation(t: TopContributions, nRows: number): Explanation {
+  const top: Explanation['top'] = [];
+  for (let r = 0; r < nRows; r++) {
+    const row: { feature: number; contribution: number }[] = [];
+    for (let i = 0; i < t.k; i++) {
+      const f = t.features[r * t.k + i]!;
+      if (f >= 0) row.push({ feature: f, contribution: t.contributions[r * t.k + i]! });
+    }
+    top.push(row);
+  }
+  return { base: t.base, top };
 }

@@ -5,11 +5,11 @@ import type { ForestParams, TrainOptions } from '../model.ts';
 import { threadEntry } from './thread-entry.ts';
 
 /**
- * Runs a single-threaded fit (logistic regression) on a worker thread and hands back the model's
+ * Runs a single-threaded fit (logistic regression, gradient boosting) on a worker thread and hands back the model's
  * JSON: the worker's event loop, and with it BullMQ's job lock, stays free while it fits.
  */
 export function fitInThread(
-  engine: 'logistic',
+  engine: 'logistic' | 'gbdt',
   data: Dataset,
   params: ForestParams,
   classWeight: readonly [number, number],

@@ -1,7 +1,7 @@
 import type { EngineName, Explanation, ForestParams, Model } from '../model.ts';
 import type { ModelParts } from '../model-bytes.ts';
 import type { TopContributions } from './explain-forest.ts';
-import { explainRow, explainTopForest, forestBase } from './explain-forest.ts';
+import { explainRow, explainTopForest, forestBase, topToExplanation } from './explain-forest.ts';
 import type { EncodedForest, ForestArrays } from './forest-arrays.ts';
 import { decodeForest, encodeForest, forestFromList, forestToList } from './forest-arrays.ts';
 import type { PredictLayout } from './predict-forest.ts';
@@ -80,18 +80,7 @@ export class HistForestModel implements Model {
   }
 
   explainTop(columns: Float64Array[], k: number): Explanation {
-    const t = this.explainTopTyped(columns, k);
-    const nRows = t.k === 0 ? (columns[0]?.length ?? 0) : t.features.length / t.k;
-    const top: Explanation['top'] = [];
-    for (let r = 0; r < nRows; r++) {
-      const row: { feature: number; contribution: number }[] = [];
-      for (let i = 0; i < t.k; i++) {
-        const f = t.features[r * t.k + i]!;
-        if (f >= 0) row.push({ feature: f, contribution: t.contributions[r * t.k + i]! });
-      }
-      top.push(row);
-    }
-    return { base: t.base, top };
+    return topToExplanation(this.explainTopTyped(columns, k), columns[0]?.length ?? 0);
   }
 
   serialize(): string {

@@ -8,7 +8,7 @@ import { type CandidateFigure, chooseCandidate } from './choose-candidate.ts';
 import { headlineMetrics } from './headline-metrics.ts';
 
 /** What engine "auto" tries, simplest first (ties keep the earlier). */
-export const AUTO_ENGINES: readonly EngineName[] = ['logistic', 'hist'];
+export const AUTO_ENGINES: readonly EngineName[] = ['logistic', 'hist', 'gbdt'];
 
 export interface FittedCandidates {
   model: CalibratedModel;
