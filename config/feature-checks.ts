@@ -62,6 +62,16 @@ export const leakGuardSchema = z.strictObject({
   maxDropLoss: z.number().min(0).max(1).default(0.05),
   /** Train step: a feature holding more than this share of the model's importance is named. */
   maxImportanceShare: z.number().gt(0).max(1).default(0.6),
+  /**
+   * Features step: a subgroup a feature defines (a range of its values, a category, its missing
+   * rows) whose rows are at least this share one outcome names the feature, when it also holds
+   * `subgroupShare` of that outcome's rows and the other outcome is at least 10 × (1 − this) of all rows.
+   */
+  subgroupPurity: z.number().gt(0.5).max(1).default(0.98),
+  /** Share of all buyers (or non-buyers) such a subgroup must hold to be named. */
+  subgroupShare: z.number().gt(0).max(1).default(0.1),
+  /** Subgroups with fewer training rows are never named. */
+  subgroupMinRows: z.number().int().min(1).default(30),
 });
 
 /** Transactions mode cleaning rules that need a number. */

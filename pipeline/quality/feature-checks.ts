@@ -7,6 +7,7 @@ import type { FeatureMatrix } from '../features/feature-matrix-type.ts';
 import { evaluateChecks, type QualityFacts, type QualityResult } from './evaluate-checks.ts';
 import { leakSuspects, leakWarning } from './leak-guard.ts';
 import { assertNoBlock, rowCountHistory, storeQuality } from './store-quality.ts';
+import { subgroupSuspects, subgroupWarning } from './subgroup-leak.ts';
 
 type Columns = Pick<FeatureMatrix, 'featureNames' | 'categorical' | 'columns' | 'labels'>;
 
@@ -31,7 +32,15 @@ export async function runFeatureChecks(
   reference: string,
 ): Promise<FeatureCheckOutcome> {
   const { run, pool } = ctx;
-  const leaks = leakSuspects(train, pipeline.leakGuard.maxAuc);
+  const guard = pipeline.leakGuard;
+  const leaks = leakSuspects(train, guard.maxAuc);
+  // A feature the single-feature rule named already is not named twice.
+  const named = new Set(leaks.map((l) => l.feature));
+  const subgroups = subgroupSuspects(train, {
+    minPurity: guard.subgroupPurity,
+    minShare: guard.subgroupShare,
+    minRows: guard.subgroupMinRows,
+  }).filter((s) => !named.has(s.feature));
   const quality = evaluateChecks(
     pipeline.quality,
     facts,
@@ -45,6 +54,7 @@ export async function runFeatureChecks(
     .map((d) => `${d.name} (PSI ${d.psi.toFixed(2)})`);
   const warnings = [
     ...leaks.map(leakWarning),
+    ...subgroups.map(subgroupWarning),
     ...quality
       .filter((q) => q.outcome === 'warn')
       .map((q) => `data quality ${q.checkName}: ${q.message} (limit ${q.limit})`),
