@@ -20,13 +20,17 @@ export function summaryJson(s: RunSummary) {
       error: st.error,
     })),
     metrics: s.metrics ? pickMetrics(s.metrics) : null,
-    // How the figures were obtained: every candidate engine, calibration before/after, CV, rows.
+    // How the figures were obtained: every candidate engine, calibration before/after, CV, rows,
+    // and the split or time window they were measured on.
     validation: s.metrics
-      ? Object.fromEntries(
-          ['candidates', 'selectedBy', 'calibration', 'cv', 'validationRows']
-            .filter((k) => k in s.metrics!)
-            .map((k) => [k, s.metrics![k]]),
-        )
+      ? {
+          ...Object.fromEntries(
+            ['candidates', 'selectedBy', 'calibration', 'cv', 'validationRows']
+              .filter((k) => k in s.metrics!)
+              .map((k) => [k, s.metrics![k]]),
+          ),
+          window: s.trainingWindow,
+        }
       : null,
     modelVersion: s.modelVersion,
   };

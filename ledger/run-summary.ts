@@ -26,6 +26,8 @@ export interface RunSummary {
   finishedAt: Date | null;
   steps: StepSummary[];
   metrics: Record<string, unknown> | null;
+  /** The run's model: what it trained and validated on (split or time window, rows). */
+  trainingWindow: unknown;
   modelVersion: number | null;
 }
 
@@ -55,7 +57,11 @@ export async function runSummary(db: Db, runKey: string): Promise<RunSummary | u
     };
   });
   const [model] = await db
-    .select({ id: modelVersions.id, metrics: modelVersions.metrics })
+    .select({
+      id: modelVersions.id,
+      metrics: modelVersions.metrics,
+      trainingWindow: modelVersions.trainingWindow,
+    })
     .from(modelVersions)
     .where(and(eq(modelVersions.runKey, runKey)));
   const metrics = model?.metrics ? (model.metrics as Record<string, unknown>) : null;
@@ -70,6 +76,7 @@ export async function runSummary(db: Db, runKey: string): Promise<RunSummary | u
     finishedAt: run.finishedAt,
     steps,
     metrics,
+    trainingWindow: model?.trainingWindow ?? null,
     modelVersion: model?.id ?? null,
   };
 }

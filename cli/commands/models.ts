@@ -14,7 +14,7 @@ function versionLine(v: RegistryVersion): string {
   const alias = v.aliases.includes('champion') ? 'champion' : v.aliases[0];
   const tags = alias ? `[${alias}]` : '';
   const w = v.trainingWindow;
-  const window = w?.snapshots?.length
+  const split = w?.snapshots?.length
     ? `train cutoffs ${w.snapshots
         .filter((s) => s.role === 'train')
         .map((s) => s.cutoff)
@@ -22,6 +22,7 @@ function versionLine(v: RegistryVersion): string {
     : w
       ? `stratified ${w.validationShare ?? '?'} seed ${w.seed}`
       : '';
+  const window = w ? `${split} (${w.validRows} validation rows)` : '';
   const cands = v.candidates.length
     ? `  candidates ${v.candidates.map((c) => `${c.engine}${c.chosen ? '*' : ''} ${f3(c.value)}`).join(', ')}`
     : '';

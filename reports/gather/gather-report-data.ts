@@ -14,6 +14,7 @@ import { gatherPublication, type PublicationFacts } from './gather-publication.t
 import { gatherRun, type RunFacts, stepDurations } from './gather-run.ts';
 import { gatherScores } from './gather-scores.ts';
 import { gatherTrend } from './gather-trend.ts';
+import { gatherValidation } from './gather-validation.ts';
 import { gatherValue } from './gather-value.ts';
 import { queryRows } from './query-rows.ts';
 
@@ -41,6 +42,8 @@ export async function gatherReportData(
   const model = await gatherMetrics(pool, runKey);
   if (model?.metrics) data.metrics = model.metrics;
   if (model?.baseRate !== undefined) data.baseRate = model.baseRate;
+  const validation = await gatherValidation(pool, runKey);
+  if (validation) data.validation = validation;
   const scores = await gatherScores(pool, runKey, run.pipeline, run.businessDate);
   Object.assign(data, scores);
   const decision = await gatherDecision(pool, runKey);

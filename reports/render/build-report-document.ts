@@ -11,6 +11,7 @@ import { querySection } from './query-section.ts';
 import type { ReportCharts } from './report-charts.ts';
 import type { RunReportData } from './report-data.ts';
 import type { ReportDocument, ReportSection } from './report-document.ts';
+import { validationSection } from './validation-section.ts';
 import { valueSection } from './value-section.ts';
 
 /** Assemble the sections the data supports, in reading order. */
@@ -22,6 +23,7 @@ export function buildReportDocument(data: RunReportData, charts: ReportCharts): 
     headlineSection(data),
     healthFirst ? health : undefined,
     qualitySection(data, charts),
+    validationSection(data),
     distributionSection(data, charts),
     exploratorySection(data, charts),
     healthFirst ? undefined : health,

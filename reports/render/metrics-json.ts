@@ -10,6 +10,7 @@ export function metricsJson(data: RunReportData): string {
     headline: data.headline ?? null,
     baseRate: data.baseRate ?? null,
     metrics: data.metrics ?? null,
+    validation: data.validation ?? null,
     modelDecision: data.modelDecision ?? null,
     drift: data.dataHealth?.drift ?? null,
     qualityChecks: data.dataHealth?.qualityChecks ?? null,

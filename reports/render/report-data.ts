@@ -21,6 +21,8 @@ export interface RunReportData {
   finishedAt?: string;
   headline?: ReportHeadline;
   metrics?: ModelMetrics;
+  /** How the model was validated: split or window, rows, every candidate engine, calibration, CV. */
+  validation?: ValidationFacts;
   /** Share of customers who purchased in the evaluation window, 0..1. */
   baseRate?: number;
   scoreHistogram?: { tonight: HistogramBin[]; previous?: HistogramBin[] };
@@ -95,6 +97,32 @@ export interface ModelMetrics {
   topDecileCapture?: number;
   calibration?: CalibrationRow[];
   featureImportance?: { feature: string; importance: number }[];
+}
+
+export interface ValidationFacts {
+  split:
+    | { kind: 'stratified'; share: number | null; seed: number | null }
+    | { kind: 'time'; trainCutoffs: string[]; validCutoff: string; validLabelEnd: string | null };
+  trainRows: number;
+  validRows: number | null;
+  /** The promotion metric engine "auto" chose by (null: one engine, nothing chosen). */
+  selectedBy: string | null;
+  candidates: {
+    engine: string;
+    value: number | null;
+    rocAuc: number | null;
+    calibration: string | null;
+    chosen: boolean;
+  }[];
+  calibration?: {
+    method: string;
+    eceBefore: number | null;
+    eceAfter: number | null;
+    brierBefore: number | null;
+    brierAfter: number | null;
+  };
+  /** k-fold cross-validation ROC-AUC on the training rows, when the pipeline asks for it. */
+  cv?: { folds: number; mean: number | null; sd: number | null };
 }
 
 export interface LiftRow {
