@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePipeline, type Pipeline } from '../config/pipeline.ts';
 import { clean } from '../jobs/clean.ts';
@@ -6,6 +6,7 @@ import { evaluate } from '../jobs/evaluate.ts';
 import { features } from '../jobs/features.ts';
 import { score } from '../jobs/score.ts';
 import { train } from '../jobs/train.ts';
+import { hashFold } from '../ml/evaluation/hash-folds.ts';
 import { gatherScores } from '../reports/gather/gather-scores.ts';
 import { customersSection } from '../reports/render/customers-section.ts';
 import { stepContext } from './helpers/features-context.ts';
@@ -26,14 +27,23 @@ describe('labeled mode: known outcomes are scored out-of-fold and never targeted
   });
   afterAll(async () => t?.cleanup());
 
-  /** Runs collect..score in-process for a shoppers slice whose every `blankEvery`-th label is empty. */
-  async function night(name: string, blankEvery: number | null): Promise<Pipeline> {
-    const { pipeline: file } = writeShoppersSlice(
+  /**
+   * Runs collect..score in-process for a shoppers slice whose every `blankEvery`-th label is empty;
+   * `flipLine`: the data line (1-based) whose label is flipped.
+   */
+  async function night(name: string, blankEvery: number | null, flipLine?: number): Promise<Pipeline> {
+    const { pipeline: file, csv } = writeShoppersSlice(
       t.tmp,
       1_500,
       { name, model: { engine: 'hist', nTrees: 30, seed: 42, validationShare: 0.2, crossFitFolds: 3 } },
       blankEvery,
     );
+    if (flipLine !== undefined) {
+      const lines = readFileSync(csv, 'utf8').split('\r\n');
+      const row = lines[flipLine]!;
+      lines[flipLine] = row.endsWith(',TRUE') ? row.replace(/TRUE$/, 'FALSE') : row.replace(/FALSE$/, 'TRUE');
+      writeFileSync(csv, lines.join('\r\n'));
+    }
     const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     const { pipeline } = await collectAndLoad(t.database, t.config, raw, DATE);
     for (const step of [clean, features, train, evaluate, score]) {
@@ -88,6 +98,50 @@ describe('labeled mode: known outcomes are scored out-of-fold and never targeted
     expect((drift as { reference: string }[]).map((d) => d.reference)).toEqual([
       'train rows vs 300 rows of unknown outcome',
     ]);
+  });
+
+  it("out-of-fold through the pipeline: a row's published score does not change when its own label flips", async () => {
+    // A labeled data line (every 5th from the first is blank) that the fold models fit on, not one
+    // of the rows their calibrators take (by a hash of seed + 1 and id): its label reaches the
+    // other folds' models, so the test can see that it does not reach its own. Data line n is
+    // source row "sessions:<n + 1>" (line 1 is the header).
+    const line = [...Array(100).keys()]
+      .map((i) => i + 1)
+      .find((n) => (n - 1) % 5 !== 0 && hashFold(`sessions:${n + 1}`, 43, 1000) >= 200)!;
+    const a = await night('flip-a', 5);
+    const b = await night('flip-b', 5, line);
+    const read = async (p: Pipeline) => {
+      const [rows] = await t.database.pool.query(
+        `SELECT k.entity_id AS id, k.score, k.fold, c.label
+           FROM known_outcome_scores k
+           JOIN clean_rows c ON c.run_key = k.run_key AND c.row_id = k.entity_id
+          WHERE k.run_key = ?`,
+        [`${p.name}@${DATE}`],
+      );
+      return new Map(
+        (rows as { id: string; score: number; fold: number; label: number }[]).map((r) => [r.id, r]),
+      );
+    };
+    const before = await read(a);
+    const after = await read(b);
+    expect(after.size).toBe(1_200);
+    const flipped = [...after.values()].filter((r) => before.get(r.id)!.label !== r.label);
+    expect(flipped).toHaveLength(1);
+    const row = flipped[0]!;
+    expect(before.get(row.id)!.fold).toBe(row.fold);
+    // Its own label never reached the model that scored it: the same score, to the last bit.
+    expect(row.score).toBe(before.get(row.id)!.score);
+    // The flip did reach the other folds' models (they trained on it): some of their scores moved.
+    const others = [...after.values()].filter((r) => r.fold !== row.fold);
+    expect(others.filter((r) => r.score !== before.get(r.id)!.score).length).toBeGreaterThan(0);
+    // Rows of its own fold were scored by the same model as before: unchanged too.
+    for (const r of after.values()) if (r.fold === row.fold) expect(r.score).toBe(before.get(r.id)!.score);
+
+    // Data line 8 (sessions:9): flipping it moves other rows between the train and validation
+    // roles, so the cross-fit gets its rows in another order; its score must not move either.
+    const c = await read(await night('flip-c', 5, 8));
+    expect(c.get('sessions:9')!.label).not.toBe(before.get('sessions:9')!.label);
+    expect(c.get('sessions:9')!.score).toBe(before.get('sessions:9')!.score);
   });
 
   it('with every outcome known, the target list is empty and the report says so plainly', async () => {

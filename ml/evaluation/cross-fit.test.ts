@@ -27,6 +27,24 @@ describe('cross-fitted scores', () => {
     expect(rocAuc(data.labels, before.scores)).toBeGreaterThan(0.75);
   });
 
+  it('scores do not depend on the order rows come in (labeled mode hands them split by label)', async () => {
+    const before = await crossFitScores(data, ids, fit, 3, 7);
+    const order = Array.from(ids.keys()).reverse();
+    const reordered = {
+      ...data,
+      columns: data.columns.map((c) => Float64Array.from(order, (i) => c[i]!)),
+      labels: Uint8Array.from(order, (i) => data.labels[i]!),
+    };
+    const after = await crossFitScores(
+      reordered,
+      order.map((i) => ids[i]!),
+      fit,
+      3,
+      7,
+    );
+    expect(Array.from(after.scores).reverse()).toEqual(Array.from(before.scores));
+  });
+
   it('folds come from (seed, id) alone: same for any order or label, about k equal parts', () => {
     const folds = hashFolds(ids, 7, 5);
     const reversed = hashFolds([...ids].reverse(), 7, 5);

@@ -15,8 +15,8 @@ export interface CrossFit {
 
 /**
  * Cross-fitted (out-of-fold) scores: rows are dealt to k folds by a hash of (seed, id), and each
- * fold is scored by the recipe fitted on the other folds only. So a row's score never depends on
- * its own label: what the published table holds for rows whose outcome is already known, instead
+ * fold is scored by the recipe fitted on the other folds only, in id order. So a row's score
+ * never depends on its own label, nor on the order rows come in: what the published table holds for rows whose outcome is already known, instead
  * of the in-sample score of a model that learned them.
  */
 export async function crossFitScores(
@@ -35,6 +35,10 @@ export async function crossFitScores(
     const outIdx: number[] = [];
     for (let i = 0; i < data.nRows; i++) (folds[i] === f ? outIdx : inIdx).push(i);
     if (outIdx.length === 0) continue;
+    // The fold's rows in id order: the caller's order (labeled mode: train rows, then validation
+    // rows, a split that depends on the labels) must not reach the fit, whose sampling is by
+    // position. Otherwise flipping one row's label reorders the other rows and moves its score.
+    inIdx.sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : a - b));
     const model = await fit(
       selectRows(data, inIdx),
       inIdx.map((i) => ids[i]!),
