@@ -104,7 +104,7 @@ export const commandDocs: Record<string, CommandDoc> = {
   },
   promote: {
     summary: 'makes a version champion by hand, recorded with who and why',
-    example: 'cpd promote 12 --by cleo --reason "rolled back a bad retrain"',
+    example: 'cpd promote online-shoppers v12 --by cleo --reason "rolled back a bad retrain"',
     flags: { by: 'who is acting (default: the OS user)', reason: 'why, for the decision trail', json },
   },
 };

@@ -33,6 +33,7 @@ export function summaryJson(s: RunSummary) {
         }
       : null,
     modelVersion: s.modelVersion,
+    modelReused: s.modelReused,
   };
 }
 
@@ -58,4 +59,8 @@ export function printOutcome(s: RunSummary, print: (s: string) => void, withStep
   const m = s.metrics ? pickMetrics(s.metrics) : {};
   const shown = Object.entries(m).map(([k, v]) => `${k}=${typeof v === 'number' ? v.toFixed(4) : String(v)}`);
   if (shown.length) print(`metrics: ${shown.join(' ')}`);
+  if (s.modelVersion !== null)
+    print(
+      `model: v${s.modelVersion}${s.modelReused ? ' (reused: same data and parameters as the night that trained it)' : ''}`,
+    );
 }

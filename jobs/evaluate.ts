@@ -8,7 +8,7 @@ import { modeOf } from '../modes/index.ts';
 import { PermanentError } from '../pipeline/errors.ts';
 import { decideRunPromotion } from '../pipeline/registry/decide-run-promotion.ts';
 import { headlineMetrics } from '../pipeline/registry/headline-metrics.ts';
-import { loadRunModel } from '../pipeline/registry/model-store.ts';
+import { findRunVersion, readModel } from '../pipeline/registry/model-store.ts';
 import { defineStep, type StepContext } from '../runner/step.ts';
 
 /**
@@ -23,7 +23,10 @@ export const evaluate = defineStep({
   async handler(ctx) {
     const { run, db, pool, log } = ctx;
     const valid = await modeOf(run.pipeline).readFeatures({ db, pool }, run.runKey, 'valid');
-    const { version, model } = await loadRunModel(db, run.runKey);
+    const used = await findRunVersion(db, run.runKey);
+    if (!used) throw new PermanentError(`no model for ${run.runKey}: the train step has not run`);
+    const { version, reused } = used;
+    const model = await readModel(db, version);
     const evaluation = evaluateCalibrated(
       model,
       valid,
@@ -64,6 +67,7 @@ export const evaluate = defineStep({
       pipeline: run.pipeline,
       runKey: run.runKey,
       challenger: { id: version.id, metrics: headlineMetrics(evaluation) },
+      reused,
       valid,
       log,
     });
@@ -71,7 +75,7 @@ export const evaluate = defineStep({
     return {
       rowsIn: valid.nRows,
       details: {
-        modelVersion: version.id,
+        modelVersion: version.version,
         rocAuc: metrics.rocAuc,
         prAuc: metrics.prAuc,
         f1: metrics.f1,
@@ -86,7 +90,7 @@ export const evaluate = defineStep({
           : {}),
         ...(cv ? { cvRocAuc: cv.rocAuc.mean, cvRocAucSd: cv.rocAuc.sd } : {}),
         promoted: decision.promoted,
-        champion: decision.resultVersion,
+        champion: decision.resultNumber,
         decision: decision.reason,
       },
     };

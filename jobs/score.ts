@@ -33,7 +33,7 @@ export const score = defineStep({
     const { version, model } = await loadScoringModel(db, run.pipeline.name, run.runKey);
     if (set.featureNames.join('\u0000') !== model.featureNames.join('\u0000')) {
       throw new PermanentError(
-        `model ${version.id} was trained on other features than the feature set of ${run.runKey}`,
+        `model v${version.version} was trained on other features than the feature set of ${run.runKey}`,
       );
     }
     const dir = await mkdtemp(path.join(os.tmpdir(), 'cpd-score-'));
@@ -76,7 +76,7 @@ export const score = defineStep({
         meta: {
           runKey: run.runKey,
           businessDate: run.businessDate,
-          modelVersion: version.id,
+          modelVersion: version.version,
           scoredAt: new Date(),
         },
         actor: `worker@${os.hostname()}`,
@@ -90,7 +90,7 @@ export const score = defineStep({
         log.warn('customer_scores was stale and has been refreshed');
       }
       await progress(100);
-      const details = { modelVersion: version.id, reasonsBase: spool.base, timings, ...outcome };
+      const details = { modelVersion: version.version, reasonsBase: spool.base, timings, ...outcome };
       if (outcome.kind === 'blocked') {
         const why = outcome.blocked.map((g) => g.message).join('; ');
         const kept = outcome.publishedRunKey

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { PoolConnection } from 'mysql2/promise';
 import { featureSets } from '../db/schema/index.ts';
@@ -7,11 +6,17 @@ import { concatRows } from '../ml/dataset.ts';
 import { trainModel } from '../ml/engine.ts';
 import { type CrossFit, crossFitScores, type FitRecipe } from '../ml/evaluation/cross-fit.ts';
 import { modeOf } from '../modes/index.ts';
-import type { FeatureMatrix } from '../pipeline/features/feature-matrix-type.ts';
-import { DEPENDENCE_PREFIX, dependenceSuspects, dependenceWarning } from '../pipeline/quality/leak-guard.ts';
+import {
+  DEPENDENCE_PREFIX,
+  type DependenceSuspect,
+  dependenceSuspects,
+  dependenceWarning,
+} from '../pipeline/quality/leak-guard.ts';
 import { fitCandidates } from '../pipeline/registry/fit-candidates.ts';
+import { fitKeyOf } from '../pipeline/registry/fit-key.ts';
 import { storeKnownOutcomeScores } from '../pipeline/registry/known-outcome-scores.ts';
 import { saveModelVersion } from '../pipeline/registry/model-store.ts';
+import { reuseFittedVersion } from '../pipeline/registry/reuse-version.ts';
 import { defineStep } from '../runner/step.ts';
 
 /**
@@ -34,6 +39,20 @@ export const train = defineStep({
     // Calibrated on the validation rows (labeled: the held-out slice; transactions: the most
     // recent labeled window), which the model never learns from.
     const valid = await mode.readFeatures({ db, pool }, run.runKey, 'valid');
+    // Same rows, recipe and seed as an existing version: use it, fit nothing, store nothing.
+    const fit = fitKeyOf(run.pipeline, data, valid);
+    const reused = await reuseFittedVersion(
+      pool,
+      { pipeline: run.pipeline.name, runKey: run.runKey, fitKey: fit.key, knownOutcomes: crossFit },
+      (conn, v) => recordRunWarnings(conn, run.runKey, leakWarningsOf(v.metrics)),
+    );
+    if (reused) {
+      log.info(
+        { version: reused.version, from: reused.runKey },
+        'same data and parameters: model version reused',
+      );
+      return { rowsIn: data.nRows, details: { reusedVersion: reused.version, reusedFrom: reused.runKey } };
+    }
     const { model, engine, candidates, fitMs } = await fitCandidates(run.pipeline, data, valid, {
       threads,
       signal,
@@ -74,7 +93,8 @@ export const train = defineStep({
       engine,
       params: recipe,
       featureNames: data.featureNames,
-      dataFingerprint: fingerprintMatrix(data),
+      dataFingerprint: fit.dataFingerprint,
+      fitKey: fit.key,
       // With the fingerprint, params and seed: enough to retrain the version.
       trainingWindow: mode.trainingWindow(
         run,
@@ -133,12 +153,8 @@ async function recordRunWarnings(conn: PoolConnection, runKey: string, warnings:
   ]);
 }
 
-/** sha256 over ids, labels and values in row order: "trained on the same data" becomes checkable. */
-export function fingerprintMatrix(m: FeatureMatrix): string {
-  const h = createHash('sha256');
-  h.update(JSON.stringify(m.featureNames));
-  h.update(m.ids.join('\n'));
-  h.update(m.labels);
-  for (const c of m.columns) h.update(new Uint8Array(c.buffer, c.byteOffset, c.byteLength));
-  return h.digest('hex');
+/** The leak warnings stored with a version (metrics.leakGuard), for a run that reuses it. */
+function leakWarningsOf(metrics: unknown): string[] {
+  const leaks = (metrics as { leakGuard?: unknown } | null)?.leakGuard;
+  return Array.isArray(leaks) ? (leaks as DependenceSuspect[]).map(dependenceWarning) : [];
 }

@@ -1,7 +1,7 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import { type StepName, stepNames } from '../config/steps.ts';
 import type { Db } from '../db/client.ts';
-import { modelVersions, pipelineRuns, stepRuns } from '../db/schema/index.ts';
+import { modelVersions, pipelineRuns, runModels, stepRuns } from '../db/schema/index.ts';
 
 export interface StepSummary {
   step: StepName;
@@ -28,7 +28,10 @@ export interface RunSummary {
   metrics: Record<string, unknown> | null;
   /** The run's model: what it trained and validated on (split or time window, rows). */
   trainingWindow: unknown;
+  /** The run's model as people read it: its version number within the pipeline (trained or reused). */
   modelVersion: number | null;
+  /** The run reused an earlier version (same data and parameters) instead of fitting one. */
+  modelReused: boolean;
 }
 
 /** The ledger's view of one run: what `cpd status`, `cpd run --wait` and the report show. */
@@ -56,14 +59,28 @@ export async function runSummary(db: Db, runKey: string): Promise<RunSummary | u
       details: (last?.details as Record<string, unknown> | null | undefined) ?? null,
     };
   });
-  const [model] = await db
+  // The version the run used (run_models), else the one it trained (rows from before the link).
+  const [linked] = await db
     .select({
-      id: modelVersions.id,
+      version: modelVersions.version,
       metrics: modelVersions.metrics,
       trainingWindow: modelVersions.trainingWindow,
+      reused: runModels.reused,
     })
-    .from(modelVersions)
-    .where(and(eq(modelVersions.runKey, runKey)));
+    .from(runModels)
+    .innerJoin(modelVersions, eq(modelVersions.id, runModels.versionId))
+    .where(eq(runModels.runKey, runKey));
+  const [own] = linked
+    ? []
+    : await db
+        .select({
+          version: modelVersions.version,
+          metrics: modelVersions.metrics,
+          trainingWindow: modelVersions.trainingWindow,
+        })
+        .from(modelVersions)
+        .where(eq(modelVersions.runKey, runKey));
+  const model = linked ?? own;
   const metrics = model?.metrics ? (model.metrics as Record<string, unknown>) : null;
   return {
     runKey,
@@ -77,6 +94,7 @@ export async function runSummary(db: Db, runKey: string): Promise<RunSummary | u
     steps,
     metrics,
     trainingWindow: model?.trainingWindow ?? null,
-    modelVersion: model?.id ?? null,
+    modelVersion: model?.version ?? null,
+    modelReused: linked?.reused ?? false,
   };
 }

@@ -6,6 +6,7 @@ import type { Logger } from '../config/logger.ts';
 import type { Db } from '../db/client.ts';
 import { parseJsonValue } from '../db/json-column.ts';
 import { reportArchiveDir } from './archive-dir.ts';
+import { briefCorrection, publishedScoresDigest, recordBriefScores } from './gather/brief-scores.ts';
 import type { ExploratorySample } from './gather/gather-exploratory.ts';
 import { gatherReportData } from './gather/gather-report-data.ts';
 import { queryRows } from './gather/query-rows.ts';
@@ -41,16 +42,31 @@ export interface RunReportOutcome {
  * The stakeholder mail of one run outcome: gather the night from MySQL, render it, archive it,
  * send it once. A success or degraded night is kind `report`; a failed one `report-failed`
  * (`.gN` after a rerun), so the failure of a run that is later resumed and finishes still gets
- * its own mail, and retries or reruns never send one twice.
+ * its own mail, and retries or reruns never send one twice. A rerun (generation N) whose
+ * published scores differ from the earlier brief's is kind `report.corrected.gN`, marked
+ * "Corrected" with what changed.
  */
 export async function sendRunReport(deps: RunReportDeps, runKey: string): Promise<RunReportOutcome> {
   const data = await gatherReportData(deps.pool, runKey, deps.exploratorySample);
+  const { to, generation } = await recipients(deps, runKey);
+  // A rerun whose published scores differ from what the earlier brief said mails a corrected brief
+  // (once per generation: its own outbox kind); identical scores dedupe to the first `report`.
+  const digest =
+    data.status === 'failed'
+      ? undefined
+      : await publishedScoresDigest(deps.pool, data.pipeline, data.businessDate, runKey);
+  const correction =
+    digest && digest.customers > 0 ? await briefCorrection(deps.pool, runKey, generation, digest) : null;
+  if (correction) data.correction = correction;
   const dir = reportArchiveDir(deps.config, data.pipeline, data.businessDate);
   const rendered = await renderRunReport(data, { cardLink: pathToFileURL(join(dir, CARD_FILE)).href });
   const archive = await writeReportArchive(rendered, dir);
-  const { to, generation } = await recipients(deps, runKey);
   const kind =
-    data.status === 'failed' ? `report-failed${generation > 1 ? `.g${generation}` : ''}` : 'report';
+    data.status === 'failed'
+      ? `report-failed${generation > 1 ? `.g${generation}` : ''}`
+      : correction
+        ? `report.corrected.g${generation}`
+        : 'report';
   const message: MailMessage = {
     to,
     subject: rendered.subject,
@@ -69,8 +85,18 @@ export async function sendRunReport(deps: RunReportDeps, runKey: string): Promis
   };
   const size = mailSize(message);
   const mail = await sendOnce(deps.db, deps.mailer, runKey, kind, message);
+  if (digest && digest.customers > 0) await recordBriefScores(deps.pool, runKey, generation, digest, kind);
   deps.log.info(
-    { runKey, kind, status: data.status, mail: mail.sent ? 'sent' : mail.reason, archive, to, size },
+    {
+      runKey,
+      kind,
+      status: data.status,
+      mail: mail.sent ? 'sent' : mail.reason,
+      archive,
+      to,
+      size,
+      ...(correction ? { corrects: correction.previousGeneration } : {}),
+    },
     'run report',
   );
   const problem = data.failure ? `${data.failure.step}: ${data.failure.message}` : undefined;

@@ -132,6 +132,7 @@ describe('models larger than the server packet limit; packet errors fail fast an
         handled++;
         await db.insert(modelVersions).values({
           pipeline: pipeline.name,
+          version: 1,
           runKey,
           engine: 'hist',
           params: { note: blob.toString('hex') },

@@ -24,6 +24,9 @@ describe('model registry: champion/challenger decisions, cpd models, cpd promote
   const valid = makeSynthetic({ nRows: 1_500, seed: 12 });
   const pipeline = scoringPipeline('reg', { promotion: { metric: 'rocAuc', floor: 0.5, tolerance: 0.005 } });
   const versions: Record<string, number> = {};
+  /** Version id -> its number within the pipeline (what reasons and `cpd models` show). */
+  const numberOf = new Map<number, number>();
+  const n = (id: number | undefined) => numberOf.get(id!)!;
 
   beforeAll(async () => {
     t = await createTestEnv('models');
@@ -86,6 +89,7 @@ describe('model registry: champion/challenger decisions, cpd models, cpd promote
       },
       model,
     );
+    numberOf.set(ins.id, ins.version);
     return ins.id;
   }
 
@@ -136,7 +140,7 @@ describe('model registry: champion/challenger decisions, cpd models, cpd promote
     });
     expect(d.reason).toMatch(
       new RegExp(
-        `^first model of the pipeline: challenger v${versions.first} ROC-AUC 0\\.\\d{3} passes the floor 0\\.500 → champion v${versions.first}$`,
+        `^first model of the pipeline: challenger v${n(versions.first)} ROC-AUC 0\\.\\d{3} passes the floor 0\\.500 → champion v${n(versions.first)}$`,
       ),
     );
     expect(await champion()).toBe(versions.first);
@@ -154,9 +158,9 @@ describe('model registry: champion/challenger decisions, cpd models, cpd promote
     });
     expect(d.challengerValue!).toBeLessThan(d.championValue! - 0.005);
     expect(d.reason).toContain(
-      `challenger v${versions.worse} ROC-AUC ${d.challengerValue!.toFixed(3)} vs champion v${versions.first} ${d.championValue!.toFixed(3)}`,
+      `challenger v${n(versions.worse)} ROC-AUC ${d.challengerValue!.toFixed(3)} vs champion v${n(versions.first)} ${d.championValue!.toFixed(3)}`,
     );
-    expect(d.reason).toContain(`< −0.005 allowed) → kept v${versions.first}`);
+    expect(d.reason).toContain(`< −0.005 allowed) → kept v${n(versions.first)}`);
     const compared = (typeof d.compared === 'string' ? JSON.parse(d.compared) : d.compared) as {
       rows: number;
       champion: { rocAuc: number };
@@ -212,18 +216,20 @@ describe('model registry: champion/challenger decisions, cpd models, cpd promote
     const d = await decisionOf('reg@2026-12-04');
     expect(d).toMatchObject({ promoted: true, championVersion: versions.better, championValue: null });
     expect(d.reason).toContain(
-      `champion v${versions.better} cannot be compared (trained on other features; missing tonight: ${train.featureNames[0]}; new tonight: recency_days)`,
+      `champion v${n(versions.better)} cannot be compared (trained on other features; missing tonight: ${train.featureNames[0]}; new tonight: recency_days)`,
     );
   });
 
   it('model gate: a first model under the floor is not published and the run fails saying why', async () => {
     const strict = scoringPipeline('gate', { promotion: { floor: 0.99 } });
     const v = await seedNight(strict, 'gate@2026-12-01', await fit({ nTrees: 1, maxDepth: 1 }));
+    // Numbers count per pipeline: reg already has four versions, gate's first is v1.
+    expect([v, n(v)]).toEqual([n(versions.renamed) + 1, 1]);
     const step = await evaluate('gate@2026-12-01');
     expect(step).toMatchObject({ status: 'failed', errorKind: 'permanent' });
     expect(step.error).toMatch(
       new RegExp(
-        `^model gate: challenger v${v} ROC-AUC 0\\.\\d{3} fails the floor 0\\.990 and there is no champion → no model to score with$`,
+        `^model gate: challenger v${n(v)} ROC-AUC 0\\.\\d{3} fails the floor 0\\.990 and there is no champion → no model to score with$`,
       ),
     );
     // The runner marks the attempt, then the run: wait for the second write.
@@ -244,17 +250,17 @@ describe('model registry: champion/challenger decisions, cpd models, cpd promote
   it('cpd models shows versions with aliases and the decision trail; cpd promote overrides and is recorded', async () => {
     const text = await runCpd(['models', 'reg'], t.env);
     expect(text.code, text.stderr).toBe(0);
-    expect(text.stdout).toContain(`v${versions.renamed}`);
-    expect(text.stdout).toMatch(new RegExp(`v${versions.renamed}\\s+\\[champion\\]`));
-    expect(text.stdout).toContain(`kept v${versions.first}`);
-    expect(text.stdout).toContain(`< −0.005 allowed) → kept v${versions.first}`);
+    expect(text.stdout).toContain(`v${n(versions.renamed)}`);
+    expect(text.stdout).toMatch(new RegExp(`v${n(versions.renamed)}\\s+\\[champion\\]`));
+    expect(text.stdout).toContain(`kept v${n(versions.first)}`);
+    expect(text.stdout).toContain(`< −0.005 allowed) → kept v${n(versions.first)}`);
 
     const res = await runCpd(
-      ['promote', String(versions.first), '--by', 'alice', '--reason', 'back to the simple model'],
+      ['promote', 'reg', `v${n(versions.first)}`, '--by', 'alice', '--reason', 'back to the simple model'],
       t.env,
     );
     expect(res.code, res.stdout + res.stderr).toBe(0);
-    expect(res.stdout).toContain(`reg: v${versions.first} is now champion (was v${versions.renamed})`);
+    expect(res.stdout).toContain(`reg: v${n(versions.first)} is now champion (was v${n(versions.renamed)})`);
     expect(await champion()).toBe(versions.first);
 
     const json = await runCpd(['models', 'reg', '--json'], t.env);
@@ -268,29 +274,30 @@ describe('model registry: champion/challenger decisions, cpd models, cpd promote
         resultVersion: number;
       }[];
     };
-    expect(out.versions.map((v) => v.version)).toEqual([
-      versions.renamed,
-      versions.better,
-      versions.worse,
-      versions.first,
-    ]);
-    expect(out.versions.find((v) => v.version === versions.first)!.aliases).toEqual(['champion']);
+    expect(out.versions.map((v) => v.version)).toEqual(
+      [versions.renamed, versions.better, versions.worse, versions.first].map(n),
+    );
+    expect(out.versions.find((v) => v.version === n(versions.first))!.aliases).toEqual(['champion']);
     expect(out.decisions[0]).toMatchObject({
       decidedBy: 'user',
       actor: 'alice',
-      championVersion: versions.renamed,
-      resultVersion: versions.first,
+      championVersion: n(versions.renamed),
+      resultVersion: n(versions.first),
     });
     expect(out.decisions[0]!.reason).toContain(
       'manual promotion by alice: back to the simple model; replaces v',
     );
     expect(out.decisions).toHaveLength(5);
 
-    const again = await runCpd(['promote', String(versions.first)], t.env);
+    const again = await runCpd(['promote', 'reg', String(n(versions.first))], t.env);
     expect(again.code).toBe(1);
-    expect(again.stdout).toContain(`v${versions.first} is already the champion of reg`);
-    const none = await runCpd(['promote', '999999'], t.env);
+    expect(again.stdout).toContain(`v${n(versions.first)} is already the champion of reg`);
+    // Numbers count per pipeline: reg and gate both have a v1, so a bare number is ambiguous.
+    const ambiguous = await runCpd(['promote', 'v1'], t.env);
+    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.stdout).toContain('v1 exists in 2 pipelines (');
+    const none = await runCpd(['promote', 'reg', '999999'], t.env);
     expect(none.code).toBe(1);
-    expect(none.stdout).toContain('no model version 999999');
-  });
+    expect(none.stdout).toContain('no model version v999999 of reg');
+  }, 300_000);
 });

@@ -2,19 +2,28 @@ import { createDatabase } from '../../db/client.ts';
 import { PromoteError, promoteVersion } from '../../pipeline/registry/promote-version.ts';
 import { actorOf, type Command, stringOption, UsageError } from '../command.ts';
 
-/** `cpd promote VERSION`: a manual override of the promotion rule, recorded in the decision trail. */
+/** `cpd promote [PIPELINE] VERSION`: a manual override of the promotion rule, recorded in the decision trail. */
 export const promoteCmd: Command = {
   name: 'promote',
-  usage: 'cpd promote VERSION [--by NAME] [--reason TEXT] [--json]',
+  usage: 'cpd promote [PIPELINE] VERSION [--by NAME] [--reason TEXT] [--json]',
   options: { by: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean', default: false } },
   async run({ config, values, positionals, print }) {
-    const raw = positionals[0]?.replace(/^v/i, '');
+    // Version numbers count per pipeline: `cpd promote online-shoppers v3`, or `cpd promote 3` when only one pipeline has a v3.
+    const pipeline = positionals.length > 1 ? positionals[0] : undefined;
+    const raw = positionals[positionals.length - 1]?.replace(/^v/i, '');
     if (!raw || !/^\d+$/.test(raw))
-      throw new UsageError('name the model version to make champion: cpd promote VERSION (see cpd models)');
+      throw new UsageError(
+        'name the model version to make champion: cpd promote [PIPELINE] VERSION, e.g. cpd promote online-shoppers v3 (see cpd models)',
+      );
     const actor = actorOf(stringOption(values, 'by'));
     const database = createDatabase(config.DATABASE_URL);
     try {
-      const r = await promoteVersion(database.pool, Number(raw), actor, stringOption(values, 'reason'));
+      const r = await promoteVersion(
+        database.pool,
+        { pipeline, number: Number(raw) },
+        actor,
+        stringOption(values, 'reason'),
+      );
       if (values.json === true) print(JSON.stringify({ ...r, actor }));
       else
         print(

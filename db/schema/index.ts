@@ -1,4 +1,5 @@
 export * from './audit.ts';
+export * from './briefs.ts';
 export * from './data.ts';
 export * from './features.ts';
 export * from './models.ts';

@@ -39,12 +39,21 @@ export const modelVersions = mysqlTable(
   {
     id: int('id').autoincrement().primaryKey(),
     pipeline: varchar('pipeline', { length: 64 }).notNull(),
+    /** What people read and type: v1, v2, … counted per pipeline (the id stays the internal key). */
+    version: int('version').notNull(),
+    /** The run that trained it; runs that reused it are linked in run_models. */
     runKey: varchar('run_key', { length: 120 }).notNull(),
     engine: varchar('engine', { length: 16 }).notNull(),
     params: jsonColumn('params').notNull(),
     featureNames: jsonColumn<string[]>('feature_names').notNull(),
     /** sha256 over the training rows, so "same data" can be checked, not assumed. */
     dataFingerprint: varchar('data_fingerprint', { length: 64 }).notNull(),
+    /**
+     * sha256 over everything the fit depends on (training and validation rows, the configured
+     * recipe with engine and seed, feature names): a later run with the same key reuses this
+     * version instead of fitting an identical one. Null: stored before the key existed.
+     */
+    fitKey: varchar('fit_key', { length: 64 }),
     trainingWindow: jsonColumn<TrainingWindow>('training_window'),
     metrics: jsonColumn('metrics'),
     threshold: double('threshold'),
@@ -57,7 +66,40 @@ export const modelVersions = mysqlTable(
       .notNull()
       .default(sql`CURRENT_TIMESTAMP(3)`),
   },
-  (t) => [uniqueIndex('model_versions_run').on(t.runKey), index('model_versions_pipeline').on(t.pipeline)],
+  (t) => [
+    uniqueIndex('model_versions_run').on(t.runKey),
+    uniqueIndex('model_versions_number').on(t.pipeline, t.version),
+    index('model_versions_pipeline').on(t.pipeline),
+    index('model_versions_fit').on(t.pipeline, t.fitKey),
+  ],
+);
+
+/**
+ * The last version number given out per pipeline: the next version takes it + 1 under this
+ * row's lock, so concurrent runs of one pipeline take turns and other pipelines never wait.
+ */
+export const modelVersionNumbers = mysqlTable('model_version_numbers', {
+  pipeline: varchar('pipeline', { length: 64 }).primaryKey(),
+  lastVersion: int('last_version').notNull(),
+});
+
+/**
+ * The version each run used: the one it trained, or (reused) an earlier version with the same
+ * fit key, so identical data + params + seed never adds a version. Evaluate, score and the
+ * report find "the run's model" here.
+ */
+export const runModels = mysqlTable(
+  'run_models',
+  {
+    runKey: varchar('run_key', { length: 120 }).primaryKey(),
+    pipeline: varchar('pipeline', { length: 64 }).notNull(),
+    versionId: int('version_id').notNull(),
+    reused: boolean('reused').notNull().default(false),
+    updatedAt: timestamp('updated_at', { fsp: 3 })
+      .notNull()
+      .default(sql`CURRENT_TIMESTAMP(3)`),
+  },
+  (t) => [index('run_models_version').on(t.versionId)],
 );
 
 /**

@@ -49,6 +49,7 @@ const scoreColumns = {
   /** 1 = the tenth most likely to buy. */
   decile: tinyint('decile').notNull(),
   segment: varchar('segment', { length: 8 }).$type<'high' | 'medium' | 'low'>().notNull(),
+  /** The scoring model's version number within the pipeline (v3 is 3), as `cpd models` lists it. */
   modelVersion: int('model_version').notNull(),
   runKey: varchar('run_key', { length: 120 }).notNull(),
   businessDate: date('business_date', { mode: 'string' }).notNull(),

@@ -12,9 +12,12 @@ import { readAlias, setAlias } from './aliases.ts';
 import { type HeadlineMetrics, headlineMetrics } from './headline-metrics.ts';
 import { readModel } from './model-store.ts';
 import { type Contender, decidePromotion, type PromotionOutcome } from './promotion.ts';
+import { versionNumbers } from './version-numbers.ts';
 
 export interface RunDecision extends PromotionOutcome {
   championVersion: number | null;
+  /** The champion after the decision as people read it (its number in the pipeline). */
+  resultNumber: number | null;
 }
 
 interface Args {
@@ -23,6 +26,8 @@ interface Args {
   pipeline: Pipeline;
   runKey: string;
   challenger: { id: number; metrics: HeadlineMetrics };
+  /** The run reused an earlier run's version (same data and parameters): said in the reason. */
+  reused?: boolean;
   valid: FeatureMatrix;
   log: Logger;
 }
@@ -39,6 +44,7 @@ export async function decideRunPromotion({
   pipeline,
   runKey,
   challenger,
+  reused = false,
   valid,
   log,
 }: Args): Promise<RunDecision> {
@@ -46,11 +52,21 @@ export async function decideRunPromotion({
   const [prior] = await db.select().from(modelDecisions).where(eq(modelDecisions.runKey, runKey));
   const championId = prior ? prior.championVersion : await readAlias(db, pipeline.name, 'champion');
   const champion = championId === null ? null : await scoreChampion(db, championId, pipeline, valid);
-  const outcome = decidePromotion({
+  const numbers = await versionNumbers(db, [challenger.id, championId]);
+  const label = (id: number) => `v${numbers.get(id) ?? id}`;
+  const decided = decidePromotion({
     rule,
-    challenger: { version: challenger.id, value: challenger.metrics[rule.metric] },
-    champion: champion ? champion.contender : null,
+    challenger: {
+      version: challenger.id,
+      number: numbers.get(challenger.id),
+      value: challenger.metrics[rule.metric],
+    },
+    champion: champion ? { ...champion.contender, number: numbers.get(champion.contender.version) } : null,
   });
+  // Identical data, params and seed: no new version was fitted, so there is nothing to promote.
+  const outcome = reused
+    ? { ...decided, reason: `same data and parameters as ${label(challenger.id)}: reused; ${decided.reason}` }
+    : decided;
   const compared: ComparedMetrics = {
     rows: valid.nRows,
     positives: valid.labels.reduce((s, y) => s + y, 0),
@@ -65,7 +81,7 @@ export async function decideRunPromotion({
       // A later night or `cpd promote` moved the champion since this run first decided (a rerun of an old night).
       promoted = false;
       resultVersion = current;
-      reason = `${reason}; not applied: the champion has moved to v${current} since`;
+      reason = `${reason}; not applied: the champion has moved to ${label(current)} since`;
     }
     if (promoted) await setAlias(tx, pipeline.name, 'champion', challenger.id);
     await setAlias(tx, pipeline.name, 'challenger', challenger.id);
@@ -89,10 +105,13 @@ export async function decideRunPromotion({
       .insert(modelDecisions)
       .values(row)
       .onDuplicateKeyUpdate({ set: { ...row, decidedAt: new Date() } });
-    return { ...outcome, promoted, resultVersion, reason, championVersion: championId };
+    if (resultVersion !== null && !numbers.has(resultVersion))
+      for (const [id, n] of await versionNumbers(tx, [resultVersion])) numbers.set(id, n);
+    const resultNumber = resultVersion === null ? null : (numbers.get(resultVersion) ?? resultVersion);
+    return { ...outcome, promoted, resultVersion, resultNumber, reason, championVersion: championId };
   });
   log.info(
-    { promoted: decision.promoted, champion: decision.resultVersion, reason: decision.reason },
+    { promoted: decision.promoted, champion: decision.resultNumber, reason: decision.reason },
     'promotion decision',
   );
   return decision;
@@ -109,7 +128,7 @@ async function scoreChampion(
   const [version] = await db.select().from(modelVersions).where(eq(modelVersions.id, id));
   if (!version)
     return {
-      contender: { version: id, value: null, unusable: `v${id} is no longer in model_versions` },
+      contender: { version: id, value: null, unusable: `model id ${id} is no longer in model_versions` },
       metrics: null,
     };
   const model = await readModel(db, version);

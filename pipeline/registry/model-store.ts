@@ -5,7 +5,7 @@ import { constants, createGunzip, createGzip } from 'node:zlib';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import type { Db } from '../../db/client.ts';
-import { modelChunks, modelVersions } from '../../db/schema/index.ts';
+import { modelChunks, modelVersions, runModels } from '../../db/schema/index.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { decodeModel, encodeModel, type Model } from '../../ml/engine.ts';
 import { PermanentError } from '../errors.ts';
@@ -14,7 +14,7 @@ import { readAlias } from './aliases.ts';
 export type ModelVersion = typeof modelVersions.$inferSelect;
 export type NewModelVersion = Omit<
   typeof modelVersions.$inferInsert,
-  'id' | 'modelBytes' | 'modelChunks' | 'modelSha256'
+  'id' | 'version' | 'modelBytes' | 'modelChunks' | 'modelSha256'
 >;
 
 /**
@@ -32,9 +32,10 @@ export interface StoredModel {
 
 /**
  * Inserts or replaces (same run key) a version row and its model, in one transaction: readers see
- * the old version whole or the new one whole, never a row without its chunks. The model is
- * encoded as typed arrays (no big JSON), gzipped on libuv's thread pool and written chunk by
- * chunk as the compressor produces them.
+ * the old version whole or the new one whole, never a row without its chunks. A new version takes
+ * the pipeline's next number in the same transaction (a retried attempt keeps its number), and
+ * the run is linked to it in run_models. The model is encoded as typed arrays (no big JSON),
+ * gzipped on libuv's thread pool and written chunk by chunk as the compressor produces them.
  */
 export async function saveModelVersion(
   pool: Pool,
@@ -42,9 +43,15 @@ export async function saveModelVersion(
   model: Model,
   /** More writes that belong with the version (warnings, scores): committed with it or not at all. */
   alongside?: (conn: PoolConnection) => Promise<void>,
-): Promise<{ id: number } & StoredModel> {
+): Promise<{ id: number; version: number } & StoredModel> {
   return inTransaction(pool, async (conn, tx) => {
-    const placeholder = { ...row, modelBytes: 0, modelChunks: 0, modelSha256: '' };
+    const [mine] = await tx
+      .select({ version: modelVersions.version })
+      .from(modelVersions)
+      .where(eq(modelVersions.runKey, row.runKey))
+      .for('update');
+    const number = mine?.version ?? (await nextVersionNumber(conn, row.pipeline));
+    const placeholder = { ...row, version: number, modelBytes: 0, modelChunks: 0, modelSha256: '' };
     await tx
       .insert(modelVersions)
       .values(placeholder)
@@ -59,9 +66,52 @@ export async function saveModelVersion(
       .update(modelVersions)
       .set({ modelBytes: stored.bytes, modelChunks: stored.chunks, modelSha256: stored.sha256 })
       .where(eq(modelVersions.id, version.id));
+    await linkRunModel(conn, row.runKey, row.pipeline, version.id, false);
     await alongside?.(conn);
-    return { id: version.id, ...stored };
+    return { id: version.id, version: number, ...stored };
   });
+}
+
+/**
+ * The pipeline's next version number, taken inside the caller's transaction: the counter row is
+ * locked until commit (two runs of one pipeline take turns; other pipelines have their own row),
+ * and a rollback gives the number back, so numbers have no gaps.
+ */
+async function nextVersionNumber(conn: PoolConnection, pipeline: string): Promise<number> {
+  // A plain (non-locking) read: only the first version of a pipeline, or rows written before the
+  // counter existed, need it; the counter row's lock is what serialises.
+  const [max] = await conn.query(
+    'SELECT COALESCE(MAX(version), 0) AS n FROM model_versions WHERE pipeline = ?',
+    [pipeline],
+  );
+  const first = Number((max as { n: number }[])[0]?.n ?? 0) + 1;
+  await conn.query(
+    `INSERT INTO model_version_numbers (pipeline, last_version) VALUES (?, ?)
+     ON DUPLICATE KEY UPDATE last_version = GREATEST(last_version + 1, VALUES(last_version))`,
+    [pipeline, first],
+  );
+  const [rows] = await conn.query('SELECT last_version AS n FROM model_version_numbers WHERE pipeline = ?', [
+    pipeline,
+  ]);
+  const n = (rows as { n: number }[])[0]?.n;
+  if (n === undefined) throw new Error(`no version counter for ${pipeline} inside its own transaction`);
+  return Number(n);
+}
+
+/** Records which version a run used (trained or reused); the caller holds the transaction. */
+export async function linkRunModel(
+  conn: PoolConnection,
+  runKey: string,
+  pipeline: string,
+  versionId: number,
+  reused: boolean,
+): Promise<void> {
+  await conn.query(
+    `INSERT INTO run_models (run_key, pipeline, version_id, reused) VALUES (?, ?, ?, ?)
+     ON DUPLICATE KEY UPDATE pipeline = VALUES(pipeline), version_id = VALUES(version_id),
+       reused = VALUES(reused), updated_at = CURRENT_TIMESTAMP(3)`,
+    [runKey, pipeline, versionId, reused],
+  );
 }
 
 /** Replaces a version's chunks; the caller holds the transaction. */
@@ -152,14 +202,34 @@ export async function readModel(db: Db, version: ModelVersion): Promise<Model> {
 }
 
 function corrupt(version: ModelVersion, why: string): PermanentError {
-  return new PermanentError(`model v${version.id} (${version.runKey}) cannot be loaded: ${why}`);
+  return new PermanentError(
+    `model ${version.pipeline} v${version.version} (${version.runKey}) cannot be loaded: ${why}`,
+  );
 }
 
-/** The model trained by a run, loaded back into memory. */
+/**
+ * The version a run used: the one its train step linked (trained, or reused from an earlier run
+ * with the same data and parameters), else the one it trained (rows from before run_models).
+ */
+export async function findRunVersion(
+  db: Db,
+  runKey: string,
+): Promise<{ version: ModelVersion; reused: boolean } | undefined> {
+  const [linked] = await db
+    .select({ version: modelVersions, reused: runModels.reused })
+    .from(runModels)
+    .innerJoin(modelVersions, eq(modelVersions.id, runModels.versionId))
+    .where(eq(runModels.runKey, runKey));
+  if (linked) return linked;
+  const [own] = await db.select().from(modelVersions).where(eq(modelVersions.runKey, runKey));
+  return own ? { version: own, reused: false } : undefined;
+}
+
+/** The model a run trained or reused, loaded back into memory. */
 export async function loadRunModel(db: Db, runKey: string): Promise<{ version: ModelVersion; model: Model }> {
-  const [version] = await db.select().from(modelVersions).where(eq(modelVersions.runKey, runKey));
-  if (!version) throw new PermanentError(`no model for ${runKey}: the train step has not run`);
-  return { version, model: await readModel(db, version) };
+  const found = await findRunVersion(db, runKey);
+  if (!found) throw new PermanentError(`no model for ${runKey}: the train step has not run`);
+  return { version: found.version, model: await readModel(db, found.version) };
 }
 
 /**
@@ -181,7 +251,7 @@ export async function loadScoringModel(
   const [version] = await db.select().from(modelVersions).where(eq(modelVersions.id, championId));
   if (!version)
     throw new PermanentError(
-      `model gate: the champion of ${pipeline} is v${championId}, which is not in model_versions`,
+      `model gate: the champion of ${pipeline} is model id ${championId}, which is not in model_versions`,
     );
   return { version, model: await readModel(db, version) };
 }

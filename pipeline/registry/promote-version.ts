@@ -1,4 +1,4 @@
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type { Pool } from 'mysql2/promise';
 import { modelDecisions, modelVersions } from '../../db/schema/index.ts';
 import { inTransaction } from '../../db/transaction.ts';
@@ -11,6 +11,7 @@ export class PromoteError extends Error {
 
 export interface ManualPromotion {
   pipeline: string;
+  /** Numbers within the pipeline (v3), as `cpd models` lists them. */
   version: number;
   previous: number | null;
   decisionId: number;
@@ -30,24 +31,40 @@ const metricOf = (metrics: unknown, key: string): number | null => {
  */
 export async function promoteVersion(
   pool: Pool,
-  versionId: number,
+  /** The version's number within the pipeline; the pipeline may be left out when only one has that number. */
+  target: { pipeline?: string | undefined; number: number },
   actor: string,
   why: string | undefined,
 ): Promise<ManualPromotion> {
   return inTransaction(pool, async (_conn, tx) => {
-    const [version] = await tx
+    const matches = await tx
       .select({
         id: modelVersions.id,
+        version: modelVersions.version,
         pipeline: modelVersions.pipeline,
         metrics: modelVersions.metrics,
         runKey: modelVersions.runKey,
       })
       .from(modelVersions)
-      .where(eq(modelVersions.id, versionId));
-    if (!version) throw new PromoteError(`no model version ${versionId}: see \`cpd models\``);
+      .where(
+        and(
+          eq(modelVersions.version, target.number),
+          target.pipeline === undefined ? undefined : eq(modelVersions.pipeline, target.pipeline),
+        ),
+      );
+    const v = `v${target.number}`;
+    if (matches.length === 0)
+      throw new PromoteError(
+        `no model version ${v}${target.pipeline ? ` of ${target.pipeline}` : ''}: see \`cpd models${target.pipeline ? ` ${target.pipeline}` : ''}\``,
+      );
+    if (matches.length > 1)
+      throw new PromoteError(
+        `${v} exists in ${matches.length} pipelines (${matches.map((m) => m.pipeline).join(', ')}): name one, e.g. cpd promote ${matches[0]!.pipeline} ${v}`,
+      );
+    const version = matches[0]!;
+    const versionId = version.id;
     const previous = await readAlias(tx, version.pipeline, 'champion', true);
-    if (previous === versionId)
-      throw new PromoteError(`v${versionId} is already the champion of ${version.pipeline}`);
+    if (previous === versionId) throw new PromoteError(`${v} is already the champion of ${version.pipeline}`);
     const [last] = await tx
       .select({ metric: modelDecisions.metric })
       .from(modelDecisions)
@@ -59,7 +76,7 @@ export async function promoteVersion(
       previous === null
         ? []
         : await tx
-            .select({ metrics: modelVersions.metrics })
+            .select({ metrics: modelVersions.metrics, version: modelVersions.version })
             .from(modelVersions)
             .where(eq(modelVersions.id, previous));
     const mine = metricOf(version.metrics, metric);
@@ -68,8 +85,8 @@ export async function promoteVersion(
     const figures =
       previous === null
         ? `${metric} ${show(mine)} on ${version.runKey}`
-        : `${metric} v${versionId} ${show(mine)} (on ${version.runKey}) vs v${previous} ${show(theirs)} (on its own run), not the same rows`;
-    const reason = `manual promotion by ${actor}: ${why?.trim() || 'no reason given'}; ${previous === null ? 'no champion before' : `replaces v${previous}`}; ${figures}`;
+        : `${metric} ${v} ${show(mine)} (on ${version.runKey}) vs v${before?.version ?? '?'} ${show(theirs)} (on its own run), not the same rows`;
+    const reason = `manual promotion by ${actor}: ${why?.trim() || 'no reason given'}; ${previous === null ? 'no champion before' : `replaces v${before?.version ?? '?'}`}; ${figures}`;
     await setAlias(tx, version.pipeline, 'champion', versionId);
     const [ins] = await tx
       .insert(modelDecisions)
@@ -90,6 +107,12 @@ export async function promoteVersion(
         actor,
       })
       .$returningId();
-    return { pipeline: version.pipeline, version: versionId, previous, decisionId: ins!.id, reason };
+    return {
+      pipeline: version.pipeline,
+      version: version.version,
+      previous: previous === null ? null : (before?.version ?? null),
+      decisionId: ins!.id,
+      reason,
+    };
   });
 }

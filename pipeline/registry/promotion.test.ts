@@ -18,6 +18,18 @@ describe('decidePromotion', () => {
     );
   });
 
+  it('names versions by their number within the pipeline, and decides on the ids', () => {
+    const d = decidePromotion({
+      rule,
+      challenger: { version: 42, number: 3, value: 0.812 },
+      champion: { version: 40, number: 2, value: 0.776 },
+    });
+    expect(d).toMatchObject({ promoted: true, resultVersion: 42 });
+    expect(d.reason).toBe(
+      'challenger v3 ROC-AUC 0.812 vs champion v2 0.776 (+0.036 ≥ −0.005 allowed) → champion v3',
+    );
+  });
+
   it('keeps the champion against a worse challenger, and the reason says why', () => {
     const d = decidePromotion({
       rule,

@@ -4,7 +4,10 @@ export type PromotionMetric = PromotionRule['metric'];
 
 /** One model's side of the comparison; `value` null = undefined on these rows (e.g. one class). */
 export interface Contender {
+  /** The version's id (what aliases point to). */
   version: number;
+  /** Its number within the pipeline, as people read it (v3); the id when absent. */
+  number?: number;
   value: number | null;
   /** Why this model could not be scored on tonight's validation rows (e.g. other features). */
   unusable?: string;
@@ -74,7 +77,8 @@ export function decidePromotion({ rule, challenger, champion }: PromotionInput):
     rule: describeRule(rule),
     reason,
   });
-  const ch = `challenger v${challenger.version}`;
+  const vc = `v${challenger.number ?? challenger.version}`;
+  const ch = `challenger ${vc}`;
   const challengerOk = passes(challenger.value);
   const vsFloor = `${show(challenger)} ${challengerOk ? 'passes' : 'fails'} the ${floorText}`;
 
@@ -84,17 +88,18 @@ export function decidePromotion({ rule, challenger, champion }: PromotionInput):
         true,
         challenger.version,
         true,
-        `first model of the pipeline: ${ch} ${vsFloor} → champion v${challenger.version}`,
+        `first model of the pipeline: ${ch} ${vsFloor} → champion ${vc}`,
       );
     return out(false, null, false, `${ch} ${vsFloor} and there is no champion → no model to score with`);
   }
-  const cp = `champion v${champion.version}`;
+  const vp = `v${champion.number ?? champion.version}`;
+  const cp = `champion ${vp}`;
   if (champion.version === challenger.version) {
     return out(
       false,
       champion.version,
       challengerOk,
-      `v${challenger.version} is already the champion; ${show(challenger)} on tonight's rows`,
+      `${vc} is already the champion; ${show(challenger)} on tonight's rows`,
     );
   }
   if (champion.unusable !== undefined) {
@@ -103,7 +108,7 @@ export function decidePromotion({ rule, challenger, champion }: PromotionInput):
         true,
         challenger.version,
         true,
-        `${cp} cannot be compared (${champion.unusable}); ${ch} ${vsFloor} → champion v${challenger.version}`,
+        `${cp} cannot be compared (${champion.unusable}); ${ch} ${vsFloor} → champion ${vc}`,
       );
     return out(
       false,
@@ -119,7 +124,7 @@ export function decidePromotion({ rule, challenger, champion }: PromotionInput):
       false,
       champion.version,
       championOk,
-      `${ch} ${vsFloor} → kept v${champion.version} (${show(champion)})${gate}`,
+      `${ch} ${vsFloor} → kept ${vp} (${show(champion)})${gate}`,
     );
   }
   if (champion.value === null || !Number.isFinite(champion.value)) {
@@ -127,7 +132,7 @@ export function decidePromotion({ rule, challenger, champion }: PromotionInput):
       true,
       challenger.version,
       true,
-      `${cp} has ${name} undefined on tonight's rows; ${ch} ${vsFloor} → champion v${challenger.version}`,
+      `${cp} has ${name} undefined on tonight's rows; ${ch} ${vsFloor} → champion ${vc}`,
     );
   }
   const value = challenger.value as number;
@@ -141,7 +146,7 @@ export function decidePromotion({ rule, challenger, champion }: PromotionInput):
   const cmp = tie
     ? `${ch} ${name} ${fmt(value)} ties ${cp} ${fmt(champion.value)} on the same rows`
     : `${ch} ${name} ${fmt(value)} vs ${cp} ${fmt(champion.value)} (${signed(gain)} ${enough ? '≥' : '<'} ${signed(needed)} ${word}${lower ? ', lower is better' : ''})`;
-  if (enough) return out(true, challenger.version, true, `${cmp} → champion v${challenger.version}`);
+  if (enough) return out(true, challenger.version, true, `${cmp} → champion ${vc}`);
   const gate = championOk ? '' : `; the champion fails the ${floorText} too → no usable model`;
-  return out(false, champion.version, championOk, `${cmp} → kept v${champion.version}${gate}`);
+  return out(false, champion.version, championOk, `${cmp} → kept ${vp}${gate}`);
 }

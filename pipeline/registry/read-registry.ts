@@ -1,9 +1,13 @@
 import { desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { modelAliases, modelDecisions, modelVersions, type TrainingWindow } from '../../db/schema/index.ts';
+import { versionNumbers } from './version-numbers.ts';
 
 export interface RegistryVersion {
+  /** The number within the pipeline people read and type (v3). */
   version: number;
+  /** The internal id aliases and decisions refer to. */
+  id: number;
   pipeline: string;
   runKey: string;
   createdAt: Date;
@@ -25,6 +29,7 @@ export interface RegistryVersion {
   cvRocAuc: { mean: number; sd: number } | null;
 }
 
+/** A decision with its versions as numbers within the pipeline (the stored ids stay internal). */
 export type RegistryDecision = typeof modelDecisions.$inferSelect;
 
 const num = (m: Record<string, unknown> | null, k: string): number | null => {
@@ -41,6 +46,7 @@ export async function readRegistry(
   const rows = await db
     .select({
       id: modelVersions.id,
+      version: modelVersions.version,
       pipeline: modelVersions.pipeline,
       runKey: modelVersions.runKey,
       createdAt: modelVersions.createdAt,
@@ -64,7 +70,8 @@ export async function readRegistry(
   const versions = rows.map((r) => {
     const m = r.metrics as Record<string, unknown> | null;
     return {
-      version: r.id,
+      version: r.version,
+      id: r.id,
       pipeline: r.pipeline,
       runKey: r.runKey,
       createdAt: r.createdAt,
@@ -91,5 +98,18 @@ export async function readRegistry(
     .where(pipeline ? eq(modelDecisions.pipeline, pipeline) : undefined)
     .orderBy(desc(modelDecisions.id))
     .limit(limit);
-  return { versions, decisions };
+  const numbers = await versionNumbers(
+    db,
+    decisions.flatMap((d) => [d.challengerVersion, d.championVersion, d.resultVersion]),
+  );
+  const label = (id: number | null) => (id === null ? null : (numbers.get(id) ?? id));
+  return {
+    versions,
+    decisions: decisions.map((d) => ({
+      ...d,
+      challengerVersion: label(d.challengerVersion)!,
+      championVersion: label(d.championVersion),
+      resultVersion: label(d.resultVersion),
+    })),
+  };
 }

@@ -188,7 +188,9 @@ async function night(
   if (!row?.d) return undefined;
   const [auc] = await queryRows<{ metrics: unknown }>(
     pool,
-    `SELECT m.metrics FROM pipeline_runs r JOIN model_versions m ON m.run_key = r.run_key
+    `SELECT m.metrics FROM pipeline_runs r
+       LEFT JOIN run_models rm ON rm.run_key = r.run_key
+       JOIN model_versions m ON m.id = COALESCE(rm.version_id, (SELECT v.id FROM model_versions v WHERE v.run_key = r.run_key))
       WHERE r.pipeline = ? AND r.business_date = ? ORDER BY m.id DESC LIMIT 1`,
     [pipeline, row.d],
   );

@@ -17,7 +17,7 @@ interface DecisionRow {
 
 export interface RunDecision {
   decision: ModelDecision;
-  /** The champion after the decision: the version tonight's scores come from. */
+  /** The champion after the decision: the version tonight's scores come from (its number in the pipeline). */
   servingVersion: number | null;
 }
 
@@ -25,8 +25,16 @@ export interface RunDecision {
 export async function gatherDecision(pool: Pool, runKey: string): Promise<RunDecision | undefined> {
   const [row] = await queryRows<DecisionRow>(
     pool,
-    `SELECT challenger_version, champion_version, result_version, metric, challenger_value, champion_value, compared, promoted, reason
-       FROM model_decisions WHERE run_key = ? ORDER BY id DESC LIMIT 1`,
+    // Versions as people read them: numbers within the pipeline (the decision stores ids).
+    `SELECT COALESCE(ch.version, d.challenger_version) AS challenger_version,
+            IF(d.champion_version IS NULL, NULL, COALESCE(cp.version, d.champion_version)) AS champion_version,
+            IF(d.result_version IS NULL, NULL, COALESCE(rs.version, d.result_version)) AS result_version,
+            d.metric, d.challenger_value, d.champion_value, d.compared, d.promoted, d.reason
+       FROM model_decisions d
+       LEFT JOIN model_versions ch ON ch.id = d.challenger_version
+       LEFT JOIN model_versions cp ON cp.id = d.champion_version
+       LEFT JOIN model_versions rs ON rs.id = d.result_version
+      WHERE d.run_key = ? ORDER BY d.id DESC LIMIT 1`,
     [runKey],
   );
   if (!row) return undefined;

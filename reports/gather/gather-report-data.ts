@@ -112,7 +112,7 @@ function headlineOf(
     scoresPublished: published,
     publishedReason: reason,
     // The registry's champion after tonight's decision scores; without a registry, tonight's model.
-    modelVersion: `v${decision?.servingVersion ?? model.id}`,
+    modelVersion: `v${decision?.servingVersion ?? model.version}`,
     servingModel: 'champion',
   };
 }

@@ -31,7 +31,8 @@ export async function gatherTrend(
               WHERE s.run_key = r.run_key AND s.step = 'score' AND s.status = 'succeeded'
               ORDER BY s.id DESC LIMIT 1) AS scored
        FROM pipeline_runs r
-       LEFT JOIN model_versions m ON m.run_key = r.run_key
+       LEFT JOIN run_models rm ON rm.run_key = r.run_key
+       LEFT JOIN model_versions m ON m.id = COALESCE(rm.version_id, (SELECT v.id FROM model_versions v WHERE v.run_key = r.run_key))
       WHERE r.pipeline = ? AND r.business_date <= ?
       ORDER BY r.business_date DESC
       LIMIT ${TREND_RUNS}`,

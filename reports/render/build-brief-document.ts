@@ -38,8 +38,17 @@ export function buildBriefDocument(
 ): ReportDocument {
   const segments = segmentsSection(data);
   if (segments && charts.distribution) segments.blocks.push({ kind: 'chart', chart: charts.distribution });
+  const verdict = verdictSection(data);
+  // Said first: whoever acted on the earlier brief must see that this one replaces it.
+  if (data.correction)
+    verdict.blocks.unshift({
+      kind: 'callout',
+      tone: 'warn',
+      title: `Corrected: this brief replaces the one sent earlier for ${data.pipeline}, ${data.businessDate}`,
+      lines: [data.correction.line],
+    });
   const sections: (ReportSection | undefined)[] = [
-    verdictSection(data),
+    verdict,
     actionsSection(data),
     segments,
     changesSection(data),
@@ -47,7 +56,7 @@ export function buildBriefDocument(
     fullListSection(data, links.attachment),
   ];
   return {
-    title: `${data.pipeline} ${data.businessDate}: ${data.status}`,
+    title: `${data.correction ? 'Corrected: ' : ''}${data.pipeline} ${data.businessDate}: ${data.status}`,
     status: data.status,
     sections: sections.filter((s): s is ReportSection => s !== undefined && s.blocks.length > 0),
   };

@@ -1,5 +1,6 @@
 import type { BgNbdRecord, GammaGammaRecord } from '../../ml/value/customer-value.ts';
 import type { ValueEvaluation } from '../../ml/value/value-evaluation.ts';
+import type { BriefCorrection } from './brief-correction.ts';
 
 /**
  * Everything the nightly report can show. Only the identity of the run is required: every
@@ -51,6 +52,8 @@ export interface RunReportData {
   timeZone?: string;
   /** Transactions mode: the BG/NBD and Gamma-Gamma fits of each snapshot and their validation. */
   customerValue?: CustomerValueReport;
+  /** A rerun changed the published scores after an earlier brief: this brief corrects it. */
+  correction?: BriefCorrection;
 }
 
 export interface CustomerValueReport {

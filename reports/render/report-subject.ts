@@ -6,12 +6,14 @@ import { stripControl } from './strip-control.ts';
 const MAX_LENGTH = 160;
 
 /**
- * `[cpd] online-shoppers 2026-11-24 succeeded: 2,000 customers scored, ROC-AUC 0.912`.
+ * `[cpd] online-shoppers 2026-11-24 succeeded: 2,000 customers scored, ROC-AUC 0.912`, led by
+ * `Corrected: ` when a rerun changed the scores an earlier brief reported.
  * Control characters are removed: a subject is a mail header, and CR/LF from data must never
  * reach it.
  */
 export function reportSubject(data: RunReportData): string {
-  const subject = `[cpd] ${data.pipeline} ${data.businessDate} ${data.status}: ${headlineFigure(data)}`;
+  const corrected = data.correction ? 'Corrected: ' : '';
+  const subject = `${corrected}[cpd] ${data.pipeline} ${data.businessDate} ${data.status}: ${headlineFigure(data)}`;
   const oneLine = stripControl(subject).replace(/\s+/g, ' ').trim();
   return oneLine.length > MAX_LENGTH ? `${oneLine.slice(0, MAX_LENGTH - 1)}…` : oneLine;
 }

@@ -4,6 +4,7 @@ import { asc, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { modelDecisions, pipelineRuns, scorePublications, stepRuns } from '../../../db/schema/index.ts';
 import { readStepLogs, type StoredLogLine } from '../../../ledger/step-logs.ts';
+import { versionNumbers } from '../../../pipeline/registry/version-numbers.ts';
 
 export type RunRow = typeof pipelineRuns.$inferSelect;
 export type AttemptRow = typeof stepRuns.$inferSelect;
@@ -17,13 +18,14 @@ export interface RunPage {
   generation: number;
   attempts: AttemptRow[];
   logs: StoredLogLine[];
+  /** The run's decision, its versions as numbers within the pipeline (v3), not ids. */
   decision: DecisionRow | null;
   publication: PublicationRow | null;
   /** Absolute path of the archived report, when one was written. */
   reportFile: string | null;
 }
 
-/** Everything the run page shows, in five queries. */
+/** Everything the run page shows, in six queries. */
 export async function loadRunPage(
   db: Db,
   runKey: string,
@@ -38,7 +40,8 @@ export async function loadRunPage(
     .where(eq(stepRuns.runKey, runKey))
     .orderBy(asc(stepRuns.id));
   const logs = await readStepLogs(db, runKey, { generation });
-  const [decision] = await db.select().from(modelDecisions).where(eq(modelDecisions.runKey, runKey));
+  const [stored] = await db.select().from(modelDecisions).where(eq(modelDecisions.runKey, runKey));
+  const decision = stored && (await withVersionNumbers(db, stored));
   const [publication] = await db
     .select()
     .from(scorePublications)
@@ -56,5 +59,16 @@ export async function loadRunPage(
     decision: decision ?? null,
     publication: publication ?? null,
     reportFile: report && existsSync(report) ? report : null,
+  };
+}
+
+async function withVersionNumbers(db: Db, d: DecisionRow): Promise<DecisionRow> {
+  const n = await versionNumbers(db, [d.challengerVersion, d.championVersion, d.resultVersion]);
+  const label = (id: number | null) => (id === null ? null : (n.get(id) ?? id));
+  return {
+    ...d,
+    challengerVersion: label(d.challengerVersion)!,
+    championVersion: label(d.championVersion),
+    resultVersion: label(d.resultVersion),
   };
 }
