@@ -44,32 +44,40 @@ export async function saveModelVersion(
   /** More writes that belong with the version (warnings, scores): committed with it or not at all. */
   alongside?: (conn: PoolConnection) => Promise<void>,
 ): Promise<{ id: number; version: number } & StoredModel> {
-  return inTransaction(pool, async (conn, tx) => {
-    const [mine] = await tx
-      .select({ version: modelVersions.version })
-      .from(modelVersions)
-      .where(eq(modelVersions.runKey, row.runKey))
-      .for('update');
-    const number = mine?.version ?? (await nextVersionNumber(conn, row.pipeline));
-    const placeholder = { ...row, version: number, modelBytes: 0, modelChunks: 0, modelSha256: '' };
-    await tx
-      .insert(modelVersions)
-      .values(placeholder)
-      .onDuplicateKeyUpdate({ set: { ...placeholder, createdAt: sql`CURRENT_TIMESTAMP(3)` } });
-    const [version] = await tx
-      .select({ id: modelVersions.id })
-      .from(modelVersions)
-      .where(eq(modelVersions.runKey, row.runKey));
-    if (!version) throw new Error(`model version of ${row.runKey} vanished inside its own transaction`);
-    const stored = await writeModelChunks(conn, version.id, model);
-    await tx
-      .update(modelVersions)
-      .set({ modelBytes: stored.bytes, modelChunks: stored.chunks, modelSha256: stored.sha256 })
-      .where(eq(modelVersions.id, version.id));
-    await linkRunModel(conn, row.runKey, row.pipeline, version.id, false);
-    await alongside?.(conn);
-    return { id: version.id, version: number, ...stored };
-  });
+  // The pipeline's counter row exists before the transaction (committed at once, holding nothing):
+  // inserting a new key inside it would make concurrent first saves of a pipeline deadlock on it.
+  await pool.query('INSERT IGNORE INTO model_version_numbers (pipeline, last_version) VALUES (?, 0)', [
+    row.pipeline,
+  ]);
+  return retryOnDeadlock(() =>
+    inTransaction(pool, async (conn, tx) => {
+      // Plain reads, no FOR UPDATE: a locking read of a missing key takes a gap lock, and two
+      // runs' inserts into the same gap deadlock. One run's train attempts never overlap.
+      const [mine] = await tx
+        .select({ version: modelVersions.version })
+        .from(modelVersions)
+        .where(eq(modelVersions.runKey, row.runKey));
+      const number = mine?.version ?? (await nextVersionNumber(conn, row.pipeline));
+      const placeholder = { ...row, version: number, modelBytes: 0, modelChunks: 0, modelSha256: '' };
+      await tx
+        .insert(modelVersions)
+        .values(placeholder)
+        .onDuplicateKeyUpdate({ set: { ...placeholder, createdAt: sql`CURRENT_TIMESTAMP(3)` } });
+      const [version] = await tx
+        .select({ id: modelVersions.id })
+        .from(modelVersions)
+        .where(eq(modelVersions.runKey, row.runKey));
+      if (!version) throw new Error(`model version of ${row.runKey} vanished inside its own transaction`);
+      const stored = await writeModelChunks(conn, version.id, model, mine !== undefined);
+      await tx
+        .update(modelVersions)
+        .set({ modelBytes: stored.bytes, modelChunks: stored.chunks, modelSha256: stored.sha256 })
+        .where(eq(modelVersions.id, version.id));
+      await linkRunModel(conn, row.runKey, row.pipeline, version.id, false);
+      await alongside?.(conn);
+      return { id: version.id, version: number, ...stored };
+    }),
+  );
 }
 
 /**
@@ -78,17 +86,14 @@ export async function saveModelVersion(
  * and a rollback gives the number back, so numbers have no gaps.
  */
 async function nextVersionNumber(conn: PoolConnection, pipeline: string): Promise<number> {
-  // A plain (non-locking) read: only the first version of a pipeline, or rows written before the
-  // counter existed, need it; the counter row's lock is what serialises.
+  // Versions stored before the counter existed: a plain read, the counter row's lock serialises.
   const [max] = await conn.query(
     'SELECT COALESCE(MAX(version), 0) AS n FROM model_versions WHERE pipeline = ?',
     [pipeline],
   );
-  const first = Number((max as { n: number }[])[0]?.n ?? 0) + 1;
   await conn.query(
-    `INSERT INTO model_version_numbers (pipeline, last_version) VALUES (?, ?)
-     ON DUPLICATE KEY UPDATE last_version = GREATEST(last_version + 1, VALUES(last_version))`,
-    [pipeline, first],
+    'UPDATE model_version_numbers SET last_version = GREATEST(last_version, ?) + 1 WHERE pipeline = ?',
+    [Number((max as { n: number }[])[0]?.n ?? 0), pipeline],
   );
   const [rows] = await conn.query('SELECT last_version AS n FROM model_version_numbers WHERE pipeline = ?', [
     pipeline,
@@ -96,6 +101,22 @@ async function nextVersionNumber(conn: PoolConnection, pipeline: string): Promis
   const n = (rows as { n: number }[])[0]?.n;
   if (n === undefined) throw new Error(`no version counter for ${pipeline} inside its own transaction`);
   return Number(n);
+}
+
+/**
+ * Concurrent saves of different pipelines can still meet in an index gap (InnoDB picks a victim);
+ * the victim's transaction rolled back whole, so running it again is safe and cheaper than
+ * failing the train attempt and refitting.
+ */
+export async function retryOnDeadlock<T>(work: () => Promise<T>, tries = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      const e = err as { errno?: number; cause?: { errno?: number } };
+      if (attempt >= tries || (e.errno ?? e.cause?.errno) !== 1213) throw err;
+    }
+  }
 }
 
 /** Records which version a run used (trained or reused); the caller holds the transaction. */
@@ -114,12 +135,18 @@ export async function linkRunModel(
   );
 }
 
-/** Replaces a version's chunks; the caller holds the transaction. */
-async function writeModelChunks(conn: PoolConnection, versionId: number, model: Model): Promise<StoredModel> {
+/** Writes (replacing: replaces) a version's chunks; the caller holds the transaction. */
+async function writeModelChunks(
+  conn: PoolConnection,
+  versionId: number,
+  model: Model,
+  replacing: boolean,
+): Promise<StoredModel> {
   const [packet] = await conn.query('SELECT @@max_allowed_packet AS p');
   const limit = Number((packet as { p: number }[])[0]?.p ?? MODEL_CHUNK_BYTES);
   const chunkBytes = Math.max(1024, Math.min(MODEL_CHUNK_BYTES, Math.floor(limit / 4)));
-  await conn.execute('DELETE FROM model_chunks WHERE version_id = ?', [versionId]);
+  // Only a replaced version has chunks: a DELETE of none would gap-lock where other versions insert.
+  if (replacing) await conn.execute('DELETE FROM model_chunks WHERE version_id = ?', [versionId]);
   const hash = createHash('sha256');
   let bytes = 0;
   let seq = 0;

@@ -2,7 +2,7 @@ import { and, desc, eq, gt } from 'drizzle-orm';
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import { modelVersions } from '../../db/schema/index.ts';
 import { inTransaction } from '../../db/transaction.ts';
-import { linkRunModel, type ModelVersion } from './model-store.ts';
+import { linkRunModel, type ModelVersion, retryOnDeadlock } from './model-store.ts';
 
 export interface ReuseRequest {
   pipeline: string;
@@ -25,27 +25,29 @@ export async function reuseFittedVersion(
   req: ReuseRequest,
   alongside?: (conn: PoolConnection, version: ModelVersion) => Promise<void>,
 ): Promise<ModelVersion | null> {
-  return inTransaction(pool, async (conn, tx) => {
-    const [version] = await tx
-      .select()
-      .from(modelVersions)
-      .where(
-        and(
-          eq(modelVersions.pipeline, req.pipeline),
-          eq(modelVersions.fitKey, req.fitKey),
-          gt(modelVersions.modelChunks, 0),
-        ),
-      )
-      .orderBy(desc(modelVersions.id))
-      .limit(1);
-    if (!version) return null;
-    if (req.knownOutcomes && !(await copyKnownOutcomeScores(conn, version, req.runKey))) return null;
-    if (!req.knownOutcomes)
-      await conn.query('DELETE FROM known_outcome_scores WHERE run_key = ?', [req.runKey]);
-    await linkRunModel(conn, req.runKey, req.pipeline, version.id, version.runKey !== req.runKey);
-    await alongside?.(conn, version);
-    return version;
-  });
+  return retryOnDeadlock(() =>
+    inTransaction(pool, async (conn, tx) => {
+      const [version] = await tx
+        .select()
+        .from(modelVersions)
+        .where(
+          and(
+            eq(modelVersions.pipeline, req.pipeline),
+            eq(modelVersions.fitKey, req.fitKey),
+            gt(modelVersions.modelChunks, 0),
+          ),
+        )
+        .orderBy(desc(modelVersions.id))
+        .limit(1);
+      if (!version) return null;
+      if (req.knownOutcomes && !(await copyKnownOutcomeScores(conn, version, req.runKey))) return null;
+      if (!req.knownOutcomes)
+        await conn.query('DELETE FROM known_outcome_scores WHERE run_key = ?', [req.runKey]);
+      await linkRunModel(conn, req.runKey, req.pipeline, version.id, version.runKey !== req.runKey);
+      await alongside?.(conn, version);
+      return version;
+    }),
+  );
 }
 
 /**
