@@ -240,8 +240,14 @@ async function seedTrend(database: Database): Promise<void> {
     );
     const metrics = { rocAuc: 0.8 + 0.02 * Math.sin(i / 3), baseRate: 0.3 + 0.02 * Math.cos(i / 4) };
     await pool.query(
-      "INSERT INTO model_versions (pipeline, run_key, engine, params, feature_names, data_fingerprint, metrics, train_rows, fit_ms, model) VALUES (?, ?, 'hist', '{}', '[]', 'seeded', ?, 0, 0, '')",
-      [PIPELINE, runKey, JSON.stringify(metrics)],
+      "INSERT INTO model_versions (pipeline, version, run_key, engine, params, feature_names, data_fingerprint, metrics, train_rows, fit_ms, model_bytes, model_chunks, model_sha256) VALUES (?, ?, ?, 'hist', '{}', '[]', 'seeded', ?, 0, 0, 0, 0, '')",
+      // Numbers far above the tonight's versions the score step gives out (1, 2, …).
+      [PIPELINE, 1000 + i, runKey, JSON.stringify(metrics)],
+    );
+    // The report finds a night's version through run_models, as the train step links it.
+    await pool.query(
+      'INSERT INTO run_models (run_key, pipeline, version_id) VALUES (?, ?, LAST_INSERT_ID())',
+      [runKey, PIPELINE],
     );
     await pool.query(
       "INSERT INTO step_runs (run_key, step, attempt, status, rows_in, rows_out) VALUES (?, 'score', 1, 'succeeded', 4000, 4000)",
