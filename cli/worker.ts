@@ -8,7 +8,9 @@ import { steps } from '../jobs/index.ts';
 import { parseStepJobId } from '../ledger/job-id.ts';
 import { createMailer } from '../reports/mailer.ts';
 import { startOutboxDispatcher } from '../reports/outbox-dispatcher.ts';
+import { isChunkJob } from '../runner/fan-out.ts';
 import { recordStalledOut, STALLED_OUT_REASON } from '../runner/record-stalled-out.ts';
+import { runChunk } from '../runner/run-chunk.ts';
 import { runStep } from '../runner/run-step.ts';
 import { redisConnection } from '../workflows/queues.ts';
 
@@ -33,7 +35,10 @@ export async function startWorkers(config: Config, log: Logger, queues: StepName
     const worker = new Worker(
       step,
       (job, token, signal) =>
-        runStep({ database, config, mailer, log, worker: workerName }, steps[step], job, signal, token),
+        // A chunk of a fanned-out step (score) comes on its step's queue: any worker of it takes chunks.
+        isChunkJob(job)
+          ? runChunk({ database, config, mailer, log, worker: workerName }, steps[step], job, signal)
+          : runStep({ database, config, mailer, log, worker: workerName }, steps[step], job, signal, token),
       {
         connection: redisConnection(config.REDIS_URL),
         prefix: config.CPD_QUEUE_PREFIX,

@@ -11,7 +11,12 @@
  */
 
 /** Every fault point compiled into the code, so a typo in `CPD_FAULT` is refused instead of silently never firing. */
-export const faultPointNames = ['score.after-rename', 'score.after-views', 'mail.after-smtp-accept'] as const;
+export const faultPointNames = [
+  'score.after-rename',
+  'score.after-views',
+  'score.chunk-before-rename',
+  'mail.after-smtp-accept',
+] as const;
 export type FaultPointName = (typeof faultPointNames)[number];
 
 export type FaultAction = 'kill' | 'throw';

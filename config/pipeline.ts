@@ -303,6 +303,12 @@ export const valueSchema = z.object({
 export const scoringSchema = z.strictObject({
   chunkRows: z.number().int().min(1_000).max(500_000).default(50_000),
   reasons: z.number().int().min(0).max(10).default(3),
+  /**
+   * Rows per chunk when the score step fans out as child jobs that any worker takes; a night of
+   * at most this many rows is scored in one piece, as by a single worker. Lower it when several
+   * machines run workers (README, Sizing).
+   */
+  fanOutRows: z.number().int().min(1_000).default(1_000_000),
 });
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { stepNames } from '../config/steps.ts';
-import { parseStepJobId, stepJobId } from './job-id.ts';
+import { chunkJobId, parseChunkJobId, parseStepJobId, stepJobId } from './job-id.ts';
 
 describe('step job ids', () => {
   it('round-trips run key, generation and step for every step', () => {
@@ -25,5 +25,21 @@ describe('step job ids', () => {
     expect(parseStepJobId('online-shoppers@2026-11-24.g1.publish')).toBeUndefined();
     expect(parseStepJobId('online-shoppers@2026-11-24.gx.collect')).toBeUndefined();
     expect(parseStepJobId('.g1.collect')).toBeUndefined();
+  });
+});
+
+describe('chunk job ids', () => {
+  it('round-trips run key, generation, step and chunk, and is never taken for a step job', () => {
+    const id = chunkJobId('odd.g3.load@2026-01-01', 2, 'score', 7);
+    expect(id).toBe('odd.g3.load@2026-01-01.g2.score.c7');
+    expect(parseChunkJobId(id)).toEqual({
+      runKey: 'odd.g3.load@2026-01-01',
+      generation: 2,
+      step: 'score',
+      chunk: 7,
+    });
+    expect(parseStepJobId(id)).toBeUndefined();
+    expect(parseChunkJobId(stepJobId('a@2026-01-01', 1, 'score'))).toBeUndefined();
+    expect(id).not.toContain(':');
   });
 });

@@ -200,6 +200,33 @@ export async function attemptFailed(
       .values({ runKey, step, attempt: attempt.attempt, generation: attempt.generation, worker, ...values });
 }
 
+/**
+ * A chunk of a fanned-out step failed for good: the step's attempt, waiting for its chunks, fails
+ * with that error (the run is failed by runFailed, as for any step).
+ */
+export async function fanOutFailed(
+  db: Db,
+  f: { runKey: string; step: StepName; generation: number; error: string; permanent: boolean },
+): Promise<void> {
+  await db
+    .update(stepRuns)
+    .set({
+      status: 'failed',
+      errorKind: f.permanent ? 'permanent' : 'transient',
+      error: f.error,
+      finishedAt: sql`CURRENT_TIMESTAMP(3)`,
+    })
+    .where(
+      and(
+        eq(stepRuns.runKey, f.runKey),
+        eq(stepRuns.step, f.step),
+        eq(stepRuns.generation, f.generation),
+        eq(stepRuns.status, 'waiting'),
+      ),
+    );
+  await runFailed(db, f.runKey, f.step, f.error);
+}
+
 /** The run failed at `step` (a permanent error, or its retries ran out). False if it had already ended. */
 export async function runFailed(db: Db, runKey: string, step: StepName, error: string): Promise<boolean> {
   const [res] = await db

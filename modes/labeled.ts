@@ -1,7 +1,7 @@
 import type { LabeledPipeline } from '../config/pipeline.ts';
 import { cleanLabeledRows } from '../pipeline/cleaning/clean-labeled-rows.ts';
 import { buildFeatureRows } from '../pipeline/features/build-feature-rows.ts';
-import { readFeatureChunks } from '../pipeline/features/feature-chunks.ts';
+import { featureRowBoundaries, readFeatureChunks } from '../pipeline/features/feature-chunks.ts';
 import { readFeatureMatrix } from '../pipeline/features/feature-matrix.ts';
 import { sampleFeatureRows } from '../pipeline/features/sample-feature-rows.ts';
 import { labeledRows } from '../pipeline/sources/contracts/labeled-rows.ts';
@@ -27,6 +27,7 @@ export function labeledMode(pipeline: LabeledPipeline): PipelineMode {
     features: (ctx) => buildFeatureRows(ctx, pipeline),
     readFeatures: readFeatureMatrix,
     readFeaturePages: readFeatureChunks,
+    featureKeyBoundaries: featureRowBoundaries,
     trainingWindow: (run, rows) => ({
       mode: 'labeled',
       businessDate: run.businessDate,

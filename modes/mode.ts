@@ -2,7 +2,7 @@ import type { PoolConnection } from 'mysql2/promise';
 import type { Db } from '../db/client.ts';
 import type { loadedFiles, sourceFiles, TrainingWindow } from '../db/schema/index.ts';
 import type { RunRecord, StepResult, WorkContext } from '../pipeline/context.ts';
-import type { FeaturePageReader } from '../pipeline/features/feature-chunks.ts';
+import type { FeatureKeyBoundaries, FeaturePageReader } from '../pipeline/features/feature-chunks.ts';
 import type { FeatureMatrixReader } from '../pipeline/features/feature-matrix-type.ts';
 import type { RowLayout } from '../pipeline/sources/contracts/row-plan.ts';
 import type { PublishRows } from '../pipeline/sources/publish-staged.ts';
@@ -23,6 +23,8 @@ export interface PipelineMode {
   readFeatures: FeatureMatrixReader;
   /** One role of a run, page by page, in readFeatures' order (score). */
   readFeaturePages: FeaturePageReader;
+  /** Where readFeaturePages' slices of n rows end: the score step's fan-out over workers. */
+  featureKeyBoundaries: FeatureKeyBoundaries;
   /**
    * What a model version trained on, recorded with it so "retrain it" is a recipe; `set` is the
    * run's feature_sets row (transactions: its customer-value fits go into the registry).

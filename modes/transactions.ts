@@ -3,6 +3,7 @@ import { cleanOrders } from '../pipeline/cleaning/clean-orders.ts';
 import { buildCustomerFeatures } from '../pipeline/features/build-customer-features.ts';
 import { snapshotsFor } from '../pipeline/features/cutoffs.ts';
 import {
+  customerFeatureBoundaries,
   readCustomerFeatureChunks,
   readCustomerFeatureMatrix,
 } from '../pipeline/features/read-customer-features.ts';
@@ -35,6 +36,7 @@ export function transactionsMode(pipeline: TransactionsPipeline): PipelineMode {
     features: (ctx) => buildCustomerFeatures(ctx, pipeline),
     readFeatures: readCustomerFeatureMatrix,
     readFeaturePages: readCustomerFeatureChunks,
+    featureKeyBoundaries: customerFeatureBoundaries,
     trainingWindow: (run, rows, set) => ({
       mode: 'transactions',
       businessDate: run.businessDate,

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { formatValue, isStructural, rankText, reasonSentence, ReasonWriter } from './reason-sentences.ts';
+import {
+  defaultGlossary,
+  formatValue,
+  isStructural,
+  rankText,
+  reasonSentence,
+  ReasonWriter,
+  sentenceTemplate,
+} from './reason-sentences.ts';
 
 describe('reasonSentence', () => {
   it('words a transactions feature from the default glossary, with its rank', () => {
@@ -63,6 +71,42 @@ describe('ReasonWriter', () => {
       value: 'Germany',
       sentence: 'Buys from Germany',
     });
+  });
+});
+
+describe('sentenceTemplate', () => {
+  it('words every value exactly as reasonSentence, for glossary, declared and unknown features', () => {
+    const glossary = {
+      spend: { label: 'spend', unit: '£', decimals: 2 },
+      visits: { label: 'visits  in total', unit: 'x', phrase: '  {value} {unit}   {label} ' },
+      odd: { label: 'odd "quoted" label', phrase: '{label} \\ {value}' },
+    };
+    const features = [
+      'recency_days',
+      'frequency',
+      'monetary',
+      'trend',
+      'country',
+      'spend',
+      'visits',
+      'odd',
+      'page_values',
+      'BounceRates',
+    ];
+    const values = [0, 1, -1, 0.5, 1.004, -0.004, 2, 1234.5678, -98765.4321, 1e-9, 12_345_678];
+    for (const f of features) {
+      const template = sentenceTemplate(f, glossary);
+      const entry = (glossary as Record<string, { decimals?: number }>)[f] ?? defaultGlossary[f];
+      const decimals = entry?.decimals ?? 2;
+      let used = 0;
+      for (const v of values)
+        for (const top of [undefined, 0.07, 0.5, 0.93]) {
+          const fast = template(formatValue(v, decimals), top);
+          if (fast !== undefined) expect(JSON.parse(fast)).toBe(reasonSentence(f, v, top, glossary));
+          if (fast !== undefined) used++;
+        }
+      expect(used, `the template words most values of ${f}`).toBeGreaterThan(30);
+    }
   });
 });
 

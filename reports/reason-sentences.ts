@@ -106,6 +106,39 @@ export function reasonSentence(
   return capitalise(topShare === undefined ? text : `${text} (${rankText(topShare)})`);
 }
 
+const SLOT = '\u0001';
+
+/**
+ * reasonSentence of one numeric feature as a template, built once: the sentence is the same text
+ * around the formatted value, so a million customers cost a concatenation each instead of a
+ * sentence built with regular expressions. Returns the sentence as JSON, or undefined where the
+ * template does not apply (the value 1, whose noun is made singular) and reasonSentence must.
+ */
+export function sentenceTemplate(
+  feature: string,
+  glossary: Record<string, Entry> = {},
+): (figure: string, topShare: number | undefined) => string | undefined {
+  const entry = glossary[feature] ?? defaultGlossary[feature];
+  const label = entry?.label ?? humanise(feature);
+  const phrase = entry?.phrase ?? (entry ? '{value} {label}' : '{label} is {value}');
+  const text = phrase
+    .replace('{label}', label)
+    .replace('{unit}', entry?.unit ?? '')
+    .replace('{value}', withUnit(SLOT, entry?.unit))
+    .replace(/\s+/g, ' ')
+    .trim();
+  const parts = text.split(SLOT);
+  if (parts.length !== 2) return () => undefined;
+  const json = (t: string): string => JSON.stringify(t).slice(1, -1);
+  // A sentence that starts with the value starts with a digit or '-': capitalising changes nothing.
+  const pre = json(capitalise(parts[0]!));
+  const post = json(parts[1]!);
+  return (figure, topShare) =>
+    figure === '1' || /\s/.test(figure)
+      ? undefined
+      : `"${pre}${figure}${post}${topShare === undefined ? '' : ` (${rankText(topShare)})`}"`;
+}
+
 function withUnit(value: string, unit: string | undefined): string {
   if (!unit) return value;
   return /^[£$€¥]$/.test(unit) ? `${unit}${value}` : `${value} ${unit}`;
@@ -153,6 +186,12 @@ export class ReasonWriter {
     this.sentences = f.names.map(() => new Map());
   }
 
+  private readonly templates: ReturnType<typeof sentenceTemplate>[] = [];
+
+  private templateOf(feature: number): ReturnType<typeof sentenceTemplate> {
+    return (this.templates[feature] ??= sentenceTemplate(this.f.names[feature]!, this.f.glossary));
+  }
+
   /** The reference distribution: called with the first chunk's columns (later calls are ignored). */
   observe(columns: Float64Array[]): void {
     if (this.sorted.length) return;
@@ -185,9 +224,11 @@ export class ReasonWriter {
         : value;
     const top = isCategory ? undefined : this.topShare(feature, value);
     const decimals = (this.f.glossary[name] ?? defaultGlossary[name])?.decimals ?? 2;
-    const key = `${typeof shown === 'number' ? formatValue(shown, decimals) : shown}\u0000${top === undefined ? '' : rankText(top)}`;
+    const figure = typeof shown === 'number' ? formatValue(shown, decimals) : shown;
+    let sentence = typeof shown === 'number' ? this.templateOf(feature)(figure!, top) : undefined;
+    const key = `${figure}\u0000${top === undefined ? '' : rankText(top)}`;
     const cache = this.sentences[feature]!;
-    let sentence = cache.get(key);
+    sentence ??= cache.get(key);
     if (sentence === undefined) {
       sentence = JSON.stringify(reasonSentence(name, shown, top, this.f.glossary));
       // Bounded: a continuous feature with millions of distinct values must not grow memory.

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError, WaitingChildrenError } from 'bullmq';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Config } from '../config/env.ts';
@@ -33,6 +33,7 @@ import { notifyRunOutcome } from '../reports/alerts/notify-outcome.ts';
 import { sendFailureReport } from '../reports/failure-report.ts';
 import type { Mailer } from '../reports/mailer.ts';
 import { openAttemptLog } from './attempt-log-sink.ts';
+import { fanOutChildren, FanOutWaiting } from './fan-out.ts';
 import { type StepDefinition } from './step.ts';
 import { stepTimeout } from './step-timeout.ts';
 import { WaitForInputError } from './wait-for-input.ts';
@@ -42,6 +43,8 @@ export const stepJobDataSchema = z.object({
   step: z.enum(stepNames),
   /** Set by the runner when a sensor first found its input missing (epoch ms). */
   waitingSince: z.number().int().positive().optional(),
+  /** Set by the runner when the step first fanned out (epoch ms): its duration counts from here. */
+  fanOutSince: z.number().int().positive().optional(),
 });
 
 export interface StepRunnerDeps {
@@ -145,12 +148,16 @@ export async function runStep(
           signal: stepSignal,
           progress: (p) => job.updateProgress(Math.max(0, Math.min(100, p))),
           waitingSince,
+          fanOut: (chunks) =>
+            fanOutChildren(job, deps.config, { runKey, generation: jobGeneration, step }, chunks),
         }),
       )
       .finally(() => loop.disable());
     const eventLoopMaxMs = Math.round(loop.max / 1e6);
     const result = { ...handled, details: { ...handled.details, eventLoopMaxMs } };
-    const durationMs = Math.round(performance.now() - started);
+    // A fanned-out step's time includes its chunks' (the job waited for them between deliveries).
+    const fanOutSince = parsed.data.fanOutSince;
+    const durationMs = fanOutSince ? Date.now() - fanOutSince : Math.round(performance.now() - started);
     log.info(
       {
         durationMs,
@@ -183,6 +190,27 @@ export async function runStep(
       log.info({ waitingFor: err.waitingFor, nextLook: next }, 'input missing: waiting for it');
       throw new DelayedError();
     }
+    if (err instanceof FanOutWaiting && token) {
+      // Like a sensor's wait: the same attempt, holding no worker, until every chunk is done.
+      const durationMs = Math.round(performance.now() - started);
+      if (stepRunId !== undefined)
+        await attemptWaiting(
+          db,
+          stepRunId,
+          `fanned out: ${err.pending} of ${err.count} chunks left for the workers of queue ${step}`,
+          durationMs,
+        );
+      await job.updateData({
+        ...parsed.data,
+        fanOutSince: parsed.data.fanOutSince ?? Date.now() - durationMs,
+      });
+      log.info({ pending: err.pending, chunks: err.count }, 'fanned out: waiting for the chunks');
+      await attemptLog.flush();
+      if (await job.moveToWaitingChildren(token)) throw new WaitingChildrenError();
+      // Every chunk finished between adding them and this line: run the handler again now.
+      await job.moveToDelayed(Date.now(), token);
+      throw new DelayedError();
+    }
     const permanent = isPermanent(err) || err instanceof UnrecoverableError;
     const message = errorMessage(err);
     const durationMs = Math.round(performance.now() - started);
@@ -208,18 +236,8 @@ export async function runStep(
       .catch((e: unknown) =>
         log.error({ err: loggableError(e) }, 'could not record the failure in the ledger'),
       );
-    if (permanent || finalAttempt) {
-      // One ops mail per failed run (the outbox dedupes), never one per retry; a mail problem must not hide the step's error.
-      await notifyFailed(deps, runKey, generation, step, message, permanent).catch((e: unknown) =>
-        log.error({ err: loggableError(e) }, 'could not send the ops alert'),
-      );
-      // The stakeholders' failure report: what failed, why, what was kept, how to resume.
-      const exploratorySample = pipeline ? modeOf(pipeline).exploratorySample : undefined;
-      await sendFailureReport(
-        { db, pool, config: deps.config, mailer: deps.mailer, log, exploratorySample },
-        runKey,
-      ).catch((e: unknown) => log.error({ err: loggableError(e) }, 'could not send the failure report'));
-    }
+    if (permanent || finalAttempt)
+      await reportFinalFailure(deps, log, { runKey, generation, step, message, permanent }, pipeline);
     if (permanent && !(err instanceof UnrecoverableError)) throw new UnrecoverableError(message);
     // BullMQ keeps the message and stack in Redis and shows them: a retried error goes bounded too.
     if (err instanceof Error && err.message !== message) throw new Error(message, { cause: caught });
@@ -232,6 +250,26 @@ export async function runStep(
     );
     await attemptLog.close();
   }
+}
+
+/** The mails of a failed run: the ops alert and the stakeholders' failure report; never throws. */
+export async function reportFinalFailure(
+  deps: StepRunnerDeps,
+  log: Logger,
+  f: { runKey: string; generation: number; step: StepName; message: string; permanent: boolean },
+  pipeline?: Pipeline,
+): Promise<void> {
+  const { db, pool } = deps.database;
+  // One ops mail per failed run (the outbox dedupes), never one per retry; a mail problem must not hide the step's error.
+  await notifyFailed(deps, f.runKey, f.generation, f.step, f.message, f.permanent).catch((e: unknown) =>
+    log.error({ err: loggableError(e) }, 'could not send the ops alert'),
+  );
+  // The stakeholders' failure report: what failed, why, what was kept, how to resume.
+  const exploratorySample = pipeline ? modeOf(pipeline).exploratorySample : undefined;
+  await sendFailureReport(
+    { db, pool, config: deps.config, mailer: deps.mailer, log, exploratorySample },
+    f.runKey,
+  ).catch((e: unknown) => log.error({ err: loggableError(e) }, 'could not send the failure report'));
 }
 
 async function notifyFailed(

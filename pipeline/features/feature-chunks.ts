@@ -8,9 +8,16 @@ export interface FeatureChunk {
   nRows: number;
 }
 
+/** A slice of a role's rows in id order: ids after `after` ('' = from the first) up to `through` (null = the last). */
+export interface FeatureRange {
+  after: string;
+  through: string | null;
+}
+
 /**
  * Reads one role's feature rows of a run in chunks of `chunkRows`, in the order the whole-matrix
  * reader of the same mode uses, so a caller scoring a million customers holds one chunk at a time.
+ * With `range`, only that slice (one chunk of a step fanned out over several workers).
  */
 export type FeaturePageReader = (
   pool: Pool,
@@ -18,7 +25,45 @@ export type FeaturePageReader = (
   role: FeatureRole,
   nFeatures: number,
   chunkRows: number,
+  range?: FeatureRange,
 ) => AsyncGenerator<FeatureChunk>;
+
+/**
+ * The ids that end each slice of `every` rows (the last slice ends at the last row, so it has no
+ * entry): the boundaries of a fan-out. One keyset range scan per boundary.
+ */
+export type FeatureKeyBoundaries = (
+  pool: Pool,
+  runKey: string,
+  role: FeatureRole,
+  every: number,
+) => Promise<string[]>;
+
+/** Labeled mode: boundaries in feature_rows' entity id order. */
+export async function featureRowBoundaries(
+  pool: Pool,
+  runKey: string,
+  role: FeatureRole,
+  every: number,
+): Promise<string[]> {
+  const out: string[] = [];
+  for (let after = ''; ;) {
+    const [rows] = await pool.query({
+      sql: 'SELECT entity_id FROM feature_rows WHERE run_key = ? AND role = ? AND entity_id > ? ORDER BY entity_id LIMIT 1 OFFSET ?',
+      values: [runKey, role, after, every - 1],
+      rowsAsArray: true,
+    });
+    const id = (rows as [string][])[0]?.[0];
+    if (id === undefined) return out;
+    const [more] = await pool.query({
+      sql: 'SELECT 1 FROM feature_rows WHERE run_key = ? AND role = ? AND entity_id > ? LIMIT 1',
+      values: [runKey, role, id],
+    });
+    if ((more as unknown[]).length === 0) return out;
+    out.push(id);
+    after = id;
+  }
+}
 
 /** Labeled mode: the encoded vectors of feature_rows, in entity id order (readFeatureMatrix's). */
 export async function* readFeatureChunks(
@@ -27,17 +72,19 @@ export async function* readFeatureChunks(
   role: FeatureRole,
   nFeatures: number,
   chunkRows: number,
+  range: FeatureRange = { after: '', through: null },
 ): AsyncGenerator<FeatureChunk> {
+  const until = range.through === null ? '' : ' AND entity_id <= ?';
   // Keyset paging on the primary key (run_key, role, entity_id): every page is a short range scan.
   const fetchPage = async (after: string): Promise<[string, Buffer][]> => {
     const [rows] = await pool.query({
-      sql: 'SELECT entity_id, vec FROM feature_rows WHERE run_key = ? AND role = ? AND entity_id > ? ORDER BY entity_id LIMIT ?',
-      values: [runKey, role, after, chunkRows],
+      sql: `SELECT entity_id, vec FROM feature_rows WHERE run_key = ? AND role = ? AND entity_id > ?${until} ORDER BY entity_id LIMIT ?`,
+      values: [runKey, role, after, ...(range.through === null ? [] : [range.through]), chunkRows],
       rowsAsArray: true,
     });
     return rows as [string, Buffer][];
   };
-  let pending: Promise<[string, Buffer][]> | null = fetchPage('');
+  let pending: Promise<[string, Buffer][]> | null = fetchPage(range.after);
   while (pending) {
     const page: [string, Buffer][] = await pending;
     if (page.length === 0) return;

@@ -3,7 +3,7 @@ import { parseJsonValue } from '../../db/json-column.ts';
 import type { FeatureRole } from '../../db/schema/index.ts';
 import { PermanentError } from '../errors.ts';
 import { categoricalFeatures, customerFeatureNames } from './customer-feature-sql.ts';
-import type { FeatureChunk } from './feature-chunks.ts';
+import type { FeatureChunk, FeatureRange } from './feature-chunks.ts';
 import type { FeatureMatrix, FeatureStore } from './feature-matrix-type.ts';
 
 /** Runs one parameterised query; a pool, a transaction's connection or drizzle behind a format(). */
@@ -42,7 +42,7 @@ export async function* readCustomerFeaturePages(
   runKey: string,
   role: 'train' | 'valid' | 'score',
   layout: CustomerFeatureLayout,
-  opts: { sampleEvery?: number; chunkRows?: number } = {},
+  opts: { sampleEvery?: number; chunkRows?: number; range?: FeatureRange } = {},
 ): AsyncGenerator<CustomerFeaturePage> {
   const names = featuresOf(layout);
   const codes = names.map((n) =>
@@ -51,13 +51,15 @@ export async function* readCustomerFeaturePages(
   const sampleEvery = opts.sampleEvery ?? 1;
   const chunk = Math.floor(opts.chunkRows ?? CHUNK);
   const sample = sampleEvery > 1 ? ` AND CRC32(customer_id) % ${Math.floor(sampleEvery)} = 0` : '';
+  const through = opts.range?.through ?? null;
+  const until = through === null ? '' : ' AND customer_id <= ?';
   for (const cutoff of layout.cutoffs[role]) {
-    let last = '';
+    let last = opts.range?.after ?? '';
     for (;;) {
       const rows = await query(
         `SELECT customer_id, label, ${names.join(', ')} FROM customer_features
-         WHERE run_key = ? AND role = ? AND cutoff = ? AND customer_id > ?${sample} ORDER BY customer_id LIMIT ${chunk}`,
-        [runKey, role, cutoff, last],
+         WHERE run_key = ? AND role = ? AND cutoff = ? AND customer_id > ?${until}${sample} ORDER BY customer_id LIMIT ${chunk}`,
+        [runKey, role, cutoff, last, ...(through === null ? [] : [through])],
       );
       if (rows.length === 0) break;
       last = String(rows[rows.length - 1]!.customer_id);
@@ -132,9 +134,13 @@ export async function* readCustomerFeatureChunks(
   role: FeatureRole,
   nFeatures: number,
   chunkRows: number,
+  range?: FeatureRange,
 ): AsyncGenerator<FeatureChunk> {
   const layout = await readCustomerFeatureLayout(pool, runKey);
-  for await (const page of readCustomerFeaturePages(poolQuery(pool), runKey, role, layout, { chunkRows })) {
+  for await (const page of readCustomerFeaturePages(poolQuery(pool), runKey, role, layout, {
+    chunkRows,
+    range,
+  })) {
     if (page.columns.length !== nFeatures)
       throw new Error(
         `customer_features ${runKey}/${role}: ${page.columns.length} features, the model expects ${nFeatures}`,
@@ -148,6 +154,44 @@ async function readCustomerFeatureLayout(pool: Pool, runKey: string): Promise<Cu
   const set = (rows as { encoders: unknown }[])[0];
   if (!set) throw new PermanentError(`no feature set for ${runKey}: the features step has not run`);
   return parseJsonValue<CustomerFeatureLayout>(set.encoders);
+}
+
+/**
+ * Transactions mode: the ids that end each slice of `every` scoring rows (see
+ * FeatureKeyBoundaries). Scoring rows have one cutoff, so customer id order is the page order.
+ */
+export async function customerFeatureBoundaries(
+  pool: Pool,
+  runKey: string,
+  role: FeatureRole,
+  every: number,
+): Promise<string[]> {
+  const layout = await readCustomerFeatureLayout(pool, runKey);
+  if (layout.cutoffs[role].length > 1)
+    throw new Error(
+      `customer_features ${runKey}/${role}: a fan-out needs one cutoff, found ${layout.cutoffs[role].length}`,
+    );
+  const cutoff = layout.cutoffs[role][0];
+  const out: string[] = [];
+  if (cutoff === undefined) return out;
+  const where = 'run_key = ? AND role = ? AND cutoff = ? AND customer_id > ?';
+  for (let after = ''; ;) {
+    const [rows] = await pool.query(
+      `SELECT customer_id AS id FROM customer_features WHERE ${where} ORDER BY customer_id LIMIT 1 OFFSET ?`,
+      [runKey, role, cutoff, after, every - 1],
+    );
+    const id = (rows as { id: string }[])[0]?.id;
+    if (id === undefined) return out;
+    const [more] = await pool.query(`SELECT 1 FROM customer_features WHERE ${where} LIMIT 1`, [
+      runKey,
+      role,
+      cutoff,
+      id,
+    ]);
+    if ((more as unknown[]).length === 0) return out;
+    out.push(id);
+    after = id;
+  }
 }
 
 function poolQuery(pool: Pool): QueryRows {

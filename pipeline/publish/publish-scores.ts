@@ -9,8 +9,7 @@ import { type PublishKey, readPublishState, recordPublishPhase } from './publish
 import { recordHistory } from './record-history.ts';
 import { refreshScoreViews } from './refresh-views.ts';
 import { q, type ScoreTables, scoreTables, tableRun } from './score-tables.ts';
-import type { SpooledScores } from './spool-scores.ts';
-import { type StageMeta, stageScores } from './stage-scores.ts';
+import type { ScoreSource, StageMeta } from './stage-scores.ts';
 import { swapInStaging } from './swap-tables.ts';
 import { verifyPublication } from './verify-publication.ts';
 
@@ -41,7 +40,8 @@ export interface PublishInput {
   db: Db;
   conn: PoolConnection;
   pipeline: Pipeline;
-  spool: SpooledScores;
+  /** The night's scores: one worker's spool, or the chunks of a fan-out. */
+  source: ScoreSource;
   population: number;
   meta: Omit<StageMeta, 'segments'>;
   /** The run's generation: retries of one generation share a publish, a rerun publishes afresh. */
@@ -101,7 +101,7 @@ export async function publishScores(x: PublishInput): Promise<PublishOutcome> {
     }
     await recordPublishPhase(x.db, key, 'staging');
     const clock = stopwatch(x.timings);
-    const rows = await stageScores(x.conn, t, x.spool, { ...x.meta, segments: x.pipeline.segments });
+    const rows = await x.source.stage(x.conn, t, { ...x.meta, segments: x.pipeline.segments });
     await fillValueColumns(x.conn, t.next, x.meta.runKey);
     clock('stageMs');
     const current = await tableRun(x.conn, t.current);
@@ -128,8 +128,8 @@ export async function publishScores(x: PublishInput): Promise<PublishOutcome> {
       rows,
       population: x.population,
       // LOAD DATA stored exactly the spooled rows (count and warnings checked), so memory has the same nulls.
-      nullScores: x.spool.scores.reduce((k, s) => (Number.isFinite(s) ? k : k + 1), 0),
-      scores: x.spool.scores,
+      nullScores: x.source.scores.reduce((k, s) => (Number.isFinite(s) ? k : k + 1), 0),
+      scores: x.source.scores,
       reference: reference && {
         runKey: reference.runKey,
         rows: reference.rows,
@@ -179,7 +179,7 @@ export async function publishScores(x: PublishInput): Promise<PublishOutcome> {
         historyRows: history.rows,
       },
       rows,
-      quantiles: scoreQuantiles(x.spool.scores),
+      quantiles: scoreQuantiles(x.source.scores),
     };
     await recordPublishPhase(x.db, key, 'swapped', swapped as unknown as Record<string, unknown>);
     return await finishPublish(x, t, key, 'swapped', swapped);

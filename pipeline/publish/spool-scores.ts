@@ -1,10 +1,9 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Pool } from 'mysql2/promise';
 import type { Model } from '../../ml/engine.ts';
 import type { ReasonWriter } from '../../reports/reason-sentences.ts';
-import type { FeatureChunk, FeaturePageReader } from '../features/feature-chunks.ts';
+import type { FeatureChunk, FeaturePageReader, FeatureRange } from '../features/feature-chunks.ts';
 
 export interface SpooledScores {
   file: string;
@@ -34,6 +33,8 @@ export interface SpoolOptions {
   explain?: ReasonWriter;
   signal: AbortSignal;
   onChunk(done: number): Promise<void>;
+  /** Only these rows (one chunk of a fan-out); expectedRows is then the chunk's count. */
+  range?: FeatureRange;
 }
 
 /** One chunk's probabilities and top reasons in flat arrays (row r's i-th reason at r*k + i, −1 = none). */
@@ -66,10 +67,55 @@ async function scoreChunk(
   return { proba, top: { base: ex.base, k, features, contributions } };
 }
 
+/** Rows per scoring call: enough for the threaded scorer to use every core (it needs 50k a thread). */
+const SCORE_BATCH_ROWS = 200_000;
+/** Rows per piece of spool text: bounded strings, the event loop back between pieces. */
+const TEXT_ROWS = 10_000;
+
+/** TSV escape for LOAD DATA's default format (JSON escapes hold backslashes). */
+function tsv(s: string): string {
+  return /[\\\t\n\r\0]/.test(s) ? s.replace(/[\\\t\n\r\0]/g, (c) => TSV_ESCAPES[c]!) : s;
+}
+const TSV_ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\0': '\\0',
+};
+
+/** Pages joined into batches of at least `rows` (the last may be smaller). */
+async function* batches(pages: AsyncGenerator<FeatureChunk>, rows: number): AsyncGenerator<FeatureChunk> {
+  let held: FeatureChunk[] = [];
+  let n = 0;
+  const join = (): FeatureChunk => {
+    if (held.length === 1) return held[0]!;
+    const columns = held[0]!.columns.map((_, j) => {
+      const col = new Float64Array(n);
+      let at = 0;
+      for (const p of held) col.set(p.columns[j]!, (at += p.nRows) - p.nRows);
+      return col;
+    });
+    return { ids: held.flatMap((p) => p.ids), columns, nRows: n };
+  };
+  for await (const page of pages) {
+    held.push(page);
+    n += page.nRows;
+    if (n < rows) continue;
+    yield join();
+    held = [];
+    n = 0;
+  }
+  if (n > 0) yield join();
+}
+
 /**
- * Scores the run's scoring rows chunk by chunk and spools one line per customer to a local file
- * (`score \t reasons-json \t known \t id-json`). Memory holds one chunk plus 8 bytes per row; deciles are
- * computed once every score is known and the spool is streamed into MySQL (stageScores).
+ * Scores the run's scoring rows (or the `range` of them one chunk of a fan-out owns) and spools one
+ * line per customer to a local file, in the form LOAD DATA reads as it is:
+ * `seq \t score \t reasons-json \t known \t id` (TSV-escaped, \N = null). Pages are scored in
+ * batches on the engine's worker threads while the previous batch is written, so reading, scoring
+ * and writing overlap. Memory holds two batches plus 8 bytes per row; deciles are computed once
+ * every score is known.
  */
 export async function spoolScores(file: string, o: SpoolOptions): Promise<SpooledScores> {
   const scores = new Float64Array(o.expectedRows);
@@ -79,24 +125,12 @@ export async function spoolScores(file: string, o: SpoolOptions): Promise<Spoole
   const out = createWriteStream(file, { encoding: 'utf8' });
   let n = 0;
   let base: number | null = null;
-  try {
-    for await (const chunk of o.readPages(
-      o.pool,
-      o.runKey,
-      'score',
-      o.model.featureNames.length,
-      o.chunkRows,
-    )) {
-      o.signal.throwIfAborted();
-      if (n + chunk.nRows > o.expectedRows)
-        throw new Error(
-          `feature_rows for ${o.runKey} hold more scoring rows than feature_sets says (${o.expectedRows})`,
-        );
-      const { proba, top } = await scoreChunk(o.model, chunk, k, o.signal);
-      if (top) base = top.base;
-      if (top) o.explain?.observe(chunk.columns);
+  const write = async (chunk: FeatureChunk, scored: Promise<ChunkScores>): Promise<void> => {
+    const { proba, top } = await scored;
+    if (top) base = top.base;
+    for (let r0 = 0; r0 < chunk.nRows; r0 += TEXT_ROWS) {
       let text = '';
-      for (let r = 0; r < chunk.nRows; r++) {
+      for (let r = r0; r < Math.min(chunk.nRows, r0 + TEXT_ROWS); r++) {
         const known = o.knownOutcomes?.get(chunk.ids[r]!);
         const s = known ?? proba[r]!;
         scores[n + r] = Number.isFinite(s) ? s : NaN;
@@ -110,42 +144,78 @@ export async function spoolScores(file: string, o: SpoolOptions): Promise<Spoole
             const c = top.contributions[r * top.k + i]!;
             reasons += `${i ? ',' : ''}${o.explain ? o.explain.json(f, c, chunk.columns[f]![r]!) : `${quoted[f]}${c}}`}`;
           }
-          reasons += ']';
+          reasons = tsv(`${reasons}]`);
         }
-        text += `${Number.isFinite(s) ? s : '\\N'}\t${reasons}\t${known === undefined ? 0 : 1}\t${JSON.stringify(chunk.ids[r])}\n`;
+        text += `${n + r}\t${Number.isFinite(s) ? s : '\\N'}\t${reasons}\t${known === undefined ? 0 : 1}\t${tsv(chunk.ids[r]!)}\n`;
       }
-      n += chunk.nRows;
       if (!out.write(text)) await once(out, 'drain');
-      await o.onChunk(n);
     }
+    n += chunk.nRows;
+    await o.onChunk(n);
+  };
+  let pending: { chunk: FeatureChunk; scored: Promise<ChunkScores> } | null = null;
+  let seen = 0;
+  try {
+    const pages = o.readPages(o.pool, o.runKey, 'score', o.model.featureNames.length, o.chunkRows, o.range);
+    for await (const chunk of batches(observed(pages, o.explain), SCORE_BATCH_ROWS)) {
+      o.signal.throwIfAborted();
+      seen += chunk.nRows;
+      if (seen > o.expectedRows)
+        throw new Error(
+          `feature_rows for ${o.runKey} hold more scoring rows than expected (${o.expectedRows})`,
+        );
+      // This batch is scored on the threads while the main thread writes the previous one.
+      const next = { chunk, scored: scoreChunk(o.model, chunk, k, o.signal) };
+      next.scored.catch(() => undefined);
+      if (pending) await write(pending.chunk, pending.scored);
+      pending = next;
+    }
+    if (pending) await write(pending.chunk, pending.scored);
   } finally {
     out.end();
     await once(out, 'close');
   }
   if (n !== o.expectedRows)
-    throw new Error(
-      `feature_rows for ${o.runKey}: read ${n} scoring rows, feature_sets says ${o.expectedRows}`,
-    );
+    throw new Error(`feature_rows for ${o.runKey}: read ${n} scoring rows, expected ${o.expectedRows}`);
   return { file, scores, nRows: n, base };
 }
 
-/** The spooled lines back, in the order they were written: [score, reasons JSON, customer id, known outcome 0/1]. */
-export async function* readSpool(
-  file: string,
-): AsyncGenerator<[number | null, string | null, string, 0 | 1]> {
-  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (!line) continue;
-    const a = line.indexOf('\t');
-    const b = line.indexOf('\t', a + 1);
-    const score = line.slice(0, a);
-    const reasons = line.slice(a + 1, b);
-    // The known flag is one character between the reasons and the id.
-    yield [
-      score === '\\N' ? null : Number(score),
-      reasons === '\\N' ? null : reasons,
-      JSON.parse(line.slice(b + 3)) as string,
-      line[b + 1] === '1' ? 1 : 0,
-    ];
+/** The reasons' reference distribution is the first page read (later observe calls are ignored). */
+async function* observed(
+  pages: AsyncGenerator<FeatureChunk>,
+  explain?: ReasonWriter,
+): AsyncGenerator<FeatureChunk> {
+  for await (const page of pages) {
+    explain?.observe(page.columns);
+    yield page;
   }
+}
+
+/**
+ * The spool's text in pieces of whole lines (~1 MiB), as LOAD DATA and its prepared-insert
+ * fallback both take it; `map` may rewrite each line (without its newline).
+ */
+export async function* spoolText(file: string, map?: (line: string) => string): AsyncGenerator<string> {
+  let rest = '';
+  for await (const piece of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+    const text = rest + (piece as string);
+    const end = text.lastIndexOf('\n');
+    if (end < 0) {
+      rest = text;
+      continue;
+    }
+    rest = text.slice(end + 1);
+    if (!map) {
+      yield text.slice(0, end + 1);
+      continue;
+    }
+    let mapped = '';
+    for (let a = 0; a < end;) {
+      const b = text.indexOf('\n', a);
+      mapped += `${map(text.slice(a, b))}\n`;
+      a = b + 1;
+    }
+    yield mapped;
+  }
+  if (rest) yield map ? `${map(rest)}\n` : `${rest}\n`;
 }

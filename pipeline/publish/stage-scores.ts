@@ -1,9 +1,9 @@
 import type { PoolConnection } from 'mysql2/promise';
 import type { SegmentsConfig } from '../../config/pipeline.ts';
-import { type Cell, chooseLoadMethod, encodeRows, loadTsv } from '../../db/load-infile.ts';
+import { chooseLoadMethod, loadTsv } from '../../db/load-infile.ts';
 import { ranksOf, SEGMENT_CODES } from './deciles.ts';
-import { LAYOUT_TABLE, q, SCORE_COLUMNS, type ScoreTables } from './score-tables.ts';
-import { readSpool, type SpooledScores } from './spool-scores.ts';
+import { LAYOUT_TABLE, q, type ScoreTables } from './score-tables.ts';
+import { type SpooledScores, spoolText } from './spool-scores.ts';
 
 export interface StageMeta {
   runKey: string;
@@ -14,10 +14,34 @@ export interface StageMeta {
   segments: SegmentsConfig;
 }
 
+/** What publishScores stages and checks: every score in id order, and how to build the staging table. */
+export interface ScoreSource {
+  /** NaN = no score. */
+  scores: Float64Array;
+  stage(conn: PoolConnection, tables: ScoreTables, meta: StageMeta): Promise<number>;
+}
+
+/** The staging constants: one value for every row of a night. */
+export function stageConstants(tables: ScoreTables, meta: StageMeta): Record<string, string | number> {
+  return {
+    pipeline: tables.pipeline,
+    model_version: meta.modelVersion,
+    run_key: meta.runKey,
+    business_date: meta.businessDate,
+    scored_at: meta.scoredAt.toISOString().replace('T', ' ').replace('Z', ''),
+  };
+}
+
+/** A night scored by one worker: its local spool file. */
+export function spooledSource(spool: SpooledScores): ScoreSource {
+  return { scores: spool.scores, stage: (conn, tables, meta) => stageScores(conn, tables, spool, meta) };
+}
+
 /**
  * Builds the staging table (`scores_<pipeline>_next`) from the spool: a fresh table LIKE the
- * layout, filled by one LOAD DATA statement (prepared inserts where the server refuses LOCAL INFILE). Readers never see it; a failed attempt leaves only
- * a staging table that the next attempt drops first.
+ * layout, filled by one LOAD DATA statement (prepared inserts where the server refuses LOCAL
+ * INFILE) that reads the spool's lines with each row's decile and segment put in. Readers never
+ * see it; a failed attempt leaves only a staging table that the next attempt drops first.
  */
 export async function stageScores(
   conn: PoolConnection,
@@ -28,30 +52,26 @@ export async function stageScores(
   await conn.query(`DROP TABLE IF EXISTS ${q(tables.next)}`);
   await conn.query(`CREATE TABLE ${q(tables.next)} LIKE ${q(LAYOUT_TABLE)}`);
   const { deciles, segments } = ranksOf(spool.scores, meta.segments);
-  const scoredAt = meta.scoredAt.toISOString().replace('T', ' ').replace('Z', '');
   let i = 0;
-  async function* rows(): AsyncGenerator<Cell[]> {
-    for await (const [score, reasons, id, known] of readSpool(spool.file)) {
-      const decile = deciles[i]!;
-      i++;
-      yield [
-        tables.pipeline,
-        id,
-        score,
-        decile,
-        SEGMENT_CODES[segments[i - 1]!]!,
-        meta.modelVersion,
-        meta.runKey,
-        meta.businessDate,
-        scoredAt,
-        reasons,
-        known,
-      ];
-    }
-  }
+  // seq \t score | \t decile \t segment | \t reasons \t known \t id
+  const withRanks = (line: string): string => {
+    const cut = line.indexOf('\t', line.indexOf('\t') + 1);
+    const at = i++;
+    return `${line.slice(0, cut)}\t${deciles[at]}\t${SEGMENT_CODES[segments[at]!]}${line.slice(cut)}`;
+  };
   // Timestamps are UTC (the pool's timezone 'Z'); LOAD DATA reads scored_at in the session time zone.
   await conn.query("SET time_zone = '+00:00'");
   // MySQL 8 ships with local_infile OFF: prepared multi-row inserts then, slower but no server change.
   const { method } = await chooseLoadMethod(conn, 'auto');
-  return loadTsv(conn, { table: tables.next, columns: SCORE_COLUMNS }, encodeRows(rows()), method, () => i);
+  return loadTsv(
+    conn,
+    {
+      table: tables.next,
+      columns: ['@seq', 'score', 'decile', 'segment', 'reasons', 'known_outcome', 'customer_id'],
+      constants: stageConstants(tables, meta),
+    },
+    spoolText(spool.file, withRanks),
+    method,
+    () => i,
+  );
 }
