@@ -4,25 +4,45 @@
  * customers (--rows to change), through the real score step on the local MySQL.
  * Reference, measured in the same run: the bare write-back of the same number of rows (LOAD DATA
  * of id + score into a fresh table, then RENAME), the floor any publish has to pay.
+ * `--workers N [--fan-out-rows R]`: the step runs as a job on N real `cpd worker --queues score`
+ * processes instead of in this process, fanned out in chunks of R customers (scoring.fanOutRows):
+ * the line then ends with workers=N chunks=K and rss is the largest worker's.
  */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { and, eq } from 'drizzle-orm';
 import mysql from 'mysql2/promise';
 import { loadConfig } from '../config/env.ts';
 import { createLogger } from '../config/logger.ts';
 import { connectionOptions, createDatabase } from '../db/client.ts';
 import { loadInfile } from '../db/load-infile.ts';
 import { migrateDatabase } from '../db/migrate.ts';
+import { stepRuns } from '../db/schema/index.ts';
 import { score } from '../jobs/score.ts';
+import { stepJobId } from '../ledger/job-id.ts';
 import { makeSynthetic } from '../ml/datasets/synthetic.ts';
 import { trainModel } from '../ml/engine.ts';
 import { createMailer } from '../reports/mailer.ts';
 import { scoringPipeline, seedScoringNight, writeFeatureRows } from '../test/helpers/scoring-night.ts';
+import { deleteRedisPrefix } from '../test/helpers/test-env.ts';
+import { createQueues } from '../workflows/queues.ts';
 
 const SEED_CHUNK = 100_000;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' } } });
+  const { values } = parseArgs({
+    options: {
+      rows: { type: 'string', default: '1000000' },
+      workers: { type: 'string', default: '0' },
+      'fan-out-rows': { type: 'string' },
+    },
+  });
   const rows = Number(values.rows);
+  const workers = Number(values.workers);
+  const fanOutRows = values['fan-out-rows'] === undefined ? undefined : Number(values['fan-out-rows']);
   const config = loadConfig(process.env);
   const url = new URL(config.DATABASE_URL);
   url.pathname = `${url.pathname.replace(/^\//, '') || 'cpd'}_bench_score`;
@@ -36,7 +56,7 @@ async function main(): Promise<void> {
       minSamplesLeaf: 2,
       seed: 42,
     });
-    const pipeline = scoringPipeline('bench');
+    const pipeline = scoringPipeline('bench', fanOutRows ? { scoring: { fanOutRows } } : {});
     const t0 = performance.now();
     for (let start = 0; start < rows; start += SEED_CHUNK) {
       const n = Math.min(SEED_CHUNK, rows - start);
@@ -56,6 +76,15 @@ async function main(): Promise<void> {
       `seeded ${rows} customers × ${model.featureNames.length} features in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
 
+    if (workers > 0) {
+      const w = await viaWorkers(url.toString(), config.REDIS_URL, workers);
+      const ref = await writeBackReference(url.toString(), rows);
+      console.log(`score step on ${workers} worker(s): ${JSON.stringify(w.details)}`);
+      console.log(
+        `bench score: rows/s=${Math.round(rows / w.seconds)} seconds=${w.seconds.toFixed(1)} rss=${w.rss} ratio=${(w.seconds / ref).toFixed(2)} ref_seconds=${ref.toFixed(2)} workers=${workers} chunks=${w.chunks}`,
+      );
+      return;
+    }
     const log = createLogger({ LOG_LEVEL: 'warn' });
     const started = performance.now();
     const result = await score.handler({
@@ -87,6 +116,74 @@ async function main(): Promise<void> {
     const admin = await mysql.createConnection({ ...connectionOptions(url.toString()), database: undefined });
     await admin.query(`DROP DATABASE IF EXISTS \`${url.pathname.slice(1)}\``);
     await admin.end();
+  }
+}
+
+const CPD = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'cpd.mjs');
+
+/** Peak resident set of a live process (VmHWM), in MB. */
+function peakRss(pid: number | undefined): number {
+  const m = pid ? /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8')) : null;
+  return m ? Math.round(Number(m[1]) / 1024) : 0;
+}
+
+/** The score step as the nightly flow runs it: a job on the score queue, served by `n` worker processes. */
+async function viaWorkers(
+  url: string,
+  redisUrl: string,
+  n: number,
+): Promise<{ seconds: number; rss: number; chunks: number; details: unknown }> {
+  const prefix = `cpdbench_score_${process.pid}`;
+  const env = {
+    ...process.env,
+    DATABASE_URL: url,
+    REDIS_URL: redisUrl,
+    CPD_QUEUE_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+  };
+  const procs = Array.from({ length: n }, () =>
+    spawn(process.execPath, [CPD, 'worker', '--queues', 'score'], {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    }),
+  );
+  const queues = createQueues({ REDIS_URL: redisUrl, CPD_QUEUE_PREFIX: prefix });
+  const database = createDatabase(url);
+  try {
+    const queue = queues.queue('score');
+    while ((await queue.getWorkersCount()) < n) await new Promise((r) => setTimeout(r, 200));
+    const runKey = 'bench@2026-11-24';
+    const started = performance.now();
+    await queue.add(
+      'score',
+      { runKey, step: 'score' },
+      { jobId: stepJobId(runKey, 1, 'score'), attempts: 1 },
+    );
+    for (;;) {
+      const [row] = await database.db
+        .select()
+        .from(stepRuns)
+        .where(and(eq(stepRuns.runKey, runKey), eq(stepRuns.step, 'score')));
+      if (row?.status === 'failed') throw new Error(`score step failed: ${row.error}`);
+      if (row?.status === 'succeeded') {
+        const details = row.details as { chunks?: unknown[]; timings?: unknown };
+        return {
+          seconds: (performance.now() - started) / 1000,
+          rss: Math.max(...procs.map((p) => peakRss(p.pid))),
+          chunks: details.chunks?.length ?? 1,
+          details: { timings: details.timings, chunks: details.chunks },
+        };
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    for (const p of procs) p.kill('SIGTERM');
+    await Promise.all(
+      procs.map((p) => new Promise((r) => (p.exitCode === null ? p.once('exit', r) : r(null)))),
+    );
+    await queues.close();
+    await database.close();
+    await deleteRedisPrefix(redisUrl, prefix);
   }
 }
 
