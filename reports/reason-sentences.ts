@@ -187,6 +187,9 @@ export class ReasonWriter {
   }
 
   private readonly templates: ReturnType<typeof sentenceTemplate>[] = [];
+  /** Per feature, looked up once: the words of a million reasons come from the same few entries. */
+  private readonly lowerIsBetter: boolean[] = [];
+  private readonly decimals: number[] = [];
 
   private templateOf(feature: number): ReturnType<typeof sentenceTemplate> {
     return (this.templates[feature] ??= sentenceTemplate(this.f.names[feature]!, this.f.glossary));
@@ -204,10 +207,10 @@ export class ReasonWriter {
   topShare(feature: number, value: number): number | undefined {
     const ref = this.sorted[feature];
     if (!ref || ref.length === 0 || !Number.isFinite(value)) return undefined;
-    const lower =
+    const lower = (this.lowerIsBetter[feature] ??=
       this.f.glossary[this.f.names[feature]!]?.lowerIsBetter ??
       defaultGlossary[this.f.names[feature]!]?.lowerIsBetter ??
-      false;
+      false);
     // Higher is better: customers with a value >= v; lower is better: customers with a value <= v.
     const atLeast = lower ? upperBound(ref, value) : ref.length - lowerBound(ref, value);
     return atLeast / ref.length;
@@ -223,16 +226,19 @@ export class ReasonWriter {
         ? (codes?.[value] ?? String(value))
         : value;
     const top = isCategory ? undefined : this.topShare(feature, value);
-    const decimals = (this.f.glossary[name] ?? defaultGlossary[name])?.decimals ?? 2;
+    const decimals = (this.decimals[feature] ??=
+      (this.f.glossary[name] ?? defaultGlossary[name])?.decimals ?? 2);
     const figure = typeof shown === 'number' ? formatValue(shown, decimals) : shown;
     let sentence = typeof shown === 'number' ? this.templateOf(feature)(figure!, top) : undefined;
-    const key = `${figure}\u0000${top === undefined ? '' : rankText(top)}`;
-    const cache = this.sentences[feature]!;
-    sentence ??= cache.get(key);
     if (sentence === undefined) {
-      sentence = JSON.stringify(reasonSentence(name, shown, top, this.f.glossary));
-      // Bounded: a continuous feature with millions of distinct values must not grow memory.
-      if (cache.size < SENTENCE_CACHE) cache.set(key, sentence);
+      const key = `${figure}\u0000${top === undefined ? '' : rankText(top)}`;
+      const cache = this.sentences[feature]!;
+      sentence = cache.get(key);
+      if (sentence === undefined) {
+        sentence = JSON.stringify(reasonSentence(name, shown, top, this.f.glossary));
+        // Bounded: a continuous feature with millions of distinct values must not grow memory.
+        if (cache.size < SENTENCE_CACHE) cache.set(key, sentence);
+      }
     }
     // Contributions keep full precision: base + contributions = score is the machine form's contract.
     return `{"feature":${this.quoted[feature]},"contribution":${contribution},"value":${JSON.stringify(shown)}${
