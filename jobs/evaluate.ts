@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { modelVersions } from '../db/schema/index.ts';
 import { CalibratedModel } from '../ml/calibration/calibrated-model.ts';
 import { evaluateCalibrated } from '../ml/calibration/evaluate-calibrated.ts';
-import type { EngineName } from '../ml/engine.ts';
+import type { BlendSpec, EngineName } from '../ml/engine.ts';
 import { crossValidate, type CvSummary } from '../ml/evaluation/cross-validate.ts';
 import { modeOf } from '../modes/index.ts';
 import { PermanentError } from '../pipeline/errors.ts';
@@ -44,7 +44,7 @@ export const evaluate = defineStep({
     const featureImportance = valid.featureNames
       .map((feature, i) => ({ feature, importance: importance[i] ?? 0 }))
       .sort((a, b) => b.importance - a.importance);
-    const cv = await crossValidation(ctx, version.engine);
+    const cv = await crossValidation(ctx, version.engine, (version.params as { blend?: BlendSpec }).blend);
     const calibration = model instanceof CalibratedModel ? model.report : null;
     // The train step's record of every candidate engine is kept beside tonight's figures.
     const fromTrain = (version.metrics ?? {}) as Record<string, unknown>;
@@ -101,6 +101,7 @@ export const evaluate = defineStep({
 async function crossValidation(
   { run, db, pool, config, log, signal, progress }: StepContext,
   engine: string,
+  blend: BlendSpec | undefined,
 ): Promise<CvSummary | null> {
   const folds = run.pipeline.evaluation.cvFolds;
   if (folds <= 0) return null;
@@ -111,7 +112,7 @@ async function crossValidation(
   }
   const train = await mode.readFeatures({ db, pool }, run.runKey, 'train');
   // The engine the run's model has (engine "auto" picked it in the train step).
-  return crossValidate(train, { ...run.pipeline.model, engine: engine as EngineName }, folds, {
+  return crossValidate(train, { ...run.pipeline.model, engine: engine as EngineName, blend }, folds, {
     threads: config.CPD_THREADS,
     signal,
     onFold: (done, total) => void progress(Math.round((done / total) * 90)),

@@ -1,3 +1,5 @@
+import { BlendModel } from './blend/blend-model.ts';
+import { trainBlend } from './blend/train-blend.ts';
 import { defaultBoostParams, resolveBoostParams } from './boost/boost-params.ts';
 import { GbdtModel } from './boost/gbdt-model.ts';
 import { CalibratedModel } from './calibration/calibrated-model.ts';
@@ -10,7 +12,15 @@ import { MljsForestModel } from './mljs/mljs-model.ts';
 import type { ForestParams, Model, TrainOptions } from './model.ts';
 import { decodeParts, encodeParts, isPartsEncoding } from './model-bytes.ts';
 
-export type { BoostParams, EngineName, Explanation, ForestParams, Model, TrainOptions } from './model.ts';
+export type {
+  BlendSpec,
+  BoostParams,
+  EngineName,
+  Explanation,
+  ForestParams,
+  Model,
+  TrainOptions,
+} from './model.ts';
 export { defaultBoostParams };
 
 /**
@@ -41,6 +51,8 @@ export function trainModel(
   if (p.engine === 'mljs') return MljsForestModel.train(data, p, opts);
   if (p.engine === 'logistic') return trainLogisticAsync(data, p, opts);
   if (p.engine === 'gbdt') return trainBoostAsync(data, p, opts);
+  if (p.engine === 'blend')
+    return trainBlend(p.blend, (engine, o) => trainModel(data, { ...p, engine, blend: undefined }, o), opts);
   throw new RangeError(`unknown engine ${String(p.engine)}`);
 }
 
@@ -56,6 +68,7 @@ function loadParsed(json: unknown): Model {
   if (parsed?.engine === 'mljs') return MljsForestModel.load(parsed);
   if (parsed?.engine === 'logistic') return LogisticModel.load(parsed);
   if (parsed?.engine === 'gbdt') return GbdtModel.load(parsed);
+  if (BlendModel.isSerialized(json)) return BlendModel.load(json, loadParsed);
   throw new Error(`cannot load model: unknown engine ${String(parsed?.engine)}`);
 }
 
@@ -75,6 +88,7 @@ async function trainBoostAsync(data: Dataset, p: ForestParams, opts: TrainOption
 
 /** The bytes to store for a model: its binary parts when the engine has them, else its JSON. */
 export function encodeModel(model: Model): Buffer[] {
+  if (model instanceof BlendModel) return encodeParts(model.partsWith(encodeModel));
   const parts = model.toParts?.();
   return parts ? encodeParts(parts) : [Buffer.from(model.serialize(), 'utf8')];
 }
@@ -84,6 +98,7 @@ export function decodeModel(bytes: Buffer): Model {
   if (!isPartsEncoding(bytes)) return loadModel(bytes.toString('utf8'));
   const parts = decodeParts(bytes);
   if (parts.header.engine === 'hist') return HistForestModel.fromParts(parts);
+  if (parts.header.engine === 'blend') return BlendModel.fromParts(parts, decodeModel);
   throw new Error(`cannot load model: no binary form for engine ${String(parts.header.engine)}`);
 }
 

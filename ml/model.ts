@@ -1,7 +1,13 @@
 import type { ModelParts } from './model-bytes.ts';
 
 /** The engine-neutral model contract other parts of cpd code against (re-exported by engine.ts). */
-export type EngineName = 'hist' | 'mljs' | 'logistic' | 'gbdt';
+export type EngineName = 'hist' | 'mljs' | 'logistic' | 'gbdt' | 'blend';
+
+/** Engine blend (chosen by auto, ml/blend/): the member engines and their weights, same order. */
+export interface BlendSpec {
+  members: EngineName[];
+  weights: number[];
+}
 
 export interface ForestParams {
   engine: EngineName;
@@ -22,6 +28,8 @@ export interface ForestParams {
   C?: number;
   /** gbdt only: boosting settings; unset ones take defaultBoostParams (ml/boost/boost-params.ts). */
   boost?: Partial<BoostParams>;
+  /** blend only: which engines are averaged, with which weights. */
+  blend?: BlendSpec;
 }
 
 /** Histogram gradient boosting (engine gbdt), named as scikit-learn's HistGradientBoostingClassifier. */

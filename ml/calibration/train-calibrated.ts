@@ -1,8 +1,9 @@
+import { trainBlend } from '../blend/train-blend.ts';
 import type { Dataset } from '../dataset.ts';
 import { selectRows } from '../dataset.ts';
 import { trainModel } from '../engine.ts';
 import { hashFold, hashFolds } from '../evaluation/hash-folds.ts';
-import type { ForestParams, TrainOptions } from '../model.ts';
+import type { ForestParams, Model, TrainOptions } from '../model.ts';
 import { CalibratedModel } from './calibrated-model.ts';
 import { chooseCalibration } from './choose-calibrator.ts';
 
@@ -22,15 +23,19 @@ export async function trainCalibrated(
   params: Partial<ForestParams> & { seed: number },
   opts: TrainOptions = {},
 ): Promise<CalibratedModel> {
-  const model = await trainModel(train, params, opts);
+  // A blend averages calibrated members (each calibrated on these rows), then is calibrated itself.
+  const model =
+    params.engine === 'blend'
+      ? await trainBlend(
+          params.blend,
+          (engine, o) => trainCalibrated(train, calibration, { ...params, engine, blend: undefined }, o),
+          opts,
+        )
+      : await trainModel(train, params, opts);
   return calibrate(model, calibration, params.seed);
 }
 
-export function calibrate(
-  model: Awaited<ReturnType<typeof trainModel>>,
-  calibration: CalibrationRows,
-  seed: number,
-): CalibratedModel {
+export function calibrate(model: Model, calibration: CalibrationRows, seed: number): CalibratedModel {
   const raw = model.predictProba(calibration.data.columns);
   const { calibrator, report } = chooseCalibration(
     raw,

@@ -1,0 +1,168 @@
+import type { BlendSpec, EngineName, Explanation, Model } from '../model.ts';
+import type { ModelParts } from '../model-bytes.ts';
+
+const FORMAT = 'cpd-blend@1';
+
+export type { BlendSpec };
+
+interface SerializedBlend {
+  format: typeof FORMAT;
+  engine: 'blend';
+  weights: number[];
+  members: unknown[];
+}
+
+interface AsyncPredictor {
+  predictProbaAsync(
+    columns: Float64Array[],
+    opts: { threads?: number; signal?: AbortSignal },
+  ): Promise<Float64Array>;
+}
+
+interface AsyncScorer {
+  scoreAsync(columns: Float64Array[], opts: { signal?: AbortSignal }): Promise<{ proba: Float64Array }>;
+}
+
+/** "blend (gbdt 0.5 + hist 0.5)": how a blend is shown in `cpd models` and the model card. */
+export function blendLabel(spec: BlendSpec): string {
+  return `blend (${spec.members.map((m, i) => `${m} ${round3(spec.weights[i]!)}`).join(' + ')})`;
+}
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/**
+ * Model averaging: the weighted mean of its members' probabilities (members are usually
+ * calibrated models, and the blend itself is calibrated again by whoever fits it). Reasons are
+ * the weighted sum of the members' reasons, so base + Σ contributions = the blend's score, as
+ * each member guarantees for its own.
+ */
+export class BlendModel implements Model {
+  readonly engine: EngineName = 'blend';
+
+  constructor(
+    readonly members: Model[],
+    readonly weights: number[],
+  ) {
+    if (members.length < 1) throw new RangeError('a blend needs at least one member');
+    if (weights.length !== members.length)
+      throw new RangeError(`a blend of ${members.length} members has ${weights.length} weights`);
+    if (!weights.every((w) => Number.isFinite(w) && w > 0))
+      throw new RangeError(`blend weights must be > 0, got ${weights.join(', ')}`);
+    const sum = weights.reduce((a, b) => a + b, 0);
+    if (Math.abs(sum - 1) > 1e-9) throw new RangeError(`blend weights must sum to 1, got ${sum}`);
+    const names = members[0]!.featureNames;
+    for (const m of members)
+      if (m.featureNames.length !== names.length || m.featureNames.some((n, i) => n !== names[i]))
+        throw new RangeError('blend members must share the same feature names in the same order');
+  }
+
+  get featureNames(): string[] {
+    return this.members[0]!.featureNames;
+  }
+
+  get spec(): BlendSpec {
+    return { members: this.members.map((m) => m.engine), weights: [...this.weights] };
+  }
+
+  private mix(probas: Float64Array[]): Float64Array {
+    const out = new Float64Array(probas[0]!.length);
+    probas.forEach((p, m) => {
+      const w = this.weights[m]!;
+      for (let i = 0; i < out.length; i++) out[i]! += w * p[i]!;
+    });
+    return out;
+  }
+
+  predictProba(columns: Float64Array[]): Float64Array {
+    return this.mix(this.members.map((m) => m.predictProba(columns)));
+  }
+
+  /** Each member's off-thread scorer when it has one (forests, boosting), one member at a time. */
+  async predictProbaAsync(
+    columns: Float64Array[],
+    opts: { threads?: number; signal?: AbortSignal } = {},
+  ): Promise<Float64Array> {
+    const probas: Float64Array[] = [];
+    for (const m of this.members) {
+      const a = m as Partial<AsyncPredictor & AsyncScorer>;
+      if (typeof a.predictProbaAsync === 'function') probas.push(await a.predictProbaAsync(columns, opts));
+      else if (typeof a.scoreAsync === 'function')
+        probas.push((await a.scoreAsync(columns, { signal: opts.signal })).proba);
+      else probas.push(m.predictProba(columns));
+    }
+    return this.mix(probas);
+  }
+
+  /** Weighted mean of the members' importances, each first scaled to sum 1 (their units differ). */
+  featureImportance(): number[] {
+    const out = new Array<number>(this.featureNames.length).fill(0);
+    this.members.forEach((m, j) => {
+      const imp = m.featureImportance();
+      const total = imp.reduce((a, b) => a + Math.abs(b), 0);
+      if (total > 0) imp.forEach((v, f) => (out[f]! += (this.weights[j]! * Math.abs(v)) / total));
+    });
+    return out;
+  }
+
+  explainTop(columns: Float64Array[], k: number): Explanation {
+    const nf = this.featureNames.length;
+    const nRows = columns[0]?.length ?? 0;
+    const sum = new Float64Array(nRows * nf);
+    let base = 0;
+    this.members.forEach((m, j) => {
+      const w = this.weights[j]!;
+      // Every feature's contribution (k = all), so the weighted sum is exact before the top k.
+      const ex = m.explainTop(columns, nf);
+      base += w * ex.base;
+      ex.top.forEach((row, r) => {
+        for (const t of row) sum[r * nf + t.feature]! += w * t.contribution;
+      });
+    });
+    const top: Explanation['top'] = [];
+    for (let r = 0; r < nRows; r++) {
+      const row: { feature: number; contribution: number }[] = [];
+      for (let f = 0; f < nf; f++) {
+        const c = sum[r * nf + f]!;
+        if (c !== 0) row.push({ feature: f, contribution: c });
+      }
+      row.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution) || a.feature - b.feature);
+      top.push(row.slice(0, k));
+    }
+    return { base, top };
+  }
+
+  serialize(): string {
+    // The members' JSON is spliced in as it is (a big forest is not parsed and re-written).
+    return `{"format":"${FORMAT}","engine":"blend","weights":${JSON.stringify(this.weights)},"members":[${this.members
+      .map((m) => m.serialize())
+      .join(',')}]}`;
+  }
+
+  /** Binary form: a header with the weights, then each member's own stored bytes as one array. */
+  partsWith(encode: (m: Model) => Buffer[]): ModelParts {
+    return {
+      header: { format: FORMAT, engine: 'blend', weights: this.weights },
+      arrays: this.members.map((m) => new Uint8Array(Buffer.concat(encode(m)))),
+    };
+  }
+
+  static isSerialized(parsed: unknown): parsed is SerializedBlend {
+    return (parsed as { format?: unknown } | null)?.format === FORMAT;
+  }
+
+  static load(parsed: SerializedBlend, loadMember: (json: unknown) => Model): BlendModel {
+    if (!Array.isArray(parsed.members) || !Array.isArray(parsed.weights))
+      throw new Error(`not a blend (expected format ${FORMAT} with members and weights)`);
+    return new BlendModel(parsed.members.map(loadMember), parsed.weights);
+  }
+
+  static fromParts(parts: ModelParts, decodeMember: (bytes: Buffer) => Model): BlendModel {
+    const h = parts.header as Partial<SerializedBlend>;
+    if (h.format !== FORMAT || !Array.isArray(h.weights))
+      throw new Error(`not a binary blend (expected format ${FORMAT})`);
+    return new BlendModel(
+      parts.arrays.map((a) => decodeMember(Buffer.from(a.buffer, a.byteOffset, a.byteLength))),
+      h.weights,
+    );
+  }
+}
