@@ -139,7 +139,7 @@ async function cpdRows(pipeline: Pipeline, train: FeatureMatrix, valid: FeatureM
     const chosen = fitted.candidates.find((c) => c.chosen)!;
     const r = fitted.model.report;
     out.push({
-      engine: engine === 'auto' ? `auto (${fitted.engine})` : engine,
+      engine: engine === 'auto' ? `auto (${chosen.engine})` : engine,
       auc: chosen.metrics.rocAuc ?? NaN,
       prAuc: chosen.metrics.prAuc ?? NaN,
       eceBefore: r.eceBefore,
@@ -147,6 +147,11 @@ async function cpdRows(pipeline: Pipeline, train: FeatureMatrix, valid: FeatureM
       brier: chosen.metrics.brier ?? NaN,
     });
     console.log(`  cpd ${engine}: fitted in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    if (engine === 'auto')
+      for (const c of fitted.candidates)
+        console.log(
+          `    candidate ${c.engine}${c.chosen ? ' (chosen)' : ''}: ROC-AUC ${c.metrics.rocAuc?.toFixed(4)}`,
+        );
   }
   return out;
 }

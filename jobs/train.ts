@@ -53,12 +53,12 @@ export const train = defineStep({
       );
       return { rowsIn: data.nRows, details: { reusedVersion: reused.version, reusedFrom: reused.runKey } };
     }
-    const { model, engine, candidates, fitMs } = await fitCandidates(run.pipeline, data, valid, {
+    const { model, engine, blend, candidates, fitMs } = await fitCandidates(run.pipeline, data, valid, {
       threads,
       signal,
       onProgress: (done) => void progress(Math.round(done * share)),
     });
-    const recipe = { ...params, engine };
+    const recipe = { ...params, engine, ...(blend ? { blend } : {}) };
     const guard = run.pipeline.leakGuard;
     // Cheaper refits (≤ 30 trees) are enough to see whether the model leans on one feature.
     const leaks = await dependenceSuspects(

@@ -1,10 +1,12 @@
 import type { Pipeline } from '../../config/pipeline.ts';
+import { BlendModel } from '../../ml/blend/blend-model.ts';
 import type { CalibratedModel } from '../../ml/calibration/calibrated-model.ts';
 import { evaluateCalibrated } from '../../ml/calibration/evaluate-calibrated.ts';
 import { trainCalibrated } from '../../ml/calibration/train-calibrated.ts';
-import type { EngineName } from '../../ml/engine.ts';
+import type { BlendSpec, EngineName } from '../../ml/engine.ts';
 import type { FeatureMatrix } from '../features/feature-matrix-type.ts';
 import { type CandidateFigure, chooseCandidate } from './choose-candidate.ts';
+import { fitBlendCandidate } from './fit-blend.ts';
 import { headlineMetrics } from './headline-metrics.ts';
 
 /** What engine "auto" tries, simplest first (ties keep the earlier). */
@@ -13,6 +15,8 @@ export const AUTO_ENGINES: readonly EngineName[] = ['logistic', 'hist', 'gbdt'];
 export interface FittedCandidates {
   model: CalibratedModel;
   engine: EngineName;
+  /** With engine blend: its members and weights (the recipe's `blend`). */
+  blend?: BlendSpec;
   candidates: CandidateFigure[];
   fitMs: number;
 }
@@ -53,11 +57,21 @@ export async function fitCandidates(
     const metrics = headlineMetrics(evaluateCalibrated(model, valid, rest.threshold, rest.seed));
     fitted.push({ model, figure: { engine: name, metrics, fitMs, calibration: model.calibrator.method } });
   }
+  // One more candidate: the blend of the fitted ones, kept only when strictly better (last: ties keep a single engine).
+  const blend = fitBlendCandidate(pipeline, fitted, valid);
+  if (blend) fitted.push(blend);
   const candidates = chooseCandidate(
     pipeline.promotion.metric,
     fitted.map((f) => f.figure),
   );
   const at = candidates.findIndex((c) => c.chosen);
   const chosen = fitted[at]!;
-  return { model: chosen.model, engine: engines[at]!, candidates, fitMs: chosen.figure.fitMs };
+  const inner = chosen.model.inner;
+  return {
+    model: chosen.model,
+    engine: chosen.model.engine,
+    ...(inner instanceof BlendModel ? { blend: inner.spec } : {}),
+    candidates,
+    fitMs: chosen.figure.fitMs,
+  };
 }
