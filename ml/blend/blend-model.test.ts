@@ -90,6 +90,26 @@ describe('BlendModel', () => {
     );
   });
 
+  it('scores off the main thread with the same probabilities and reasons (the nightly scorer)', async () => {
+    const blend = new BlendModel(await members(), [0.2, 0.3, 0.5]);
+    const calibrated = calibrate(blend, { data: valid, ids: validIds }, 5);
+    const scoreAsync = calibrated.scoreAsync;
+    expect(scoreAsync).toBeTypeOf('function');
+    const { proba, top } = await scoreAsync!(valid.columns, { k: 3 });
+    const p = calibrated.predictProba(valid.columns);
+    proba.forEach((v, i) => expect(v).toBeCloseTo(p[i]!, 12));
+    const ex = calibrated.explainTop(valid.columns, 3);
+    expect(top!.k).toBe(3);
+    expect(top!.base).toBeCloseTo(ex.base, 12);
+    ex.top.forEach((row, r) =>
+      row.forEach((t, i) => {
+        expect(top!.features[r * 3 + i]).toBe(t.feature);
+        expect(top!.contributions[r * 3 + i]).toBeCloseTo(t.contribution, 9);
+      }),
+    );
+    expect((await blend.scoreAsync(valid.columns)).top).toBeNull();
+  });
+
   it('refits a blend recipe the same for a seed (trainModel and trainCalibrated)', async () => {
     const recipe = {
       ...params,

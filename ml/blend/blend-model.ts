@@ -19,8 +19,19 @@ interface AsyncPredictor {
   ): Promise<Float64Array>;
 }
 
+/** Row r's i-th reason at r*k + i (−1 = none), as the forests' threaded scorer returns them. */
+interface TopArrays {
+  base: number;
+  k: number;
+  features: Int32Array;
+  contributions: Float64Array;
+}
+
 interface AsyncScorer {
-  scoreAsync(columns: Float64Array[], opts: { signal?: AbortSignal }): Promise<{ proba: Float64Array }>;
+  scoreAsync(
+    columns: Float64Array[],
+    opts: { k?: number; signal?: AbortSignal },
+  ): Promise<{ proba: Float64Array; top: TopArrays | null }>;
 }
 
 /** "blend (gbdt 0.5 + hist 0.5)": how a blend is shown in `cpd models` and the model card. */
@@ -87,10 +98,68 @@ export class BlendModel implements Model {
       const a = m as Partial<AsyncPredictor & AsyncScorer>;
       if (typeof a.predictProbaAsync === 'function') probas.push(await a.predictProbaAsync(columns, opts));
       else if (typeof a.scoreAsync === 'function')
-        probas.push((await a.scoreAsync(columns, { signal: opts.signal })).proba);
+        probas.push((await a.scoreAsync(columns, { k: 0, signal: opts.signal })).proba);
       else probas.push(m.predictProba(columns));
     }
     return this.mix(probas);
+  }
+
+  /**
+   * Probabilities and, with opts.k, each row's top-k reasons (the nightly scoring path): each
+   * member's threaded scorer when it has one, asked for every feature's contribution so the
+   * weighted sum is exact; members without one (logistic) are scored here, which is cheap.
+   */
+  async scoreAsync(
+    columns: Float64Array[],
+    opts: { k?: number; signal?: AbortSignal } = {},
+  ): Promise<{ proba: Float64Array; top: TopArrays | null }> {
+    const nf = this.featureNames.length;
+    const nRows = columns[0]?.length ?? 0;
+    const k = Math.min(opts.k ?? 0, nf);
+    const sum = k > 0 ? new Float64Array(nRows * nf) : null;
+    let base = 0;
+    const probas: Float64Array[] = [];
+    for (const [j, m] of this.members.entries()) {
+      const w = this.weights[j]!;
+      const a = m as Partial<AsyncScorer>;
+      if (typeof a.scoreAsync === 'function') {
+        const { proba, top } = await a.scoreAsync(columns, { k: sum ? nf : 0, signal: opts.signal });
+        probas.push(proba);
+        if (sum && top) {
+          base += w * top.base;
+          for (let r = 0; r < nRows; r++)
+            for (let i = 0; i < top.k; i++) {
+              const f = top.features[r * top.k + i]!;
+              if (f >= 0) sum[r * nf + f]! += w * top.contributions[r * top.k + i]!;
+            }
+          continue;
+        }
+        if (!sum) continue;
+      } else probas.push(m.predictProba(columns));
+      if (!sum) continue;
+      const ex = m.explainTop(columns, nf);
+      base += w * ex.base;
+      ex.top.forEach((row, r) => {
+        for (const t of row) sum[r * nf + t.feature]! += w * t.contribution;
+      });
+    }
+    const proba = this.mix(probas);
+    if (!sum) return { proba, top: null };
+    const features = new Int32Array(nRows * k).fill(-1);
+    const contributions = new Float64Array(nRows * k);
+    const order = Array.from({ length: nf }, (_, f) => f);
+    for (let r = 0; r < nRows; r++) {
+      const at = r * nf;
+      order.sort((x, y) => Math.abs(sum[at + y]!) - Math.abs(sum[at + x]!) || x - y);
+      let i = 0;
+      for (const f of order) {
+        if (i >= k || sum[at + f] === 0) break;
+        features[r * k + i] = f;
+        contributions[r * k + i] = sum[at + f]!;
+        i++;
+      }
+    }
+    return { proba, top: { base, k, features, contributions } };
   }
 
   /** Weighted mean of the members' importances, each first scaled to sum 1 (their units differ). */
