@@ -1,6 +1,7 @@
 import type { Dataset } from '../dataset.ts';
-import { selectRows } from '../dataset.ts';
+import { selectRowsAsync } from '../dataset.ts';
 import type { Model, TrainOptions } from '../model.ts';
+import { predictProbaOffThread } from '../predict-off-thread.ts';
 import { hashFolds } from './hash-folds.ts';
 
 /** Fits one fold's model on the rows it may see; the recipe is the run's (engine, params, calibration). */
@@ -40,15 +41,15 @@ export async function crossFitScores(
     // position. Otherwise flipping one row's label reorders the other rows and moves its score.
     inIdx.sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : a - b));
     const model = await fit(
-      selectRows(data, inIdx),
+      await selectRowsAsync(data, inIdx),
       inIdx.map((i) => ids[i]!),
       {
         ...opts,
         onProgress: (done, total) => opts.onProgress?.(f * total + done, k * total),
       },
     );
-    const held = selectRows(data, outIdx);
-    const p = model.predictProba(held.columns);
+    const held = await selectRowsAsync(data, outIdx);
+    const p = await predictProbaOffThread(model, held.columns, { signal: opts.signal });
     outIdx.forEach((row, j) => (scores[row] = p[j]!));
   }
   return { scores, folds };

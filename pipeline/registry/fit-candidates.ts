@@ -50,7 +50,9 @@ export async function fitCandidates(
       },
     );
     const fitMs = Math.round(performance.now() - started);
-    const metrics = headlineMetrics(evaluateCalibrated(model, valid, rest.threshold, rest.seed));
+    const metrics = headlineMetrics(
+      await evaluateCalibrated(model, valid, rest.threshold, rest.seed, { signal: opts.signal }),
+    );
     fitted.push({ model, figure: { engine: name, metrics, fitMs, calibration: model.calibrator.method } });
   }
   const candidates = chooseCandidate(
