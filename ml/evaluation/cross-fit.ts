@@ -2,7 +2,7 @@ import type { Dataset } from '../dataset.ts';
 import { selectRowsAsync } from '../dataset.ts';
 import type { Model, TrainOptions } from '../model.ts';
 import { predictProbaOffThread } from '../predict-off-thread.ts';
-import { hashFolds } from './hash-folds.ts';
+import { hashFoldsAsync } from './hash-folds.ts';
 
 /** Fits one fold's model on the rows it may see; the recipe is the run's (engine, params, calibration). */
 export type FitRecipe = (train: Dataset, ids: string[], opts: TrainOptions) => Promise<Model>;
@@ -29,7 +29,7 @@ export async function crossFitScores(
   opts: TrainOptions = {},
 ): Promise<CrossFit> {
   if (ids.length !== data.nRows) throw new RangeError(`${ids.length} ids for ${data.nRows} rows`);
-  const folds = hashFolds(ids, seed, k);
+  const folds = await hashFoldsAsync(ids, seed, k);
   const scores = new Float64Array(data.nRows).fill(NaN);
   for (let f = 0; f < k; f++) {
     const inIdx: number[] = [];
