@@ -78,6 +78,8 @@ function writePipeline(dir: string, csv: string): string {
     description: 'bench:nightly, generated transactions',
     sources: [{ ...source, path: csv }],
     recipients: ['bench@localhost'],
+    // The generated file stays in bench/.data/ (reused across runs): that folder is a data root.
+    dataRoots: [path.dirname(csv)],
     label: { horizonDays: 90, snapshots: 1, cutoff: DATE },
   };
   writeFileSync(file, JSON.stringify(pipeline, null, 2));
@@ -122,10 +124,12 @@ function loadDataReference(url: string, csv: string): number {
 async function main(): Promise<void> {
   const csv = generate();
   const base = new URL(process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/cpd');
-  base.pathname = '/cpd_bench_nightly';
+  // Per process: two benches (two engineers, or before/after) never share a database.
+  const dbName = `cpd_bench_nightly_${process.pid}`;
+  base.pathname = `/${dbName}`;
   const url = base.toString();
   const admin = await mysql.createConnection({ ...connectionOptions(url), database: undefined });
-  await admin.query('DROP DATABASE IF EXISTS `cpd_bench_nightly`');
+  await admin.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
   await migrateDatabase(url);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'cpd-bench-nightly-'));
   const env = {
@@ -161,11 +165,18 @@ async function main(): Promise<void> {
     if (code !== 0) throw new Error(`cpd run exited with ${code}`);
     const conn = await mysql.createConnection(connectionOptions(url));
     const [rows] = await conn.query(
-      "SELECT step, duration_ms AS ms, rows_out AS rowsOut FROM step_runs WHERE run_key = ? AND status = 'succeeded' ORDER BY id",
+      "SELECT step, duration_ms AS ms, rows_out AS rowsOut, details FROM step_runs WHERE run_key = ? AND status = 'succeeded' ORDER BY id",
       [`nightly@${DATE}`],
     );
     await conn.end();
-    const steps = rows as { step: string; ms: number; rowsOut: number | null }[];
+    const steps = rows as { step: string; ms: number; rowsOut: number | null; details: unknown }[];
+    const details = (d: unknown): Record<string, unknown> =>
+      (typeof d === 'string' ? JSON.parse(d) : (d ?? {})) as Record<string, unknown>;
+    const load = details(steps.find((s) => s.step === 'load')?.details);
+    // Where the time went, beside the one bench line: load's two halves and each step's longest loop block.
+    console.log(
+      `load stage_s=${(Number(load.stageMs) / 1000).toFixed(1)} publish_s=${(Number(load.publishMs) / 1000).toFixed(1)}; event-loop max ms: ${steps.map((s) => `${s.step}:${String(details(s.details).eventLoopMaxMs)}`).join(',')}`,
+    );
     const scored = steps.find((s) => s.step === 'score')?.rowsOut ?? 0;
     const ref = loadDataReference(url, csv);
     const rssMb = Math.round(Math.max(0, ...rss.values()));
@@ -187,7 +198,7 @@ async function main(): Promise<void> {
           }),
       ),
     );
-    await admin.query('DROP DATABASE IF EXISTS `cpd_bench_nightly`');
+    await admin.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
     await admin.end();
     rmSync(tmp, { recursive: true, force: true });
     await deleteRedisPrefix(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', env.CPD_QUEUE_PREFIX);

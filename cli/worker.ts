@@ -6,6 +6,7 @@ import type { StepName } from '../config/steps.ts';
 import { createDatabase } from '../db/client.ts';
 import { steps } from '../jobs/index.ts';
 import { parseStepJobId } from '../ledger/job-id.ts';
+import { warmThreadEntries } from '../ml/forest/thread-entry.ts';
 import { createMailer } from '../reports/mailer.ts';
 import { startOutboxDispatcher } from '../reports/outbox-dispatcher.ts';
 import { isChunkJob } from '../runner/fan-out.ts';
@@ -31,6 +32,8 @@ export async function startWorkers(config: Config, log: Logger, queues: StepName
   const mailer = createMailer(config);
   const workerName = `${os.hostname()}:${process.pid}`;
   await warnOnEvictionPolicy(config, log);
+  // Before any job's lock is held: bundling the worker-thread entries blocks this thread a while.
+  warmThreadEntries();
   const workers = queues.map((step) => {
     const worker = new Worker(
       step,

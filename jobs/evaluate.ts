@@ -21,17 +21,19 @@ import { defineStep, type StepContext } from '../runner/step.ts';
 export const evaluate = defineStep({
   name: 'evaluate',
   async handler(ctx) {
-    const { run, db, pool, log } = ctx;
+    const { run, db, pool, log, signal } = ctx;
     const valid = await modeOf(run.pipeline).readFeatures({ db, pool }, run.runKey, 'valid');
     const used = await findRunVersion(db, run.runKey);
     if (!used) throw new PermanentError(`no model for ${run.runKey}: the train step has not run`);
     const { version, reused } = used;
     const model = await readModel(db, version);
-    const evaluation = evaluateCalibrated(
+    // Scored and measured off the event loop (worker threads): the job lock keeps renewing.
+    const evaluation = await evaluateCalibrated(
       model,
       valid,
       run.pipeline.model.threshold,
       run.pipeline.model.seed,
+      { signal },
     );
     // Flat headline figures beside the full evaluation: what status, reports and gates read.
     const metrics = {

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { PoolConnection } from 'mysql2/promise';
 import { featureSets } from '../db/schema/index.ts';
 import { trainCalibratedOn } from '../ml/calibration/train-calibrated.ts';
-import { concatRows } from '../ml/dataset.ts';
+import { concatRowsAsync } from '../ml/dataset.ts';
 import { trainModel } from '../ml/engine.ts';
 import { type CrossFit, crossFitScores, type FitRecipe } from '../ml/evaluation/cross-fit.ts';
 import { modeOf } from '../modes/index.ts';
@@ -75,9 +75,10 @@ export const train = defineStep({
       const ids = [...data.ids, ...valid.ids];
       const fitFold: FitRecipe = (rows, rowIds, o) =>
         trainCalibratedOn(rows, rowIds, recipe, params.validationShare, { ...o, threads, signal });
+      const labeled = await concatRowsAsync(data, valid);
       known = {
         ids,
-        ...(await crossFitScores(concatRows(data, valid), ids, fitFold, params.crossFitFolds, params.seed, {
+        ...(await crossFitScores(labeled, ids, fitFold, params.crossFitFolds, params.seed, {
           signal,
           onProgress: (done, total) => void progress(50 + Math.round((done / total) * 50)),
         })),

@@ -58,6 +58,30 @@ export function selectRows(data: Dataset, indices: ArrayLike<number>): Dataset {
   };
 }
 
+/**
+ * selectRows with a yield to the event loop after each column: at a million rows a column is a
+ * few ms of copying, and a worker's main thread must keep renewing its job lock meanwhile.
+ */
+export async function selectRowsAsync(data: Dataset, indices: ArrayLike<number>): Promise<Dataset> {
+  const n = indices.length;
+  const columns: Float64Array[] = [];
+  for (const col of data.columns) {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = col[indices[i] as number] as number;
+    columns.push(out);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  const labels = new Uint8Array(n);
+  for (let i = 0; i < n; i++) labels[i] = data.labels[indices[i] as number] as number;
+  return {
+    featureNames: [...data.featureNames],
+    categorical: [...data.categorical],
+    columns,
+    labels,
+    nRows: n,
+  };
+}
+
 /** The rows of `a` then those of `b` (same features), e.g. every labeled row of a run. */
 export function concatRows(a: Dataset, b: Dataset): Dataset {
   if (a.featureNames.join('\u0000') !== b.featureNames.join('\u0000'))
@@ -68,6 +92,30 @@ export function concatRows(a: Dataset, b: Dataset): Dataset {
     out.set(b.columns[f]!, a.nRows);
     return out;
   });
+  const labels = new Uint8Array(a.nRows + b.nRows);
+  labels.set(a.labels);
+  labels.set(b.labels, a.nRows);
+  return {
+    featureNames: [...a.featureNames],
+    categorical: [...a.categorical],
+    columns,
+    labels,
+    nRows: a.nRows + b.nRows,
+  };
+}
+
+/** concatRows with a yield to the event loop after each column (a worker's main thread, a million rows). */
+export async function concatRowsAsync(a: Dataset, b: Dataset): Promise<Dataset> {
+  if (a.featureNames.join('\u0000') !== b.featureNames.join('\u0000'))
+    throw new DatasetError('cannot join rows of different features');
+  const columns: Float64Array[] = [];
+  for (const [f, col] of a.columns.entries()) {
+    const out = new Float64Array(a.nRows + b.nRows);
+    out.set(col);
+    out.set(b.columns[f]!, a.nRows);
+    columns.push(out);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
   const labels = new Uint8Array(a.nRows + b.nRows);
   labels.set(a.labels);
   labels.set(b.labels, a.nRows);

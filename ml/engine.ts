@@ -102,16 +102,5 @@ export function decodeModel(bytes: Buffer): Model {
   throw new Error(`cannot load model: no binary form for engine ${String(parts.header.engine)}`);
 }
 
-/**
- * Probabilities computed on worker threads when the engine can (large inputs), so the caller's
- * event loop keeps renewing its job lock while hundreds of thousands of rows are scored.
- */
-export function predictProbaOffThread(
-  model: Model,
-  columns: Float64Array[],
-  opts: { threads?: number; signal?: AbortSignal } = {},
-): Promise<Float64Array> {
-  const threaded = model as Partial<Pick<HistForestModel, 'predictProbaAsync'>>;
-  if (typeof threaded.predictProbaAsync === 'function') return threaded.predictProbaAsync(columns, opts);
-  return Promise.resolve(model.predictProba(columns));
-}
+/** Probabilities off the caller's event loop (worker threads or yielding slices): ml/predict-off-thread.ts. */
+export { type Predictor, predictProbaOffThread } from './predict-off-thread.ts';

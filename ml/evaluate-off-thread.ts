@@ -1,37 +1,79 @@
 import { Worker } from 'node:worker_threads';
+import type { Calibrator } from './calibration/calibrator.ts';
+import type { FittedCalibration } from './calibration/choose-calibrator.ts';
+import { type ComputeResult, type ComputeTask, type Ranking, runComputeTask } from './compute-task.ts';
 import { threadEntry } from './forest/thread-entry.ts';
-import { type BinaryEvaluation, evaluateBinary, type ThresholdRule } from './metrics.ts';
+import type { BinaryEvaluation, ThresholdRule } from './metrics.ts';
 
 /** Below this many rows the metrics take milliseconds: a thread would cost more than it saves. */
 const MIN_ROWS_OFF_THREAD = 20_000;
 
 /**
- * evaluateBinary on a worker thread: its sorts, curves and tables take seconds at a million
- * validation rows, which on a worker's main thread would starve BullMQ's lock renewal. Same
- * numbers as the direct call (the same function on copies of the same arrays).
+ * One compute task on a worker thread: sorts, curves and calibration fits take seconds at a
+ * million validation rows, which on a worker's main thread would starve BullMQ's lock renewal.
+ * Same numbers as the direct call (the same function on copies of the same arrays, transferred).
  */
-export async function evaluateBinaryOffThread(
-  labels: Uint8Array,
-  scores: Float64Array,
-  rule: ThresholdRule,
-): Promise<BinaryEvaluation> {
-  if (labels.length < MIN_ROWS_OFF_THREAD) return evaluateBinary(labels, scores, rule);
+export async function computeOffThread<T extends ComputeTask>(t: T): Promise<ComputeResult[T['task']]> {
+  if (t.labels.length < MIN_ROWS_OFF_THREAD) return runComputeTask(t);
+  const copy = { ...t } as Record<string, unknown>;
+  const transfer: ArrayBuffer[] = [];
+  for (const [key, v] of Object.entries(t)) {
+    if (v instanceof Uint8Array || v instanceof Float64Array) {
+      const c = v.slice();
+      copy[key] = c;
+      transfer.push(c.buffer as ArrayBuffer);
+    }
+  }
   const entry = threadEntry('metrics-thread');
   const wk =
     entry.kind === 'eval'
       ? new Worker(entry.code, { eval: true })
       : new Worker(entry.url, { workerData: { __entry: entry.entry } });
   try {
-    const result = new Promise<BinaryEvaluation>((resolve, reject) => {
+    const result = new Promise<ComputeResult[T['task']]>((resolve, reject) => {
       wk.once('message', resolve);
-      wk.once('error', (err) => reject(new Error(`metrics thread failed: ${err.message}`, { cause: err })));
-      wk.once('exit', (code) => reject(new Error(`metrics thread exited with code ${code}`)));
+      wk.once('error', (err) =>
+        reject(new Error(`metrics thread (${t.task}) failed: ${err.message}`, { cause: err })),
+      );
+      wk.once('exit', (code) => reject(new Error(`metrics thread (${t.task}) exited with code ${code}`)));
     });
-    const l = labels.slice();
-    const s = scores.slice();
-    wk.postMessage({ labels: l, scores: s, rule }, [l.buffer as ArrayBuffer, s.buffer as ArrayBuffer]);
+    wk.postMessage(copy, transfer);
     return await result;
   } finally {
     void wk.terminate();
   }
+}
+
+/** evaluateBinary on a worker thread. */
+export function evaluateBinaryOffThread(
+  labels: Uint8Array,
+  scores: Float64Array,
+  rule: ThresholdRule,
+): Promise<BinaryEvaluation> {
+  return computeOffThread({ task: 'evaluate', labels, scores, rule });
+}
+
+/** chooseCalibration on a worker thread (its isotonic fits sort every calibration row). */
+export function chooseCalibrationOffThread(
+  scores: Float64Array,
+  labels: Uint8Array,
+  halves: Uint8Array,
+): Promise<FittedCalibration> {
+  return computeOffThread({ task: 'calibrate', labels, scores, halves });
+}
+
+/** Every metric of the calibrated scores from the base model's raw scores (see compute-task.ts). */
+export function evaluateCalibratedOffThread(
+  labels: Uint8Array,
+  raw: Float64Array,
+  calibrator: Calibrator,
+  halves: Uint8Array | null,
+  rule: ThresholdRule,
+): Promise<BinaryEvaluation> {
+  return computeOffThread({ task: 'evaluateCalibrated', labels, raw, calibrator, halves, rule });
+}
+
+/** ROC-AUC and average precision on a worker thread. */
+export function rankingOffThread(labels: Uint8Array, scores: Float64Array): Promise<Ranking> {
+  return computeOffThread({ task: 'ranking', labels, scores });
 }

@@ -1,12 +1,11 @@
 import { parentPort } from 'node:worker_threads';
-import { evaluateBinary, type ThresholdRule } from './metrics.ts';
+import { type ComputeTask, runComputeTask } from './compute-task.ts';
 
-/** Worker entry: one evaluateBinary on transferred labels and scores, then is terminated. */
+/** Worker entry: one compute task (metrics, a calibration fit) on transferred arrays, then is terminated. */
 if (!parentPort) throw new Error('metrics-thread must run as a worker thread');
 const port = parentPort;
 
-port.once('message', (job: { labels: Uint8Array; scores: Float64Array; rule: ThresholdRule }) => {
-  if (!(job.labels instanceof Uint8Array) || !(job.scores instanceof Float64Array))
-    throw new Error('metrics-thread got a malformed job');
-  port.postMessage(evaluateBinary(job.labels, job.scores, job.rule));
+port.once('message', (job: ComputeTask) => {
+  if (!(job.labels instanceof Uint8Array)) throw new Error('metrics-thread got a malformed job');
+  port.postMessage(runComputeTask(job));
 });

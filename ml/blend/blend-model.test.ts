@@ -47,7 +47,7 @@ describe('BlendModel', () => {
 
   it('round-trips serialize/load and encode/decode to the same bytes and the same scores, calibrated or not', async () => {
     const blend = new BlendModel((await members()).slice(1), [0.5, 0.5]);
-    const calibrated = calibrate(blend, { data: valid, ids: validIds }, 5);
+    const calibrated = await calibrate(blend, { data: valid, ids: validIds }, 5);
     for (const m of [blend, calibrated]) {
       const p = Array.from(m.predictProba(valid.columns));
       const loaded = loadModel(m.serialize());
@@ -65,7 +65,7 @@ describe('BlendModel', () => {
 
   it('explains: base + Σ contributions = the score, for the blend and the calibrated blend', async () => {
     const blend = new BlendModel(await members(), [0.2, 0.3, 0.5]);
-    const calibrated = calibrate(blend, { data: valid, ids: validIds }, 5);
+    const calibrated = await calibrate(blend, { data: valid, ids: validIds }, 5);
     const nf = blend.featureNames.length;
     for (const m of [blend, calibrated]) {
       const p = m.predictProba(valid.columns);
@@ -92,7 +92,7 @@ describe('BlendModel', () => {
 
   it('scores off the main thread with the same probabilities and reasons (the nightly scorer)', async () => {
     const blend = new BlendModel(await members(), [0.2, 0.3, 0.5]);
-    const calibrated = calibrate(blend, { data: valid, ids: validIds }, 5);
+    const calibrated = await calibrate(blend, { data: valid, ids: validIds }, 5);
     const scoreAsync = calibrated.scoreAsync;
     expect(scoreAsync).toBeTypeOf('function');
     const { proba, top } = await scoreAsync!(valid.columns, { k: 3 });

@@ -1,4 +1,5 @@
 import type { Explanation, Model } from '../model.ts';
+import { mapInSlices, type PredictOptions, predictProbaOffThread } from '../predict-off-thread.ts';
 import { applyCalibrator, applyCalibratorAll, type Calibrator } from './calibrator.ts';
 import type { CalibrationReport } from './choose-calibrator.ts';
 
@@ -40,6 +41,15 @@ export class CalibratedModel implements Model {
 
   predictProba(columns: Float64Array[]): Float64Array {
     return applyCalibratorAll(this.calibrator, this.inner.predictProba(columns));
+  }
+
+  /**
+   * predictProba off the event loop: the base model's probabilities on worker threads (or in
+   * yielding slices), then the calibrator over them in slices. Same numbers as predictProba.
+   */
+  async predictProbaAsync(columns: Float64Array[], opts: PredictOptions = {}): Promise<Float64Array> {
+    const raw = await predictProbaOffThread(this.inner, columns, opts);
+    return mapInSlices(raw, (p) => applyCalibrator(this.calibrator, p), opts.signal);
   }
 
   featureImportance(): number[] {

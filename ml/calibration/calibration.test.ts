@@ -28,7 +28,7 @@ describe('calibration', () => {
     const calIdx = half.filter((i) => i % 2 === 0);
     const testIdx = half.filter((i) => i % 2 === 1);
     const model = await trainModel(train, { nTrees: 40, seed: 3 }, { threads: 1 });
-    const calibrated = calibrate(
+    const calibrated = await calibrate(
       model,
       { data: selectRows(later, calIdx), ids: calIdx.map((i) => ids[i]!) },
       3,

@@ -1,41 +1,29 @@
 import type { Dataset } from '../dataset.ts';
+import { evaluateCalibratedOffThread } from '../evaluate-off-thread.ts';
 import { hashFolds } from '../evaluation/hash-folds.ts';
-import {
-  type BinaryEvaluation,
-  brierScore,
-  calibrationTable,
-  evaluateBinary,
-  logLoss,
-  type ThresholdRule,
-} from '../metrics.ts';
+import type { BinaryEvaluation, ThresholdRule } from '../metrics.ts';
 import type { Model } from '../model.ts';
+import { predictProbaOffThread } from '../predict-off-thread.ts';
 import { CalibratedModel } from './calibrated-model.ts';
-import { crossCalibrated } from './choose-calibrator.ts';
 
 /**
  * Every metric of a model on its validation rows. When those rows also fit its calibrator, the
  * probability figures (log-loss, Brier, the calibration table) are taken from scores each
  * calibrated by the calibrator of the other half: rows the calibrator did not see. Ranking
- * figures are the published scores' (calibration keeps the order).
+ * figures are the published scores' (calibration keeps the order). The base model scores the
+ * rows once, off the event loop, and the metrics run on a worker thread: a worker keeps its job
+ * lock through a million validation rows.
  */
-export function evaluateCalibrated(
+export async function evaluateCalibrated(
   model: Model,
   valid: Dataset & { ids: readonly string[] },
   rule: ThresholdRule,
   seed: number,
-): BinaryEvaluation {
-  const evaluation = evaluateBinary(valid.labels, model.predictProba(valid.columns), rule);
-  if (!(model instanceof CalibratedModel) || model.calibrator.method === 'none') return evaluation;
-  const honest = crossCalibrated(
-    model.calibrator.method,
-    model.inner.predictProba(valid.columns),
-    valid.labels,
-    hashFolds(valid.ids, seed, 2),
-  );
-  return {
-    ...evaluation,
-    logLoss: logLoss(valid.labels, honest),
-    brier: brierScore(valid.labels, honest),
-    calibration: calibrationTable(valid.labels, honest),
-  };
+  opts: { signal?: AbortSignal } = {},
+): Promise<BinaryEvaluation> {
+  const calibrated = model instanceof CalibratedModel ? model : null;
+  const raw = await predictProbaOffThread(calibrated ? calibrated.inner : model, valid.columns, opts);
+  const calibrator = calibrated?.calibrator ?? { method: 'none' as const };
+  const halves = calibrator.method === 'none' ? null : hashFolds(valid.ids, seed, 2);
+  return evaluateCalibratedOffThread(valid.labels, raw, calibrator, halves, rule);
 }

@@ -1,11 +1,12 @@
 import { trainBlend } from '../blend/train-blend.ts';
 import type { Dataset } from '../dataset.ts';
-import { selectRows } from '../dataset.ts';
+import { selectRowsAsync } from '../dataset.ts';
 import { trainModel } from '../engine.ts';
+import { chooseCalibrationOffThread } from '../evaluate-off-thread.ts';
 import { hashFold, hashFolds } from '../evaluation/hash-folds.ts';
 import type { ForestParams, Model, TrainOptions } from '../model.ts';
+import { predictProbaOffThread } from '../predict-off-thread.ts';
 import { CalibratedModel } from './calibrated-model.ts';
-import { chooseCalibration } from './choose-calibrator.ts';
 
 /** Rows the calibrator sees, with their ids (the halves of its cross-check come from them). */
 export interface CalibrationRows {
@@ -32,12 +33,18 @@ export async function trainCalibrated(
           opts,
         )
       : await trainModel(train, params, opts);
-  return calibrate(model, calibration, params.seed);
+  return calibrate(model, calibration, params.seed, opts);
 }
 
-export function calibrate(model: Model, calibration: CalibrationRows, seed: number): CalibratedModel {
-  const raw = model.predictProba(calibration.data.columns);
-  const { calibrator, report } = chooseCalibration(
+/** The model's calibrator fit on `calibration`: its scores off the event loop, the fit on a worker thread. */
+export async function calibrate(
+  model: Model,
+  calibration: CalibrationRows,
+  seed: number,
+  opts: { signal?: AbortSignal } = {},
+): Promise<CalibratedModel> {
+  const raw = await predictProbaOffThread(model, calibration.data.columns, { signal: opts.signal });
+  const { calibrator, report } = await chooseCalibrationOffThread(
     raw,
     calibration.data.labels,
     hashFolds(calibration.ids, seed, 2),
@@ -62,8 +69,8 @@ export async function trainCalibratedOn(
     (hashFold(id, params.seed + 1, 1000) < calibrationShare * 1000 ? calIdx : fitIdx).push(i),
   );
   return trainCalibrated(
-    selectRows(rows, fitIdx),
-    { data: selectRows(rows, calIdx), ids: calIdx.map((i) => ids[i]!) },
+    await selectRowsAsync(rows, fitIdx),
+    { data: await selectRowsAsync(rows, calIdx), ids: calIdx.map((i) => ids[i]!) },
     params,
     opts,
   );

@@ -1,7 +1,8 @@
 import type { Dataset } from '../dataset.ts';
-import { selectRows } from '../dataset.ts';
+import { selectRowsAsync } from '../dataset.ts';
 import type { Model, TrainOptions } from '../model.ts';
-import { hashFolds } from './hash-folds.ts';
+import { predictProbaOffThread } from '../predict-off-thread.ts';
+import { hashFoldsAsync } from './hash-folds.ts';
 
 /** Fits one fold's model on the rows it may see; the recipe is the run's (engine, params, calibration). */
 export type FitRecipe = (train: Dataset, ids: string[], opts: TrainOptions) => Promise<Model>;
@@ -28,7 +29,7 @@ export async function crossFitScores(
   opts: TrainOptions = {},
 ): Promise<CrossFit> {
   if (ids.length !== data.nRows) throw new RangeError(`${ids.length} ids for ${data.nRows} rows`);
-  const folds = hashFolds(ids, seed, k);
+  const folds = await hashFoldsAsync(ids, seed, k);
   const scores = new Float64Array(data.nRows).fill(NaN);
   for (let f = 0; f < k; f++) {
     const inIdx: number[] = [];
@@ -40,15 +41,15 @@ export async function crossFitScores(
     // position. Otherwise flipping one row's label reorders the other rows and moves its score.
     inIdx.sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : a - b));
     const model = await fit(
-      selectRows(data, inIdx),
+      await selectRowsAsync(data, inIdx),
       inIdx.map((i) => ids[i]!),
       {
         ...opts,
         onProgress: (done, total) => opts.onProgress?.(f * total + done, k * total),
       },
     );
-    const held = selectRows(data, outIdx);
-    const p = model.predictProba(held.columns);
+    const held = await selectRowsAsync(data, outIdx);
+    const p = await predictProbaOffThread(model, held.columns, { signal: opts.signal });
     outIdx.forEach((row, j) => (scores[row] = p[j]!));
   }
   return { scores, folds };

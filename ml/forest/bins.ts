@@ -66,8 +66,11 @@ export function binOf(cuts: Float64Array, v: number): number {
   return lo + 1;
 }
 
-/** Rows binned between two yields to the event loop (~10-50 ms of work on a busy core). */
-const ROWS_PER_SLICE = 1 << 17;
+/**
+ * Rows binned between two yields to the event loop (a few ms of work): on a loaded machine a slice
+ * takes several times its CPU time in wall time, and the loop must come round well within a second.
+ */
+const ROWS_PER_SLICE = 1 << 15;
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -89,6 +92,7 @@ export async function binColumns(
   for (let f = 0; f < nFeatures; f++) {
     const col = columns[f]!;
     const c = computeCuts(col, maxBins);
+    await yieldToLoop();
     cuts.push(c);
     nBins[f] = c.length + 2;
     const off = f * nRows;

@@ -45,6 +45,14 @@ export function fitInThread(
       finish(new Error(`${engine} training thread failed: ${err.message}`, { cause: err })),
     );
     wk.on('exit', (code) => finish(new Error(`${engine} training thread exited with code ${code}`)));
-    wk.postMessage({ engine, data, params, classWeight: [...classWeight] });
+    // The Dataset's own fields only: a caller's richer object (a feature matrix with a string id per
+    // row) would be cloned whole on this thread, seconds at a million rows.
+    const { featureNames, categorical, columns, labels, nRows } = data;
+    wk.postMessage({
+      engine,
+      data: { featureNames, categorical, columns, labels, nRows },
+      params,
+      classWeight: [...classWeight],
+    });
   });
 }

@@ -16,14 +16,23 @@ interface EsbuildLike {
  * few modules once per process with the esbuild that tsx itself depends on (~30 ms) and eval
  * it. If that fails, fall back to the thread-boot.mjs bootstrap that registers tsx.
  */
-export function threadEntry(
-  name: 'train-thread' | 'score-thread' | 'fit-thread' | 'metrics-thread',
-): ThreadEntry {
+export type ThreadName = 'train-thread' | 'score-thread' | 'fit-thread' | 'metrics-thread';
+
+export function threadEntry(name: ThreadName): ThreadEntry {
   const hit = cache.get(name);
   if (hit) return hit;
   const entry = build(name);
   cache.set(name, entry);
   return entry;
+}
+
+/**
+ * Bundles every thread entry now: a worker process calls it before it takes jobs, so the first
+ * training or scoring of a job does not spend its event loop in esbuild (seconds on a loaded machine).
+ */
+export function warmThreadEntries(): void {
+  for (const name of ['train-thread', 'score-thread', 'fit-thread', 'metrics-thread'] as const)
+    threadEntry(name);
 }
 
 function build(name: string): ThreadEntry {

@@ -3,7 +3,8 @@ import { type FeatureRole, featureRows, featureSets } from '../../db/schema/inde
 import { PermanentError } from '../errors.ts';
 import type { FeatureMatrix, FeatureStore } from './feature-matrix-type.ts';
 
-const CHUNK = 20_000;
+/** Rows per query: decoding a page runs on the worker's main thread, so a page stays a few tens of ms. */
+const CHUNK = 5_000;
 
 /**
  * Labeled mode: reads one role's encoded vectors of a run (feature_rows) into column-major arrays,

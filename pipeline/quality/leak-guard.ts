@@ -1,5 +1,6 @@
 import type { Dataset } from '../../ml/dataset.ts';
-import type { Model } from '../../ml/engine.ts';
+import { type Predictor, predictProbaOffThread } from '../../ml/engine.ts';
+import { rankingOffThread } from '../../ml/evaluate-off-thread.ts';
 import { rocAuc } from '../../ml/metrics.ts';
 import type { FeatureMatrix } from '../features/feature-matrix-type.ts';
 
@@ -88,7 +89,7 @@ export async function dependenceSuspects(
   train: Dataset,
   valid: Dataset,
   importance: number[],
-  fit: (rows: Dataset) => Promise<Pick<Model, 'predictProba'>>,
+  fit: (rows: Dataset) => Promise<Predictor>,
   opts: DependenceOptions,
 ): Promise<DependenceSuspect[]> {
   const total = importance.reduce((a, b) => a + Math.max(0, b), 0) || 1;
@@ -96,7 +97,9 @@ export async function dependenceSuspects(
     .map((v, f) => ({ f, share: Math.max(0, v) / total }))
     .sort((a, b) => b.share - a.share || a.f - b.f)
     .slice(0, opts.topK);
-  const auc = async (t: Dataset, v: Dataset) => rocAuc(v.labels, (await fit(t)).predictProba(v.columns));
+  // Scores and AUC off the event loop: the validation rows may be a million.
+  const auc = async (t: Dataset, v: Dataset) =>
+    (await rankingOffThread(v.labels, await predictProbaOffThread(await fit(t), v.columns))).rocAuc;
   const base = await auc(train, valid);
   const out: DependenceSuspect[] = [];
   for (const { f, share } of order) {

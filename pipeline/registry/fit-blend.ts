@@ -8,6 +8,7 @@ import { evaluateCalibrated } from '../../ml/calibration/evaluate-calibrated.ts'
 import { calibrate } from '../../ml/calibration/train-calibrated.ts';
 import { hashFolds } from '../../ml/evaluation/hash-folds.ts';
 import { brierScore, evaluateBinary, logLoss } from '../../ml/metrics.ts';
+import { predictProbaOffThread } from '../../ml/predict-off-thread.ts';
 import type { FeatureMatrix } from '../features/feature-matrix-type.ts';
 import type { CandidateFigure } from './choose-candidate.ts';
 import { chooseCandidate } from './choose-candidate.ts';
@@ -28,11 +29,12 @@ export const MAX_BLEND_MEMBERS = 3;
  * like every candidate, its figures taken as evaluateCalibrated takes them (log-loss and Brier
  * from the cross-calibrated halves). Null when no blend strictly beats the best single one.
  */
-export function fitBlendCandidate(
+export async function fitBlendCandidate(
   pipeline: Pipeline,
   fitted: readonly FittedCandidate[],
   valid: FeatureMatrix,
-): FittedCandidate | null {
+  opts: { signal?: AbortSignal } = {},
+): Promise<FittedCandidate | null> {
   if (fitted.length < 2) return null;
   const started = performance.now();
   const { threshold, seed } = pipeline.model;
@@ -48,7 +50,8 @@ export function fitBlendCandidate(
     }
     return m[metric];
   };
-  const probas = fitted.map((f) => f.model.predictProba(valid.columns));
+  const probas: Float64Array[] = [];
+  for (const f of fitted) probas.push(await predictProbaOffThread(f.model, valid.columns, opts));
   const ranked = chooseCandidate(
     metric,
     fitted.map((f) => f.figure),
@@ -66,8 +69,8 @@ export function fitBlendCandidate(
     members.map((i) => fitted[i]!.model),
     members.map(() => 1 / members.length),
   );
-  const model = calibrate(blend, { data: valid, ids: valid.ids }, seed);
-  const metrics = headlineMetrics(evaluateCalibrated(model, valid, threshold, seed));
+  const model = await calibrate(blend, { data: valid, ids: valid.ids }, seed, opts);
+  const metrics = headlineMetrics(await evaluateCalibrated(model, valid, threshold, seed, opts));
   const fitMs =
     members.reduce((s, i) => s + fitted[i]!.figure.fitMs, 0) + Math.round(performance.now() - started);
   return {

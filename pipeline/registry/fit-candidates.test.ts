@@ -82,16 +82,16 @@ describe('engine auto', () => {
         { data: valid, ids: valid.ids },
         { ...pipeline.model, engine },
       );
-      const metrics = headlineMetrics(evaluateCalibrated(model, valid, pipeline.model.threshold, 4));
+      const metrics = headlineMetrics(await evaluateCalibrated(model, valid, pipeline.model.threshold, 4));
       return { model, figure: { engine, metrics, fitMs: 1, calibration: model.calibrator.method } };
     };
     const hist = await fit('hist');
-    expect(fitBlendCandidate(pipeline, [hist, hist], valid)).toBeNull();
-    expect(fitBlendCandidate(pipeline, [hist], valid)).toBeNull();
+    expect(await fitBlendCandidate(pipeline, [hist, hist], valid)).toBeNull();
+    expect(await fitBlendCandidate(pipeline, [hist], valid)).toBeNull();
     // Two candidates that each see half of the features: their average knows more than either.
     const even = await fit('logistic', (f) => f % 2 === 0);
     const odd = await fit('logistic', (f) => f % 2 === 1);
-    const blend = fitBlendCandidate(pipeline, [even, odd], valid)!;
+    const blend = (await fitBlendCandidate(pipeline, [even, odd], valid))!;
     expect(blend).not.toBeNull();
     expect(blend.figure.engine).toBe('blend (logistic 0.5 + logistic 0.5)');
     // Its recorded figure is the stored model's on the validation rows, and beats both members.
@@ -103,6 +103,8 @@ describe('engine auto', () => {
       Math.max(even.figure.metrics.rocAuc!, odd.figure.metrics.rocAuc!),
     );
     // Deterministic: the same candidates give the same blend, byte for byte.
-    expect(fitBlendCandidate(pipeline, [even, odd], valid)!.model.serialize()).toBe(blend.model.serialize());
+    expect((await fitBlendCandidate(pipeline, [even, odd], valid))!.model.serialize()).toBe(
+      blend.model.serialize(),
+    );
   });
 });

@@ -54,11 +54,13 @@ export async function fitCandidates(
       },
     );
     const fitMs = Math.round(performance.now() - started);
-    const metrics = headlineMetrics(evaluateCalibrated(model, valid, rest.threshold, rest.seed));
+    const metrics = headlineMetrics(
+      await evaluateCalibrated(model, valid, rest.threshold, rest.seed, { signal: opts.signal }),
+    );
     fitted.push({ model, figure: { engine: name, metrics, fitMs, calibration: model.calibrator.method } });
   }
   // One more candidate: the blend of the fitted ones, kept only when strictly better (last: ties keep a single engine).
-  const blend = fitBlendCandidate(pipeline, fitted, valid);
+  const blend = await fitBlendCandidate(pipeline, fitted, valid, { signal: opts.signal });
   if (blend) fitted.push(blend);
   const candidates = chooseCandidate(
     pipeline.promotion.metric,
