@@ -17,7 +17,7 @@ interface EsbuildLike {
  * it. If that fails, fall back to the thread-boot.mjs bootstrap that registers tsx.
  */
 export function threadEntry(
-  name: 'train-thread' | 'score-thread' | 'fit-thread' | 'metrics-thread',
+  name: 'train-thread' | 'score-thread' | 'fit-thread' | 'metrics-thread' | 'hist-thread',
 ): ThreadEntry {
   const hit = cache.get(name);
   if (hit) return hit;
@@ -28,8 +28,9 @@ export function threadEntry(
 
 function build(name: string): ThreadEntry {
   const fromSource = import.meta.url.endsWith('.ts');
-  // The metrics thread serves any engine, so it lives beside ml/metrics.ts, not in forest/.
-  const dir = name === 'metrics-thread' ? '../' : './';
+  // The metrics thread serves any engine, so it lives beside ml/metrics.ts, not in forest/; the
+  // boosting's histogram helper lives with the boosting.
+  const dir = name === 'metrics-thread' ? '../' : name === 'hist-thread' ? '../boost/' : './';
   const entryUrl = new URL(`${dir}${name}.${fromSource ? 'ts' : 'js'}`, import.meta.url);
   const boot: ThreadEntry = {
     kind: 'file',
