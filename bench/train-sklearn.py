@@ -52,20 +52,26 @@ def main():
         else:
             rf = RandomForestClassifier(n_estimators=100, n_jobs=2, random_state=seed)
         t0 = time.perf_counter()
+        c0 = time.process_time()
         rf.fit(xtr, ytr)
         t1 = time.perf_counter()
+        c1 = time.process_time()
         rf.predict_proba(xall)
         t2 = time.perf_counter()
         if fit_s is None:
             fit_s, predict_s = t1 - t0, t2 - t1
             if a.model == "hgb":
-                fit_default = fit_s
+                fit_default, cpu_default = fit_s, c1 - c0
                 with threadpool_limits(limits=1, user_api="openmp"):
                     one = HistGradientBoostingClassifier(random_state=seed)
                     t3 = time.perf_counter()
+                    c3 = time.process_time()
                     one.fit(xtr, ytr)
                     fit_one = time.perf_counter() - t3
+                    cpu_one = time.process_time() - c3
                 fit_s = min(fit_default, fit_one)
+                # CPU seconds of all threads: OpenMP's spinning inflates the default's, so the lower.
+                fit_cpu = min(cpu_default, cpu_one)
         aucs.append(float(roc_auc_score(yte, rf.predict_proba(xte)[:, 1])))
         if a.model == "hgb":
             rounds.append(int(rf.n_iter_))
@@ -75,6 +81,7 @@ def main():
         out["rounds"] = rounds
         out["fitSecondsDefaultThreads"] = fit_default
         out["fitSecondsOneThread"] = fit_one
+        out["fitCpuSeconds"] = fit_cpu
     print(json.dumps(out))
 
 
