@@ -19,6 +19,19 @@ describe('pipeline files', () => {
     expect(p.schedule).toEqual({ cron: '0 2 * * *', timezone: 'UTC' });
   });
 
+  it('takes the gbdt engine with only the boosting settings it is given (ml holds their defaults)', () => {
+    const p = parsePipeline(
+      { ...minimal, model: { engine: 'gbdt', boost: { learningRate: 0.05 } } },
+      'x.json',
+    );
+    expect(p.model.engine).toBe('gbdt');
+    expect(p.model.boost).toEqual({ learningRate: 0.05 });
+    expect(parsePipeline(minimal, 'x.json').model.boost).toEqual({});
+    expect(() => parsePipeline({ ...minimal, model: { boost: { maxLeafNodes: 1 } } }, 'x.json')).toThrow(
+      /model\.boost\.maxLeafNodes/,
+    );
+  });
+
   it('names the field path of every error', () => {
     const bad = {
       ...minimal,

@@ -23,7 +23,9 @@ export const AUTO_EARLY_STOPPING_ROWS = 10_000;
 
 /** Defaults filled in and every value checked: a bad setting fails before any thread starts. */
 export function resolveBoostParams(p: Partial<BoostParams> | undefined): BoostParams {
-  const r: BoostParams = { ...defaultBoostParams, ...p };
+  // An explicit undefined (a caller spreading optional settings) keeps the default.
+  const given = Object.fromEntries(Object.entries(p ?? {}).filter(([, v]) => v !== undefined));
+  const r: BoostParams = { ...defaultBoostParams, ...given };
   const bad = (name: string, want: string, got: unknown): never => {
     throw new RangeError(`boost.${name} must be ${want}, got ${JSON.stringify(got)}`);
   };

@@ -34,6 +34,15 @@ describe('gbdt engine', () => {
     expect(c.serialize()).not.toBe(a.serialize());
   });
 
+  it('is byte-identical with one thread and with the histogram helper thread', async () => {
+    // Big enough that the root and its first children are built by both threads.
+    const big = makeSynthetic({ nRows: 80_000, seed: 7 });
+    const p: Partial<ForestParams> = { engine: 'gbdt', seed: 3, boost: { maxIter: 6 } };
+    const one = await trainModel(big, p, { threads: 1 });
+    const two = await trainModel(big, p, { threads: 2 });
+    expect(two.serialize()).toBe(one.serialize());
+  });
+
   it('predicts identically after serialize → load and after the stored bytes, and learns the signal', async () => {
     const model = await train(withMissing, params);
     const p = model.predictProba(withMissing.columns);

@@ -1,5 +1,9 @@
 import type { GrownTree } from '../forest/node-store.ts';
 import { NodeStore } from '../forest/node-store.ts';
+import type { BoostWork } from './boost-work.ts';
+import { FEATURE_STRIDE, STRIDE } from './boost-work.ts';
+
+export type { BoostTreeData } from './boost-work.ts';
 
 /**
  * One boosting round's tree on gradient/hessian histograms, grown best-first (leaf-wise, as
@@ -7,14 +11,6 @@ import { NodeStore } from '../forest/node-store.ts';
  * missing, value bins 1..nBins-1, "bin ≤ t" is "value ≤ cuts[t-1]"; the tree comes out as the
  * forest's GrownTree, so the forest's arrays, scorer, threads and explanations serve it as is.
  */
-export interface BoostTreeData {
-  /** Row-major bins (row r's features at [r*nFeatures, (r+1)*nFeatures)): one cache line per row. */
-  rowBins: Uint8Array;
-  nRows: number;
-  nFeatures: number;
-  nBins: Int32Array;
-}
-
 export interface BoostTreeSettings {
   maxLeafNodes: number;
   /** 0 = no depth cap. */
@@ -24,9 +20,6 @@ export interface BoostTreeSettings {
   learningRate: number;
 }
 
-/** Per bin: gradient sum, hessian sum, row count; 256 bins per feature whatever its nBins. */
-const STRIDE = 3;
-const FEATURE_STRIDE = 256 * STRIDE;
 /** scikit-learn's min_hessian_to_split: a child with less curvature than this gives a wild leaf value. */
 const MIN_HESSIAN = 1e-3;
 /** Gains below this are float noise of the histogram subtraction, not signal. */
@@ -40,7 +33,8 @@ interface Leaf {
   depth: number;
   g: number;
   h: number;
-  hist: Float64Array | null;
+  /** Histogram slot in the work (−1 = none). */
+  hist: number;
   gain: number;
   feature: number;
   bin: number;
@@ -50,62 +44,13 @@ interface Leaf {
   lh: number;
 }
 
-/** Working memory reused across the rounds of one fit (row order, histogram pool). */
-export class BoostWork {
-  readonly idx: Uint32Array;
-  readonly scratch: Uint32Array;
-  private readonly pool: Float64Array[] = [];
-  readonly histLength: number;
-
-  constructor(readonly data: BoostTreeData) {
-    this.idx = new Uint32Array(data.nRows);
-    this.scratch = new Uint32Array(data.nRows);
-    this.histLength = data.nFeatures * FEATURE_STRIDE;
-  }
-
-  take(): Float64Array {
-    return this.pool.pop() ?? new Float64Array(this.histLength);
-  }
-
-  give(h: Float64Array | null): void {
-    if (h) this.pool.push(h);
-  }
-}
-
-/** Histogram of rows idx[start, end): one pass over the rows, every feature of a row at once. */
-function buildHistogram(
-  rowBins: Uint8Array,
-  nF: number,
-  idx: Uint32Array,
-  start: number,
-  end: number,
-  grad: Float64Array,
-  hess: Float64Array,
-  hist: Float64Array,
-): void {
-  hist.fill(0);
-  for (let i = start; i < end; i++) {
-    const r = idx[i]!;
-    const g = grad[r]!;
-    const h = hess[r]!;
-    const o = r * nF;
-    for (let f = 0, fo = 0; f < nF; f++, fo += FEATURE_STRIDE) {
-      const k = fo + rowBins[o + f]! * STRIDE;
-      hist[k]! += g;
-      hist[k + 1]! += h;
-      hist[k + 2]! += 1;
-    }
-  }
-}
-
 /** parent − child: the sibling's histogram without reading its rows (written into parent). */
 function subtractHistogram(parent: Float64Array, child: Float64Array): void {
   for (let k = 0; k < parent.length; k++) parent[k]! -= child[k]!;
 }
 
 /** Best split of a leaf over every feature; missing (bin 0) is tried on each side. */
-function findSplit(leaf: Leaf, nBins: Int32Array, s: BoostTreeSettings): void {
-  const hist = leaf.hist!;
+function findSplit(leaf: Leaf, hist: Float64Array, nBins: Int32Array, s: BoostTreeSettings): void {
   const { l2, minSamplesLeaf } = s;
   const G = leaf.g;
   const H = leaf.h;
@@ -186,7 +131,7 @@ function newLeaf(node: number, start: number, end: number, depth: number, g: num
     depth,
     g,
     h,
-    hist: null,
+    hist: -1,
     gain: 0,
     feature: -1,
     bin: 0,
@@ -203,18 +148,13 @@ export interface BoostTree {
 }
 
 /**
- * Grows one tree for the given gradients and hessians (class weights already in them). Node
+ * Grows one tree for the work's gradients and hessians (class weights already in them). Node
  * values are the shrunk Newton step −G/(H+λ)·lr of every node, internal ones too (path
  * contributions need them); gain is the split's loss decrease (feature importance).
  */
-export function growBoostTree(
-  work: BoostWork,
-  grad: Float64Array,
-  hess: Float64Array,
-  s: BoostTreeSettings,
-): BoostTree {
+export function growBoostTree(work: BoostWork, s: BoostTreeSettings): BoostTree {
   const { rowBins, nRows, nFeatures: nF, nBins } = work.data;
-  const { idx, scratch } = work;
+  const { idx, scratch, grad, hess } = work;
   for (let i = 0; i < nRows; i++) idx[i] = i;
   let g0 = 0;
   let h0 = 0;
@@ -229,13 +169,20 @@ export function growBoostTree(
     l.end - l.start >= 2 * s.minSamplesLeaf &&
     (s.maxDepth === 0 || l.depth < s.maxDepth) &&
     l.h >= 2 * MIN_HESSIAN;
+  const build = (l: Leaf): void => {
+    l.hist = work.take();
+    work.build(l.hist, l.start, l.end);
+  };
+  const release = (l: Leaf): void => {
+    work.give(l.hist);
+    l.hist = -1;
+  };
   const root = newLeaf(0, 0, nRows, 0, g0, h0);
   const done: Leaf[] = [];
   const open: Leaf[] = [];
   if (canSplit(root)) {
-    root.hist = work.take();
-    buildHistogram(rowBins, nF, idx, 0, nRows, grad, hess, root.hist);
-    findSplit(root, nBins, s);
+    build(root);
+    findSplit(root, work.hist(root.hist), nBins, s);
   }
   (root.feature >= 0 ? open : done).push(root);
   let nLeaves = 1;
@@ -256,36 +203,26 @@ export function growBoostTree(
     const more = nLeaves < s.maxLeafNodes;
     const small = mid - p.start <= p.end - mid ? left : right;
     const large = small === left ? right : left;
-    const splitSmall = more && canSplit(small);
-    const splitLarge = more && canSplit(large);
-    if (splitLarge) {
+    if (more && canSplit(large)) {
       // Histogram subtraction: read only the smaller child's rows, the larger one is parent − small.
-      small.hist = work.take();
-      buildHistogram(rowBins, nF, idx, small.start, small.end, grad, hess, small.hist);
-      subtractHistogram(p.hist!, small.hist);
+      build(small);
+      subtractHistogram(work.hist(p.hist), work.hist(small.hist));
       large.hist = p.hist;
+      p.hist = -1;
     } else {
-      work.give(p.hist);
-      if (splitSmall) {
-        small.hist = work.take();
-        buildHistogram(rowBins, nF, idx, small.start, small.end, grad, hess, small.hist);
-      }
+      release(p);
+      if (more && canSplit(small)) build(small);
     }
-    p.hist = null;
     for (const c of [left, right]) {
-      if (c.hist) findSplit(c, nBins, s);
+      if (c.hist >= 0) findSplit(c, work.hist(c.hist), nBins, s);
       if (c.feature >= 0) open.push(c);
       else {
-        work.give(c.hist);
-        c.hist = null;
+        release(c);
         done.push(c);
       }
     }
   }
-  for (const l of open) {
-    work.give(l.hist);
-    l.hist = null;
-  }
+  for (const l of open) release(l);
   const leaves = [...done, ...open]
     .sort((a, b) => a.start - b.start)
     .map((l) => ({ start: l.start, end: l.end, value: nodes.value[l.node]! }));

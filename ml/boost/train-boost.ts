@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import type { Dataset } from '../dataset.ts';
 import { selectRows, validateDataset } from '../dataset.ts';
 import { binColumns, binOf } from '../forest/bins.ts';
@@ -6,10 +7,11 @@ import type { GrownTree } from '../forest/node-store.ts';
 import type { ForestParams } from '../model.ts';
 import { stratifiedSplit } from '../split.ts';
 import { AUTO_EARLY_STOPPING_ROWS, resolveBoostParams } from './boost-params.ts';
+import type { BoostTreeData } from './boost-work.ts';
+import { BoostWork } from './boost-work.ts';
 import type { BoostFitInfo } from './gbdt-model.ts';
 import { GbdtModel } from './gbdt-model.ts';
-import type { BoostTreeData } from './grow-boost-tree.ts';
-import { BoostWork, growBoostTree } from './grow-boost-tree.ts';
+import { growBoostTree } from './grow-boost-tree.ts';
 
 /** scikit-learn's tol for early stopping on the loss: an improvement smaller than this is none. */
 const STOP_TOL = 1e-7;
@@ -74,6 +76,8 @@ export async function trainBoost(
   params: ForestParams,
   classWeight: readonly [number, number],
   onProgress?: (done: number, total: number) => void,
+  /** A hist-thread's port: histograms of large nodes are then built on two threads. */
+  helper: MessagePort | null = null,
 ): Promise<GbdtModel> {
   validateDataset(data);
   const bp = resolveBoostParams(params.boost);
@@ -116,9 +120,8 @@ export async function trainBoost(
   const baseline = Math.log(p0 / (1 - p0));
   const raw = new Float64Array(n).fill(baseline);
   const rawValid = valid ? new Float64Array(valid.nRows).fill(baseline) : null;
-  const grad = new Float64Array(n);
-  const hess = new Float64Array(n);
-  const work = new BoostWork(tree);
+  const work = new BoostWork(tree, bp.maxLeafNodes + 1, helper);
+  const { grad, hess } = work;
   const settings = {
     maxLeafNodes: bp.maxLeafNodes,
     maxDepth: bp.maxDepth,
@@ -135,7 +138,7 @@ export async function trainBoost(
       grad[i] = wi * (p - labels[i]!);
       hess[i] = wi * p * (1 - p);
     }
-    const grown = growBoostTree(work, grad, hess, settings);
+    const grown = growBoostTree(work, settings);
     trees.push(grown.tree);
     const { idx } = work;
     for (const leaf of grown.leaves) for (let i = leaf.start; i < leaf.end; i++) raw[idx[i]!]! += leaf.value;
@@ -146,6 +149,7 @@ export async function trainBoost(
       if (shouldStop(losses, bp.nIterNoChange)) break;
     }
   }
+  work.close();
   let kept = trees.length;
   if (losses.length > 1) {
     // Keep the rounds up to the lowest validation loss (at least one tree): the rest did not help.

@@ -1,12 +1,22 @@
-import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { AbortError } from '../abort-error.ts';
 import type { Dataset } from '../dataset.ts';
 import type { ForestParams, TrainOptions } from '../model.ts';
 import { threadEntry } from './thread-entry.ts';
 
+const startWorker = (name: Parameters<typeof threadEntry>[0]): Worker => {
+  const entry = threadEntry(name);
+  return entry.kind === 'eval'
+    ? new Worker(entry.code, { eval: true })
+    : new Worker(entry.url, { workerData: { __entry: entry.entry } });
+};
+
 /**
- * Runs a single-threaded fit (logistic regression, gradient boosting) on a worker thread and hands back the model's
- * JSON: the worker's event loop, and with it BullMQ's job lock, stays free while it fits.
+ * Runs a single-threaded fit (logistic regression, gradient boosting) on a worker thread and hands
+ * back the model's JSON: the worker's event loop, and with it BullMQ's job lock, stays free while
+ * it fits. Gradient boosting with threads > 1 gets a second thread that builds half of every large
+ * histogram (ml/boost/hist-thread.ts), wired to the fitting thread by a MessageChannel.
  */
 export function fitInThread(
   engine: 'logistic' | 'gbdt',
@@ -21,17 +31,16 @@ export function fitInThread(
       reject(new AbortError('training aborted before it started', { cause: signal.reason }));
       return;
     }
-    const entry = threadEntry('fit-thread');
-    const wk =
-      entry.kind === 'eval'
-        ? new Worker(entry.code, { eval: true })
-        : new Worker(entry.url, { workerData: { __entry: entry.entry } });
+    const wk = startWorker('fit-thread');
+    const threads = Math.max(1, opts.threads ?? availableParallelism());
+    const helper = engine === 'gbdt' && threads > 1 ? startWorker('hist-thread') : null;
     let settled = false;
     const finish = (err: Error | null, json?: string): void => {
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', onAbort);
       void wk.terminate();
+      void helper?.terminate();
       if (err) reject(err);
       else resolve(json!);
     };
@@ -48,11 +57,24 @@ export function fitInThread(
     // The Dataset's own fields only: a caller's richer object (a feature matrix with a string id per
     // row) would be cloned whole on this thread, seconds at a million rows.
     const { featureNames, categorical, columns, labels, nRows } = data;
-    wk.postMessage({
+    const job = {
       engine,
       data: { featureNames, categorical, columns, labels, nRows },
       params,
       classWeight: [...classWeight],
+    };
+    if (!helper) {
+      wk.postMessage(job);
+      return;
+    }
+    helper.on('error', (err) =>
+      finish(new Error(`${engine} histogram thread failed: ${err.message}`, { cause: err })),
+    );
+    helper.on('exit', (code) => {
+      if (code !== 0) finish(new Error(`${engine} histogram thread exited with code ${code}`));
     });
+    const { port1, port2 } = new MessageChannel();
+    helper.postMessage({ port: port2 }, [port2]);
+    wk.postMessage({ ...job, helper: port1 }, [port1]);
   });
 }

@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import { parentPort } from 'node:worker_threads';
 import { trainBoost } from '../boost/train-boost.ts';
 import type { Dataset } from '../dataset.ts';
@@ -10,6 +11,8 @@ interface FitJob {
   data: Dataset;
   params: ForestParams;
   classWeight: [number, number];
+  /** gbdt: a port to a hist-thread sharing the histogram work, when there are two threads. */
+  helper?: MessagePort;
 }
 
 if (!parentPort) throw new Error('fit-thread must run as a worker thread');
@@ -18,7 +21,7 @@ const port = parentPort;
 port.once('message', (job: FitJob) => {
   const progress = (done: number, total: number): void => port.postMessage({ progress: [done, total] });
   if (job.engine === 'gbdt') {
-    trainBoost(job.data, job.params, job.classWeight, progress).then(
+    trainBoost(job.data, job.params, job.classWeight, progress, job.helper ?? null).then(
       (model) => port.postMessage({ model: model.serialize() }),
       (err: unknown) => {
         // Rethrown outside the promise: the worker's 'error' event carries it to fitInThread.

@@ -16,7 +16,7 @@ interface EsbuildLike {
  * few modules once per process with the esbuild that tsx itself depends on (~30 ms) and eval
  * it. If that fails, fall back to the thread-boot.mjs bootstrap that registers tsx.
  */
-export type ThreadName = 'train-thread' | 'score-thread' | 'fit-thread' | 'metrics-thread';
+export type ThreadName = 'train-thread' | 'score-thread' | 'fit-thread' | 'metrics-thread' | 'hist-thread';
 
 export function threadEntry(name: ThreadName): ThreadEntry {
   const hit = cache.get(name);
@@ -31,14 +31,15 @@ export function threadEntry(name: ThreadName): ThreadEntry {
  * training or scoring of a job does not spend its event loop in esbuild (seconds on a loaded machine).
  */
 export function warmThreadEntries(): void {
-  for (const name of ['train-thread', 'score-thread', 'fit-thread', 'metrics-thread'] as const)
+  for (const name of ['train-thread', 'score-thread', 'fit-thread', 'metrics-thread', 'hist-thread'] as const)
     threadEntry(name);
 }
 
 function build(name: string): ThreadEntry {
   const fromSource = import.meta.url.endsWith('.ts');
-  // The metrics thread serves any engine, so it lives beside ml/metrics.ts, not in forest/.
-  const dir = name === 'metrics-thread' ? '../' : './';
+  // The metrics thread serves any engine, so it lives beside ml/metrics.ts, not in forest/; the
+  // boosting's histogram helper lives with the boosting.
+  const dir = name === 'metrics-thread' ? '../' : name === 'hist-thread' ? '../boost/' : './';
   const entryUrl = new URL(`${dir}${name}.${fromSource ? 'ts' : 'js'}`, import.meta.url);
   const boot: ThreadEntry = {
     kind: 'file',
