@@ -14,6 +14,8 @@ import {
   rocAuc,
   type ThresholdRule,
 } from './metrics.ts';
+import { fitAndPredictValue, type ValueFit, type ValueOptions } from './value/customer-value.ts';
+import { evaluateValue, type ValueEvaluation } from './value/value-evaluation.ts';
 
 /**
  * The heavy pure computations over every validation row (sorts, curves, calibration fits), as
@@ -32,7 +34,28 @@ export type ComputeTask =
       halves: Uint8Array | null;
       rule: ThresholdRule;
     }
-  | { task: 'ranking'; labels: Uint8Array; scores: Float64Array };
+  | { task: 'ranking'; labels: Uint8Array; scores: Float64Array }
+  /** Customer value: BG/NBD + Gamma-Gamma fits on every customer's history, then each customer's figures. */
+  | {
+      task: 'customerValue';
+      x: Float64Array;
+      tx: Float64Array;
+      T: Float64Array;
+      m: Float64Array;
+      options: ValueOptions;
+    }
+  /** A customer-value fit scored against its validation window (see ml/value/value-evaluation.ts). */
+  | {
+      task: 'valueEvaluation';
+      fit: ValueFit;
+      x: Float64Array;
+      tx: Float64Array;
+      T: Float64Array;
+      actualOrders: Float64Array;
+      actualWeekly: Float64Array;
+      actualRevenue: Float64Array;
+      windowDays: number;
+    };
 
 export interface Ranking {
   rocAuc: number;
@@ -44,6 +67,25 @@ export interface ComputeResult {
   calibrate: FittedCalibration;
   evaluateCalibrated: BinaryEvaluation;
   ranking: Ranking;
+  customerValue: ValueFit;
+  valueEvaluation: ValueEvaluation;
+}
+
+/** How many rows a task covers: below a threshold it runs inline (a thread would cost more). */
+export function computeTaskRows(t: ComputeTask): number {
+  return 'labels' in t ? t.labels.length : t.x.length;
+}
+
+/** The typed arrays of a result, to transfer back rather than copy (the per-customer figures). */
+export function resultTransfer(result: unknown): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  const visit = (v: unknown, depth: number): void => {
+    if (ArrayBuffer.isView(v)) {
+      if (v.buffer instanceof ArrayBuffer) out.add(v.buffer);
+    } else if (v && typeof v === 'object' && depth < 3) for (const w of Object.values(v)) visit(w, depth + 1);
+  };
+  visit(result, 0);
+  return [...out];
 }
 
 export function runComputeTask<T extends ComputeTask>(t: T): ComputeResult[T['task']] {
@@ -60,6 +102,25 @@ function run(t: ComputeTask): ComputeResult[keyof ComputeResult] {
       return { rocAuc: rocAuc(t.labels, t.scores), averagePrecision: averagePrecision(t.labels, t.scores) };
     case 'evaluateCalibrated':
       return evaluateCalibratedScores(t.labels, t.raw, t.calibrator, t.halves, t.rule);
+    case 'customerValue':
+      return fitAndPredictValue({ x: t.x, tx: t.tx, T: t.T, m: t.m }, t.options);
+    case 'valueEvaluation': {
+      const { model, pred } = t.fit;
+      if (!pred.expectedOrders) throw new Error('valueEvaluation needs a fit with expected orders');
+      const spend = pred.expectedRevenue
+        ? { predicted: pred.expectedRevenue, actual: t.actualRevenue }
+        : null;
+      const h = { x: t.x, tx: t.tx, T: t.T };
+      return evaluateValue(
+        model,
+        h,
+        pred.expectedOrders,
+        t.actualOrders,
+        t.actualWeekly,
+        t.windowDays,
+        spend,
+      );
+    }
   }
 }
 

@@ -1,7 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import type { Calibrator } from './calibration/calibrator.ts';
 import type { FittedCalibration } from './calibration/choose-calibrator.ts';
-import { type ComputeResult, type ComputeTask, type Ranking, runComputeTask } from './compute-task.ts';
+import {
+  type ComputeResult,
+  type ComputeTask,
+  computeTaskRows,
+  type Ranking,
+  runComputeTask,
+} from './compute-task.ts';
 import { threadEntry } from './forest/thread-entry.ts';
 import type { BinaryEvaluation, ThresholdRule } from './metrics.ts';
 
@@ -14,7 +20,7 @@ const MIN_ROWS_OFF_THREAD = 20_000;
  * Same numbers as the direct call (the same function on copies of the same arrays, transferred).
  */
 export async function computeOffThread<T extends ComputeTask>(t: T): Promise<ComputeResult[T['task']]> {
-  if (t.labels.length < MIN_ROWS_OFF_THREAD) return runComputeTask(t);
+  if (computeTaskRows(t) < MIN_ROWS_OFF_THREAD) return runComputeTask(t);
   const copy = { ...t } as Record<string, unknown>;
   const transfer: ArrayBuffer[] = [];
   for (const [key, v] of Object.entries(t)) {

@@ -117,6 +117,33 @@ export function fitCustomerValue(h: SpendHistories, o: ValueOptions): ValueModel
   return { unit: o.unit, bgNbd, gammaGamma: gg, warnings };
 }
 
+/** A fit and every customer's figures from it: what a snapshot writes. */
+export interface ValueFit {
+  model: ValueModel;
+  pred: ValuePredictions;
+}
+
+/**
+ * fitCustomerValue then predictCustomerValue, as one computation (seconds at a million customers:
+ * callers on a worker's main thread run it on a thread, see ml/evaluate-off-thread.ts). A fit that
+ * throws becomes a model without parts and a warning, whose predictions are all null.
+ */
+export function fitAndPredictValue(h: SpendHistories, o: ValueOptions): ValueFit {
+  let model: ValueModel;
+  try {
+    model = fitCustomerValue(h, o);
+  } catch (err) {
+    const why = err instanceof Error ? err.message.slice(0, 200) : String(err);
+    model = {
+      unit: o.unit,
+      bgNbd: null,
+      gammaGamma: null,
+      warnings: [`customer value: fit failed (${why})`],
+    };
+  }
+  return { model, pred: predictCustomerValue(model, h, o) };
+}
+
 /** Whether a spend model passed its checks (a fitted but refused one is kept for the registry). */
 export function spendUsable(model: ValueModel, o: ValueOptions): boolean {
   const gg = model.gammaGamma;

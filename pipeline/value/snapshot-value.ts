@@ -3,15 +3,14 @@ import type { TransactionsPipeline } from '../../config/pipeline.ts';
 import { type Cell, chooseLoadMethod, encodeRows, loadTsv } from '../../db/load-infile.ts';
 import {
   type BgNbdRecord,
-  fitCustomerValue,
   type GammaGammaRecord,
-  predictCustomerValue,
   type SpendHistories,
   type ValueModel,
   type ValueOptions,
   type ValuePredictions,
 } from '../../ml/value/customer-value.ts';
-import { evaluateValue, type ValueEvaluation } from '../../ml/value/value-evaluation.ts';
+import type { ValueEvaluation } from '../../ml/value/value-evaluation.ts';
+import { evaluateValueOffThread, fitAndPredictValueOffThread } from '../../ml/value/value-off-thread.ts';
 import type { Snapshot } from '../features/cutoffs.ts';
 import { VALUE_COLUMNS } from './fill-value-columns.ts';
 
@@ -54,19 +53,8 @@ export async function fitSnapshotValue(
   o: ValueOptions,
 ): Promise<SnapshotValue> {
   const { ids, h } = await readHistories(conn, runKey, snap.cutoff);
-  let model: ValueModel;
-  try {
-    model = fitCustomerValue(h, o);
-  } catch (err) {
-    const why = err instanceof Error ? err.message.slice(0, 200) : String(err);
-    model = {
-      unit: o.unit,
-      bgNbd: null,
-      gammaGamma: null,
-      warnings: [`customer value: fit failed (${why})`],
-    };
-  }
-  const pred = predictCustomerValue(model, h, o);
+  // Minutes at a million customers: on a thread, so this worker keeps renewing its job lock.
+  const { model, pred } = await fitAndPredictValueOffThread(h, o);
   if (pred.pAlive) await writeFigures(conn, runKey, snap, ids, pred);
   const out: SnapshotValue = {
     role: snap.role,
@@ -124,15 +112,21 @@ async function readHistories(
     m: new Float64Array(n),
   };
   const ids = new Array<string>(n);
-  list.forEach(([id, x, tx, t, m], i) => {
+  for (let i = 0; i < n; i++) {
+    if (i > 0 && i % YIELD_ROWS === 0) await yieldToLoop();
+    const [id, x, tx, t, m] = list[i]!;
     ids[i] = String(id);
     h.x[i] = Number(x);
     h.tx[i] = Number(tx);
     h.T[i] = Number(t);
     h.m[i] = Number(m);
-  });
+  }
   return { ids, h };
 }
+
+/** Rows between two yields to the event loop in the loops over every customer (a few ms each). */
+const YIELD_ROWS = 20_000;
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Loaded in this order: the predictions below are listed the same way. */
 const FIGURES = VALUE_COLUMNS;
@@ -152,8 +146,9 @@ async function writeFigures(
   );
   const cols = [p.pAlive, p.expectedOrders, p.expectedSpend, p.expectedRevenue, p.clv12, p.nextOrderDays];
   let sent = 0;
-  function* rows(): Generator<Cell[]> {
+  async function* rows(): AsyncGenerator<Cell[]> {
     for (let i = 0; i < ids.length; i++) {
+      if (i > 0 && i % YIELD_ROWS === 0) await yieldToLoop();
       sent++;
       yield [ids[i]!, ...cols.map((c) => (c ? c[i]! : null))];
     }
@@ -195,18 +190,24 @@ async function evaluateWindow(
     },
     [snap.cutoff, runKey, `${snap.cutoff} 00:00:00`, `${snap.labelEnd} 00:00:00`],
   );
-  const at = new Map(ids.map((id, i) => [id, i]));
+  const at = new Map<string, number>();
+  for (let i = 0; i < ids.length; i++) {
+    if (i > 0 && i % YIELD_ROWS === 0) await yieldToLoop();
+    at.set(ids[i]!, i);
+  }
   const orders = new Float64Array(ids.length);
   const revenue = new Float64Array(ids.length);
   const weekly = new Float64Array(Math.ceil(windowDays / 7));
   // Only the customers the model knew at the cutoff: first buyers in the window are not repeat transactions.
-  for (const [id, d, amount] of rows as [string, number, string | number][]) {
+  const list = rows as [string, number, string | number][];
+  for (let r = 0; r < list.length; r++) {
+    if (r > 0 && r % YIELD_ROWS === 0) await yieldToLoop();
+    const [id, d, amount] = list[r]!;
     const i = at.get(String(id));
     if (i === undefined) continue;
     orders[i]! += 1;
     revenue[i]! += Number(amount);
     weekly[Math.min(weekly.length - 1, Math.floor(Number(d) / 7))]! += 1;
   }
-  const spend = pred.expectedRevenue ? { predicted: pred.expectedRevenue, actual: revenue } : null;
-  return evaluateValue(model, h, pred.expectedOrders!, orders, weekly, windowDays, spend);
+  return evaluateValueOffThread({ model, pred }, h, { orders, weekly, revenue }, windowDays);
 }
