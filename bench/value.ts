@@ -6,13 +6,22 @@
  * orders in 90 days, spend, revenue, 12-month CLV and next-order days.
  * Reference, measured in the same run: one pass of the log-likelihood over the same customers
  * (the fit's unit of work), so fit_s reads as "that many passes".
+ * Then the same fit and predictions on a worker thread (what the features step runs), with the
+ * longest gap of a 10 ms timer on the main thread during each: block_sync_s vs block_thread_s.
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { threadEntry } from '../ml/forest/thread-entry.ts';
 import { bgNbdLogLik } from '../ml/value/bg-nbd.ts';
-import { fitCustomerValue, predictCustomerValue, type ValueOptions } from '../ml/value/customer-value.ts';
+import {
+  fitAndPredictValue,
+  fitCustomerValue,
+  predictCustomerValue,
+  type ValueOptions,
+} from '../ml/value/customer-value.ts';
 import { groupHistories } from '../ml/value/histories.ts';
 import { simulateBgNbd, simulateGammaGamma } from '../ml/value/simulate.ts';
+import { fitAndPredictValueOffThread } from '../ml/value/value-off-thread.ts';
 
 const { values } = parseArgs({ options: { customers: { type: 'string', default: '1000000' } } });
 const n = Number(values.customers);
@@ -53,4 +62,25 @@ console.log(
 console.log(
   `distinct (x, tx, T) histories ${grouped.x.length}; one log-likelihood pass ${passS.toFixed(3)} s (reference); expected revenue in 90 days ${revenue.toFixed(0)}; load average ${os.loadavg()[0]!.toFixed(2)} on ${os.cpus().length} cores (fit + predict CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s)`,
 );
-console.log(`bench value: customers=${n} fit_s=${fitS.toFixed(2)} predict_s=${predictS.toFixed(2)}`);
+/** Longest gap between ticks of a 10 ms timer on this thread while `work` runs, in seconds. */
+async function maxBlock(work: () => Promise<unknown>): Promise<{ blockS: number; wallS: number }> {
+  let last = performance.now();
+  let max = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    max = Math.max(max, now - last);
+    last = now;
+  }, 10);
+  const t = performance.now();
+  await work();
+  const wallS = (performance.now() - t) / 1000;
+  clearInterval(timer);
+  return { blockS: Math.max(max, performance.now() - last) / 1000, wallS };
+}
+threadEntry('metrics-thread'); // bundled once, as a worker does before it takes jobs
+const direct = await maxBlock(() => Promise.resolve(fitAndPredictValue(h, options)));
+const threaded = await maxBlock(() => fitAndPredictValueOffThread(h, options));
+
+console.log(
+  `bench value: customers=${n} fit_s=${fitS.toFixed(2)} predict_s=${predictS.toFixed(2)} block_sync_s=${direct.blockS.toFixed(2)} block_thread_s=${threaded.blockS.toFixed(3)} thread_wall_s=${threaded.wallS.toFixed(2)}`,
+);
