@@ -4,25 +4,26 @@
  * from the best single candidate and adds the candidate whose equal-weight mean scores best,
  * only while that strictly improves the score. Returns member indices in the order added
  * (length 1 = no blend beats the best single candidate). `startScore`: the start's own figure
- * when the caller has it (else it is scored like any mix).
+ * when the caller has it (else it is scored like any mix). `score` may be async (the pipeline
+ * scores each mix on a metrics thread, so a worker's event loop keeps renewing its job lock).
  */
-export function selectBlend(
+export async function selectBlend(
   probas: readonly Float64Array[],
   start: number,
-  score: (mix: Float64Array) => number | null,
+  score: (mix: Float64Array) => number | null | Promise<number | null>,
   opts: { lowerIsBetter: boolean; maxMembers?: number; startScore?: number | null },
-): number[] {
+): Promise<number[]> {
   const maxMembers = Math.min(opts.maxMembers ?? 3, probas.length);
   const better = (a: number, b: number): boolean => (opts.lowerIsBetter ? a < b - 1e-12 : a > b + 1e-12);
   const chosen = [start];
-  let current = opts.startScore !== undefined ? opts.startScore : score(equalMean(probas, chosen));
+  let current = opts.startScore !== undefined ? opts.startScore : await score(equalMean(probas, chosen));
   if (current === null || !Number.isFinite(current)) return chosen;
   while (chosen.length < maxMembers) {
     let bestIdx = -1;
     let bestScore: number = current;
     for (let i = 0; i < probas.length; i++) {
       if (chosen.includes(i)) continue;
-      const s = score(equalMean(probas, [...chosen, i]));
+      const s = await score(equalMean(probas, [...chosen, i]));
       if (s !== null && Number.isFinite(s) && better(s, bestScore)) {
         bestIdx = i;
         bestScore = s;
