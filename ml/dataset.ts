@@ -82,29 +82,10 @@ export async function selectRowsAsync(data: Dataset, indices: ArrayLike<number>)
   };
 }
 
-/** The rows of `a` then those of `b` (same features), e.g. every labeled row of a run. */
-export function concatRows(a: Dataset, b: Dataset): Dataset {
-  if (a.featureNames.join('\u0000') !== b.featureNames.join('\u0000'))
-    throw new DatasetError('cannot join rows of different features');
-  const columns = a.columns.map((col, f) => {
-    const out = new Float64Array(a.nRows + b.nRows);
-    out.set(col);
-    out.set(b.columns[f]!, a.nRows);
-    return out;
-  });
-  const labels = new Uint8Array(a.nRows + b.nRows);
-  labels.set(a.labels);
-  labels.set(b.labels, a.nRows);
-  return {
-    featureNames: [...a.featureNames],
-    categorical: [...a.categorical],
-    columns,
-    labels,
-    nRows: a.nRows + b.nRows,
-  };
-}
-
-/** concatRows with a yield to the event loop after each column (a worker's main thread, a million rows). */
+/**
+ * The rows of `a` then those of `b` (same features), e.g. every labeled row of a run, with a yield
+ * to the event loop after each column (a worker's main thread, a million rows).
+ */
 export async function concatRowsAsync(a: Dataset, b: Dataset): Promise<Dataset> {
   if (a.featureNames.join('\u0000') !== b.featureNames.join('\u0000'))
     throw new DatasetError('cannot join rows of different features');
