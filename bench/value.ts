@@ -11,6 +11,7 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { withLoopGap } from '../ml/event-loop-gap.ts';
 import { threadEntry } from '../ml/forest/thread-entry.ts';
 import { bgNbdLogLik } from '../ml/value/bg-nbd.ts';
 import {
@@ -62,20 +63,10 @@ console.log(
 console.log(
   `distinct (x, tx, T) histories ${grouped.x.length}; one log-likelihood pass ${passS.toFixed(3)} s (reference); expected revenue in 90 days ${revenue.toFixed(0)}; load average ${os.loadavg()[0]!.toFixed(2)} on ${os.cpus().length} cores (fit + predict CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s)`,
 );
-/** Longest gap between ticks of a 10 ms timer on this thread while `work` runs, in seconds. */
+/** Longest block of this thread's event loop while `work` runs, and its wall time, in seconds. */
 async function maxBlock(work: () => Promise<unknown>): Promise<{ blockS: number; wallS: number }> {
-  let last = performance.now();
-  let max = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    max = Math.max(max, now - last);
-    last = now;
-  }, 10);
-  const t = performance.now();
-  await work();
-  const wallS = (performance.now() - t) / 1000;
-  clearInterval(timer);
-  return { blockS: Math.max(max, performance.now() - last) / 1000, wallS };
+  const { maxGapMs, wallMs } = await withLoopGap(work);
+  return { blockS: maxGapMs / 1000, wallS: wallMs / 1000 };
 }
 threadEntry('metrics-thread'); // bundled once, as a worker does before it takes jobs
 const direct = await maxBlock(() => Promise.resolve(fitAndPredictValue(h, options)));

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../dataset.ts';
 import { makeSynthetic } from '../datasets/synthetic.ts';
 import { decodeModel, encodeModel, loadModel, trainModel } from '../engine.ts';
+import { withLoopGap } from '../event-loop-gap.ts';
 import { rocAuc } from '../metrics.ts';
 import type { ForestParams } from '../model.ts';
 import type { GbdtModel } from './gbdt-model.ts';
@@ -148,23 +149,14 @@ describe('gbdt engine', () => {
 
   it('fits on a thread: the event loop keeps turning, progress reaches the total, abort stops it', async () => {
     const big = makeSynthetic({ nRows: 60_000, seed: 2 });
-    let last = performance.now();
-    let worstGap = 0;
-    const tick = setInterval(() => {
-      const now = performance.now();
-      worstGap = Math.max(worstGap, now - last);
-      last = now;
-    }, 20);
     const seen: number[] = [];
-    try {
-      await trainModel(
+    const { maxGapMs: worstGap } = await withLoopGap(() =>
+      trainModel(
         big,
         { engine: 'gbdt', seed: 1, boost: { maxIter: 30, earlyStopping: false } },
         { onProgress: (done, total) => seen.push(done / total) },
-      );
-    } finally {
-      clearInterval(tick);
-    }
+      ),
+    );
     expect(worstGap).toBeLessThan(1000);
     expect(seen.length).toBeGreaterThan(10);
     expect(seen.at(-1)).toBe(1);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { withLoopGap } from '../event-loop-gap.ts';
 import { threadEntry } from '../forest/thread-entry.ts';
 import { fitAndPredictValue, type SpendHistories, type ValueOptions } from './customer-value.ts';
 import { simulateBgNbd, simulateGammaGamma } from './simulate.ts';
@@ -24,32 +25,14 @@ function histories(n: number): SpendHistories {
   };
 }
 
-/** Runs `work` while a 10 ms timer ticks on this thread; returns its result and the longest gap between ticks. */
-async function withTicker<T>(work: () => Promise<T>): Promise<{ result: T; maxGapMs: number }> {
-  let last = performance.now();
-  let maxGapMs = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    maxGapMs = Math.max(maxGapMs, now - last);
-    last = now;
-  }, 10);
-  try {
-    const result = await work();
-    maxGapMs = Math.max(maxGapMs, performance.now() - last);
-    return { result, maxGapMs };
-  } finally {
-    clearInterval(timer);
-  }
-}
-
 describe('fitAndPredictValueOffThread', () => {
   it('fits 200k customers on a thread while this event loop keeps ticking, with the synchronous fit’s exact figures', async () => {
     const h = histories(200_000);
     const before = [h.x, h.tx, h.T, h.m].map((a) => a.slice());
     threadEntry('metrics-thread'); // the one-off bundling of the thread's code, as the worker does at start
     // Threaded first: the direct fit's garbage is not collected during the measured run.
-    const off = await withTicker(() => fitAndPredictValueOffThread(h, options));
-    const sync = await withTicker(() => Promise.resolve(fitAndPredictValue(h, options)));
+    const off = await withLoopGap(() => fitAndPredictValueOffThread(h, options));
+    const sync = await withLoopGap(() => Promise.resolve(fitAndPredictValue(h, options)));
     // The direct call holds the loop for the whole fit; the threaded one never near it.
     // Alone the threaded call's longest gap is ~60 ms (starting the thread); with the other test
     // files on 2 busy cores we saw 280 ms, hence 500: still 60 times inside BullMQ's 30 s lock.
