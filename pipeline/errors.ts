@@ -1,3 +1,4 @@
+import { LoadWarningsError } from '../db/load-infile.ts';
 import { DatasetError } from '../ml/dataset.ts';
 
 /** Where in the input a problem is, so an operator can open the file at the right line. */
@@ -72,10 +73,16 @@ export function permanentDatabaseError(err: unknown): string | undefined {
   return errno === undefined ? undefined : PERMANENT_DB_ERRNOS.get(errno);
 }
 
-/** Errors retrying cannot fix: ours, a dataset the model engine refuses (ml/ cannot import ours), deterministic database errors. */
+/**
+ * Errors retrying cannot fix: ours, a dataset the model engine refuses (ml/ cannot import ours),
+ * rows a bulk load stored with warnings, deterministic database errors.
+ */
 export function isPermanent(err: unknown): boolean {
   return (
-    err instanceof PermanentError || err instanceof DatasetError || permanentDatabaseError(err) !== undefined
+    err instanceof PermanentError ||
+    err instanceof DatasetError ||
+    err instanceof LoadWarningsError ||
+    permanentDatabaseError(err) !== undefined
   );
 }
 

@@ -61,6 +61,19 @@ describe('P(alive) and E[Y(t) | x, tx, T], checked by hand', () => {
     expect(Number.isFinite(bgNbdLogLik(cdnow, h))).toBe(true);
   });
 
+  it('stays exact when drop-out is tightly identified (a large, where the transformed series overflows)', () => {
+    // A fit on 100 k generated customers; references from mpmath (50 digits) of equation (10) as written.
+    const tight = {
+      r: 0.9602608881505145,
+      alpha: 29.45574038775945,
+      a: 3173.125228254994,
+      b: 3732326.349096556,
+    };
+    expect(expectedPurchases(tight, 90, 0, 0, 64)).toBeCloseTo(0.9240121823458933, 9);
+    expect(expectedPurchases(tight, 90, 1, 67, 97)).toBeCloseTo(1.391880588544831, 9);
+    expect(expectedPurchases(tight, 365, 12, 300, 700)).toBeCloseTo(0.245687631057385, 9);
+  });
+
   it('median wait to the next order of an active customer: half the Lomax mass', () => {
     const s = medianTimeToNext(cdnow, 2, 38.86);
     expect(Math.pow((cdnow.alpha + 38.86) / (cdnow.alpha + 38.86 + s), cdnow.r + 2)).toBeCloseTo(0.5, 12);

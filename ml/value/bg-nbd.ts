@@ -1,7 +1,7 @@
 import { minimizeBfgs } from './bfgs.ts';
 import { type GroupedHistories, groupHistories, type Histories } from './histories.ts';
 import { minimize } from './nelder-mead.ts';
-import { digamma, lgamma } from './special.ts';
+import { digamma, hyp2f1, lgamma } from './special.ts';
 
 /**
  * BG/NBD (Fader, Hardie & Lee 2005, "Counting your customers the easy way"): while alive a
@@ -259,10 +259,18 @@ export function expectedPurchases(p: BgNbdParams, t: number, x: number, tx: numb
     term *= ratio;
     sum += term;
     if (Math.abs(term) <= 1e-17 * Math.abs(sum) && Math.abs(ratio) < 1) break;
-    if (term === 0) break;
+    if (term === 0 || !Number.isFinite(sum)) break;
   }
-  const bracket = first - Math.exp(am1 * lnOneMinusZ) * sum;
-  return c * bracket * pAlive(p, x, tx, T);
+  const e = c * (first - Math.exp(am1 * lnOneMinusZ) * sum) * pAlive(p, x, tx, T);
+  if (Number.isFinite(e)) return e;
+  // A large a (drop-out tightly identified, e.g. a = 3,000 and b = 4 M: everyone's drop-out
+  // chance per order is the same 0.1 %) makes the series above grow like (a·z)^k/k! and overflow.
+  // There the untransformed series is the safe one: its terms are bounded by those of (1−z)^−(r+x).
+  return (
+    (c / am1) *
+    -Math.expm1((r + x) * lnOneMinusZ + Math.log(hyp2f1(r + x, b + x, c, z))) *
+    pAlive(p, x, tx, T)
+  );
 }
 
 /**

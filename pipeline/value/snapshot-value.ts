@@ -55,7 +55,7 @@ export async function fitSnapshotValue(
   const { ids, h } = await readHistories(conn, runKey, snap.cutoff);
   // Minutes at a million customers: on a thread, so this worker keeps renewing its job lock.
   const { model, pred } = await fitAndPredictValueOffThread(h, o);
-  if (pred.pAlive) await writeFigures(conn, runKey, snap, ids, pred);
+  const unset = pred.pAlive ? await writeFigures(conn, runKey, snap, ids, pred) : 0;
   const out: SnapshotValue = {
     role: snap.role,
     cutoff: snap.cutoff,
@@ -73,7 +73,14 @@ export async function fitSnapshotValue(
       frequencySpendCorrelation: model.gammaGamma.frequencySpendCorrelation,
     },
     written: { orders: pred.pAlive !== null, spend: pred.expectedSpend !== null },
-    warnings: model.warnings.map((w) => `${snap.role}@${snap.cutoff}: ${w}`),
+    warnings: [
+      ...model.warnings,
+      ...(unset
+        ? [
+            `customer value: ${unset} figures were not finite (a numerical limit of the model) and are left empty`,
+          ]
+        : []),
+    ].map((w) => `${snap.role}@${snap.cutoff}: ${w}`),
   };
   if (snap.labelEnd && snap.role === 'valid' && pred.expectedOrders)
     out.evaluation = await evaluateWindow(conn, runKey, snap, ids, h, model, pred, o.horizonDays);
@@ -131,14 +138,17 @@ const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(r
 /** Loaded in this order: the predictions below are listed the same way. */
 const FIGURES = VALUE_COLUMNS;
 
-/** One LOAD DATA into a temporary table, then one UPDATE … JOIN onto the snapshot's rows. */
+/**
+ * One LOAD DATA into a temporary table, then one UPDATE … JOIN onto the snapshot's rows. A figure
+ * that is not finite is written empty (NULL), never as NaN; returns how many were.
+ */
 async function writeFigures(
   conn: PoolConnection,
   runKey: string,
   snap: Snapshot,
   ids: string[],
   p: ValuePredictions,
-): Promise<void> {
+): Promise<number> {
   const table = 'tmp_customer_value';
   await conn.query(`DROP TEMPORARY TABLE IF EXISTS ${table}`);
   await conn.query(
@@ -146,11 +156,18 @@ async function writeFigures(
   );
   const cols = [p.pAlive, p.expectedOrders, p.expectedSpend, p.expectedRevenue, p.clv12, p.nextOrderDays];
   let sent = 0;
+  let unset = 0;
+  const cell = (c: Float64Array | null, i: number): number | null => {
+    if (!c) return null;
+    if (Number.isFinite(c[i]!)) return c[i]!;
+    unset++;
+    return null;
+  };
   async function* rows(): AsyncGenerator<Cell[]> {
     for (let i = 0; i < ids.length; i++) {
       if (i > 0 && i % YIELD_ROWS === 0) await yieldToLoop();
       sent++;
-      yield [ids[i]!, ...cols.map((c) => (c ? c[i]! : null))];
+      yield [ids[i]!, ...cols.map((c) => cell(c, i))];
     }
   }
   const { method } = await chooseLoadMethod(conn, 'auto');
@@ -168,6 +185,7 @@ async function writeFigures(
     [runKey, snap.role, snap.cutoff],
   );
   await conn.query(`DROP TEMPORARY TABLE ${table}`);
+  return unset;
 }
 
 /** Actual purchase days and purchase revenue per customer in [cutoff, labelEnd), and by week. */
