@@ -1,5 +1,5 @@
 /**
- * npm run bench:nightly [-- --customers 1000000 --lines 10000000 --workers 1]
+ * npm run bench:nightly [-- --customers 1000000 --lines 10000000 --workers 1 --keep]
  * The whole night at scale: generates the seeded transactions CSV (bench/gen-transactions.ts,
  * kept in bench/.data/ and reused), then runs `cpd run --wait` through real `cpd worker`
  * processes on the real MySQL/Redis (a bench database and queue prefix of its own), with the
@@ -28,6 +28,8 @@ const { values } = parseArgs({
     customers: { type: 'string', default: '1000000' },
     lines: { type: 'string', default: '10000000' },
     workers: { type: 'string', default: '1' },
+    /** Keep the bench database afterwards (to replay a step's statements by hand). */
+    keep: { type: 'boolean', default: false },
   },
 });
 const customers = Number(values.customers);
@@ -198,7 +200,8 @@ async function main(): Promise<void> {
           }),
       ),
     );
-    await admin.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
+    if (values.keep) console.log(`kept database ${dbName}`);
+    else await admin.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
     await admin.end();
     rmSync(tmp, { recursive: true, force: true });
     await deleteRedisPrefix(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', env.CPD_QUEUE_PREFIX);
