@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TransactionsPipeline } from '../config/pipeline.ts';
 import { parseJsonValue } from '../db/json-column.ts';
 import { clean } from '../jobs/clean.ts';
 import { features } from '../jobs/features.ts';
@@ -6,6 +7,8 @@ import { createRng } from '../ml/random.ts';
 import { pAlive } from '../ml/value/bg-nbd.ts';
 import { sampleGamma } from '../ml/value/simulate.ts';
 import type { CustomerValueRecord } from '../pipeline/features/build-customer-features.ts';
+import { snapshotsFor } from '../pipeline/features/cutoffs.ts';
+import { readHistories } from '../pipeline/value/read-histories.ts';
 import { insertLines, type Line, stepContext, transactionsPipeline } from './helpers/features-context.ts';
 import { createTestEnv, type TestEnv } from './helpers/test-env.ts';
 
@@ -113,5 +116,63 @@ describe('customer value in the features step', () => {
       [ctx.run.runKey],
     )) as unknown as [{ a: string; c: string; o: string }[]];
     expect([Number(nulls!.a), Number(nulls!.c), Number(nulls!.o)]).toEqual([0, 0, 0]);
+  });
+
+  it('reads every snapshot’s histories in one pass exactly as the grouped SQL defines them', async () => {
+    const runKey = `${pipeline.name}@${T}`;
+    const snaps = snapshotsFor(pipeline as TransactionsPipeline, T);
+    const conn = await t.database.pool.getConnection();
+    try {
+      const scanned = await readHistories(conn, runKey, snaps);
+      for (const [k, snap] of snaps.entries()) {
+        // The definition: per customer, purchase days before the cutoff (orders on a day are one).
+        const [rows] = await conn.query(
+          {
+            sql: `SELECT customer_id, COUNT(*) - 1, DATEDIFF(MAX(day), MIN(day)), DATEDIFF(?, MIN(day)),
+                    COALESCE((SUM(amount) - SUBSTRING_INDEX(MIN(CONCAT(day, '|', amount)), '|', -1)) / NULLIF(COUNT(*) - 1, 0), 0)
+                  FROM (SELECT customer_id, DATE(ordered_at) AS day, SUM(amount) AS amount FROM clean_orders
+                        WHERE run_key = ? AND is_cancel = 0 AND ordered_at < ? GROUP BY customer_id, DATE(ordered_at)) d
+                  GROUP BY customer_id ORDER BY customer_id`,
+            rowsAsArray: true,
+          },
+          [snap.cutoff, runKey, `${snap.cutoff} 00:00:00`],
+        );
+        const want = rows as [string, number, number, number, string][];
+        const got = scanned[k]!;
+        expect(got.ids).toEqual(want.map((r) => r[0]));
+        want.forEach(([, x, tx, tt, m], i) => {
+          expect([got.h.x[i], got.h.tx[i], got.h.T[i]]).toEqual([Number(x), Number(tx), Number(tt)]);
+          expect(got.h.m[i]).toBeCloseTo(Number(m), 6);
+        });
+        if (!snap.labelEnd) {
+          expect(got.actual).toBeNull();
+          continue;
+        }
+        // What the customers known at the cutoff bought in the label window, by purchase day.
+        const [win] = await conn.query(
+          {
+            sql: `SELECT customer_id, COUNT(*), SUM(amount) FROM (SELECT customer_id, DATE(ordered_at) AS day, SUM(amount) AS amount
+                  FROM clean_orders WHERE run_key = ? AND is_cancel = 0 AND ordered_at >= ? AND ordered_at < ?
+                  GROUP BY customer_id, DATE(ordered_at)) d GROUP BY customer_id`,
+            rowsAsArray: true,
+          },
+          [runKey, `${snap.cutoff} 00:00:00`, `${snap.labelEnd} 00:00:00`],
+        );
+        const at = new Map(got.ids.map((id, i) => [id, i]));
+        let known = 0;
+        for (const [id, orders, revenue] of win as [string, number, string][]) {
+          const i = at.get(id);
+          if (i === undefined) continue;
+          known += Number(orders);
+          expect(got.actual!.orders[i]).toBe(Number(orders));
+          expect(got.actual!.revenue[i]).toBeCloseTo(Number(revenue), 6);
+        }
+        expect(known).toBeGreaterThan(0);
+        expect(got.actual!.orders.reduce((a, b) => a + b, 0)).toBe(known);
+        expect(got.actual!.weekly.reduce((a, b) => a + b, 0)).toBe(known);
+      }
+    } finally {
+      conn.release();
+    }
   });
 });

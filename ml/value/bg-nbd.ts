@@ -166,41 +166,48 @@ export function fitBgNbd(input: Histories | GroupedHistories): BgNbdFit {
     const n = customersOf(on);
     return (v: number[]) => -bgNbdLogLik(paramsOf(v), on) / n;
   };
-  // Many distinct histories: the starts search on every k-th one, then the polish on them all
-  // finds the maximum of the full likelihood (the search only has to land near it).
+  // Many distinct histories: the starts search on every k-th one, then each start's end point is
+  // polished on them all and the best full likelihood wins (on a flat ridge, starts that look
+  // alike on the sample can end apart on the full data).
   const coarse = h.x.length > COARSE_GROUPS ? thin(h, Math.ceil(h.x.length / COARSE_GROUPS)) : h;
-  let best: ReturnType<typeof minimize> | null = null;
+  const n = h.customers;
+  const full = (v: number[]) => {
+    const { logLik, gradient } = bgNbdLogLikGradient(paramsOf(v), h);
+    return { value: -logLik / n, gradient: gradient.map((g) => -g / n) };
+  };
+  let final: { x: number[]; value: number; converged: boolean } | null = null;
   let evaluations = 0;
   for (const [r, alphaShare, a, b] of STARTS) {
     const start = [Math.log(r), Math.log(alphaShare * meanT), Math.log(a), Math.log(b)];
-    const res = minimize(objective(coarse), start, { step: 0.5, tolerance: 1e-12, maxEvaluations: 4_000 });
-    evaluations += res.evaluations;
-    if (!best || res.value < best.value) best = res;
+    const searched = minimize(objective(coarse), start, {
+      step: 0.5,
+      tolerance: 1e-12,
+      maxEvaluations: 4_000,
+    });
+    // The polish: BFGS with the analytic gradient, a few passes over the data.
+    const polished = minimizeBfgs(full, searched.x, { gradientTolerance: 1e-8 });
+    evaluations += searched.evaluations + polished.evaluations;
+    // Without a sample the search's own end point counts too (it may be better than a stalled polish).
+    const candidates = coarse === h ? [polished, { ...searched, converged: polished.converged }] : [polished];
+    for (const c of candidates) if (!final || c.value < final.value) final = c;
   }
-  // The polish on every history: BFGS with the analytic gradient, a few passes over the data.
-  const n = h.customers;
-  const polished = minimizeBfgs(
-    (v) => {
-      const { logLik, gradient } = bgNbdLogLikGradient(paramsOf(v), h);
-      return { value: -logLik / n, gradient: gradient.map((g) => -g / n) };
-    },
-    best!.x,
-    { gradientTolerance: 1e-8 },
-  );
-  evaluations += polished.evaluations;
-  const final = polished.value <= best!.value || coarse !== h ? polished : best!;
   return {
-    params: paramsOf(final.x),
-    logLik: -final.value * n,
+    params: paramsOf(final!.x),
+    logLik: -final!.value * n,
     customers: n,
     repeatBuyers,
     evaluations,
     // The gradient test at the polished point is the optimality check (a start may wander a flat ridge).
-    converged: polished.converged,
+    converged: final!.converged,
   };
 }
 
-const COARSE_GROUPS = 20_000;
+/**
+ * Distinct histories the starting search runs on (every k-th above it). It only has to land near
+ * the maximum; the BFGS polish on every history finds it. 2,000 rather than 20,000: on 91 k
+ * generated customers (47.6 k histories) the same log-likelihood to 1e-10 relative, 2.4 s not 11.6 s.
+ */
+const COARSE_GROUPS = 2_000;
 
 function paramsOf(v: number[]): BgNbdParams {
   return { r: Math.exp(v[0]!), alpha: Math.exp(v[1]!), a: Math.exp(v[2]!), b: Math.exp(v[3]!) };

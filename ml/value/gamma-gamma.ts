@@ -89,7 +89,8 @@ export function gammaGammaLogLikGradient(
   return { logLik: total, gradient: [gp * p, gq * q, gg * gamma] };
 }
 
-const COARSE_CUSTOMERS = 20_000;
+/** Repeat buyers the starting search runs on (every k-th above it); as bg-nbd.ts's COARSE_GROUPS. */
+const COARSE_CUSTOMERS = 2_000;
 
 /**
  * Maximum likelihood in log space: Nelder–Mead with restarts from each start (on every k-th

@@ -1,10 +1,17 @@
 import type { PoolConnection } from 'mysql2/promise';
 import type { TransactionsPipeline } from '../../config/pipeline.ts';
 import { inTransaction } from '../../db/transaction.ts';
+import type { ValueFit } from '../../ml/value/customer-value.ts';
 import type { StepResult, WorkContext } from '../context.ts';
 import { PermanentError } from '../errors.ts';
 import { runFeatureChecks } from '../quality/feature-checks.ts';
-import { fitSnapshotValue, type SnapshotValue, valueOptions } from '../value/snapshot-value.ts';
+import { readHistories } from '../value/read-histories.ts';
+import {
+  type SnapshotValue,
+  stageSnapshotValue,
+  startValueFit,
+  valueOptions,
+} from '../value/snapshot-value.ts';
 import {
   categoricalFeatures,
   customerFeatureNames,
@@ -12,7 +19,7 @@ import {
   valueFeatureNames,
 } from './customer-feature-sql.ts';
 import { refuseCutoffPastData } from './cutoff-in-data.ts';
-import { snapshotsFor } from './cutoffs.ts';
+import { type Snapshot, snapshotsFor } from './cutoffs.ts';
 import {
   type CustomerFeatureLayout,
   type QueryRows,
@@ -41,12 +48,10 @@ export async function buildCustomerFeatures(
       for (const t of ['customer_features', 'feature_rows', 'feature_sets'])
         await conn.query(`DELETE FROM ${t} WHERE run_key = ?`, [run.runKey]);
       const counts: Record<Role, number> = { train: 0, valid: 0, score: 0 };
-      for (const [i, s] of snaps.entries()) {
-        counts[s.role] += await insertSnapshot(conn, run.runKey, s, pipeline.population.activeDays);
-        await progress(Math.round(((i + 1) / snaps.length) * 50));
-      }
-      const value = await customerValue(conn, run.runKey, snaps, pipeline);
-      await progress(70);
+      const value = await customerValue(conn, run.runKey, snaps, pipeline, async (i, s, table) => {
+        counts[s.role] += await insertSnapshot(conn, run.runKey, s, pipeline.population.activeDays, table);
+        await progress(Math.round(((i + 1) / snaps.length) * 70));
+      });
       for (const s of snaps) {
         if (counts[s.role] === 0)
           throw new PermanentError(
@@ -127,14 +132,18 @@ export interface CustomerValueRecord {
 
 /**
  * Customer value per snapshot (each fitted on its own history, so the training rows' P(alive) is
- * as point-in-time as their other features). Its two figures join the classifier only when every
- * snapshot has them: a feature missing on one role would mean something else on another.
+ * as point-in-time as their other features), and each snapshot's rows written by `insert` with
+ * its figures staged in a table it joins. Every history comes from one pass over the orders; the
+ * next snapshot's fit runs on a thread while this one's rows are written. The two figures join
+ * the classifier only when every snapshot has them: a feature missing on one role would mean
+ * something else on another.
  */
 async function customerValue(
   conn: PoolConnection,
   runKey: string,
   snaps: ReturnType<typeof snapshotsFor>,
   pipeline: TransactionsPipeline,
+  insert: (i: number, snap: Snapshot, valueTable: string | null) => Promise<void>,
 ): Promise<{
   features: string[];
   warnings: string[];
@@ -142,9 +151,28 @@ async function customerValue(
   summary: Record<string, unknown> | null;
 }> {
   const base = [...customerFeatureNames];
-  if (!pipeline.value.enabled) return { features: base, warnings: [], record: null, summary: null };
+  if (!pipeline.value.enabled) {
+    for (const [i, s] of snaps.entries()) await insert(i, s, null);
+    return { features: base, warnings: [], record: null, summary: null };
+  }
+  const o = valueOptions(pipeline);
+  const histories = await readHistories(conn, runKey, snaps);
+  const fits: Promise<ValueFit>[] = [];
+  const start = (i: number) => {
+    if (i < snaps.length) fits[i] = startValueFit(histories[i]!, o);
+    // A failed fit is awaited (and thrown) in its turn; never an unhandled rejection meanwhile.
+    fits[i]?.catch(() => undefined);
+  };
+  start(0);
   const values: SnapshotValue[] = [];
-  for (const s of snaps) values.push(await fitSnapshotValue(conn, runKey, s, valueOptions(pipeline)));
+  const table = 'tmp_customer_value';
+  for (const [i, s] of snaps.entries()) {
+    start(i + 1);
+    const staged = await stageSnapshotValue(conn, s, histories[i]!, await fits[i]!, table, o);
+    values.push(staged.value);
+    await insert(i, s, staged.table);
+    await conn.query(`DROP TEMPORARY TABLE IF EXISTS ${table}`);
+  }
   const usable = values.every((v) => v.written.orders);
   const warnings = values.flatMap((v) => v.warnings);
   if (!usable)

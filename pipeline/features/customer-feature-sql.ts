@@ -1,4 +1,5 @@
 import type { PoolConnection } from 'mysql2/promise';
+import { VALUE_COLUMNS } from '../value/fill-value-columns.ts';
 import { addDays, type Snapshot } from './cutoffs.ts';
 
 /** The feature columns of customer_features, in model order; `country` is the one categorical. */
@@ -40,12 +41,15 @@ export const valueFeatureNames = ['p_alive', 'expected_orders'] as const;
  *  distinct_products, cancellations (cancellation orders)
  *  trend                         (orders last 90 d − orders the 90 d before) / their sum, 0 when both are 0
  *  country                       of the latest purchase
+ * With `valueTable` (a table keyed by customer holding the snapshot's customer-value figures, see
+ * pipeline/value), its figures are written in the same statement: no second pass over the rows.
  */
 export async function insertSnapshot(
   conn: PoolConnection,
   runKey: string,
   snap: Snapshot,
   activeDays: number | null,
+  valueTable: string | null = null,
 ): Promise<number> {
   const q = (v: string | number) => conn.escape(v);
   const c = q(`${snap.cutoff} 00:00:00`);
@@ -60,7 +64,7 @@ export async function insertSnapshot(
   const until = snap.labelEnd ? q(`${snap.labelEnd} 00:00:00`) : c;
   const active = activeDays === null ? '' : ` AND ${last} >= ${day(activeDays)}`;
   const [res] = await conn.query(
-    `INSERT INTO customer_features (run_key, role, cutoff, customer_id, label, ${customerFeatureNames.join(', ')})
+    `INSERT INTO customer_features (run_key, role, cutoff, customer_id, label, ${customerFeatureNames.join(', ')}${valueTable ? `, ${VALUE_COLUMNS.join(', ')}` : ''})
      SELECT ${q(runKey)}, ${q(snap.role)}, ${q(snap.cutoff)}, o.customer_id, ${label},
        TIMESTAMPDIFF(SECOND, ${last}, ${c}) / 86400,
        SUM(${bp}),
@@ -76,8 +80,8 @@ export async function insertSnapshot(
        SUM(CASE WHEN ${bp} THEN o.new_products ELSE 0 END),
        SUM(${before} AND o.is_cancel = 1),
        COALESCE((${orders(day(90))} - ${orders(day(180), day(90))}) / NULLIF(${orders(day(180))}, 0), 0),
-       SUBSTRING_INDEX(GROUP_CONCAT(CASE WHEN ${bp} THEN o.country END ORDER BY o.ordered_at DESC SEPARATOR '\\n'), '\\n', 1)
-     FROM clean_orders o
+       SUBSTRING_INDEX(GROUP_CONCAT(CASE WHEN ${bp} THEN o.country END ORDER BY o.ordered_at DESC SEPARATOR '\\n'), '\\n', 1)${valueTable ? VALUE_COLUMNS.map((col) => `, MAX(v.${col})`).join('') : ''}
+     FROM clean_orders o${valueTable ? ` LEFT JOIN ${valueTable} v ON v.customer_id = o.customer_id` : ''}
      WHERE o.run_key = ${q(runKey)} AND o.ordered_at < ${until}
      GROUP BY o.customer_id
      HAVING SUM(${bp}) > 0${active}`,
