@@ -38,8 +38,8 @@ export const rawTransactions = mysqlTable(
       .notNull()
       .default(sql`CURRENT_TIMESTAMP(3)`),
   },
-  (t) => [
-    index('raw_transactions_file').on(t.sourceFileId),
-    index('raw_transactions_customer_time').on(t.pipeline, t.customerId, t.invoicedAt),
-  ],
+  // One narrow index whose keys arrive in order while a file loads (same pipeline and file, rising
+  // id): a (customer, time) index took random inserts on every line and no query read it in order
+  // (clean sorts by the trimmed id); publishing 1 M lines took 29 s without it, 38 s with it.
+  (t) => [index('raw_transactions_pipeline_file').on(t.pipeline, t.sourceFileId)],
 );
