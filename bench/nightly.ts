@@ -156,11 +156,15 @@ async function main(): Promise<void> {
   try {
     const started = performance.now();
     const code = await new Promise<number | null>((resolve) => {
-      const run = spawn(process.execPath, [cpd, 'run', '--pipeline', pipeline, '--date', DATE, '--wait'], {
-        cwd: ROOT,
-        env,
-        stdio: ['ignore', 'inherit', 'inherit'],
-      });
+      const run = spawn(
+        process.execPath,
+        [cpd, 'run', '--pipeline', pipeline, '--date', DATE, '--wait', '--timeout', '21600'],
+        {
+          cwd: ROOT,
+          env,
+          stdio: ['ignore', 'inherit', 'inherit'],
+        },
+      );
       run.on('exit', resolve);
     });
     const seconds = (performance.now() - started) / 1000;
