@@ -11,6 +11,25 @@ import { subgroupSuspects, subgroupWarning } from './subgroup-leak.ts';
 
 type Columns = Pick<FeatureMatrix, 'featureNames' | 'categorical' | 'columns' | 'labels'>;
 
+/**
+ * A check run one feature at a time with the event loop back in between: each sorts or bins up to
+ * drift.sampleRows rows, and all of them in one go held a worker's main thread for seconds.
+ */
+async function byFeature<T>(a: Columns, b: Columns, check: (a: Columns, b: Columns) => T[]): Promise<T[]> {
+  const one = (m: Columns, j: number): Columns => ({
+    featureNames: [m.featureNames[j]!],
+    categorical: [m.categorical[j]!],
+    columns: [m.columns[j]!],
+    labels: m.labels,
+  });
+  const out: T[] = [];
+  for (let j = 0; j < a.featureNames.length; j++) {
+    out.push(...check(one(a, j), one(b, j)));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return out;
+}
+
 export interface FeatureCheckOutcome {
   warnings: string[];
   quality: QualityResult[];
@@ -33,21 +52,26 @@ export async function runFeatureChecks(
 ): Promise<FeatureCheckOutcome> {
   const { run, pool } = ctx;
   const guard = pipeline.leakGuard;
-  const leaks = leakSuspects(train, guard.maxAuc);
+  const leaks = (await byFeature(train, train, (t) => leakSuspects(t, guard.maxAuc))).sort(
+    (a, b) => b.auc - a.auc,
+  );
   // A feature the single-feature rule named already is not named twice.
   const named = new Set(leaks.map((l) => l.feature));
-  const subgroups = subgroupSuspects(train, {
+  const rule = {
     minPurity: guard.subgroupPurity,
     minShare: guard.subgroupShare,
     minRows: guard.subgroupMinRows,
-  }).filter((s) => !named.has(s.feature));
+  };
+  const subgroups = (await byFeature(train, train, (t) => subgroupSuspects(t, rule))).filter(
+    (s) => !named.has(s.feature),
+  );
   const quality = evaluateChecks(
     pipeline.quality,
     facts,
     facts.rows === undefined ? [] : await rowCountHistory(pool, run),
   );
   await storeQuality(pool, run, 'features', quality);
-  const drift = featureDrift(train, score);
+  const drift = await byFeature(train, score, featureDrift);
   await storeDrift(pool, run.runKey, pipeline.name, 'feature', reference, drift);
   const significant = drift
     .filter((d) => d.band === 'significant')

@@ -83,7 +83,10 @@ export async function readHistories(
       rowsAsArray: true,
     })
     .stream({ highWaterMark: 4096 });
+  let read = 0;
   for await (const row of stream as unknown as AsyncIterable<[string, number, string]>) {
+    // Buffered rows arrive as resolved promises: without a yield the loop would hold the thread.
+    if (++read % 20_000 === 0) await new Promise((resolve) => setImmediate(resolve));
     const [id, d, a] = row;
     if (id !== current && (current === null || sameCustomer.compare(id, current) !== 0)) {
       if (current !== null) emit();
