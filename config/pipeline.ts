@@ -339,6 +339,12 @@ export const glossaryEntrySchema = z.strictObject({
 export const briefSchema = z.strictObject({
   topN: z.number().int().min(1).max(200).default(20),
   movers: z.number().int().min(0).max(20).default(5),
+  /**
+   * Customers of the target list (top and next segments) attached to the mail as CSV, in rank order;
+   * the rest stay in the scores table. 40,000 rows are ~5 MB (~7 MB encoded): many mail servers refuse
+   * more than 10 MB, and at a million customers the whole list was a 58 MB mail. 0 = no attachment.
+   */
+  attachRows: z.number().int().min(0).max(200_000).default(40_000),
   glossary: z.record(z.string(), glossaryEntrySchema).default({}),
 });
 

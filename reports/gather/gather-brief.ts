@@ -65,16 +65,18 @@ export async function gatherBrief(
       minScore: Number(row?.min_score ?? 0),
     };
   });
-  // The whole target list (top and next segments): what a campaign needs, in rank order.
+  // The target list (top and next segments): what a campaign needs, in rank order; the first
+  // attachRows go with the mail (and at least the action list's topN are read).
   const listRows = await queryRows<ListRow>(
     pool,
     `SELECT customer_id, score, segment, reasons${value} FROM ${TABLE}
       WHERE pipeline = ? AND run_key = ? AND segment IN ('high', 'medium') AND score IS NOT NULL AND known_outcome = 0
-      ORDER BY score DESC, customer_id`,
-    [pipeline, runKey],
+      ORDER BY score DESC, customer_id LIMIT ?`,
+    [pipeline, runKey, Math.max(o.attachRows, o.topN)],
   );
-  const list = listRows.map(customerOf);
-  const actions = list.slice(0, o.topN);
+  const read = listRows.map(customerOf);
+  const list = read.slice(0, o.attachRows);
+  const actions = read.slice(0, o.topN);
   const brief: Brief = {
     population,
     expectedBuyers: bySegment.reduce((n, s) => n + s.expectedBuyers, 0),
@@ -83,6 +85,7 @@ export async function gatherBrief(
     moversUp: [],
     moversDown: [],
     attachedRows: list.length,
+    listRows: bySegment[0]!.customers + bySegment[1]!.customers,
     list,
     table: TABLE,
     sql: `SELECT * FROM ${TABLE} WHERE pipeline = '${pipeline.replace(/'/g, "''")}' AND segment IN ('high', 'medium') AND known_outcome = 0 ORDER BY score DESC;`,

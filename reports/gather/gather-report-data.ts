@@ -63,7 +63,7 @@ export async function gatherReportData(
   const next = config && nextRun(config.schedule.cron, config.schedule.timezone);
   if (next) data.nextRun = next;
   const brief = await gatherBrief(pool, runKey, run.pipeline, run.businessDate, {
-    ...(config?.brief ?? { topN: 20, movers: 5, glossary: {} }),
+    ...(config?.brief ?? { topN: 20, movers: 5, attachRows: 40_000, glossary: {} }),
     shares: config?.segments ?? { top: 0.1, next: 0.2 },
     ...(config && 'label' in config ? { horizonDays: config.label.horizonDays } : {}),
   });

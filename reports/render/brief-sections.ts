@@ -292,13 +292,17 @@ export function fullListSection(
   const b = data.brief;
   if (!b) return undefined;
   const blocks: Block[] = [];
+  const segments = b.segments
+    .slice(0, 2)
+    .map((s) => s.name.toLowerCase())
+    .join(' and ');
   if (attachment)
     blocks.push({
       kind: 'paragraph',
-      text: `Attached: ${attachment}, the whole target list (${b.segments
-        .slice(0, 2)
-        .map((s) => s.name.toLowerCase())
-        .join(' and ')}): ${f.int(b.attachedRows)} customers with their chance, segment and reasons.`,
+      text:
+        b.attachedRows < b.listRows
+          ? `Attached: ${attachment}, the first ${f.int(b.attachedRows)} of the ${f.int(b.listRows)} customers of the target list (${segments}) by chance, with their segment and reasons; the whole list is in the table below.`
+          : `Attached: ${attachment}, the whole target list (${segments}): ${f.int(b.attachedRows)} customers with their chance, segment and reasons.`,
     });
   blocks.push({ kind: 'paragraph', text: `Or query the table ${b.table}:` });
   blocks.push({ kind: 'code', text: b.sql });

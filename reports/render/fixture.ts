@@ -447,6 +447,7 @@ function briefOf(scored: { customerId: string; score: number }[], rand: () => nu
       current: c.score,
     })),
     attachedRows: list.length,
+    listRows: list.length,
     list,
     table: 'customer_scores',
     sql: "SELECT * FROM customer_scores WHERE pipeline = 'online-shoppers' AND segment IN ('high', 'medium') ORDER BY score DESC;",

@@ -152,6 +152,21 @@ describe('renderRunReport on a full night', async () => {
     expect(text).not.toMatch(/(^|,)"?=/m);
   });
 
+  it('a target list longer than the attachment says which part is attached and where the rest is', async () => {
+    const data = runReportFixture({ customers: 300 });
+    const b = data.brief!;
+    b.listRows = b.list.length;
+    b.list = b.list.slice(0, 25);
+    b.attachedRows = 25;
+    const capped = await renderRunReport(data);
+    const csv = capped.attachments.find((a) => a.filename.endsWith('.csv'));
+    expect(String(csv?.content).trim().split('\r\n')).toHaveLength(26);
+    expect(unescapeHtml(capped.html)).toContain(
+      `Attached: ${csv!.filename}, the first 25 of the ${b.listRows} customers of the target list`,
+    );
+    expect(unescapeHtml(capped.html)).toContain('the whole list is in the table below');
+  });
+
   it('attaches the metrics as JSON', () => {
     const json = report.attachments.find((a) => a.filename.endsWith('-metrics.json'));
     const parsed = JSON.parse(String(json?.content)) as { runKey: string; metrics: { rocAuc: number } };

@@ -260,8 +260,10 @@ export interface Brief {
   newInTop?: { count: number; examples: BriefCustomer[] };
   moversUp: BriefMover[];
   moversDown: BriefMover[];
-  /** Rows in the attached list: the whole target list (top + next segments). */
+  /** Rows in the attached list: the target list's first brief.attachRows (top + next segments). */
   attachedRows: number;
+  /** Customers in the whole target list (top + next segments). */
+  listRows: number;
   /** The attached list itself, highest score first. */
   list: BriefCustomer[];
   /** A ready SQL line for the whole list. */
