@@ -196,6 +196,13 @@ export const modelSchema = z.strictObject({
   seed: z.number().int().default(42),
   /** Share of labeled rows held out (stratified) for validation. */
   validationShare: z.number().gt(0).lt(1).default(0.2),
+  /**
+   * Training rows fitted on at most (null: all): above it train fits every candidate, the blend,
+   * the leak guard's refits and each cross-fitting fold on a seeded stratified sample of this many
+   * (base rate kept), calibrating and measuring on every validation row. Fit time grows with rows;
+   * validation ROC-AUC had stopped gaining well below this (README, model settings).
+   */
+  maxTrainRows: z.number().int().min(1000).nullable().default(250_000),
   /** Labeled tables: folds of the cross-fitting that scores rows of known outcome out-of-fold (k more fits). */
   crossFitFolds: z.number().int().min(2).max(10).default(5),
   threshold: thresholdRuleSchema.default({ rule: 'max-f1' }),

@@ -17,13 +17,16 @@ import { fitKeyOf } from '../pipeline/registry/fit-key.ts';
 import { storeKnownOutcomeScores } from '../pipeline/registry/known-outcome-scores.ts';
 import { saveModelVersion } from '../pipeline/registry/model-store.ts';
 import { reuseFittedVersion } from '../pipeline/registry/reuse-version.ts';
+import { capTrainRows } from '../pipeline/registry/train-sample.ts';
 import { defineStep } from '../runner/step.ts';
 
 /**
  * train: fits the model on the run's training rows and calibrates it on the validation rows; where rows of known outcome are also scored
  * (labeled tables), cross-fits them so each gets a score from a model that never saw it. Training
  * runs on worker threads, so this process's event loop stays free and BullMQ keeps renewing the
- * job lock (no "stalled" double run). Re-running replaces the run's model version row (same
+ * job lock (no "stalled" double run). Above model.maxTrainRows every fit learns from one seeded
+ * stratified sample of the training rows (recorded with the version); calibration and every
+ * figure use all the validation rows. Re-running replaces the run's model version row (same
  * version id) and its out-of-fold scores, together, never adds a second one.
  */
 export const train = defineStep({
@@ -53,7 +56,10 @@ export const train = defineStep({
       );
       return { rowsIn: data.nRows, details: { reusedVersion: reused.version, reusedFrom: reused.runKey } };
     }
-    const { model, engine, blend, candidates, fitMs } = await fitCandidates(run.pipeline, data, valid, {
+    // One sample for every fit below (candidates, blend, leak refits): fit time grows with rows.
+    const { rows: fitRows, sample } = await capTrainRows(data, params);
+    if (sample) log.info(sample, 'training rows capped by model.maxTrainRows: seeded stratified sample');
+    const { model, engine, blend, candidates, fitMs } = await fitCandidates(run.pipeline, fitRows, valid, {
       threads,
       signal,
       onProgress: (done) => void progress(Math.round(done * share)),
@@ -62,7 +68,7 @@ export const train = defineStep({
     const guard = run.pipeline.leakGuard;
     // Cheaper refits (≤ 30 trees) are enough to see whether the model leans on one feature.
     const leaks = await dependenceSuspects(
-      data,
+      fitRows,
       valid,
       model.featureImportance(),
       (rows) => trainModel(rows, { ...recipe, nTrees: Math.min(recipe.nTrees, 30) }, { threads, signal }),
@@ -73,8 +79,18 @@ export const train = defineStep({
     let known: (CrossFit & { ids: string[] }) | null = null;
     if (crossFit) {
       const ids = [...data.ids, ...valid.ids];
-      const fitFold: FitRecipe = (rows, rowIds, o) =>
-        trainCalibratedOn(rows, rowIds, recipe, params.validationShare, { ...o, threads, signal });
+      // Every known-outcome row is still scored out of fold; each fold's fit part (the share
+      // trainCalibratedOn does not calibrate on) is capped like the final model's.
+      const foldCap =
+        params.maxTrainRows === null ? null : Math.floor(params.maxTrainRows / (1 - params.validationShare));
+      const fitFold: FitRecipe = async (rows, rowIds, o) => {
+        const capped = await capTrainRows({ ...rows, ids: rowIds }, { ...params, maxTrainRows: foldCap });
+        return trainCalibratedOn(capped.rows, capped.rows.ids, recipe, params.validationShare, {
+          ...o,
+          threads,
+          signal,
+        });
+      };
       const labeled = await concatRowsAsync(data, valid);
       known = {
         ids,
@@ -99,13 +115,19 @@ export const train = defineStep({
       // With the fingerprint, params and seed: enough to retrain the version.
       trainingWindow: mode.trainingWindow(
         run,
-        { trainRows: data.nRows, validRows: set?.rowsValid ?? 0 },
+        { trainRows: fitRows.nRows, validRows: set?.rowsValid ?? 0 },
         set,
       ),
-      trainRows: data.nRows,
+      // Rows actually fitted on; metrics.trainSample says of how many, when capped.
+      trainRows: fitRows.nRows,
       fitMs,
       // Every candidate's validation figure; evaluate adds tonight's full metrics beside it.
-      metrics: { candidates, selectedBy: run.pipeline.promotion.metric, leakGuard: leaks },
+      metrics: {
+        candidates,
+        selectedBy: run.pipeline.promotion.metric,
+        leakGuard: leaks,
+        ...(sample ? { trainSample: sample } : {}),
+      },
       threshold: null,
     };
     // Chunked, so a model of any size stores on any server (no row near max_allowed_packet);
@@ -118,7 +140,7 @@ export const train = defineStep({
     log.info(
       {
         fitMs,
-        trainRows: data.nRows,
+        trainRows: fitRows.nRows,
         modelBytes: stored.bytes,
         chunks: stored.chunks,
         calibration: model.report,
@@ -130,6 +152,7 @@ export const train = defineStep({
       details: {
         fitMs,
         engine,
+        ...(sample ? { trainSample: sample } : {}),
         candidates: candidates.map((c) => ({ engine: c.engine, value: c.value, chosen: c.chosen })),
         modelBytes: stored.bytes,
         calibration: model.report.method,

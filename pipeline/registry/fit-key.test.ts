@@ -25,16 +25,18 @@ describe('fitKeyOf', () => {
     expect(a.dataFingerprint).toBe(fingerprintMatrix(train));
   });
 
-  it('changes with the seed, any parameter, the engine or the selection metric', () => {
+  it('changes with the seed, any parameter, the training-row cap, the engine or the selection metric', () => {
     const base = fitKeyOf(pipeline, train, valid).key;
     const variants = [
       { ...pipeline, model: { ...pipeline.model, seed: 43 } },
       { ...pipeline, model: { ...pipeline.model, nTrees: 101 } },
+      { ...pipeline, model: { ...pipeline.model, maxTrainRows: 1_000 } },
+      { ...pipeline, model: { ...pipeline.model, maxTrainRows: null } },
       { ...pipeline, model: { ...pipeline.model, engine: 'hist' as const } },
       { ...pipeline, promotion: { ...pipeline.promotion, metric: 'prAuc' as const } },
     ];
     const keys = variants.map((p) => fitKeyOf(p, train, valid).key);
-    expect(new Set([base, ...keys]).size).toBe(5);
+    expect(new Set([base, ...keys]).size).toBe(7);
   });
 
   it('changes with one value, one label, one id of the training or validation rows', () => {

@@ -33,8 +33,10 @@ export interface FitKey {
 
 /**
  * What a fit depends on: the training rows (fitted on), the validation rows (calibrated on, and
- * engine "auto" picks on them), the configured recipe (engine, seed, every parameter), the
- * metric "auto" picks by, and the feature names (inside both fingerprints).
+ * engine "auto" picks on them), the configured recipe (engine, seed, every parameter, and
+ * model.maxTrainRows: the sample fitted on is a function of the training rows, the cap and the
+ * seed, so a changed cap is a new fit), the metric "auto" picks by, and the feature names (inside
+ * both fingerprints).
  */
 export function fitKeyOf(
   pipeline: Pick<Pipeline, 'model' | 'promotion'>,

@@ -1,6 +1,7 @@
 import { desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { modelAliases, modelDecisions, modelVersions, type TrainingWindow } from '../../db/schema/index.ts';
+import type { TrainSample } from './train-sample.ts';
 import { versionNumbers } from './version-numbers.ts';
 
 export interface RegistryVersion {
@@ -13,7 +14,9 @@ export interface RegistryVersion {
   createdAt: Date;
   engine: string;
   aliases: string[];
+  /** Rows fitted on; trainSample says of how many when model.maxTrainRows capped them. */
   trainRows: number;
+  trainSample: TrainSample | null;
   fitMs: number;
   rocAuc: number | null;
   prAuc: number | null;
@@ -78,6 +81,7 @@ export async function readRegistry(
       engine: r.engine,
       aliases: aliases.filter((a) => a.versionId === r.id && a.pipeline === r.pipeline).map((a) => a.alias),
       trainRows: r.trainRows,
+      trainSample: (m?.trainSample as TrainSample | undefined) ?? null,
       fitMs: r.fitMs,
       rocAuc: num(m, 'rocAuc'),
       prAuc: num(m, 'prAuc'),

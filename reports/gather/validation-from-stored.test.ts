@@ -61,6 +61,7 @@ describe('the model card: how the model was validated', () => {
     )!;
     expect(facts.split).toEqual({ kind: 'stratified', share: 0.2, seed: 7 });
     expect(facts.validRows).toBe(25);
+    expect(facts.trainSample).toBeUndefined();
     const section = JSON.stringify(
       validationSection({
         pipeline: 'p',
@@ -73,5 +74,27 @@ describe('the model card: how the model was validated', () => {
     expect(section).toContain('stratified random split: 20% of labeled rows held out (seed 7)');
     expect(section).toContain('off (evaluation.cvFolds is 0');
     expect(validationFromStored(metrics, null, 1)).toBeUndefined();
+  });
+
+  it('a capped training table says the model was trained on a sample of it, and of how many rows', () => {
+    const facts = validationFromStored(
+      { ...metrics, trainSample: { rows: 250_000, totalRows: 901_234, maxTrainRows: 250_000, seed: 42 } },
+      { mode: 'transactions', seed: 42, trainRows: 250_000, validRows: 899_000, snapshots: [] },
+      250_000,
+    )!;
+    expect(facts.trainRows).toBe(250_000);
+    expect(facts.trainSample).toEqual({ totalRows: 901_234, maxTrainRows: 250_000, seed: 42 });
+    const section = JSON.stringify(
+      validationSection({
+        pipeline: 'p',
+        businessDate: 'd',
+        runKey: 'k',
+        status: 'succeeded',
+        validation: facts,
+      }),
+    );
+    expect(section).toContain(
+      '250,000 training, 2,810 validation (trained on 250,000 of 901,234 training rows: seeded stratified sample, model.maxTrainRows 250,000, seed 42; validated on all)',
+    );
   });
 });

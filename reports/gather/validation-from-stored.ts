@@ -7,7 +7,7 @@ const obj = (v: unknown): Stored | null => (v && typeof v === 'object' ? (v as S
 
 /**
  * How tonight's model was validated, from its model_versions row: the split or time window and
- * its rows (training_window), every candidate engine's figure and the chosen one (the train step's
+ * its rows (training_window; metrics.trainSample when model.maxTrainRows sampled the training rows), every candidate engine's figure and the chosen one (the train step's
  * record), the calibration before/after and the k-fold CV (the evaluate step's). Parts the row
  * lacks are left out; no window at all means nothing to show.
  */
@@ -41,6 +41,11 @@ export function validationFromStored(
     })),
   };
   const cal = obj(metrics?.calibration);
+  const sample = obj(metrics?.trainSample);
+  const totalRows = num(sample?.totalRows);
+  const maxTrainRows = num(sample?.maxTrainRows);
+  if (totalRows !== null && maxTrainRows !== null)
+    facts.trainSample = { totalRows, maxTrainRows, seed: num(sample?.seed) };
   if (cal && typeof cal.method === 'string')
     facts.calibration = {
       method: cal.method,

@@ -106,7 +106,10 @@ export interface ValidationFacts {
   split:
     | { kind: 'stratified'; share: number | null; seed: number | null }
     | { kind: 'time'; trainCutoffs: string[]; validCutoff: string; validLabelEnd: string | null };
+  /** Rows the model was fitted on. */
   trainRows: number;
+  /** When model.maxTrainRows capped them: the training rows there were, the cap and the sample's seed. */
+  trainSample?: { totalRows: number; maxTrainRows: number; seed: number | null };
   validRows: number | null;
   /** The promotion metric engine "auto" chose by (null: one engine, nothing chosen). */
   selectedBy: string | null;

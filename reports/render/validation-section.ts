@@ -21,7 +21,11 @@ export function validationSection(data: RunReportData): ReportSection | undefine
     ['Validation', split],
     [
       'Rows',
-      `${f.int(v.trainRows)} training, ${v.validRows === null ? 'n/a' : f.int(v.validRows)} validation`,
+      `${f.int(v.trainRows)} training, ${v.validRows === null ? 'n/a' : f.int(v.validRows)} validation${
+        v.trainSample
+          ? ` (trained on ${f.int(v.trainRows)} of ${f.int(v.trainSample.totalRows)} training rows: seeded stratified sample, model.maxTrainRows ${f.int(v.trainSample.maxTrainRows)}, seed ${v.trainSample.seed ?? '?'}; validated on all)`
+          : ''
+      }`,
     ],
     [
       'Cross-validation',
