@@ -202,7 +202,7 @@ export const modelSchema = z.strictObject({
    * (base rate kept), calibrating and measuring on every validation row. Fit time grows with rows;
    * validation ROC-AUC had stopped gaining well below this (README, model settings).
    */
-  maxTrainRows: z.number().int().min(1000).nullable().default(250_000),
+  maxTrainRows: z.number().int().min(1000).nullable().default(100_000),
   /** Labeled tables: folds of the cross-fitting that scores rows of known outcome out-of-fold (k more fits). */
   crossFitFolds: z.number().int().min(2).max(10).default(5),
   threshold: thresholdRuleSchema.default({ rule: 'max-f1' }),
