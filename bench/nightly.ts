@@ -6,7 +6,8 @@
  * server's own max_allowed_packet. Reference, measured in the same run: the bare
  * `LOAD DATA LOCAL INFILE` of the raw file by the mariadb/mysql CLI into a plain table.
  * Ends with `bench nightly: seconds=<wall> customers=<scored> lines=<n> rss_mb=<max worker peak RSS>
- * steps=<step:s,...> ref_seconds=<bare LOAD DATA> ratio=<seconds ÷ ref_seconds>`.
+ * steps=<step:s,...> ref_seconds=<bare LOAD DATA> ratio=<seconds ÷ ref_seconds>`; a night that
+ * failed prints the same line (each step's last attempt) with `status=failed:<step>` and exits 1.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -168,14 +169,23 @@ async function main(): Promise<void> {
       run.on('exit', resolve);
     });
     const seconds = (performance.now() - started) / 1000;
-    if (code !== 0) throw new Error(`cpd run exited with ${code}`);
     const conn = await mysql.createConnection(connectionOptions(url));
+    // Every step's last attempt: a night that failed still shows where its time went and where it stopped.
     const [rows] = await conn.query(
-      "SELECT step, duration_ms AS ms, rows_out AS rowsOut, details FROM step_runs WHERE run_key = ? AND status = 'succeeded' ORDER BY id",
+      `SELECT s.step, s.status, s.duration_ms AS ms, s.rows_out AS rowsOut, s.details FROM step_runs s
+        WHERE s.run_key = ? AND s.id = (SELECT MAX(id) FROM step_runs t WHERE t.run_key = s.run_key AND t.step = s.step) ORDER BY s.id`,
       [`nightly@${DATE}`],
     );
     await conn.end();
-    const steps = rows as { step: string; ms: number; rowsOut: number | null; details: unknown }[];
+    const steps = rows as {
+      step: string;
+      status: string;
+      ms: number;
+      rowsOut: number | null;
+      details: unknown;
+    }[];
+    const failed = steps.find((s) => s.status !== 'succeeded');
+    if (code !== 0) process.exitCode = 1;
     const details = (d: unknown): Record<string, unknown> =>
       (typeof d === 'string' ? JSON.parse(d) : (d ?? {})) as Record<string, unknown>;
     const load = details(steps.find((s) => s.step === 'load')?.details);
@@ -190,7 +200,7 @@ async function main(): Promise<void> {
       `load average at start ${load1.toFixed(1)}, at end ${os.loadavg()[0]!.toFixed(1)} (2 cores, shared)`,
     );
     console.log(
-      `bench nightly: seconds=${seconds.toFixed(1)} customers=${scored} lines=${lines} rss_mb=${rssMb} steps=${steps.map((s) => `${s.step}:${(s.ms / 1000).toFixed(1)}`).join(',')} ref_seconds=${ref.toFixed(1)} ratio=${(seconds / ref).toFixed(2)}`,
+      `bench nightly: seconds=${seconds.toFixed(1)} customers=${scored} lines=${lines} rss_mb=${rssMb} steps=${steps.map((s) => `${s.step}:${(s.ms / 1000).toFixed(1)}`).join(',')} ref_seconds=${ref.toFixed(1)} ratio=${(seconds / ref).toFixed(2)}${code === 0 ? '' : ` status=failed:${failed?.step ?? 'run'}`}`,
     );
   } finally {
     clearInterval(sample);
