@@ -167,6 +167,20 @@ describe('renderRunReport on a full night', async () => {
     expect(unescapeHtml(capped.html)).toContain('the whole list is in the table below');
   });
 
+  it('keeps the attached list within the byte budget and says how many rows went', async () => {
+    const data = runReportFixture({ customers: 300 });
+    const b = data.brief!;
+    b.listRows = b.list.length;
+    const small = await renderRunReport(data, { attachmentBytes: 2_000 });
+    const csv = small.attachments.find((a) => a.filename.endsWith('.csv'))!;
+    const rows = String(csv.content).trim().split('\r\n').length - 1;
+    expect(Buffer.byteLength(String(csv.content))).toBeLessThanOrEqual(2_000);
+    expect(rows).toBeGreaterThan(0);
+    expect(rows).toBeLessThan(b.list.length);
+    expect(csv.filename).toContain(`-target-list-${rows}-customers.csv`);
+    expect(unescapeHtml(small.html)).toContain(`the first ${rows} of the ${b.listRows} customers`);
+  });
+
   it('attaches the metrics as JSON', () => {
     const json = report.attachments.find((a) => a.filename.endsWith('-metrics.json'));
     const parsed = JSON.parse(String(json?.content)) as { runKey: string; metrics: { rocAuc: number } };

@@ -6,7 +6,7 @@ import { documentToHtml } from './document-html.ts';
 import { documentToText } from './document-text.ts';
 import { metricsJson } from './metrics-json.ts';
 import { renderReportCharts } from './report-charts.ts';
-import type { RunReportData } from './report-data.ts';
+import type { BriefCustomer, RunReportData } from './report-data.ts';
 import type { ReportDocument } from './report-document.ts';
 import { reportSubject } from './report-subject.ts';
 
@@ -36,6 +36,33 @@ export interface RenderedReport extends RenderedPage {
 export interface RenderOptions {
   /** Where the archived model card will be, linked from the brief as "details for analysts". */
   cardLink?: string;
+  /** Bytes the target-list CSV may take (default ATTACHMENT_BYTES): rows beyond it stay in the table. */
+  attachmentBytes?: number;
+}
+
+/**
+ * The target list's CSV budget: 4 MiB is ~5.6 MB base64-encoded. Many mail servers refuse mails
+ * over 10 MB, and the outbox keeps the MIME in one row written as one statement, which the server
+ * caps at max_allowed_packet (16 MB on MariaDB; the blob travels as hex, twice its size). At 1 M
+ * generated customers 40,000 rows made a 8.6 MB message that the outbox insert could not store.
+ */
+export const ATTACHMENT_BYTES = 4 * 1024 * 1024;
+
+/** The longest head of the list whose CSV fits the budget (rows are similar: a proportional cut, then trim). */
+function listWithin(
+  list: BriefCustomer[],
+  budget: number,
+): { list: BriefCustomer[]; csv: string | undefined } {
+  let csv = customersCsv(list);
+  while (csv !== undefined && Buffer.byteLength(csv) > budget) {
+    const keep = Math.min(
+      list.length - 1,
+      Math.floor(((list.length * budget) / Buffer.byteLength(csv)) * 0.99),
+    );
+    list = list.slice(0, Math.max(0, keep));
+    csv = customersCsv(list);
+  }
+  return { list, csv };
 }
 
 /**
@@ -50,8 +77,12 @@ export async function renderRunReport(
   const charts = await renderReportCharts(data);
   const base = `${fileSafe(data.pipeline)}-${fileSafe(data.businessDate)}`;
   const attachments: ReportAttachment[] = [];
-  const list = data.brief?.list ?? [];
-  const csv = customersCsv(list);
+  const { list, csv } = listWithin(data.brief?.list ?? [], options.attachmentBytes ?? ATTACHMENT_BYTES);
+  // The brief says how many rows went with the mail: the ones that fit.
+  const briefData =
+    data.brief && list.length < data.brief.attachedRows
+      ? { ...data, brief: { ...data.brief, list, attachedRows: list.length } }
+      : data;
   const csvName = `${base}-target-list-${list.length}-customers.csv`;
   if (csv !== undefined)
     attachments.push({ filename: csvName, contentType: 'text/csv; charset=utf-8', content: csv });
@@ -60,7 +91,7 @@ export async function renderRunReport(
     contentType: 'application/json',
     content: metricsJson(data),
   });
-  const brief = buildBriefDocument(data, charts, {
+  const brief = buildBriefDocument(briefData, charts, {
     ...(options.cardLink ? { card: options.cardLink } : {}),
     ...(csv !== undefined ? { attachment: csvName } : {}),
   });
