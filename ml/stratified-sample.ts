@@ -1,9 +1,8 @@
+import { setImmediate } from 'node:timers/promises';
 import { createRng } from './random.ts';
 
 /** Rows walked between two yields to the event loop (a worker's main thread must keep renewing its job lock). */
 const YIELD_ROWS = 20_000;
-
-const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Seeded stratified sample of `size` row indices out of labels.length, ascending: each class
@@ -25,7 +24,7 @@ export async function stratifiedSample(
   for (let i = 0; i < n; i++) {
     const y = labels[i] as number;
     counts.set(y, (counts.get(y) ?? 0) + 1);
-    if (i % YIELD_ROWS === YIELD_ROWS - 1) await nextTick();
+    if (i % YIELD_ROWS === YIELD_ROWS - 1) await setImmediate();
   }
   const classes = [...counts.keys()].sort((a, b) => a - b);
   const quota = sharesOf(
@@ -40,7 +39,7 @@ export async function stratifiedSample(
     const at = filled.get(y)!;
     rowsOf.get(y)![at] = i;
     filled.set(y, at + 1);
-    if (i % YIELD_ROWS === YIELD_ROWS - 1) await nextTick();
+    if (i % YIELD_ROWS === YIELD_ROWS - 1) await setImmediate();
   }
   const out = new Uint32Array(size);
   let o = 0;
@@ -54,7 +53,7 @@ export async function stratifiedSample(
       rows[i] = rows[j]!;
       rows[j] = tmp;
       out[o++] = rows[i]!;
-      if (i % YIELD_ROWS === YIELD_ROWS - 1) await nextTick();
+      if (i % YIELD_ROWS === YIELD_ROWS - 1) await setImmediate();
     }
   }
   return out.sort();

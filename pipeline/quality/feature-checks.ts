@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import type { Pipeline } from '../../config/pipeline.ts';
 import type { WorkContext } from '../context.ts';
 import { PermanentError } from '../errors.ts';
@@ -25,7 +26,7 @@ async function byFeature<T>(a: Columns, b: Columns, check: (a: Columns, b: Colum
   const out: T[] = [];
   for (let j = 0; j < a.featureNames.length; j++) {
     out.push(...check(one(a, j), one(b, j)));
-    await new Promise((resolve) => setImmediate(resolve));
+    await setImmediate();
   }
   return out;
 }

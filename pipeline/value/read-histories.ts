@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import type { Connection as CallbackConnection } from 'mysql2';
 import type { PoolConnection } from 'mysql2/promise';
 import type { SpendHistories } from '../../ml/value/customer-value.ts';
@@ -86,7 +87,7 @@ export async function readHistories(
   let read = 0;
   for await (const row of stream as unknown as AsyncIterable<[string, number, string]>) {
     // Buffered rows arrive as resolved promises: without a yield the loop would hold the thread.
-    if (++read % 20_000 === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (++read % 20_000 === 0) await setImmediate();
     const [id, d, a] = row;
     if (id !== current && (current === null || sameCustomer.compare(id, current) !== 0)) {
       if (current !== null) emit();
