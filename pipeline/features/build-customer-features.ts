@@ -2,16 +2,12 @@ import type { PoolConnection } from 'mysql2/promise';
 import type { TransactionsPipeline } from '../../config/pipeline.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import type { ValueFit } from '../../ml/value/customer-value.ts';
+import { fitAndPredictValueOffThread } from '../../ml/value/value-off-thread.ts';
 import type { StepResult, WorkContext } from '../context.ts';
 import { PermanentError } from '../errors.ts';
 import { runFeatureChecks } from '../quality/feature-checks.ts';
 import { readHistories } from '../value/read-histories.ts';
-import {
-  type SnapshotValue,
-  stageSnapshotValue,
-  startValueFit,
-  valueOptions,
-} from '../value/snapshot-value.ts';
+import { type SnapshotValue, stageSnapshotValue, valueOptions } from '../value/snapshot-value.ts';
 import {
   categoricalFeatures,
   customerFeatureNames,
@@ -159,7 +155,8 @@ async function customerValue(
   const histories = await readHistories(conn, runKey, snaps);
   const fits: Promise<ValueFit>[] = [];
   const start = (i: number) => {
-    if (i < snaps.length) fits[i] = startValueFit(histories[i]!, o);
+    // Minutes at a million customers: on a thread, so this worker keeps renewing its job lock.
+    if (i < snaps.length) fits[i] = fitAndPredictValueOffThread(histories[i]!.h, o);
     // A failed fit is awaited (and thrown) in its turn; never an unhandled rejection meanwhile.
     fits[i]?.catch(() => undefined);
   };

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import type { PoolConnection } from 'mysql2/promise';
 import type { TransactionsPipeline } from '../../config/pipeline.ts';
 import { type Cell, chooseLoadMethod, encodeRows, loadTsv } from '../../db/load-infile.ts';
@@ -10,7 +11,7 @@ import {
   type ValuePredictions,
 } from '../../ml/value/customer-value.ts';
 import type { ValueEvaluation } from '../../ml/value/value-evaluation.ts';
-import { evaluateValueOffThread, fitAndPredictValueOffThread } from '../../ml/value/value-off-thread.ts';
+import { evaluateValueOffThread } from '../../ml/value/value-off-thread.ts';
 import type { Snapshot } from '../features/cutoffs.ts';
 import { VALUE_COLUMNS } from './fill-value-columns.ts';
 import type { SnapshotHistories } from './read-histories.ts';
@@ -39,12 +40,6 @@ export function valueOptions(pipeline: TransactionsPipeline): ValueOptions {
     minRepeatBuyers: v.minRepeatBuyers,
     maxSpendCorrelation: v.maxSpendCorrelation,
   };
-}
-
-/** A snapshot's fit, started on a thread: figures for every customer of its histories. */
-export function startValueFit(hist: SnapshotHistories, o: ValueOptions): Promise<ValueFit> {
-  // Minutes at a million customers: on a thread, so this worker keeps renewing its job lock.
-  return fitAndPredictValueOffThread(hist.h, o);
 }
 
 /**
@@ -97,7 +92,6 @@ export async function stageSnapshotValue(
 
 /** Rows between two yields to the event loop in the loops over every customer (a few ms each). */
 const YIELD_ROWS = 20_000;
-const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * One LOAD DATA into a temporary table keyed by customer. A figure that is not finite is
@@ -125,7 +119,7 @@ async function stageFigures(
   };
   async function* rows(): AsyncGenerator<Cell[]> {
     for (let i = 0; i < ids.length; i++) {
-      if (i > 0 && i % YIELD_ROWS === 0) await yieldToLoop();
+      if (i > 0 && i % YIELD_ROWS === 0) await setImmediate();
       sent++;
       yield [ids[i]!, ...cols.map((c) => cell(c, i))];
     }
