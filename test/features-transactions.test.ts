@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clean } from '../jobs/clean.ts';
 import { features } from '../jobs/features.ts';
 import { modeOf } from '../modes/index.ts';
-import { VALUE_COLUMNS } from '../pipeline/value/fill-value-columns.ts';
+import { VALUE_COLUMNS } from '../pipeline/value/value-columns.ts';
 import { insertLines, type Line, stepContext, transactionsPipeline } from './helpers/features-context.ts';
 import { createTestEnv, type TestEnv } from './helpers/test-env.ts';
 

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VALUE_COLUMNS } from '../pipeline/value/value-columns.ts';
 import { type CpdProcess, repoRoot, runCpd, spawnCpd } from './helpers/processes.ts';
 import { createTestEnv, type TestEnv } from './helpers/test-env.ts';
 
@@ -90,6 +91,14 @@ describe('a transactions pipeline end to end', () => {
         0,
         population,
       ]);
+    // Written from the spool beside each score: exactly the features step's figures, every column, bit for bit.
+    const [differ] = await t.database.pool.query(
+      `SELECT COUNT(*) AS n FROM customer_scores s JOIN customer_features f
+         ON f.run_key = ? AND f.role = 'score' AND f.customer_id = s.customer_id
+       WHERE s.pipeline = 'retail-test' AND NOT (${VALUE_COLUMNS.map((c) => `s.${c} <=> f.${c}`).join(' AND ')})`,
+      [runKey],
+    );
+    if (summary.status === 'succeeded') expect(Number((differ as { n: number }[])[0]!.n)).toBe(0);
     // No customer first seen on or after T is scored.
     const [late] = await t.database.pool.query(
       `SELECT COUNT(*) AS n FROM customer_scores cs WHERE cs.pipeline = 'retail-test' AND NOT EXISTS (

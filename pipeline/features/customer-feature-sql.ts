@@ -1,5 +1,5 @@
 import type { PoolConnection } from 'mysql2/promise';
-import { VALUE_COLUMNS } from '../value/fill-value-columns.ts';
+import { VALUE_COLUMNS } from '../value/value-columns.ts';
 import { addDays, type Snapshot } from './cutoffs.ts';
 
 /** The feature columns of customer_features, in model order; `country` is the one categorical. */

@@ -6,6 +6,11 @@ export interface FeatureChunk {
   /** Column-major, NaN = missing, like the whole-matrix readers'. */
   columns: Float64Array[];
   nRows: number;
+  /**
+   * The customer-value figures of scoring rows where the mode has them (VALUE_COLUMNS order,
+   * NaN = none): the score step writes them beside each score.
+   */
+  value?: Float64Array[];
 }
 
 /** A slice of a role's rows in id order: ids after `after` ('' = from the first) up to `through` (null = the last). */

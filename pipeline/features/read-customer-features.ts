@@ -1,7 +1,8 @@
-import type { Pool } from 'mysql2/promise';
+import type { ExecuteValues, Pool } from 'mysql2/promise';
 import { parseJsonValue } from '../../db/json-column.ts';
 import type { FeatureRole } from '../../db/schema/index.ts';
 import { PermanentError } from '../errors.ts';
+import { VALUE_COLUMNS } from '../value/value-columns.ts';
 import { categoricalFeatures, customerFeatureNames } from './customer-feature-sql.ts';
 import type { FeatureChunk, FeatureRange } from './feature-chunks.ts';
 import type { FeatureMatrix, FeatureStore } from './feature-matrix-type.ts';
@@ -29,6 +30,8 @@ export interface CustomerFeaturePage {
   /** Column-major, NaN = missing. */
   columns: Float64Array[];
   nRows: number;
+  /** With opts.value: the customer-value figures (VALUE_COLUMNS order, NaN = none). */
+  value?: Float64Array[];
 }
 
 /**
@@ -42,9 +45,11 @@ export async function* readCustomerFeaturePages(
   runKey: string,
   role: 'train' | 'valid' | 'score',
   layout: CustomerFeatureLayout,
-  opts: { sampleEvery?: number; chunkRows?: number; range?: FeatureRange } = {},
+  opts: { sampleEvery?: number; chunkRows?: number; range?: FeatureRange; value?: boolean } = {},
 ): AsyncGenerator<CustomerFeaturePage> {
   const names = featuresOf(layout);
+  // Aliased: a value figure may also be one of the model's features.
+  const value = opts.value ? VALUE_COLUMNS.map((c) => `${c} AS v_${c}`) : [];
   const codes = names.map((n) =>
     categoricalFeatures.has(n) ? new Map((layout.categories[n] ?? []).map((v, i) => [v, i])) : null,
   );
@@ -57,7 +62,7 @@ export async function* readCustomerFeaturePages(
     let last = opts.range?.after ?? '';
     for (;;) {
       const rows = await query(
-        `SELECT customer_id, label, ${names.join(', ')} FROM customer_features
+        `SELECT customer_id, label, ${[...names, ...value].join(', ')} FROM customer_features
          WHERE run_key = ? AND role = ? AND cutoff = ? AND customer_id > ?${until}${sample} ORDER BY customer_id LIMIT ${chunk}`,
         [runKey, role, cutoff, last, ...(through === null ? [] : [through])],
       );
@@ -76,7 +81,12 @@ export async function* readCustomerFeaturePages(
             v === null || v === undefined ? NaN : code ? (code.get(String(v)) ?? NaN) : Number(v);
         });
       });
-      yield { ids, labels, columns, nRows: rows.length };
+      const page: CustomerFeaturePage = { ids, labels, columns, nRows: rows.length };
+      if (opts.value)
+        page.value = VALUE_COLUMNS.map((c) =>
+          Float64Array.from(rows, (row) => (row[`v_${c}`] === null ? NaN : Number(row[`v_${c}`]))),
+        );
+      yield page;
       if (rows.length < chunk) break;
     }
   }
@@ -127,7 +137,7 @@ export async function readCustomerFeatureMatrix(
   return readCustomerFeatures(poolQuery(pool), runKey, role, await readCustomerFeatureLayout(pool, runKey));
 }
 
-/** Transactions mode, scoring: one role of a run in pages of `chunkRows`, in readCustomerFeatureMatrix's order. */
+/** Transactions mode, scoring: one role of a run in pages of `chunkRows`, in readCustomerFeatureMatrix's order, scoring rows with their customer-value figures. */
 export async function* readCustomerFeatureChunks(
   pool: Pool,
   runKey: string,
@@ -140,12 +150,13 @@ export async function* readCustomerFeatureChunks(
   for await (const page of readCustomerFeaturePages(poolQuery(pool), runKey, role, layout, {
     chunkRows,
     range,
+    value: role === 'score',
   })) {
     if (page.columns.length !== nFeatures)
       throw new Error(
         `customer_features ${runKey}/${role}: ${page.columns.length} features, the model expects ${nFeatures}`,
       );
-    yield { ids: page.ids, columns: page.columns, nRows: page.nRows };
+    yield { ids: page.ids, columns: page.columns, nRows: page.nRows, value: page.value };
   }
 }
 
@@ -194,6 +205,12 @@ export async function customerFeatureBoundaries(
   }
 }
 
+/**
+ * Through the binary protocol: doubles arrive as the stored 8 bytes. The text protocol prints them
+ * with at most 15 significant digits on MariaDB (1 − 1.1670001e−11 reads back as 0.99999999998833),
+ * so a model would learn from, and the score step publish, slightly other numbers than are stored.
+ */
 function poolQuery(pool: Pool): QueryRows {
-  return async (sql, params) => (await pool.query(sql, params))[0] as Record<string, unknown>[];
+  return async (sql, params) =>
+    (await pool.execute(sql, params as ExecuteValues[]))[0] as Record<string, unknown>[];
 }

@@ -2,7 +2,6 @@ import type { PoolConnection } from 'mysql2/promise';
 import { faultPoint } from '../../config/fault-point.ts';
 import type { GatesConfig, Pipeline } from '../../config/pipeline.ts';
 import type { Db } from '../../db/client.ts';
-import { fillValueColumns } from '../value/fill-value-columns.ts';
 import { checkGates, type GateResult, scoreQuantiles } from './check-gates.ts';
 import { logPublication, publishedQuantiles } from './publication-log.ts';
 import { type PublishKey, readPublishState, recordPublishPhase } from './publish-state.ts';
@@ -102,7 +101,6 @@ export async function publishScores(x: PublishInput): Promise<PublishOutcome> {
     await recordPublishPhase(x.db, key, 'staging');
     const clock = stopwatch(x.timings);
     const rows = await x.source.stage(x.conn, t, { ...x.meta, segments: x.pipeline.segments });
-    await fillValueColumns(x.conn, t.next, x.meta.runKey);
     clock('stageMs');
     const current = await tableRun(x.conn, t.current);
     const sameRun = current?.runKey === x.meta.runKey;

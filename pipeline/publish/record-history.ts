@@ -1,6 +1,6 @@
 import type { PoolConnection } from 'mysql2/promise';
 import { inTransaction } from '../../db/transaction.ts';
-import { VALUE_COLUMNS } from '../value/fill-value-columns.ts';
+import { VALUE_COLUMNS } from '../value/value-columns.ts';
 import { q } from './score-tables.ts';
 
 /**

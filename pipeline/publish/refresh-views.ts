@@ -1,5 +1,5 @@
 import type { PoolConnection } from 'mysql2/promise';
-import { VALUE_COLUMNS } from '../value/fill-value-columns.ts';
+import { VALUE_COLUMNS } from '../value/value-columns.ts';
 import { LAYOUT_TABLE, q, SCORE_COLUMNS } from './score-tables.ts';
 
 /** Published tables are `scores_<pipeline>`; pipeline names never contain `_`, suffixed tables always do. */

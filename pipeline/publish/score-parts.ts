@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import type { PoolConnection } from 'mysql2/promise';
 import { faultPoint } from '../../config/fault-point.ts';
 import { chooseLoadMethod, loadTsv } from '../../db/load-infile.ts';
+import { VALUE_COLUMNS } from '../value/value-columns.ts';
 import { type RankCuts, rankCuts, rankSql } from './rank-cuts.ts';
 import { LAYOUT_TABLE, q, type ScoreTables } from './score-tables.ts';
 import { type SpooledScores, spoolText } from './spool-scores.ts';
 import { type ScoreSource, stageConstants, type StageMeta } from './stage-scores.ts';
 
 /** A chunk's rows as the parent combines them: the spool's columns, in the night's id order. */
-const PART_COLUMNS = ['seq', 'score', 'reasons', 'known_outcome', 'customer_id'] as const;
+const PART_COLUMNS = ['seq', 'score', 'reasons', 'known_outcome', 'customer_id', ...VALUE_COLUMNS] as const;
 
 /**
  * The table one chunk of a fanned-out score step writes: one per (pipeline, run, generation,
@@ -29,7 +30,7 @@ export async function writePart(conn: PoolConnection, name: string, spool: Spool
   await conn.query(`DROP TABLE IF EXISTS ${q(loading)}`);
   await conn.query(
     `CREATE TABLE ${q(loading)} (seq INT UNSIGNED NOT NULL PRIMARY KEY, score DOUBLE NULL, reasons LONGTEXT NULL,
-     known_outcome TINYINT NOT NULL, customer_id VARCHAR(191) NOT NULL)`,
+     known_outcome TINYINT NOT NULL, customer_id VARCHAR(191) NOT NULL, ${VALUE_COLUMNS.map((c) => `${c} DOUBLE NULL`).join(', ')})`,
   );
   const { method } = await chooseLoadMethod(conn, 'auto');
   const rows = await loadTsv(
@@ -85,13 +86,14 @@ export function partsSource(parts: Part[], scores: Float64Array): ScoreSource {
       await conn.query(`CREATE TABLE ${q(tables.next)} LIKE ${q(LAYOUT_TABLE)}`);
       await conn.query("SET time_zone = '+00:00'");
       const c = stageConstants(tables, meta);
+      const value = VALUE_COLUMNS.join(', ');
       let rows = 0;
       for (const p of parts) {
         if (!Number.isSafeInteger(p.offset)) throw new Error(`bad offset ${p.offset} of ${p.table}`);
         const ranks = rankSql(cuts, 'score', `(seq + ${p.offset})`);
         const [res] = await conn.query(
-          `INSERT INTO ${q(tables.next)} (pipeline, customer_id, score, decile, segment, model_version, run_key, business_date, scored_at, reasons, known_outcome)
-           SELECT ?, customer_id, score, ${ranks.decile}, ${ranks.segment}, ?, ?, ?, ?, reasons, known_outcome FROM ${q(p.table)} ORDER BY seq`,
+          `INSERT INTO ${q(tables.next)} (pipeline, customer_id, score, decile, segment, model_version, run_key, business_date, scored_at, reasons, known_outcome, ${value})
+           SELECT ?, customer_id, score, ${ranks.decile}, ${ranks.segment}, ?, ?, ?, ?, reasons, known_outcome, ${value} FROM ${q(p.table)} ORDER BY seq`,
           [c.pipeline, ...ranks.params, c.model_version, c.run_key, c.business_date, c.scored_at],
         );
         rows += (res as { affectedRows: number }).affectedRows;

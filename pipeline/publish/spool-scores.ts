@@ -4,6 +4,7 @@ import type { Pool } from 'mysql2/promise';
 import type { Model } from '../../ml/engine.ts';
 import type { ReasonWriter } from '../../reports/reason-sentences.ts';
 import type { FeatureChunk, FeaturePageReader, FeatureRange } from '../features/feature-chunks.ts';
+import { VALUE_COLUMNS } from '../value/value-columns.ts';
 
 export interface SpooledScores {
   file: string;
@@ -88,15 +89,22 @@ const TSV_ESCAPES: Record<string, string> = {
 async function* batches(pages: AsyncGenerator<FeatureChunk>, rows: number): AsyncGenerator<FeatureChunk> {
   let held: FeatureChunk[] = [];
   let n = 0;
-  const join = (): FeatureChunk => {
-    if (held.length === 1) return held[0]!;
-    const columns = held[0]!.columns.map((_, j) => {
+  const joined = (pick: (p: FeatureChunk) => Float64Array[]): Float64Array[] =>
+    pick(held[0]!).map((_, j) => {
       const col = new Float64Array(n);
       let at = 0;
-      for (const p of held) col.set(p.columns[j]!, (at += p.nRows) - p.nRows);
+      for (const p of held) col.set(pick(p)[j]!, (at += p.nRows) - p.nRows);
       return col;
     });
-    return { ids: held.flatMap((p) => p.ids), columns, nRows: n };
+  const join = (): FeatureChunk => {
+    if (held.length === 1) return held[0]!;
+    const value = held[0]!.value && joined((p) => p.value!);
+    return {
+      ids: held.flatMap((p) => p.ids),
+      columns: joined((p) => p.columns),
+      nRows: n,
+      ...(value ? { value } : {}),
+    };
   };
   for await (const page of pages) {
     held.push(page);
@@ -112,7 +120,8 @@ async function* batches(pages: AsyncGenerator<FeatureChunk>, rows: number): Asyn
 /**
  * Scores the run's scoring rows (or the `range` of them one chunk of a fan-out owns) and spools one
  * line per customer to a local file, in the form LOAD DATA reads as it is:
- * `seq \t score \t reasons-json \t known \t id` (TSV-escaped, \N = null). Pages are scored in
+ * `seq \t score \t reasons-json \t known \t id` and the customer-value figures (VALUE_COLUMNS, the
+ * mode's or \N), TSV-escaped, \N = null. Pages are scored in
  * batches on the engine's worker threads while the previous batch is written, so reading, scoring
  * and writing overlap. Memory holds two batches plus 8 bytes per row; deciles are computed once
  * every score is known.
@@ -146,7 +155,12 @@ export async function spoolScores(file: string, o: SpoolOptions): Promise<Spoole
           }
           reasons = tsv(`${reasons}]`);
         }
-        text += `${n + r}\t${Number.isFinite(s) ? s : '\\N'}\t${reasons}\t${known === undefined ? 0 : 1}\t${tsv(chunk.ids[r]!)}\n`;
+        let value = '';
+        for (let j = 0; j < VALUE_COLUMNS.length; j++) {
+          const v = chunk.value?.[j]![r] ?? NaN;
+          value += Number.isFinite(v) ? `\t${v}` : '\t\\N';
+        }
+        text += `${n + r}\t${Number.isFinite(s) ? s : '\\N'}\t${reasons}\t${known === undefined ? 0 : 1}\t${tsv(chunk.ids[r]!)}${value}\n`;
       }
       if (!out.write(text)) await once(out, 'drain');
     }

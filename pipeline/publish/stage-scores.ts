@@ -1,6 +1,7 @@
 import type { PoolConnection } from 'mysql2/promise';
 import type { SegmentsConfig } from '../../config/pipeline.ts';
 import { chooseLoadMethod, loadTsv } from '../../db/load-infile.ts';
+import { VALUE_COLUMNS } from '../value/value-columns.ts';
 import { ranksOf, SEGMENT_CODES } from './deciles.ts';
 import { LAYOUT_TABLE, q, type ScoreTables } from './score-tables.ts';
 import { type SpooledScores, spoolText } from './spool-scores.ts';
@@ -53,7 +54,7 @@ export async function stageScores(
   await conn.query(`CREATE TABLE ${q(tables.next)} LIKE ${q(LAYOUT_TABLE)}`);
   const { deciles, segments } = ranksOf(spool.scores, meta.segments);
   let i = 0;
-  // seq \t score | \t decile \t segment | \t reasons \t known \t id
+  // seq \t score | \t decile \t segment | \t reasons \t known \t id \t value figures
   const withRanks = (line: string): string => {
     const cut = line.indexOf('\t', line.indexOf('\t') + 1);
     const at = i++;
@@ -67,7 +68,16 @@ export async function stageScores(
     conn,
     {
       table: tables.next,
-      columns: ['@seq', 'score', 'decile', 'segment', 'reasons', 'known_outcome', 'customer_id'],
+      columns: [
+        '@seq',
+        'score',
+        'decile',
+        'segment',
+        'reasons',
+        'known_outcome',
+        'customer_id',
+        ...VALUE_COLUMNS,
+      ],
       constants: stageConstants(tables, meta),
     },
     spoolText(spool.file, withRanks),
