@@ -110,6 +110,30 @@ describe('BlendModel', () => {
     expect((await blend.scoreAsync(valid.columns)).top).toBeNull();
   });
 
+  it('gives the same reasons over many slices of rows, with the event loop free in between', async () => {
+    // 40,000 rows: the work done on the main thread (the logistic member, the sums, the top k) spans three slices.
+    const big = makeSynthetic({ nRows: 40_000, seed: 9 });
+    const blend = new BlendModel((await members()).slice(0, 2), [0.4, 0.6]);
+    let turns = 0;
+    const ticking = setInterval(() => turns++, 0);
+    const { proba, top } = await blend.scoreAsync(big.columns, { k: 4 });
+    clearInterval(ticking);
+    expect(turns).toBeGreaterThan(1);
+    const p = blend.predictProba(big.columns);
+    const ex = blend.explainTop(big.columns, 4);
+    let compared = 0;
+    for (let r = 0; r < big.nRows; r += 7) {
+      expect(proba[r]).toBeCloseTo(p[r]!, 12);
+      ex.top[r]!.forEach((t, i) => {
+        expect(top!.features[r * 4 + i]).toBe(t.feature);
+        expect(top!.contributions[r * 4 + i]).toBeCloseTo(t.contribution, 12);
+        compared++;
+      });
+      for (let i = ex.top[r]!.length; i < 4; i++) expect(top!.features[r * 4 + i]).toBe(-1);
+    }
+    expect(compared).toBeGreaterThan(20_000);
+  });
+
   it('refits a blend recipe the same for a seed (trainModel and trainCalibrated)', async () => {
     const recipe = {
       ...params,
