@@ -1,4 +1,4 @@
-import type { PoolConnection } from 'mysql2/promise';
+import type { ExecuteValues, PoolConnection } from 'mysql2/promise';
 import type { TransactionsPipeline } from '../../config/pipeline.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import type { ValueFit } from '../../ml/value/customer-value.ts';
@@ -70,7 +70,7 @@ export async function buildCustomerFeatures(
           `the training rows have one class only (base rate ${rates.train}): nothing to learn`,
         );
       const query: QueryRows = async (sql, params) =>
-        (await conn.query(sql, params))[0] as Record<string, unknown>[];
+        (await conn.execute({ sql, rowsAsArray: true }, params as ExecuteValues[]))[0] as unknown[][];
       const every = (n: number) => Math.max(1, Math.ceil(n / pipeline.drift.sampleRows));
       const train = await readCustomerFeatures(query, run.runKey, 'train', layout, every(counts.train));
       const score = await readCustomerFeatures(query, run.runKey, 'score', layout, every(counts.score));

@@ -7,8 +7,11 @@ import { categoricalFeatures, customerFeatureNames } from './customer-feature-sq
 import type { FeatureChunk, FeatureRange } from './feature-chunks.ts';
 import type { FeatureMatrix, FeatureStore } from './feature-matrix-type.ts';
 
-/** Runs one parameterised query; a pool, a transaction's connection or drizzle behind a format(). */
-export type QueryRows = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
+/**
+ * Runs one parameterised query and returns its rows as arrays (columns in select order): a
+ * million rows as objects with thirty keys each cost the score step seconds of garbage.
+ */
+export type QueryRows = (sql: string, params: unknown[]) => Promise<unknown[][]>;
 
 /**
  * What feature_sets.encoders holds for transactions mode: the category codes and the cutoffs of each
@@ -48,8 +51,7 @@ export async function* readCustomerFeaturePages(
   opts: { sampleEvery?: number; chunkRows?: number; range?: FeatureRange; value?: boolean } = {},
 ): AsyncGenerator<CustomerFeaturePage> {
   const names = featuresOf(layout);
-  // Aliased: a value figure may also be one of the model's features.
-  const value = opts.value ? VALUE_COLUMNS.map((c) => `${c} AS v_${c}`) : [];
+  const value = opts.value ? VALUE_COLUMNS : [];
   const codes = names.map((n) =>
     categoricalFeatures.has(n) ? new Map((layout.categories[n] ?? []).map((v, i) => [v, i])) : null,
   );
@@ -67,24 +69,26 @@ export async function* readCustomerFeaturePages(
         [runKey, role, cutoff, last, ...(through === null ? [] : [through])],
       );
       if (rows.length === 0) break;
-      last = String(rows[rows.length - 1]!.customer_id);
+      last = String(rows[rows.length - 1]![0]);
       const columns = names.map(() => new Float64Array(rows.length));
       const ids = new Array<string>(rows.length);
       const labels = new Array<number>(rows.length);
-      rows.forEach((row, r) => {
-        ids[r] = role === 'score' ? String(row.customer_id) : `${String(row.customer_id)}@${cutoff}`;
-        labels[r] = Number(row.label) === 1 ? 1 : 0;
-        names.forEach((n, j) => {
-          const v = row[n];
+      const nf = names.length;
+      for (let r = 0; r < rows.length; r++) {
+        const row = rows[r]!;
+        ids[r] = role === 'score' ? String(row[0]) : `${String(row[0])}@${cutoff}`;
+        labels[r] = Number(row[1]) === 1 ? 1 : 0;
+        for (let j = 0; j < nf; j++) {
+          const v = row[2 + j];
           const code = codes[j];
           columns[j]![r] =
             v === null || v === undefined ? NaN : code ? (code.get(String(v)) ?? NaN) : Number(v);
-        });
-      });
+        }
+      }
       const page: CustomerFeaturePage = { ids, labels, columns, nRows: rows.length };
       if (opts.value)
-        page.value = VALUE_COLUMNS.map((c) =>
-          Float64Array.from(rows, (row) => (row[`v_${c}`] === null ? NaN : Number(row[`v_${c}`]))),
+        page.value = VALUE_COLUMNS.map((_, v) =>
+          Float64Array.from(rows, (row) => (row[2 + nf + v] === null ? NaN : Number(row[2 + nf + v]))),
         );
       yield page;
       if (rows.length < chunk) break;
@@ -212,5 +216,5 @@ export async function customerFeatureBoundaries(
  */
 function poolQuery(pool: Pool): QueryRows {
   return async (sql, params) =>
-    (await pool.execute(sql, params as ExecuteValues[]))[0] as Record<string, unknown>[];
+    (await pool.execute({ sql, rowsAsArray: true }, params as ExecuteValues[]))[0] as unknown[][];
 }
