@@ -66,6 +66,18 @@ export interface Explanation {
   top: { feature: number; contribution: number }[][];
 }
 
+/** Every feature's contribution for every row (row r's feature f at r*nf + f), with the probabilities. */
+export interface FullExplanation {
+  base: number;
+  proba: Float64Array;
+  contributions: Float64Array;
+}
+
+/** Models that give every contribution in flat arrays (no object per reason): the blend's fast path. */
+export interface ExplainsAll {
+  explainAll(columns: Float64Array[]): FullExplanation;
+}
+
 export interface Model {
   engine: EngineName;
   featureNames: string[];

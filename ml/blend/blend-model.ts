@@ -1,5 +1,5 @@
 import { setImmediate } from 'node:timers/promises';
-import type { BlendSpec, EngineName, Explanation, Model } from '../model.ts';
+import type { BlendSpec, EngineName, ExplainsAll, Explanation, Model } from '../model.ts';
 import type { ModelParts } from '../model-bytes.ts';
 
 const FORMAT = 'cpd-blend@1';
@@ -140,8 +140,17 @@ export class BlendModel implements Model {
       }
       const proba = new Float64Array(nRows);
       probas.push(proba);
+      const all = (m as Partial<ExplainsAll>).explainAll;
       await inSlices(nRows, opts.signal, (r0, r1) => {
         const part = columns.map((c) => c.subarray(r0, r1));
+        if (sum && all) {
+          const ex = all.call(m, part);
+          proba.set(ex.proba, r0);
+          if (r0 === 0) base += w * ex.base;
+          const c = ex.contributions;
+          for (let i = 0; i < c.length; i++) sum[r0 * nf + i]! += w * c[i]!;
+          return;
+        }
         proba.set(m.predictProba(part), r0);
         if (!sum) return;
         const ex = m.explainTop(part, nf);

@@ -1,4 +1,4 @@
-import type { Explanation, Model } from '../model.ts';
+import type { ExplainsAll, Explanation, FullExplanation, Model } from '../model.ts';
 import { mapInSlices, type PredictOptions, predictProbaOffThread } from '../predict-off-thread.ts';
 import { applyCalibrator, applyCalibratorAll, type Calibrator } from './calibrator.ts';
 import type { CalibrationReport } from './choose-calibrator.ts';
@@ -74,6 +74,25 @@ export class CalibratedModel implements Model {
         const s = this.scale(raw[r]!, ex.base);
         return row.map((t) => ({ feature: t.feature, contribution: t.contribution * s }));
       }),
+    };
+  }
+
+  /** Every contribution in flat arrays, calibrated like explainTop's; absent when the inner model has no such path. */
+  get explainAll(): ExplainsAll['explainAll'] | undefined {
+    const inner = this.inner as Partial<ExplainsAll>;
+    if (typeof inner.explainAll !== 'function') return undefined;
+    const run = inner.explainAll.bind(inner);
+    return (columns) => {
+      const ex: FullExplanation = run(columns);
+      const n = ex.proba.length;
+      const nf = n > 0 ? ex.contributions.length / n : 0;
+      const proba = new Float64Array(n);
+      for (let r = 0; r < n; r++) {
+        const s = this.scale(ex.proba[r]!, ex.base);
+        for (let f = 0; f < nf; f++) ex.contributions[r * nf + f]! *= s;
+        proba[r] = applyCalibrator(this.calibrator, ex.proba[r]!);
+      }
+      return { base: applyCalibrator(this.calibrator, ex.base), proba, contributions: ex.contributions };
     };
   }
 

@@ -1,4 +1,4 @@
-import type { EngineName, Explanation, Model } from '../model.ts';
+import type { EngineName, ExplainsAll, Explanation, FullExplanation, Model } from '../model.ts';
 import { type DesignColumn, designMatrix } from './design.ts';
 
 const FORMAT = 'cpd-logistic@1';
@@ -9,7 +9,7 @@ export interface LogisticParams {
 }
 
 /** Logistic regression on the standardised design: base = the average training row's probability. */
-export class LogisticModel implements Model {
+export class LogisticModel implements Model, ExplainsAll {
   readonly engine: EngineName = 'logistic';
 
   constructor(
@@ -50,6 +50,22 @@ export class LogisticModel implements Model {
   }
 
   /** Logit contributions rescaled per row so base + Σ = probability (see CalibratedModel for the same idea). */
+  /** explainTop's contributions for every feature, in place in one flat array. */
+  explainAll(columns: Float64Array[]): FullExplanation {
+    const { logit, byFeature } = this.contributions(columns);
+    const nf = this.featureNames.length;
+    const base = 1 / (1 + Math.exp(-this.intercept));
+    const proba = new Float64Array(logit.length);
+    for (let i = 0; i < logit.length; i++) {
+      const p = 1 / (1 + Math.exp(-logit[i]!));
+      const dz = logit[i]! - this.intercept;
+      const scale = Math.abs(dz) > 1e-9 ? (p - base) / dz : p * (1 - p);
+      proba[i] = p;
+      for (let f = 0; f < nf; f++) byFeature[i * nf + f]! *= scale;
+    }
+    return { base, proba, contributions: byFeature };
+  }
+
   explainTop(columns: Float64Array[], k: number): Explanation {
     const { logit, byFeature } = this.contributions(columns);
     const nf = this.featureNames.length;
