@@ -71,6 +71,17 @@ describe('ReasonWriter', () => {
       value: 'Germany',
       sentence: 'Buys from Germany',
     });
+    // A value seen before words the same (its tail is kept) with this row's own contribution.
+    expect(parse(writer.json(0, -0.5, 4))).toEqual({
+      ...parse(writer.json(0, 0.123456789, 4)),
+      contribution: -0.5,
+    });
+    expect(parse(writer.json(0, 0.2, NaN))).toEqual({
+      feature: 'recency_days',
+      contribution: 0.2,
+      value: null,
+      sentence: parse(writer.json(0, 0.3, NaN)).sentence,
+    });
   });
 });
 

@@ -161,6 +161,7 @@ export function isStructural(feature: string, glossary: Record<string, Entry> = 
 }
 
 const SENTENCE_CACHE = 50_000;
+const TAIL_CACHE = 10_000;
 
 export interface ReasonFeatures {
   names: string[];
@@ -198,6 +199,7 @@ export class ReasonWriter {
   /** The reference distribution: called with the first chunk's columns (later calls are ignored). */
   observe(columns: Float64Array[]): void {
     if (this.sorted.length) return;
+    this.tails.length = 0;
     this.sorted = columns.map((c, i) =>
       this.f.categorical[i] ? undefined : Float64Array.from(c.filter(Number.isFinite)).sort(),
     );
@@ -216,7 +218,22 @@ export class ReasonWriter {
     return atLeast / ref.length;
   }
 
+  /** Per feature: value -> everything of its JSON after the contribution (the same for every customer with that value). */
+  private readonly tails: Map<number, string>[] = [];
+
   json(feature: number, contribution: number, value: number): string {
+    const tails = (this.tails[feature] ??= new Map());
+    let tail = tails.get(value);
+    if (tail === undefined) {
+      tail = this.tail(feature, value);
+      // Bounded (~1.5 MB a feature): a continuous feature's millions of distinct values are not kept.
+      if (tails.size < TAIL_CACHE) tails.set(value, tail);
+    }
+    // Contributions keep full precision: base + contributions = score is the machine form's contract.
+    return `{"feature":${this.quoted[feature]},"contribution":${contribution}${tail}`;
+  }
+
+  private tail(feature: number, value: number): string {
     const name = this.f.names[feature]!;
     const codes = this.f.categories[name];
     const isCategory = this.f.categorical[feature] === true;
@@ -240,8 +257,7 @@ export class ReasonWriter {
         if (cache.size < SENTENCE_CACHE) cache.set(key, sentence);
       }
     }
-    // Contributions keep full precision: base + contributions = score is the machine form's contract.
-    return `{"feature":${this.quoted[feature]},"contribution":${contribution},"value":${JSON.stringify(shown)}${
+    return `,"value":${JSON.stringify(shown)}${
       top === undefined ? '' : `,"topShare":${Math.round(top * 1e3) / 1e3}`
     },"sentence":${sentence}}`;
   }
