@@ -68,7 +68,7 @@ export interface BulkTarget {
 export async function loadTsv(
   conn: PoolConnection,
   target: BulkTarget,
-  chunks: AsyncIterable<string>,
+  chunks: AsyncIterable<string | Buffer>,
   method: LoadMethod,
   expected: () => number,
 ): Promise<number> {
@@ -87,7 +87,7 @@ export async function loadTsv(
 async function viaInfile(
   conn: PoolConnection,
   target: BulkTarget,
-  chunks: AsyncIterable<string>,
+  chunks: AsyncIterable<string | Buffer>,
 ): Promise<{ rows: number; warnings: number }> {
   // `@name` entries are user variables: LOAD DATA reads the field and drops it.
   const cols = target.columns.map((c) => (c.startsWith('@') ? c : `\`${c}\``)).join(', ');
@@ -112,7 +112,7 @@ async function viaInfile(
 async function viaInserts(
   conn: PoolConnection,
   target: BulkTarget,
-  chunks: AsyncIterable<string>,
+  chunks: AsyncIterable<string | Buffer>,
 ): Promise<{ rows: number; warnings: number }> {
   const constants = Object.entries(target.constants ?? {});
   const kept = target.columns.map((c, i) => (c.startsWith('@') ? -1 : i)).filter((i) => i >= 0);
@@ -136,7 +136,9 @@ async function viaInserts(
     inBatch = 0;
   };
   for await (const chunk of chunks) {
-    for (const line of chunk.split('\n')) {
+    // Pieces end at a line's end, so a byte piece decodes whole.
+    const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    for (const line of text.split('\n')) {
       if (line === '') continue;
       const cells = line.split('\t');
       for (const i of kept) batch.push(unescapeTsv(cells[i] ?? ''));

@@ -5,7 +5,7 @@ import { chooseLoadMethod, loadTsv } from '../../db/load-infile.ts';
 import { VALUE_COLUMNS } from '../value/value-columns.ts';
 import { type RankCuts, rankCuts, rankSql } from './rank-cuts.ts';
 import { LAYOUT_TABLE, q, type ScoreTables } from './score-tables.ts';
-import { type SpooledScores, spoolText } from './spool-scores.ts';
+import { type SpooledScores, spoolPieces } from './spool-scores.ts';
 import { type ScoreSource, stageConstants, type StageMeta } from './stage-scores.ts';
 
 /** A chunk's rows as the parent combines them: the spool's columns, in the night's id order. */
@@ -36,7 +36,7 @@ export async function writePart(conn: PoolConnection, name: string, spool: Spool
   const rows = await loadTsv(
     conn,
     { table: loading, columns: PART_COLUMNS },
-    spoolText(spool.file),
+    spoolPieces(spool.file),
     method,
     () => spool.nRows,
   );

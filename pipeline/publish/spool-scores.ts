@@ -206,30 +206,49 @@ async function* observed(
 }
 
 /**
- * The spool's text in pieces of whole lines (~1 MiB), as LOAD DATA and its prepared-insert
- * fallback both take it; `map` may rewrite each line (without its newline).
+ * The spool in pieces of whole lines (~1 MiB, as bytes: no decoding, no string per line), as
+ * LOAD DATA and its prepared-insert fallback both take it. With `insert`, line i gets
+ * insert(i) put in before its second tab (right after the score).
  */
-export async function* spoolText(file: string, map?: (line: string) => string): AsyncGenerator<string> {
-  let rest = '';
-  for await (const piece of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-    const text = rest + (piece as string);
-    const end = text.lastIndexOf('\n');
-    if (end < 0) {
-      rest = text;
-      continue;
-    }
-    rest = text.slice(end + 1);
-    if (!map) {
-      yield text.slice(0, end + 1);
-      continue;
-    }
-    let mapped = '';
-    for (let a = 0; a < end;) {
-      const b = text.indexOf('\n', a);
-      mapped += `${map(text.slice(a, b))}\n`;
+export async function* spoolPieces(file: string, insert?: (line: number) => Buffer): AsyncGenerator<Buffer> {
+  let rest: Buffer = Buffer.alloc(0);
+  let line = 0;
+  const ends: number[] = [];
+  const put = (whole: Buffer): Buffer => {
+    if (!insert) return whole;
+    // First pass: where each line's second tab is, and how long the result is.
+    ends.length = 0;
+    let size = whole.length;
+    const parts: Buffer[] = [];
+    for (let a = 0; a < whole.length;) {
+      const b = whole.indexOf(10, a);
+      const tab = whole.indexOf(9, whole.indexOf(9, a) + 1);
+      const part = insert(line++);
+      ends.push(tab >= 0 && tab < b ? tab : b);
+      parts.push(part);
+      size += part.length;
       a = b + 1;
     }
-    yield mapped;
+    const out = Buffer.allocUnsafe(size);
+    let from = 0;
+    let to = 0;
+    for (let i = 0; i < ends.length; i++) {
+      to += whole.copy(out, to, from, ends[i]);
+      to += parts[i]!.copy(out, to);
+      from = ends[i]!;
+    }
+    whole.copy(out, to, from);
+    return out;
+  };
+  for await (const piece of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    const data: Buffer = rest.length ? Buffer.concat([rest, piece as Buffer]) : (piece as Buffer);
+    const end = data.lastIndexOf(10);
+    if (end < 0) {
+      rest = data;
+      continue;
+    }
+    rest = data.subarray(end + 1);
+    yield put(data.subarray(0, end + 1));
   }
-  if (rest) yield map ? `${map(rest)}\n` : `${rest}\n`;
+  if (rest.length) yield put(Buffer.concat([rest, Buffer.from('\n')]));
 }

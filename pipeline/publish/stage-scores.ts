@@ -4,7 +4,7 @@ import { chooseLoadMethod, loadTsv } from '../../db/load-infile.ts';
 import { VALUE_COLUMNS } from '../value/value-columns.ts';
 import { ranksOf, SEGMENT_CODES } from './deciles.ts';
 import { LAYOUT_TABLE, q, type ScoreTables } from './score-tables.ts';
-import { type SpooledScores, spoolText } from './spool-scores.ts';
+import { type SpooledScores, spoolPieces } from './spool-scores.ts';
 
 export interface StageMeta {
   runKey: string;
@@ -53,13 +53,11 @@ export async function stageScores(
   await conn.query(`DROP TABLE IF EXISTS ${q(tables.next)}`);
   await conn.query(`CREATE TABLE ${q(tables.next)} LIKE ${q(LAYOUT_TABLE)}`);
   const { deciles, segments } = ranksOf(spool.scores, meta.segments);
-  let i = 0;
   // seq \t score | \t decile \t segment | \t reasons \t known \t id \t value figures
-  const withRanks = (line: string): string => {
-    const cut = line.indexOf('\t', line.indexOf('\t') + 1);
-    const at = i++;
-    return `${line.slice(0, cut)}\t${deciles[at]}\t${SEGMENT_CODES[segments[at]!]}${line.slice(cut)}`;
-  };
+  const ranks = Array.from({ length: 11 }, (_, d) =>
+    SEGMENT_CODES.map((code) => Buffer.from(`\t${d}\t${code}`)),
+  );
+  const withRanks = (at: number): Buffer => ranks[deciles[at]!]![segments[at]!]!;
   // Timestamps are UTC (the pool's timezone 'Z'); LOAD DATA reads scored_at in the session time zone.
   await conn.query("SET time_zone = '+00:00'");
   // MySQL 8 ships with local_infile OFF: prepared multi-row inserts then, slower but no server change.
@@ -80,8 +78,8 @@ export async function stageScores(
       ],
       constants: stageConstants(tables, meta),
     },
-    spoolText(spool.file, withRanks),
+    spoolPieces(spool.file, withRanks),
     method,
-    () => i,
+    () => spool.nRows,
   );
 }
