@@ -68,7 +68,8 @@ export interface BulkTarget {
 /**
  * Streams tab-separated text (whole rows per chunk) into `target`. With LOCAL, bad values become
  * warnings instead of errors, so any warning or a row-count mismatch is an error here; callers load
- * into a private staging table, which they drop on failure, so nothing half-loaded is ever published.
+ * inside a transaction they roll back on failure (or into a staging table they drop), so nothing
+ * half-loaded is ever published.
  */
 export async function loadTsv(
   conn: PoolConnection,
