@@ -58,12 +58,18 @@ export interface BulkTarget {
   columns: readonly string[];
   /** Columns set to the same value on every row (run key, source file id). */
   constants?: Record<string, string | number>;
+  /**
+   * Columns computed by MySQL from the row's stored columns, after them (amount = quantity × unit
+   * price): LOAD DATA's SET clause, or the same expression in each row of the insert fallback.
+   */
+  derived?: Record<string, string>;
 }
 
 /**
  * Streams tab-separated text (whole rows per chunk) into `target`. With LOCAL, bad values become
  * warnings instead of errors, so any warning or a row-count mismatch is an error here; callers load
- * into a private staging table, which they drop on failure, so nothing half-loaded is ever published.
+ * inside a transaction they roll back on failure (or into a staging table they drop), so nothing
+ * half-loaded is ever published.
  */
 export async function loadTsv(
   conn: PoolConnection,
@@ -91,7 +97,10 @@ async function viaInfile(
 ): Promise<{ rows: number; warnings: number }> {
   // `@name` entries are user variables: LOAD DATA reads the field and drops it.
   const cols = target.columns.map((c) => (c.startsWith('@') ? c : `\`${c}\``)).join(', ');
-  const sets = Object.entries(target.constants ?? {}).map(([k, v]) => conn.format(`\`${k}\` = ?`, [v]));
+  const sets = [
+    ...Object.entries(target.constants ?? {}).map(([k, v]) => conn.format(`\`${k}\` = ?`, [v])),
+    ...Object.entries(target.derived ?? {}).map(([k, expr]) => `\`${k}\` = ${expr}`),
+  ];
   const stream = Readable.from(chunks, { objectMode: false });
   try {
     const [result] = await conn.query({
@@ -115,11 +124,17 @@ async function viaInserts(
   chunks: AsyncIterable<string | Buffer>,
 ): Promise<{ rows: number; warnings: number }> {
   const constants = Object.entries(target.constants ?? {});
+  const derived = Object.entries(target.derived ?? {});
   const kept = target.columns.map((c, i) => (c.startsWith('@') ? -1 : i)).filter((i) => i >= 0);
-  const cols = [...kept.map((i) => target.columns[i]!), ...constants.map(([k]) => k)]
+  const cols = [
+    ...kept.map((i) => target.columns[i]!),
+    ...constants.map(([k]) => k),
+    ...derived.map(([k]) => k),
+  ]
     .map((c) => `\`${c}\``)
     .join(', ');
-  const tuple = `(${Array.from({ length: kept.length + constants.length }, () => '?').join(', ')})`;
+  // A VALUES expression sees the columns set before it in the same row, as LOAD DATA's SET does.
+  const tuple = `(${[...Array.from({ length: kept.length + constants.length }, () => '?'), ...derived.map(([, e]) => e)].join(', ')})`;
   let rows = 0;
   let warnings = 0;
   let batch: (string | number | null)[] = [];

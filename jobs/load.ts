@@ -1,6 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
 import { chooseLoadMethod, LocalInfileOffError } from '../db/load-infile.ts';
 import { sourceFiles } from '../db/schema/index.ts';
+import { inTransaction } from '../db/transaction.ts';
 import { modeOf } from '../modes/index.ts';
 import { PermanentError } from '../pipeline/errors.ts';
 import { checkFreshness } from '../pipeline/sources/contracts/freshness.ts';
@@ -19,10 +20,12 @@ import { stageFile, TooManyRejectsError } from '../pipeline/sources/stage-file.t
 import { defineStep } from '../runner/step.ts';
 
 /**
- * load: streams every collected input through its data contract into a per-run staging table
- * (LOAD DATA LOCAL INFILE, or prepared inserts when the server forbids it), then publishes in one
- * transaction. The mode's load plan says what a row becomes, whether runs share the raw table (one
- * load at a time), whether inputs already loaded are skipped, and what publishing replaces.
+ * load: streams every collected input through its data contract into the mode's target table
+ * (LOAD DATA LOCAL INFILE, or prepared inserts when the server forbids it), all in one transaction
+ * that ends by publishing: readers never see a half load. The mode's load plan says what a row
+ * becomes, where it is written (the raw table itself, or a per-run staging table copied at
+ * publish), whether runs share the raw table (one load at a time), whether inputs already loaded
+ * are skipped, and what an input replaces.
  * Rejected rows go to rejected_rows with file, line, column and reason: loaded + rejected = read.
  */
 export const load = defineStep({
@@ -43,6 +46,7 @@ export const load = defineStep({
     const skipped: string[] = [];
     const notes: string[] = [];
     const timings = { stageMs: 0, publishMs: 0 };
+    let publishStart = 0;
     try {
       const { method, note } = await chooseLoadMethod(conn, pipeline.load.method).catch((err: unknown) => {
         throw err instanceof LocalInfileOffError ? new PermanentError(err.message, { cause: err }) : err;
@@ -53,48 +57,54 @@ export const load = defineStep({
       }
       await plan.lock(side);
       await createStaging(conn, tables, plan.stagingColumns);
-      for (const [i, file] of files.entries()) {
-        signal.throwIfAborted();
-        const source = sourceNamed(pipeline, file.source);
-        const ledger = await plan.loadedVersion(db, file);
-        if (ledger?.sha256 === file.sha256) {
-          skipped.push(file.path);
-          await db.update(sourceFiles).set({ action: 'unchanged' }).where(eq(sourceFiles.id, file.id));
+      // One transaction from the first row written to the ledger: a failure anywhere (a bad file
+      // at the second input, too many rejects found at the end) rolls back every row of the load.
+      await inTransaction(conn, async () => {
+        for (const [i, file] of files.entries()) {
+          signal.throwIfAborted();
+          const source = sourceNamed(pipeline, file.source);
+          const ledger = await plan.loadedVersion(db, file);
+          if (ledger?.sha256 === file.sha256) {
+            skipped.push(file.path);
+            await db.update(sourceFiles).set({ action: 'unchanged' }).where(eq(sourceFiles.id, file.id));
+            log.info(
+              { file: file.path, sha256: file.sha256, loadedBy: ledger.runKey },
+              'input unchanged since it was loaded: skipped',
+            );
+            continue;
+          }
+          checkFreshness(file, source, run.businessDate);
+          const parse =
+            source.kind === 'sql'
+              ? { ...SQL_LANDED_PARSE, nullTokens: [...SQL_LANDED_PARSE.nullTokens], dateFormats: {} }
+              : source.parse;
+          const stageStart = performance.now();
+          await plan.supersede(conn, { file, ledger });
+          const staged = await stageFile({
+            conn,
+            rejectConn: side,
+            runKey,
+            pipeline,
+            rowLayout: plan.rows,
+            file,
+            parse,
+            contract: source.contract,
+            isoDates: source.kind === 'sql',
+            method,
+            into: plan.target(tables, file),
+            rejects: tables.rejects,
+          });
+          timings.stageMs += Math.round(performance.now() - stageStart);
+          inputs.push({ file, ledger, staged });
           log.info(
-            { file: file.path, sha256: file.sha256, loadedBy: ledger.runKey },
-            'input unchanged since it was loaded: skipped',
+            { file: file.path, read: staged.read, loaded: staged.loaded, rejected: staged.rejected, method },
+            'input loaded',
           );
-          continue;
+          await progress(Math.round(((i + 1) / files.length) * 90));
         }
-        checkFreshness(file, source, run.businessDate);
-        const parse =
-          source.kind === 'sql'
-            ? { ...SQL_LANDED_PARSE, nullTokens: [...SQL_LANDED_PARSE.nullTokens], dateFormats: {} }
-            : source.parse;
-        const stageStart = performance.now();
-        const staged = await stageFile({
-          conn,
-          rejectConn: side,
-          runKey,
-          pipeline,
-          rowLayout: plan.rows,
-          file,
-          parse,
-          contract: source.contract,
-          isoDates: source.kind === 'sql',
-          method,
-          tables,
-        });
-        timings.stageMs += Math.round(performance.now() - stageStart);
-        inputs.push({ file, ledger, staged });
-        log.info(
-          { file: file.path, read: staged.read, loaded: staged.loaded, rejected: staged.rejected, method },
-          'input staged',
-        );
-        await progress(Math.round(((i + 1) / files.length) * 90));
-      }
-      const publishStart = performance.now();
-      if (inputs.length > 0) await publishStaged(conn, runKey, tables, inputs, plan.publish);
+        publishStart = performance.now();
+        if (inputs.length > 0) await publishStaged(conn, runKey, tables, inputs, plan.publish);
+      });
       timings.publishMs = Math.round(performance.now() - publishStart);
     } catch (err) {
       if (err instanceof TooManyRejectsError) {

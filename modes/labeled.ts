@@ -5,7 +5,7 @@ import { featureRowBoundaries, readFeatureChunks } from '../pipeline/features/fe
 import { readFeatureMatrix } from '../pipeline/features/feature-matrix.ts';
 import { sampleFeatureRows } from '../pipeline/features/sample-feature-rows.ts';
 import { labeledRows } from '../pipeline/sources/contracts/labeled-rows.ts';
-import { publishRawRows, rawRowsStaging } from '../pipeline/sources/raw-rows.ts';
+import { publishRawRows, rawRowsStaging, rawRowsTarget } from '../pipeline/sources/raw-rows.ts';
 import type { PipelineMode } from './mode.ts';
 
 /**
@@ -21,6 +21,8 @@ export function labeledMode(pipeline: LabeledPipeline): PipelineMode {
       rows: labeledRows(pipeline),
       lock: async () => {},
       loadedVersion: async () => undefined,
+      target: rawRowsTarget,
+      supersede: async () => {},
       publish: publishRawRows,
     },
     clean: (ctx) => cleanLabeledRows(ctx, pipeline),

@@ -1,11 +1,12 @@
 import type { PoolConnection } from 'mysql2/promise';
 import type { Db } from '../db/client.ts';
+import type { BulkTarget } from '../db/load-infile.ts';
 import type { loadedFiles, sourceFiles, TrainingWindow } from '../db/schema/index.ts';
 import type { RunRecord, StepResult, WorkContext } from '../pipeline/context.ts';
 import type { FeatureKeyBoundaries, FeaturePageReader } from '../pipeline/features/feature-chunks.ts';
 import type { FeatureMatrixReader } from '../pipeline/features/feature-matrix-type.ts';
 import type { RowLayout } from '../pipeline/sources/contracts/row-plan.ts';
-import type { PublishRows } from '../pipeline/sources/publish-staged.ts';
+import type { PublishRows, StagedInput, StagingTables } from '../pipeline/sources/publish-staged.ts';
 import type { ExploratorySample } from '../reports/gather/gather-exploratory.ts';
 
 /**
@@ -40,10 +41,13 @@ export interface PipelineMode {
   exploratorySample: ExploratorySample;
 }
 
-/** How the load step stages, guards and publishes this mode's inputs. */
+/** How the load step writes, guards and publishes this mode's inputs, all inside one transaction. */
 export interface LoadPlan {
-  /** Column definitions of the per-run staging table: the shape of the mode's raw table. */
-  stagingColumns: string;
+  /**
+   * Column definitions of a per-run staging table the rows are written to first (the shape of the
+   * mode's raw table), for modes whose publish copies them; undefined: rows go straight to `target`.
+   */
+  stagingColumns: string | undefined;
   /** What each row of an input becomes in that table (the mode's part of the data contract). */
   rows: RowLayout;
   /** Taken on `conn` for the whole load when runs of the pipeline share tables; released with the connection's locks. */
@@ -56,6 +60,10 @@ export interface LoadPlan {
     db: Db,
     file: typeof sourceFiles.$inferSelect,
   ): Promise<typeof loadedFiles.$inferSelect | undefined>;
-  /** Replaces the published raw rows with the staged ones, inside the publishing transaction. */
+  /** Where an input's rows are written inside the load's transaction: the staging table, or the raw table itself. */
+  target(tables: StagingTables, file: typeof sourceFiles.$inferSelect): Omit<BulkTarget, 'columns'>;
+  /** Removes the published rows the input replaces, inside the load's transaction, before its rows are written. */
+  supersede(conn: PoolConnection, input: Omit<StagedInput, 'staged'>): Promise<void>;
+  /** Publishes the written rows (and records what they came from), inside the load's transaction. */
   publish: PublishRows;
 }

@@ -73,10 +73,31 @@ describe('modeOf', () => {
         mode.exploratorySample,
       ])
         expect(fn).toBeTypeOf('function');
-      for (const fn of [mode.load.lock, mode.load.loadedVersion, mode.load.publish, mode.load.rows])
+      for (const fn of [
+        mode.load.lock,
+        mode.load.loadedVersion,
+        mode.load.target,
+        mode.load.supersede,
+        mode.load.publish,
+        mode.load.rows,
+      ])
         expect(fn).toBeTypeOf('function');
-      expect(mode.load.stagingColumns).toMatch(/^source_file_id INT NOT NULL, line INT NOT NULL, /);
     }
+  });
+
+  it('labeled mode stages its rows; transactions mode writes them straight into raw_transactions', () => {
+    const tables = { rows: 'stg_load_x', rejects: 'stg_load_x_rej' };
+    const file = { id: 7 } as Parameters<PipelineMode['load']['target']>[1];
+    expect(modeOf(labeled).load.stagingColumns).toMatch(/^source_file_id INT NOT NULL, line INT NOT NULL, /);
+    expect(modeOf(labeled).load.target(tables, file)).toEqual({
+      table: 'stg_load_x',
+      constants: { source_file_id: 7 },
+    });
+    expect(modeOf(transactions).load.stagingColumns).toBeUndefined();
+    expect(modeOf(transactions).load.target(tables, file)).toMatchObject({
+      table: 'raw_transactions',
+      constants: { pipeline: transactions.name, source_file_id: 7 },
+    });
   });
 });
 

@@ -13,7 +13,8 @@ import {
   loadedVersion,
   lockTransactionsLoad,
   publishRawTransactions,
-  rawTransactionsStaging,
+  rawTransactionsTarget,
+  supersedeRawTransactions,
 } from '../pipeline/sources/raw-transactions.ts';
 import type { PipelineMode } from './mode.ts';
 
@@ -26,10 +27,12 @@ import type { PipelineMode } from './mode.ts';
 export function transactionsMode(pipeline: TransactionsPipeline): PipelineMode {
   return {
     load: {
-      stagingColumns: rawTransactionsStaging,
+      stagingColumns: undefined,
       rows: transactionRows(pipeline),
       lock: (conn) => lockTransactionsLoad(conn, pipeline.name),
       loadedVersion: (db, file) => loadedVersion(db, pipeline.name, file),
+      target: rawTransactionsTarget(pipeline),
+      supersede: (conn, input) => supersedeRawTransactions(conn, pipeline.name, input),
       publish: publishRawTransactions(pipeline.name),
     },
     clean: (ctx) => cleanOrders(ctx, pipeline),

@@ -15,11 +15,14 @@ export function stagingTables(runKey: string): StagingTables {
   return { rows: `stg_load_${id}`, rejects: `stg_load_${id}_rej` };
 }
 
-/** `columns`: the staging rows' column definitions, the shape of the mode's raw table. */
+/**
+ * `columns`: the staging rows' column definitions, the shape of the mode's raw table; undefined
+ * when the mode writes its rows straight into the raw table (only the rejects are staged then).
+ */
 export async function createStaging(
   conn: PoolConnection,
   tables: StagingTables,
-  columns: string,
+  columns: string | undefined,
 ): Promise<void> {
   await dropStaging(conn, tables);
   // No keys, no indexes: the bulk write is the hot path; publish sorts once. MyISAM where the
@@ -28,7 +31,7 @@ export async function createStaging(
   // A server without it (disabled_storage_engines, some managed services) stages in InnoDB.
   const create = (engine: string) =>
     conn.query(`CREATE TABLE \`${tables.rows}\` (${columns}) ENGINE=${engine} DEFAULT CHARSET=utf8mb4`);
-  await create('MyISAM').catch(() => create('InnoDB'));
+  if (columns !== undefined) await create('MyISAM').catch(() => create('InnoDB'));
   await conn.query(`CREATE TABLE \`${tables.rejects}\` LIKE rejected_rows`);
 }
 
@@ -44,8 +47,8 @@ export interface StagedInput {
 }
 
 /**
- * Replaces the published raw rows (and the load rejects) that the staged inputs supersede with the
- * staged rows, inside the caller's transaction: what differs between modes in publishing a load.
+ * Publishes the rows written during the load (the mode's part, see LoadPlan.publish) inside the
+ * load's transaction, after every input's rows are written.
  */
 export type PublishRows = (
   conn: PoolConnection,
@@ -55,9 +58,10 @@ export type PublishRows = (
 ) => Promise<void>;
 
 /**
- * Publishes the staged rows in one transaction: the mode's raw rows replaced by `publishRows`, the
- * rejects and the inputs' figures written alongside. Readers see either yesterday's tables or
- * today's, never a mix; a failure rolls everything back.
+ * The end of a load, inside the transaction that wrote its rows: the mode's rows published by
+ * `publishRows`, the inputs' earlier load rejects replaced by tonight's, and the inputs' figures
+ * written alongside. Readers see either yesterday's tables or today's, never a mix; a failure rolls
+ * everything back, the rows written while streaming included.
  */
 export async function publishStaged(
   conn: PoolConnection,
@@ -66,25 +70,22 @@ export async function publishStaged(
   inputs: StagedInput[],
   publishRows: PublishRows,
 ): Promise<void> {
-  await inTransaction(conn, async () => {
-    await publishRows(conn, runKey, tables, inputs);
+  await publishRows(conn, runKey, tables, inputs);
+  for (const { file } of inputs)
+    await conn.query("DELETE FROM rejected_rows WHERE run_key = ? AND step = 'load' AND source = ?", [
+      runKey,
+      file.path,
+    ]);
+  await conn.query(
+    `INSERT INTO rejected_rows (run_key, step, source, line, column_name, reason, raw)
+     SELECT run_key, step, source, line, column_name, reason, raw FROM \`${tables.rejects}\` ORDER BY id`,
+  );
+  for (const { file, ledger, staged } of inputs) {
     await conn.query(
-      `INSERT INTO rejected_rows (run_key, step, source, line, column_name, reason, raw)
-       SELECT run_key, step, source, line, column_name, reason, raw FROM \`${tables.rejects}\` ORDER BY id`,
+      'UPDATE source_files SET `rows` = ?, rejected = ?, header = ?, action = ? WHERE id = ?',
+      [staged.read, staged.rejected, JSON.stringify(staged.header), ledger ? 'replaced' : 'loaded', file.id],
     );
-    for (const { file, ledger, staged } of inputs) {
-      await conn.query(
-        'UPDATE source_files SET `rows` = ?, rejected = ?, header = ?, action = ? WHERE id = ?',
-        [
-          staged.read,
-          staged.rejected,
-          JSON.stringify(staged.header),
-          ledger ? 'replaced' : 'loaded',
-          file.id,
-        ],
-      );
-    }
-  });
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { PoolConnection } from 'mysql2/promise';
 import type { Contract, ParseOptions, Pipeline } from '../../config/pipeline.ts';
-import { type LoadMethod, loadTsv } from '../../db/load-infile.ts';
+import { type BulkTarget, type LoadMethod, loadTsv } from '../../db/load-infile.ts';
 import type { sourceFiles } from '../../db/schema/index.ts';
 import { PermanentError } from '../errors.ts';
 import { planRows, type RowLayout, type RowPlan } from './contracts/row-plan.ts';
@@ -38,14 +38,17 @@ export interface StageInput {
   contract: Contract;
   isoDates: boolean;
   method: LoadMethod;
-  tables: { rows: string; rejects: string };
+  /** Where the rows go (the mode's staging or raw table, see LoadPlan.target); the columns follow the file's header. */
+  into: Omit<BulkTarget, 'columns'>;
+  /** The run's staging table of rejects (the load publishes them with the rows). */
+  rejects: string;
 }
 
 /**
- * Streams one collected file through its contract into the run's staging table: rows that pass
- * as TSV into LOAD DATA (or prepared inserts), rows that fail into the staging rejects table with
- * line, column and reason. Block-level problems throw PermanentError naming file and column; the
- * caller drops the staging tables, so nothing is published. Memory stays flat: one chunk of text,
+ * Streams one collected file through its contract into its target table: rows that pass as TSV
+ * into LOAD DATA (or prepared inserts), rows that fail into the staging rejects table with line,
+ * column and reason. Block-level problems throw PermanentError naming file and column; the caller
+ * rolls back its transaction (and drops the staging tables), so nothing is published. Memory stays flat: one chunk of text,
  * one chunk of TSV and at most one batch of rejects are held at a time.
  */
 export async function stageFile(input: StageInput): Promise<StagedFile> {
@@ -132,7 +135,7 @@ export async function stageFile(input: StageInput): Promise<StagedFile> {
     const batch = rejects;
     rejects = [];
     await input.rejectConn.query(
-      `INSERT INTO \`${input.tables.rejects}\` (run_key, step, source, line, column_name, reason, raw) VALUES ?`,
+      `INSERT INTO \`${input.rejects}\` (run_key, step, source, line, column_name, reason, raw) VALUES ?`,
       [batch],
     );
   };
@@ -188,7 +191,7 @@ export async function stageFile(input: StageInput): Promise<StagedFile> {
     const columns = plan?.columns ?? ['line'];
     loaded = await loadTsv(
       input.conn,
-      { table: input.tables.rows, columns, constants: { source_file_id: file.id } },
+      { ...input.into, columns },
       tsv(),
       input.method,
       () => read - rejected,
