@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decilesOf, ranksOf, SEGMENT_CODES } from './deciles.ts';
+import { decilesOf, ranksByScore, ranksOf, SEGMENT_CODES } from './deciles.ts';
 
 describe('decilesOf', () => {
   it('puts the highest tenth in decile 1 and the lowest in decile 10', () => {
@@ -31,5 +31,21 @@ describe('ranksOf segments', () => {
     const scores = Float64Array.from([0.9, NaN, 0.8, 0.7, 0.1]);
     const { segments } = ranksOf(scores, { top: 0.2, next: 0.4 });
     expect(Array.from(segments, (k) => SEGMENT_CODES[k])).toEqual(['high', 'low', 'medium', 'medium', 'low']);
+  });
+});
+
+describe('ranksByScore', () => {
+  it('ranks as a sort by score descending, ties in input order, missing last', () => {
+    // 50,000 scores on a coarse grid (many ties), some missing.
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const scores = Float64Array.from({ length: 50_000 }, () =>
+      next() < 0.05 ? NaN : Math.round(next() * 200) / 200,
+    );
+    const key = (i: number): number => (Number.isNaN(scores[i]!) ? -Infinity : scores[i]!);
+    const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => key(b) - key(a) || a - b);
+    const expected = new Uint32Array(scores.length);
+    order.forEach((i, rank) => (expected[i] = rank));
+    expect(ranksByScore(scores)).toEqual(expected);
   });
 });

@@ -1,4 +1,5 @@
 import type { SegmentsConfig } from '../../config/pipeline.ts';
+import { ranksByScore } from './deciles.ts';
 
 /**
  * The first row of a rank band: rows ranked at or after it have a score below `score`, or the
@@ -30,8 +31,7 @@ export function rankCuts(scores: Float64Array, s: SegmentsConfig): RankCuts {
   const n = scores.length;
   const key = (i: number): number => (scores[i]! === scores[i]! ? scores[i]! : -Infinity);
   const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => key(b) - key(a) || a - b);
+  ranksByScore(scores).forEach((rank, i) => (order[rank] = i));
   const at = (rank: number): RankCut | null => {
     if (rank >= n) return null;
     const i = order[rank]!;
