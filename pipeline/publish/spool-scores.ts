@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
+import { setImmediate } from 'node:timers/promises';
 import type { Pool } from 'mysql2/promise';
 import type { Model } from '../../ml/engine.ts';
 import type { ReasonWriter } from '../../reports/reason-sentences.ts';
@@ -162,7 +163,9 @@ export async function spoolScores(file: string, o: SpoolOptions): Promise<Spoole
         }
         text += `${n + r}\t${Number.isFinite(s) ? s : '\\N'}\t${reasons}\t${known === undefined ? 0 : 1}\t${tsv(chunk.ids[r]!)}${value}\n`;
       }
+      // Back to the event loop after every piece, whether or not the file needs draining.
       if (!out.write(text)) await once(out, 'drain');
+      else await setImmediate();
     }
     n += chunk.nRows;
     await o.onChunk(n);
