@@ -19,6 +19,8 @@ export interface FittedCandidates {
   blend?: BlendSpec;
   candidates: CandidateFigure[];
   fitMs: number;
+  /** Wall time of each phase (fit + calibrate per engine, their evaluation, the blend), for the step's details. */
+  timings: Record<string, number>;
 }
 
 interface Options {
@@ -40,6 +42,7 @@ export async function fitCandidates(
 ): Promise<FittedCandidates> {
   const { engine, ...rest } = pipeline.model;
   const engines: readonly EngineName[] = engine === 'auto' ? AUTO_ENGINES : [engine];
+  const timings: Record<string, number> = {};
   const fitted: { model: CalibratedModel; figure: Omit<CandidateFigure, 'value' | 'chosen'> }[] = [];
   for (const [i, name] of engines.entries()) {
     const started = performance.now();
@@ -57,10 +60,14 @@ export async function fitCandidates(
     const metrics = headlineMetrics(
       await evaluateCalibrated(model, valid, rest.threshold, rest.seed, { signal: opts.signal }),
     );
+    timings[`${name}Ms`] = fitMs;
+    timings.evaluateMs = (timings.evaluateMs ?? 0) + Math.round(performance.now() - started) - fitMs;
     fitted.push({ model, figure: { engine: name, metrics, fitMs, calibration: model.calibrator.method } });
   }
   // One more candidate: the blend of the fitted ones, kept only when strictly better (last: ties keep a single engine).
+  const blendStarted = performance.now();
   const blend = await fitBlendCandidate(pipeline, fitted, valid, { signal: opts.signal });
+  if (fitted.length > 1) timings.blendMs = Math.round(performance.now() - blendStarted);
   if (blend) fitted.push(blend);
   const candidates = chooseCandidate(
     pipeline.promotion.metric,
@@ -75,5 +82,6 @@ export async function fitCandidates(
     ...(inner instanceof BlendModel ? { blend: inner.spec } : {}),
     candidates,
     fitMs: chosen.figure.fitMs,
+    timings,
   };
 }
