@@ -11,6 +11,7 @@ import {
   type DependenceSuspect,
   dependenceSuspects,
   dependenceWarning,
+  leakRefitRecipe,
 } from '../pipeline/quality/leak-guard.ts';
 import { fitCandidates } from '../pipeline/registry/fit-candidates.ts';
 import { fitKeyOf } from '../pipeline/registry/fit-key.ts';
@@ -18,6 +19,7 @@ import { storeKnownOutcomeScores } from '../pipeline/registry/known-outcome-scor
 import { saveModelVersion } from '../pipeline/registry/model-store.ts';
 import { reuseFittedVersion } from '../pipeline/registry/reuse-version.ts';
 import { capTrainRows } from '../pipeline/registry/train-sample.ts';
+import { sampleValidationRows, VALIDATION_SAMPLE_ROWS } from '../pipeline/registry/validation-sample.ts';
 import { defineStep } from '../runner/step.ts';
 
 /**
@@ -85,12 +87,13 @@ export const train = defineStep({
     lap('candidatesMs');
     const recipe = { ...params, engine, ...(blend ? { blend } : {}) };
     const guard = run.pipeline.leakGuard;
-    // Cheaper refits (≤ 30 trees) are enough to see whether the model leans on one feature.
+    // Cheaper refits (≤ 30 trees or boosting rounds), measured on a sample of the validation rows,
+    // are enough to see whether the model leans on one feature.
     const leaks = await dependenceSuspects(
       fitRows,
-      valid,
+      await sampleValidationRows(valid, VALIDATION_SAMPLE_ROWS, params.seed),
       model.featureImportance(),
-      (rows) => trainModel(rows, { ...recipe, nTrees: Math.min(recipe.nTrees, 30) }, { threads, signal }),
+      (rows) => trainModel(rows, leakRefitRecipe(recipe), { threads, signal }),
       { maxAucLoss: guard.maxDropLoss, maxImportanceShare: guard.maxImportanceShare, topK: 3 },
     );
     lap('leakGuardMs');
