@@ -4,10 +4,11 @@ import type { FeatureMatrix } from '../features/feature-matrix-type.ts';
 
 /**
  * Validation rows that train's choices are made on at most (which members a blend takes, how much
- * ROC-AUC the leak guard's refits lose without a feature): a paired comparison of two scorings of
- * the same 200,000 rows varies by about ±0.001 of ROC-AUC, while scoring, calibrating and sorting
- * a million rows for each of a dozen tries costs the step minutes. The kept model's calibration
- * and every figure it publishes stay on all the validation rows.
+ * ROC-AUC the leak guard's refits lose without a feature): both compare scorings of the same rows,
+ * and scoring, calibrating and sorting every row for each of a dozen tries cost the 1 M-customer
+ * night over a minute. Measured there (846,659 validation rows): the same blend chosen, and the
+ * same leak named, its loss 0.004 on the sample vs 0.005 on all rows. The kept model's
+ * calibration and every figure it publishes stay on all the validation rows.
  */
 export const VALIDATION_SAMPLE_ROWS = 200_000;
 
