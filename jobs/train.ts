@@ -11,6 +11,7 @@ import {
   type DependenceSuspect,
   dependenceSuspects,
   dependenceWarning,
+  leakRefitRecipe,
 } from '../pipeline/quality/leak-guard.ts';
 import { fitCandidates } from '../pipeline/registry/fit-candidates.ts';
 import { fitKeyOf } from '../pipeline/registry/fit-key.ts';
@@ -18,6 +19,7 @@ import { storeKnownOutcomeScores } from '../pipeline/registry/known-outcome-scor
 import { saveModelVersion } from '../pipeline/registry/model-store.ts';
 import { reuseFittedVersion } from '../pipeline/registry/reuse-version.ts';
 import { capTrainRows } from '../pipeline/registry/train-sample.ts';
+import { sampleValidationRows, VALIDATION_SAMPLE_ROWS } from '../pipeline/registry/validation-sample.ts';
 import { defineStep } from '../runner/step.ts';
 
 /**
@@ -33,6 +35,14 @@ export const train = defineStep({
   name: 'train',
   async handler({ run, db, pool, config, signal, progress, log }) {
     const mode = modeOf(run.pipeline);
+    // Where the step's time goes (details.timings): each phase's wall time since the previous one.
+    const timings: Record<string, number> = {};
+    let mark = performance.now();
+    const lap = (phase: string): void => {
+      const now = performance.now();
+      timings[phase] = Math.round(now - mark);
+      mark = now;
+    };
     const data = await mode.readFeatures({ db, pool }, run.runKey, 'train');
     const params = { ...run.pipeline.model };
     const crossFit = mode.kFold.allowed;
@@ -43,6 +53,7 @@ export const train = defineStep({
     // recent labeled window), which the model never learns from.
     const valid = await mode.readFeatures({ db, pool }, run.runKey, 'valid');
     // Same rows, recipe and seed as an existing version: use it, fit nothing, store nothing.
+    lap('readMs');
     const fit = fitKeyOf(run.pipeline, data, valid);
     const reused = await reuseFittedVersion(
       pool,
@@ -56,24 +67,36 @@ export const train = defineStep({
       );
       return { rowsIn: data.nRows, details: { reusedVersion: reused.version, reusedFrom: reused.runKey } };
     }
+    lap('fitKeyMs');
     // One sample for every fit below (candidates, blend, leak refits): fit time grows with rows.
     const { rows: fitRows, sample } = await capTrainRows(data, params);
     if (sample) log.info(sample, 'training rows capped by model.maxTrainRows: seeded stratified sample');
-    const { model, engine, blend, candidates, fitMs } = await fitCandidates(run.pipeline, fitRows, valid, {
+    lap('sampleMs');
+    const {
+      model,
+      engine,
+      blend,
+      candidates,
+      fitMs,
+      timings: candidateTimings,
+    } = await fitCandidates(run.pipeline, fitRows, valid, {
       threads,
       signal,
       onProgress: (done) => void progress(Math.round(done * share)),
     });
+    lap('candidatesMs');
     const recipe = { ...params, engine, ...(blend ? { blend } : {}) };
     const guard = run.pipeline.leakGuard;
-    // Cheaper refits (≤ 30 trees) are enough to see whether the model leans on one feature.
+    // Cheaper refits (≤ 30 trees or boosting rounds), measured on a sample of the validation rows,
+    // are enough to see whether the model leans on one feature.
     const leaks = await dependenceSuspects(
       fitRows,
-      valid,
+      await sampleValidationRows(valid, VALIDATION_SAMPLE_ROWS, params.seed),
       model.featureImportance(),
-      (rows) => trainModel(rows, { ...recipe, nTrees: Math.min(recipe.nTrees, 30) }, { threads, signal }),
+      (rows) => trainModel(rows, leakRefitRecipe(recipe), { threads, signal }),
       { maxAucLoss: guard.maxDropLoss, maxImportanceShare: guard.maxImportanceShare, topK: 3 },
     );
+    lap('leakGuardMs');
     const leakWarnings = leaks.map(dependenceWarning);
     for (const w of leakWarnings) log.warn(w);
     let known: (CrossFit & { ids: string[] }) | null = null;
@@ -100,6 +123,7 @@ export const train = defineStep({
         })),
       };
     }
+    if (known) lap('crossFitMs');
     const [set] = await db
       .select({ rowsValid: featureSets.rowsValid, customerValue: featureSets.customerValue })
       .from(featureSets)
@@ -137,9 +161,11 @@ export const train = defineStep({
       if (known) await storeKnownOutcomeScores(conn, run.runKey, known.ids, known.scores, known.folds);
       else await conn.query('DELETE FROM known_outcome_scores WHERE run_key = ?', [run.runKey]);
     });
+    lap('storeMs');
     log.info(
       {
         fitMs,
+        timings,
         trainRows: fitRows.nRows,
         modelBytes: stored.bytes,
         chunks: stored.chunks,
@@ -158,6 +184,7 @@ export const train = defineStep({
         calibration: model.report.method,
         ...(leakWarnings.length ? { warnings: leakWarnings } : {}),
         ...(known ? { knownOutcomeRows: known.ids.length, crossFitFolds: params.crossFitFolds } : {}),
+        timings: { ...timings, ...candidateTimings },
       },
     };
   },

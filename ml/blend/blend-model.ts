@@ -76,7 +76,8 @@ export class BlendModel implements Model {
     return { members: this.members.map((m) => m.engine), weights: [...this.weights] };
   }
 
-  private mix(probas: Float64Array[]): Float64Array {
+  /** The blend's probabilities from its members' (in member order): what predictProba returns. */
+  mix(probas: Float64Array[]): Float64Array {
     const out = new Float64Array(probas[0]!.length);
     probas.forEach((p, m) => {
       const w = this.weights[m]!;

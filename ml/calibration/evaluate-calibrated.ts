@@ -23,6 +23,21 @@ export async function evaluateCalibrated(
 ): Promise<BinaryEvaluation> {
   const calibrated = model instanceof CalibratedModel ? model : null;
   const raw = await predictProbaOffThread(calibrated ? calibrated.inner : model, valid.columns, opts);
+  return evaluateCalibratedScores(model, raw, valid, rule, seed);
+}
+
+/**
+ * evaluateCalibrated from the base model's raw probabilities on the validation rows, already
+ * computed (for a CalibratedModel: its inner model's, before the calibrator).
+ */
+export function evaluateCalibratedScores(
+  model: Model,
+  raw: Float64Array,
+  valid: Pick<Dataset, 'labels'> & { ids: readonly string[] },
+  rule: ThresholdRule,
+  seed: number,
+): Promise<BinaryEvaluation> {
+  const calibrated = model instanceof CalibratedModel ? model : null;
   const calibrator = calibrated?.calibrator ?? { method: 'none' as const };
   const halves = calibrator.method === 'none' ? null : hashFolds(valid.ids, seed, 2);
   return evaluateCalibratedOffThread(valid.labels, raw, calibrator, halves, rule);

@@ -44,6 +44,19 @@ export async function calibrate(
   opts: { signal?: AbortSignal } = {},
 ): Promise<CalibratedModel> {
   const raw = await predictProbaOffThread(model, calibration.data.columns, { signal: opts.signal });
+  return calibrateScores(model, raw, calibration, seed);
+}
+
+/**
+ * calibrate from the model's raw probabilities on the calibration rows, already computed (engine
+ * auto scores each candidate once on the validation rows, for its calibration, figures and blend).
+ */
+export async function calibrateScores(
+  model: Model,
+  raw: Float64Array,
+  calibration: CalibrationRows,
+  seed: number,
+): Promise<CalibratedModel> {
   const { calibrator, report } = await chooseCalibrationOffThread(
     raw,
     calibration.data.labels,

@@ -1,5 +1,5 @@
 import type { Labels, Scores } from './common.ts';
-import { checkLengths, ratio } from './common.ts';
+import { checkLengths, descendingOrder, ratio } from './common.ts';
 
 /** Ranking metrics over all thresholds, matching scikit-learn's roc_curve / roc_auc_score / average_precision_score. */
 /** One point per distinct score, highest first: cumulative tp/fp when predicting score ≥ threshold. */
@@ -11,9 +11,7 @@ export interface RankPoint {
 
 export function rankPoints(labels: Labels, scores: Scores): RankPoint[] {
   const n = checkLengths(labels, scores);
-  const order = Array.from({ length: n }, (_, i) => i).sort(
-    (a, b) => (scores[b] as number) - (scores[a] as number),
-  );
+  const order = descendingOrder(scores);
   const points: RankPoint[] = [];
   let tp = 0;
   let fp = 0;

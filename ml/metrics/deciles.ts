@@ -1,5 +1,5 @@
 import type { Labels, Scores } from './common.ts';
-import { checkLengths, ratio } from './common.ts';
+import { checkLengths, descendingOrder, ratio } from './common.ts';
 
 export interface DecileRow {
   /** 1 = the tenth of rows with the highest scores. */
@@ -16,9 +16,7 @@ export interface DecileRow {
 /** Row i of the score-descending order goes to decile ⌊10 i / n⌋ + 1; ties keep input order. */
 export function liftTable(labels: Labels, scores: Scores): DecileRow[] {
   const n = checkLengths(labels, scores);
-  const order = Array.from({ length: n }, (_, i) => i).sort(
-    (a, b) => (scores[b] as number) - (scores[a] as number) || a - b,
-  );
+  const order = descendingOrder(scores);
   const rows = new Array<number>(10).fill(0);
   const pos = new Array<number>(10).fill(0);
   let total = 0;

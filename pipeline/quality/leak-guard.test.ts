@@ -3,7 +3,7 @@ import type { Dataset } from '../../ml/dataset.ts';
 import { makeSynthetic } from '../../ml/datasets/synthetic.ts';
 import { trainModel } from '../../ml/engine.ts';
 import { createRng } from '../../ml/random.ts';
-import { dependenceSuspects, leakSuspects } from './leak-guard.ts';
+import { dependenceSuspects, leakRefitRecipe, leakSuspects } from './leak-guard.ts';
 
 /** Synthetic customers plus a "duration"-like column known only after the outcome: shifted for buyers, noisy. */
 function withPlanted(nRows: number, seed: number): Dataset {
@@ -67,5 +67,18 @@ describe('leak guard', () => {
     expect(found.map((x) => x.feature)).toEqual(['duration']);
     expect(found[0]!.rule).toBe('drop-column');
     expect(found[0]!.aucLoss).toBeGreaterThan(0.02);
+  });
+
+  it('refits with at most 30 trees and 30 boosting rounds, keeping the rest of the recipe', () => {
+    expect(leakRefitRecipe({ nTrees: 100, maxDepth: 16, boost: {} })).toEqual({
+      nTrees: 30,
+      maxDepth: 16,
+      boost: { maxIter: 30 },
+    });
+    expect(leakRefitRecipe({ nTrees: 10, boost: { maxIter: 12, learningRate: 0.2 } })).toEqual({
+      nTrees: 10,
+      boost: { maxIter: 12, learningRate: 0.2 },
+    });
+    expect(leakRefitRecipe({ nTrees: 50, boost: { maxIter: 500 } }).boost).toEqual({ maxIter: 30 });
   });
 });

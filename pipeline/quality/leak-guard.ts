@@ -1,5 +1,10 @@
 import type { Dataset } from '../../ml/dataset.ts';
-import { type Predictor, predictProbaOffThread } from '../../ml/engine.ts';
+import {
+  defaultBoostParams,
+  type ForestParams,
+  type Predictor,
+  predictProbaOffThread,
+} from '../../ml/engine.ts';
 import { rankingOffThread } from '../../ml/evaluate-off-thread.ts';
 import { rocAuc } from '../../ml/metrics.ts';
 import type { FeatureMatrix } from '../features/feature-matrix-type.ts';
@@ -115,6 +120,15 @@ export async function dependenceSuspects(
       out.push({ feature, aucLoss: loss, importanceShare: share, rule: 'dominance' });
   }
   return out;
+}
+
+/**
+ * The recipe of dependenceSuspects' refits: at most 30 trees and 30 boosting rounds. A refit only
+ * has to show whether the model leans on one feature, and each suspect costs one.
+ */
+export function leakRefitRecipe<P extends Pick<ForestParams, 'nTrees' | 'boost'>>(recipe: P): P {
+  const maxIter = Math.min(recipe.boost?.maxIter ?? defaultBoostParams.maxIter, 30);
+  return { ...recipe, nTrees: Math.min(recipe.nTrees, 30), boost: { ...recipe.boost, maxIter } };
 }
 
 export const DEPENDENCE_PREFIX = 'possible label leak: the model depends on';

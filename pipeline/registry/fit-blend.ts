@@ -4,20 +4,24 @@ import { selectBlend } from '../../ml/blend/select-blend.ts';
 import type { CalibratedModel } from '../../ml/calibration/calibrated-model.ts';
 import { applyCalibrator } from '../../ml/calibration/calibrator.ts';
 import { crossCalibrated } from '../../ml/calibration/choose-calibrator.ts';
-import { evaluateCalibrated } from '../../ml/calibration/evaluate-calibrated.ts';
-import { calibrate } from '../../ml/calibration/train-calibrated.ts';
+import { evaluateCalibratedScores } from '../../ml/calibration/evaluate-calibrated.ts';
+import { calibrateScores } from '../../ml/calibration/train-calibrated.ts';
 import { chooseCalibrationOffThread, evaluateBinaryOffThread } from '../../ml/evaluate-off-thread.ts';
 import { hashFolds } from '../../ml/evaluation/hash-folds.ts';
 import { brierScore, logLoss } from '../../ml/metrics.ts';
 import { mapInSlices, predictProbaOffThread } from '../../ml/predict-off-thread.ts';
+import { stratifiedSample } from '../../ml/stratified-sample.ts';
 import type { FeatureMatrix } from '../features/feature-matrix-type.ts';
 import type { CandidateFigure } from './choose-candidate.ts';
 import { chooseCandidate } from './choose-candidate.ts';
 import { headlineMetrics } from './headline-metrics.ts';
+import { VALIDATION_SAMPLE_ROWS } from './validation-sample.ts';
 
 export interface FittedCandidate {
   model: CalibratedModel;
   figure: Omit<CandidateFigure, 'value' | 'chosen'>;
+  /** The model's probabilities on the validation rows when already computed (else they are). */
+  probas?: Float64Array;
 }
 
 /** At most this many members: few degrees of freedom chosen on the validation rows. */
@@ -26,45 +30,57 @@ export const MAX_BLEND_MEMBERS = 3;
 /**
  * Engine auto's blend candidate: the equal-weight mean of the fitted candidates' calibrated
  * probabilities, members chosen greedily (ml/blend/select-blend.ts) from the best single
- * candidate by the promotion metric on the validation rows, then calibrated on those rows
- * like every candidate, its figures taken as evaluateCalibrated takes them (log-loss and Brier
- * from the cross-calibrated halves). Null when no blend strictly beats the best single one.
+ * candidate by the promotion metric, then calibrated on all the validation rows like every
+ * candidate, its figures taken as evaluateCalibrated takes them (log-loss and Brier from the
+ * cross-calibrated halves) on all of them. Null when no blend strictly beats the best single one.
+ * Above `selectionRows` validation rows the members are chosen on a seeded stratified sample of
+ * that many: each mix tried is calibrated and measured (sorts of every row), while the choice of
+ * two or three members settles long before a million rows; the blend kept, and every figure, are
+ * still fit and measured on all of them, from each candidate's scores (no row scored twice).
  */
 export async function fitBlendCandidate(
   pipeline: Pipeline,
   fitted: readonly FittedCandidate[],
   valid: FeatureMatrix,
-  opts: { signal?: AbortSignal } = {},
+  opts: { signal?: AbortSignal; selectionRows?: number } = {},
 ): Promise<FittedCandidate | null> {
   if (fitted.length < 2) return null;
   const started = performance.now();
   const { threshold, seed } = pipeline.model;
   const metric = pipeline.promotion.metric;
   const lowerIsBetter = metric === 'logLoss' || metric === 'brier';
-  const halves = hashFolds(valid.ids, seed, 2);
+  const probas: Float64Array[] = [];
+  for (const f of fitted)
+    probas.push(f.probas ?? (await predictProbaOffThread(f.model, valid.columns, opts)));
+  const all = valid.nRows <= (opts.selectionRows ?? VALIDATION_SAMPLE_ROWS);
+  const idx = all
+    ? null
+    : await stratifiedSample(valid.labels, opts.selectionRows ?? VALIDATION_SAMPLE_ROWS, seed);
+  const labels = pick(valid.labels, idx);
+  const halves = pick(hashFolds(valid.ids, seed, 2), idx);
+  const chosenOn = idx ? probas.map((p) => pick(p, idx)) : probas;
   // Each mix is calibrated and measured on the metrics thread (isotonic fits and curves sort every
   // validation row): seconds of main thread per blend at a million rows otherwise.
   const score = async (mix: Float64Array): Promise<number | null> => {
-    const { calibrator } = await chooseCalibrationOffThread(mix, valid.labels, halves);
+    const { calibrator } = await chooseCalibrationOffThread(mix, labels, halves);
     const calibrated = await mapInSlices(mix, (v) => applyCalibrator(calibrator, v), opts.signal);
-    const m = headlineMetrics(await evaluateBinaryOffThread(valid.labels, calibrated, threshold));
+    const m = headlineMetrics(await evaluateBinaryOffThread(labels, calibrated, threshold));
     if (calibrator.method !== 'none' && (metric === 'logLoss' || metric === 'brier')) {
-      const honest = crossCalibrated(calibrator.method, mix, valid.labels, halves);
-      return metric === 'logLoss' ? logLoss(valid.labels, honest) : brierScore(valid.labels, honest);
+      const honest = crossCalibrated(calibrator.method, mix, labels, halves);
+      return metric === 'logLoss' ? logLoss(labels, honest) : brierScore(labels, honest);
     }
     return m[metric];
   };
-  const probas: Float64Array[] = [];
-  for (const f of fitted) probas.push(await predictProbaOffThread(f.model, valid.columns, opts));
   const ranked = chooseCandidate(
     metric,
     fitted.map((f) => f.figure),
   );
   const best = ranked.findIndex((c) => c.chosen);
-  const members = await selectBlend(probas, best, score, {
+  const members = await selectBlend(chosenOn, best, score, {
     lowerIsBetter,
     maxMembers: MAX_BLEND_MEMBERS,
-    startScore: ranked[best]!.value,
+    // The best single candidate's figure is on all rows: on a sample, its mix of one is scored there.
+    ...(idx ? {} : { startScore: ranked[best]!.value }),
   });
   if (members.length < 2) return null;
   // Members in candidate order (simplest first), so the same choice always makes the same blend.
@@ -73,12 +89,22 @@ export async function fitBlendCandidate(
     members.map((i) => fitted[i]!.model),
     members.map(() => 1 / members.length),
   );
-  const model = await calibrate(blend, { data: valid, ids: valid.ids }, seed, opts);
-  const metrics = headlineMetrics(await evaluateCalibrated(model, valid, threshold, seed, opts));
+  // Its scores on every validation row are the mix of its members' (what blend.predictProba gives).
+  const raw = blend.mix(members.map((i) => probas[i]!));
+  const model = await calibrateScores(blend, raw, { data: valid, ids: valid.ids }, seed);
+  const metrics = headlineMetrics(await evaluateCalibratedScores(model, raw, valid, threshold, seed));
   const fitMs =
     members.reduce((s, i) => s + fitted[i]!.figure.fitMs, 0) + Math.round(performance.now() - started);
   return {
     model,
     figure: { engine: blendLabel(blend.spec), metrics, fitMs, calibration: model.calibrator.method },
   };
+}
+
+/** The rows of `values` at `idx` (all of them, the same array, without one). */
+function pick<T extends Float64Array | Uint8Array>(values: T, idx: Uint32Array | null): T {
+  if (!idx) return values;
+  const out = new (values.constructor as new (n: number) => T)(idx.length);
+  for (let i = 0; i < idx.length; i++) out[i] = values[idx[i]!]!;
+  return out;
 }

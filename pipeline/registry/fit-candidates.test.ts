@@ -106,5 +106,15 @@ describe('engine auto', () => {
     expect((await fitBlendCandidate(pipeline, [even, odd], valid))!.model.serialize()).toBe(
       blend.model.serialize(),
     );
+    // Members chosen on a sample of the validation rows: the same blend here, and its figures
+    // (calibration included) still from every validation row, as with no sample.
+    const sampled = (await fitBlendCandidate(pipeline, [even, odd], valid, { selectionRows: 1_000 }))!;
+    expect(sampled.figure).toEqual({ ...blend.figure, fitMs: sampled.figure.fitMs });
+    expect(sampled.model.serialize()).toBe(blend.model.serialize());
+    expect(sampled.model.report.rows).toBe(valid.nRows);
+    expect(rocAuc(valid.labels, sampled.model.predictProba(valid.columns))).toBeCloseTo(
+      sampled.figure.metrics.rocAuc!,
+      12,
+    );
   });
 });

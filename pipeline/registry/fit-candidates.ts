@@ -1,12 +1,14 @@
 import type { Pipeline } from '../../config/pipeline.ts';
 import { BlendModel } from '../../ml/blend/blend-model.ts';
 import type { CalibratedModel } from '../../ml/calibration/calibrated-model.ts';
-import { evaluateCalibrated } from '../../ml/calibration/evaluate-calibrated.ts';
-import { trainCalibrated } from '../../ml/calibration/train-calibrated.ts';
-import type { BlendSpec, EngineName } from '../../ml/engine.ts';
+import { applyCalibrator } from '../../ml/calibration/calibrator.ts';
+import { evaluateCalibratedScores } from '../../ml/calibration/evaluate-calibrated.ts';
+import { calibrateScores } from '../../ml/calibration/train-calibrated.ts';
+import { type BlendSpec, type EngineName, trainModel } from '../../ml/engine.ts';
+import { mapInSlices, predictProbaOffThread } from '../../ml/predict-off-thread.ts';
 import type { FeatureMatrix } from '../features/feature-matrix-type.ts';
 import { type CandidateFigure, chooseCandidate } from './choose-candidate.ts';
-import { fitBlendCandidate } from './fit-blend.ts';
+import { fitBlendCandidate, type FittedCandidate } from './fit-blend.ts';
 import { headlineMetrics } from './headline-metrics.ts';
 
 /** What engine "auto" tries, simplest first (ties keep the earlier). */
@@ -19,6 +21,8 @@ export interface FittedCandidates {
   blend?: BlendSpec;
   candidates: CandidateFigure[];
   fitMs: number;
+  /** Wall time of each phase (fit + calibrate per engine, their evaluation, the blend), for the step's details. */
+  timings: Record<string, number>;
 }
 
 interface Options {
@@ -30,7 +34,8 @@ interface Options {
 /**
  * Fits the pipeline's engine, or with engine "auto" every candidate, each calibrated on the
  * validation rows, and keeps the best by the promotion metric on those same rows (the rows the
- * champion is judged on next), with every candidate's figure.
+ * champion is judged on next), with every candidate's figure. Each candidate scores the validation
+ * rows once: those scores fit its calibrator, give its figures and feed the blend's selection.
  */
 export async function fitCandidates(
   pipeline: Pipeline,
@@ -40,12 +45,12 @@ export async function fitCandidates(
 ): Promise<FittedCandidates> {
   const { engine, ...rest } = pipeline.model;
   const engines: readonly EngineName[] = engine === 'auto' ? AUTO_ENGINES : [engine];
-  const fitted: { model: CalibratedModel; figure: Omit<CandidateFigure, 'value' | 'chosen'> }[] = [];
+  const timings: Record<string, number> = {};
+  const fitted: FittedCandidate[] = [];
   for (const [i, name] of engines.entries()) {
     const started = performance.now();
-    const model = await trainCalibrated(
+    const base = await trainModel(
       train,
-      { data: valid, ids: valid.ids },
       { ...rest, engine: name },
       {
         threads: opts.threads,
@@ -53,14 +58,29 @@ export async function fitCandidates(
         onProgress: (done, total) => opts.onProgress((i + done / total) / engines.length),
       },
     );
+    const raw = await predictProbaOffThread(base, valid.columns, { signal: opts.signal });
+    const model = await calibrateScores(base, raw, { data: valid, ids: valid.ids }, rest.seed);
     const fitMs = Math.round(performance.now() - started);
     const metrics = headlineMetrics(
-      await evaluateCalibrated(model, valid, rest.threshold, rest.seed, { signal: opts.signal }),
+      await evaluateCalibratedScores(model, raw, valid, rest.threshold, rest.seed),
     );
-    fitted.push({ model, figure: { engine: name, metrics, fitMs, calibration: model.calibrator.method } });
+    // Its calibrated scores, for the blend's selection (engine auto only).
+    const probas =
+      engines.length > 1
+        ? await mapInSlices(raw, (p) => applyCalibrator(model.calibrator, p), opts.signal)
+        : undefined;
+    timings[`${name}Ms`] = fitMs;
+    timings.evaluateMs = (timings.evaluateMs ?? 0) + Math.round(performance.now() - started) - fitMs;
+    fitted.push({
+      model,
+      figure: { engine: name, metrics, fitMs, calibration: model.calibrator.method },
+      ...(probas ? { probas } : {}),
+    });
   }
   // One more candidate: the blend of the fitted ones, kept only when strictly better (last: ties keep a single engine).
+  const blendStarted = performance.now();
   const blend = await fitBlendCandidate(pipeline, fitted, valid, { signal: opts.signal });
+  if (fitted.length > 1) timings.blendMs = Math.round(performance.now() - blendStarted);
   if (blend) fitted.push(blend);
   const candidates = chooseCandidate(
     pipeline.promotion.metric,
@@ -75,5 +95,6 @@ export async function fitCandidates(
     ...(inner instanceof BlendModel ? { blend: inner.spec } : {}),
     candidates,
     fitMs: chosen.figure.fitMs,
+    timings,
   };
 }
