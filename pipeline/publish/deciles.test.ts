@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decilesOf, ranksByScore, ranksOf, SEGMENT_CODES } from './deciles.ts';
+import { decilesOf, rankOrder, ranksOf, SEGMENT_CODES } from './deciles.ts';
 
 describe('decilesOf', () => {
   it('puts the highest tenth in decile 1 and the lowest in decile 10', () => {
@@ -34,7 +34,7 @@ describe('ranksOf segments', () => {
   });
 });
 
-describe('ranksByScore', () => {
+describe('rankOrder', () => {
   it('ranks as a sort by score descending, ties in input order, missing last', () => {
     // 50,000 scores on a coarse grid (many ties), some missing.
     let seed = 7;
@@ -44,8 +44,6 @@ describe('ranksByScore', () => {
     );
     const key = (i: number): number => (Number.isNaN(scores[i]!) ? -Infinity : scores[i]!);
     const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => key(b) - key(a) || a - b);
-    const expected = new Uint32Array(scores.length);
-    order.forEach((i, rank) => (expected[i] = rank));
-    expect(ranksByScore(scores)).toEqual(expected);
+    expect(rankOrder(scores)).toEqual(Uint32Array.from(order));
   });
 });

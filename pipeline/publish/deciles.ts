@@ -1,4 +1,5 @@
 import type { SegmentsConfig } from '../../config/pipeline.ts';
+import { descendingOrder } from '../../ml/metrics/common.ts';
 
 export type Segment = 'high' | 'medium' | 'low';
 export const SEGMENT_CODES: readonly Segment[] = ['high', 'medium', 'low'];
@@ -18,51 +19,25 @@ export interface Ranks {
  */
 export function ranksOf(scores: Float64Array, s: SegmentsConfig): Ranks {
   const n = scores.length;
-  const rank = ranksByScore(scores);
+  const order = rankOrder(scores);
   const deciles = new Uint8Array(n);
   const segments = new Uint8Array(n);
   const high = Math.round(n * s.top);
   const medium = high + Math.round(n * s.next);
-  for (let i = 0; i < n; i++) {
-    const r = rank[i]!;
-    deciles[i] = Math.floor((r * 10) / n) + 1;
-    segments[i] = scores[i]! !== scores[i]! ? 2 : r < high ? 0 : r < medium ? 1 : 2;
+  for (let rank = 0; rank < n; rank++) {
+    const i = order[rank]!;
+    deciles[i] = Math.floor((rank * 10) / n) + 1;
+    segments[i] = scores[i]! !== scores[i]! ? 2 : rank < high ? 0 : rank < medium ? 1 : 2;
   }
   return { deciles, segments };
 }
 
 /**
- * Each row's rank (0 = best): score descending, ties in input order, missing scores last. One
- * native sort of the keys and two binary searches a row, rather than a comparator sort of the
- * indexes (a million comparator calls held the event loop for seconds).
+ * Row indexes by rank (0 = best): score descending, ties in input order, missing scores last;
+ * one native sort, not a comparator sort of a million indexes (it held the event loop for seconds).
  */
-export function ranksByScore(scores: Float64Array): Uint32Array {
-  const n = scores.length;
-  const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) keys[i] = scores[i]! === scores[i]! ? scores[i]! : -Infinity;
-  const sorted = Float64Array.from(keys).sort();
-  // Ties take consecutive ranks in input order: a cursor per run of equal keys (at its first index).
-  const taken = new Uint32Array(n);
-  const rank = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = keys[i]!;
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (sorted[mid]! < v) lo = mid + 1;
-      else hi = mid;
-    }
-    const first = lo;
-    hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (sorted[mid]! <= v) lo = mid + 1;
-      else hi = mid;
-    }
-    rank[i] = n - lo + taken[first]!++;
-  }
-  return rank;
+export function rankOrder(scores: Float64Array): Uint32Array {
+  return descendingOrder(scores.map((v) => (v === v ? v : -Infinity)));
 }
 
 export function decilesOf(scores: Float64Array): Uint8Array {

@@ -1,5 +1,5 @@
 import type { SegmentsConfig } from '../../config/pipeline.ts';
-import { ranksByScore } from './deciles.ts';
+import { rankOrder } from './deciles.ts';
 
 /**
  * The first row of a rank band: rows ranked at or after it have a score below `score`, or the
@@ -30,8 +30,7 @@ const MISSING = -1e308;
 export function rankCuts(scores: Float64Array, s: SegmentsConfig): RankCuts {
   const n = scores.length;
   const key = (i: number): number => (scores[i]! === scores[i]! ? scores[i]! : -Infinity);
-  const order = new Uint32Array(n);
-  ranksByScore(scores).forEach((rank, i) => (order[rank] = i));
+  const order = rankOrder(scores);
   const at = (rank: number): RankCut | null => {
     if (rank >= n) return null;
     const i = order[rank]!;
