@@ -21,11 +21,16 @@ import {
   type QueryRows,
   readCustomerFeatures,
 } from './read-customer-features.ts';
+import { stageCustomerAggregates } from './stage-customer-aggregates.ts';
 
 type Role = 'train' | 'valid' | 'score';
 
+/** The staged per-customer aggregates of every snapshot (a temporary table of the step's connection). */
+const AGGREGATES = 'tmp_customer_agg';
+
 /**
- * Transactions mode's features: one INSERT … SELECT per snapshot into customer_features, the
+ * Transactions mode's features: every snapshot's per-customer aggregates staged in one pass over
+ * the orders, then one INSERT … SELECT per snapshot into customer_features, the
  * guards (leak, base rate, drift) on a deterministic sample, and the feature_sets row that tells
  * train/evaluate/score where the rows are, all in one transaction.
  */
@@ -38,16 +43,26 @@ export async function buildCustomerFeatures(
   await refuseCutoffPastData(pool, run.runKey, pipeline, run.businessDate);
   const conn = await pool.getConnection();
   try {
-    // The latest purchase's country comes from GROUP_CONCAT: MySQL's 1 KiB default would truncate (an error under strict mode).
-    await conn.query('SET SESSION group_concat_max_len = 1048576');
     return await inTransaction(conn, async () => {
       for (const t of ['customer_features', 'feature_rows', 'feature_sets'])
         await conn.query(`DELETE FROM ${t} WHERE run_key = ?`, [run.runKey]);
       const counts: Record<Role, number> = { train: 0, valid: 0, score: 0 };
-      const value = await customerValue(conn, run.runKey, snaps, pipeline, async (i, s, table) => {
-        counts[s.role] += await insertSnapshot(conn, run.runKey, s, pipeline.population.activeDays, table);
-        await progress(Math.round(((i + 1) / snaps.length) * 70));
+      const value = await customerValue(conn, run.runKey, snaps, pipeline, {
+        stage: () => stageCustomerAggregates(conn, pool, run.runKey, snaps, AGGREGATES),
+        insert: async (i, s, table) => {
+          counts[s.role] += await insertSnapshot(
+            conn,
+            run.runKey,
+            s,
+            i,
+            pipeline.population.activeDays,
+            AGGREGATES,
+            table,
+          );
+          await progress(Math.round(((i + 1) / snaps.length) * 70));
+        },
       });
+      await conn.query(`DROP TEMPORARY TABLE IF EXISTS ${AGGREGATES}`);
       for (const s of snaps) {
         if (counts[s.role] === 0)
           throw new PermanentError(
@@ -139,7 +154,14 @@ async function customerValue(
   runKey: string,
   snaps: ReturnType<typeof snapshotsFor>,
   pipeline: TransactionsPipeline,
-  insert: (i: number, snap: Snapshot, valueTable: string | null) => Promise<void>,
+  {
+    stage,
+    insert,
+  }: {
+    /** Stages every snapshot's aggregates (one pass over the orders), before the first insert. */
+    stage: () => Promise<unknown>;
+    insert: (i: number, snap: Snapshot, valueTable: string | null) => Promise<void>;
+  },
 ): Promise<{
   features: string[];
   warnings: string[];
@@ -148,6 +170,7 @@ async function customerValue(
 }> {
   const base = [...customerFeatureNames];
   if (!pipeline.value.enabled) {
+    await stage();
     for (const [i, s] of snaps.entries()) await insert(i, s, null);
     return { features: base, warnings: [], record: null, summary: null };
   }
@@ -161,6 +184,8 @@ async function customerValue(
     fits[i]?.catch(() => undefined);
   };
   start(0);
+  // The orders' pass runs while the first snapshot's fit does, on its thread.
+  await stage();
   const values: SnapshotValue[] = [];
   const table = 'tmp_customer_value';
   for (const [i, s] of snaps.entries()) {

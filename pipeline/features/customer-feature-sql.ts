@@ -28,10 +28,12 @@ export const categoricalFeatures = new Set<string>(['country']);
 export const valueFeatureNames = ['p_alive', 'expected_orders'] as const;
 
 /**
- * Writes one snapshot's rows with a single INSERT … SELECT over clean_orders, grouped by customer
- * in clustered-key order. Every feature reads only orders strictly before the cutoff (a purchase
- * at 00:00 on T belongs to the label window, not the features); the label reads [cutoff, labelEnd).
- * Population: customers with a purchase before the cutoff (within population.activeDays if set).
+ * Writes one snapshot's rows with a single INSERT … SELECT from the staged aggregates
+ * (stage-customer-aggregates.ts: one row per customer with a purchase before the cutoff, the
+ * snapshot's number `index`). Every feature reads only orders strictly before the cutoff (a
+ * purchase at 00:00 on T belongs to the label window, not the features); the label reads
+ * [cutoff, labelEnd). Population: customers with a purchase before the cutoff (within
+ * population.activeDays if set).
  *
  *  recency_days, tenure_days     days from the last / first purchase to the cutoff
  *  frequency                     purchase orders; monetary: net spend (cancellations subtracted when they happened)
@@ -40,51 +42,47 @@ export const valueFeatureNames = ['p_alive', 'expected_orders'] as const;
  *  mean_days_between_orders      (last − first) / (frequency − 1); null with one order
  *  distinct_products, cancellations (cancellation orders)
  *  trend                         (orders last 90 d − orders the 90 d before) / their sum, 0 when both are 0
- *  country                       of the latest purchase
+ *  country                       of the latest purchase that names one (at the same second, the
+ *                                last by invoice)
  * With `valueTable` (a table keyed by customer holding the snapshot's customer-value figures, see
- * pipeline/value), its figures are written in the same statement: no second pass over the rows.
+ * pipeline/value), its figures are written in the same statement.
+ *
+ * The arithmetic stays the server's (DECIMAL division rounding, TIMESTAMPDIFF): on aggregates of
+ * the types its own SUM/MIN/MAX give, it gives the values the grouped query gave.
  */
 export async function insertSnapshot(
   conn: PoolConnection,
   runKey: string,
   snap: Snapshot,
+  index: number,
   activeDays: number | null,
+  aggregates: string,
   valueTable: string | null = null,
 ): Promise<number> {
   const q = (v: string | number) => conn.escape(v);
   const c = q(`${snap.cutoff} 00:00:00`);
-  const day = (n: number) => q(`${addDays(snap.cutoff, -n)} 00:00:00`);
-  const bp = `(o.ordered_at < ${c} AND o.is_cancel = 0)`;
-  const before = `o.ordered_at < ${c}`;
-  const orders = (from: string, to = c) =>
-    `SUM(o.is_cancel = 0 AND o.ordered_at >= ${from} AND o.ordered_at < ${to})`;
-  const first = `MIN(CASE WHEN ${bp} THEN o.ordered_at END)`;
-  const last = `MAX(CASE WHEN ${bp} THEN o.ordered_at END)`;
-  const label = snap.labelEnd ? `IF(${orders(c, q(`${snap.labelEnd} 00:00:00`))} > 0, 1, 0)` : 'NULL';
-  const until = snap.labelEnd ? q(`${snap.labelEnd} 00:00:00`) : c;
-  const active = activeDays === null ? '' : ` AND ${last} >= ${day(activeDays)}`;
+  const active =
+    activeDays === null ? '' : ` AND a.last_at >= ${q(`${addDays(snap.cutoff, -activeDays)} 00:00:00`)}`;
   const [res] = await conn.query(
     `INSERT INTO customer_features (run_key, role, cutoff, customer_id, label, ${customerFeatureNames.join(', ')}${valueTable ? `, ${VALUE_COLUMNS.join(', ')}` : ''})
-     SELECT ${q(runKey)}, ${q(snap.role)}, ${q(snap.cutoff)}, o.customer_id, ${label},
-       TIMESTAMPDIFF(SECOND, ${last}, ${c}) / 86400,
-       SUM(${bp}),
-       SUM(CASE WHEN ${before} THEN o.amount ELSE 0 END),
-       SUM(CASE WHEN ${bp} THEN o.amount ELSE 0 END) / SUM(${bp}),
-       MAX(CASE WHEN ${bp} THEN o.amount END),
-       TIMESTAMPDIFF(SECOND, ${first}, ${c}) / 86400,
-       ${orders(day(30))},
-       SUM(CASE WHEN ${before} AND o.ordered_at >= ${day(30)} THEN o.amount ELSE 0 END),
-       ${orders(day(90))},
-       SUM(CASE WHEN ${before} AND o.ordered_at >= ${day(90)} THEN o.amount ELSE 0 END),
-       IF(SUM(${bp}) > 1, TIMESTAMPDIFF(SECOND, ${first}, ${last}) / 86400 / (SUM(${bp}) - 1), NULL),
-       SUM(CASE WHEN ${bp} THEN o.new_products ELSE 0 END),
-       SUM(${before} AND o.is_cancel = 1),
-       COALESCE((${orders(day(90))} - ${orders(day(180), day(90))}) / NULLIF(${orders(day(180))}, 0), 0),
-       SUBSTRING_INDEX(GROUP_CONCAT(CASE WHEN ${bp} THEN o.country END ORDER BY o.ordered_at DESC SEPARATOR '\\n'), '\\n', 1)${valueTable ? VALUE_COLUMNS.map((col) => `, MAX(v.${col})`).join('') : ''}
-     FROM clean_orders o${valueTable ? ` LEFT JOIN ${valueTable} v ON v.customer_id = o.customer_id` : ''}
-     WHERE o.run_key = ${q(runKey)} AND o.ordered_at < ${until}
-     GROUP BY o.customer_id
-     HAVING SUM(${bp}) > 0${active}`,
+     SELECT ${q(runKey)}, ${q(snap.role)}, ${q(snap.cutoff)}, a.customer_id, ${snap.labelEnd ? 'IF(a.label_orders > 0, 1, 0)' : 'NULL'},
+       TIMESTAMPDIFF(SECOND, a.last_at, ${c}) / 86400,
+       a.purchases,
+       a.net_spend,
+       a.purchase_spend / a.purchases,
+       a.max_amount,
+       TIMESTAMPDIFF(SECOND, a.first_at, ${c}) / 86400,
+       a.orders_30,
+       a.spend_30,
+       a.orders_90,
+       a.spend_90,
+       IF(a.purchases > 1, TIMESTAMPDIFF(SECOND, a.first_at, a.last_at) / 86400 / (a.purchases - 1), NULL),
+       a.products,
+       a.cancels,
+       COALESCE((a.orders_90 - a.orders_90_before) / NULLIF(a.orders_90 + a.orders_90_before, 0), 0),
+       a.country${valueTable ? VALUE_COLUMNS.map((col) => `, v.${col}`).join('') : ''}
+     FROM ${aggregates} a${valueTable ? ` LEFT JOIN ${valueTable} v ON v.customer_id = a.customer_id` : ''}
+     WHERE a.snap = ${Math.floor(index)}${active}`,
   );
   return (res as { affectedRows: number }).affectedRows;
 }
