@@ -26,8 +26,7 @@ import { createDatabase, type Database } from '../db/client.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 import { clean } from '../jobs/clean.ts';
 import { features } from '../jobs/features.ts';
-import { createMailer } from '../reports/mailer.ts';
-import type { StepContext } from '../runner/step.ts';
+import { benchStepContext } from './step-context.ts';
 
 const DATA = fileURLToPath(new URL('./.data/', import.meta.url));
 const { values } = parseArgs({
@@ -139,7 +138,12 @@ async function benchSet(name: string, csv: string, date: string): Promise<Result
       [pipeline.name],
     );
     const scanSeconds = (performance.now() - s0) / 1000;
-    const ctx = stepContext(database, config, pipeline, date);
+    const ctx = benchStepContext(
+      database,
+      config,
+      { runKey: `${pipeline.name}@${date}`, pipeline, businessDate: date },
+      createLogger(config),
+    );
     const t1 = performance.now();
     const c = await clean.handler(ctx);
     const t2 = performance.now();
@@ -202,25 +206,6 @@ async function ensureLoaded(database: Database, pipeline: string, csv: string): 
   } finally {
     conn.release();
   }
-}
-
-function stepContext(
-  database: Database,
-  config: ReturnType<typeof loadConfig>,
-  pipeline: TransactionsPipeline,
-  date: string,
-): StepContext {
-  return {
-    run: { runKey: `${pipeline.name}@${date}`, pipeline, businessDate: date },
-    attempt: 1,
-    db: database.db,
-    pool: database.pool,
-    config,
-    mailer: createMailer(config),
-    log: createLogger(config),
-    signal: new AbortController().signal,
-    progress: async () => {},
-  };
 }
 
 function line(label: string, r: Result): string {

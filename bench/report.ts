@@ -13,7 +13,6 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
 import { loadConfig } from '../config/env.ts';
-import { createLogger } from '../config/logger.ts';
 import { connectionOptions, createDatabase, type Database } from '../db/client.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 import { score } from '../jobs/score.ts';
@@ -23,7 +22,6 @@ import { evaluateBinary } from '../ml/metrics.ts';
 import { modeOf } from '../modes/index.ts';
 import { rocChart } from '../reports/charts/roc-chart.ts';
 import { gatherReportData } from '../reports/gather/gather-report-data.ts';
-import { createMailer } from '../reports/mailer.ts';
 import {
   type RenderedPage,
   type RenderedReport,
@@ -31,6 +29,7 @@ import {
 } from '../reports/render/render-run-report.ts';
 import { writeReportArchive } from '../reports/render/write-archive.ts';
 import { scoringPipeline, seedScoringNight } from '../test/helpers/scoring-night.ts';
+import { benchStepContext } from './step-context.ts';
 
 const PIPELINE = 'online-retail';
 const TONIGHT = '2026-11-24';
@@ -160,17 +159,7 @@ async function seedNight(
   const pipeline = scoringPipeline(PIPELINE);
   await seedScoringNight(database, pipeline, { runKey, businessDate: date, ids, columns, model });
   const config = loadConfig({ ...process.env, DATABASE_URL: '' });
-  await score.handler({
-    run: { runKey, pipeline, businessDate: date },
-    attempt: 1,
-    db: database.db,
-    pool: database.pool,
-    config,
-    mailer: createMailer(config),
-    log: createLogger({ LOG_LEVEL: 'warn' }),
-    signal: new AbortController().signal,
-    progress: async () => {},
-  });
+  await score.handler(benchStepContext(database, config, { runKey, pipeline, businessDate: date }));
   const { pool } = database;
   const scores = model.predictProba(columns);
   const evaluation = evaluateBinary(labels, scores, { rule: 'max-f1' });

@@ -16,7 +16,6 @@ import { parseArgs } from 'node:util';
 import { and, eq } from 'drizzle-orm';
 import mysql from 'mysql2/promise';
 import { loadConfig } from '../config/env.ts';
-import { createLogger } from '../config/logger.ts';
 import { connectionOptions, createDatabase } from '../db/client.ts';
 import { loadInfile } from '../db/load-infile.ts';
 import { migrateDatabase } from '../db/migrate.ts';
@@ -25,10 +24,10 @@ import { score } from '../jobs/score.ts';
 import { stepJobId } from '../ledger/job-id.ts';
 import { makeSynthetic } from '../ml/datasets/synthetic.ts';
 import { trainModel } from '../ml/engine.ts';
-import { createMailer } from '../reports/mailer.ts';
 import { scoringPipeline, seedScoringNight, writeFeatureRows } from '../test/helpers/scoring-night.ts';
 import { deleteRedisPrefix } from '../test/helpers/test-env.ts';
 import { createQueues } from '../workflows/queues.ts';
+import { benchStepContext } from './step-context.ts';
 
 const SEED_CHUNK = 100_000;
 
@@ -85,19 +84,14 @@ async function main(): Promise<void> {
       );
       return;
     }
-    const log = createLogger({ LOG_LEVEL: 'warn' });
     const started = performance.now();
-    const result = await score.handler({
-      run: { runKey: 'bench@2026-11-24', pipeline, businessDate: '2026-11-24' },
-      attempt: 1,
-      db: database.db,
-      pool: database.pool,
-      config,
-      mailer: createMailer(config),
-      log,
-      signal: new AbortController().signal,
-      progress: async () => {},
-    });
+    const result = await score.handler(
+      benchStepContext(database, config, {
+        runKey: 'bench@2026-11-24',
+        pipeline,
+        businessDate: '2026-11-24',
+      }),
+    );
     const seconds = (performance.now() - started) / 1000;
     const rss = process.resourceUsage().maxRSS / 1024;
     const details = result.details as { kind: string; timings: Record<string, number> };

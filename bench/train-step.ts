@@ -9,12 +9,11 @@
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
 import { loadConfig } from '../config/env.ts';
-import { createLogger } from '../config/logger.ts';
 import { parsePipeline } from '../config/pipeline.ts';
 import { connectionOptions, createDatabase } from '../db/client.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 import { train } from '../jobs/train.ts';
-import { createMailer } from '../reports/mailer.ts';
+import { benchStepContext } from './step-context.ts';
 
 /** Tables a train attempt reads (besides the feature rows) or writes; the written ones are emptied before each run. */
 const WRITTEN = [
@@ -71,17 +70,9 @@ async function main(): Promise<void> {
     const database = createDatabase(url.toString());
     try {
       const started = performance.now();
-      const result = await train.handler({
-        run: { runKey, pipeline, businessDate: runKey.split('@')[1] ?? '' },
-        attempt: 1,
-        db: database.db,
-        pool: database.pool,
-        config,
-        mailer: createMailer(config),
-        log: createLogger({ LOG_LEVEL: 'warn' }),
-        signal: new AbortController().signal,
-        progress: async () => {},
-      });
+      const result = await train.handler(
+        benchStepContext(database, config, { runKey, pipeline, businessDate: runKey.split('@')[1] ?? '' }),
+      );
       const seconds = (performance.now() - started) / 1000;
       const d = result.details as {
         engine: string;
