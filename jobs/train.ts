@@ -20,6 +20,7 @@ import { saveModelVersion } from '../pipeline/registry/model-store.ts';
 import { reuseFittedVersion } from '../pipeline/registry/reuse-version.ts';
 import { capTrainRows } from '../pipeline/registry/train-sample.ts';
 import { sampleValidationRows, VALIDATION_SAMPLE_ROWS } from '../pipeline/registry/validation-sample.ts';
+import { stopwatch } from '../pipeline/stopwatch.ts';
 import { defineStep } from '../runner/step.ts';
 
 /**
@@ -37,12 +38,7 @@ export const train = defineStep({
     const mode = modeOf(run.pipeline);
     // Where the step's time goes (details.timings): each phase's wall time since the previous one.
     const timings: Record<string, number> = {};
-    let mark = performance.now();
-    const lap = (phase: string): void => {
-      const now = performance.now();
-      timings[phase] = Math.round(now - mark);
-      mark = now;
-    };
+    const lap = stopwatch(timings);
     const data = await mode.readFeatures({ db, pool }, run.runKey, 'train');
     const params = { ...run.pipeline.model };
     const crossFit = mode.kFold.allowed;

@@ -2,6 +2,7 @@ import type { PoolConnection } from 'mysql2/promise';
 import { faultPoint } from '../../config/fault-point.ts';
 import type { GatesConfig, Pipeline } from '../../config/pipeline.ts';
 import type { Db } from '../../db/client.ts';
+import { stopwatch } from '../stopwatch.ts';
 import { checkGates, type GateResult, scoreQuantiles } from './check-gates.ts';
 import { logPublication, publishedQuantiles } from './publication-log.ts';
 import { type PublishKey, readPublishState, recordPublishPhase } from './publish-state.ts';
@@ -219,14 +220,4 @@ async function finishPublish(
     throw new Error(check.problem ?? `${t.current} holds ${check.runKey}, not ${x.meta.runKey}`);
   await recordPublishPhase(x.db, key, 'verified');
   return s.published;
-}
-
-/** Records the milliseconds since the previous call under `name`. */
-function stopwatch(into: Record<string, number>): (name: string) => void {
-  let last = performance.now();
-  return (name) => {
-    const now = performance.now();
-    into[name] = Math.round(now - last);
-    last = now;
-  };
 }

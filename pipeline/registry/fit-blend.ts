@@ -52,10 +52,8 @@ export async function fitBlendCandidate(
   const probas: Float64Array[] = [];
   for (const f of fitted)
     probas.push(f.probas ?? (await predictProbaOffThread(f.model, valid.columns, opts)));
-  const all = valid.nRows <= (opts.selectionRows ?? VALIDATION_SAMPLE_ROWS);
-  const idx = all
-    ? null
-    : await stratifiedSample(valid.labels, opts.selectionRows ?? VALIDATION_SAMPLE_ROWS, seed);
+  const selectionRows = opts.selectionRows ?? VALIDATION_SAMPLE_ROWS;
+  const idx = valid.nRows <= selectionRows ? null : await stratifiedSample(valid.labels, selectionRows, seed);
   const labels = pick(valid.labels, idx);
   const halves = pick(hashFolds(valid.ids, seed, 2), idx);
   const chosenOn = idx ? probas.map((p) => pick(p, idx)) : probas;
