@@ -7,6 +7,7 @@ import { createDatabase } from '../db/client.ts';
 import { steps } from '../jobs/index.ts';
 import { parseStepJobId } from '../ledger/job-id.ts';
 import { warmThreadEntries } from '../ml/forest/thread-entry.ts';
+import { warmSpoolText } from '../pipeline/publish/spool-text-pool.ts';
 import { createMailer } from '../reports/mailer.ts';
 import { startOutboxDispatcher } from '../reports/outbox-dispatcher.ts';
 import { isChunkJob } from '../runner/fan-out.ts';
@@ -34,6 +35,7 @@ export async function startWorkers(config: Config, log: Logger, queues: StepName
   await warnOnEvictionPolicy(config, log);
   // Before any job's lock is held: bundling the worker-thread entries blocks this thread a while.
   warmThreadEntries();
+  warmSpoolText();
   const workers = queues.map((step) => {
     const worker = new Worker(
       step,

@@ -160,6 +160,12 @@ export function isStructural(feature: string, glossary: Record<string, Entry> = 
   return (glossary[feature] ?? defaultGlossary[feature])?.structural === true;
 }
 
+/** A ReasonWriter's features and reference distribution: plain data, so it can be posted to a thread. */
+export interface ReasonWriterState {
+  features: ReasonFeatures;
+  sorted: (Float64Array | undefined)[];
+}
+
 const SENTENCE_CACHE = 50_000;
 const TAIL_CACHE = 10_000;
 
@@ -178,13 +184,34 @@ export interface ReasonFeatures {
  */
 export class ReasonWriter {
   private sorted: (Float64Array | undefined)[] = [];
-  private readonly quoted: string[];
+  /** Per feature: everything of its JSON before the contribution, escaped. */
+  private readonly heads: string[];
   /** Per feature: "shown value + rank" -> the sentence as JSON; values repeat, sentences are costly. */
   private readonly sentences: Map<string, string>[];
 
-  constructor(private readonly f: ReasonFeatures) {
-    this.quoted = f.names.map((n) => JSON.stringify(n));
+  /**
+   * `escape` is applied to every piece of text the JSON is built from, once per piece (the
+   * contribution, a number, needs none): the score step's spool gets its TSV escapes without a
+   * pass over each finished line.
+   */
+  constructor(
+    private readonly f: ReasonFeatures,
+    private readonly escape: (s: string) => string = (s) => s,
+  ) {
+    this.heads = f.names.map((n) => escape(`{"feature":${JSON.stringify(n)},"contribution":`));
     this.sentences = f.names.map(() => new Map());
+  }
+
+  /** What a writer on another thread needs to word reasons exactly as this one: its features and reference. */
+  state(): ReasonWriterState {
+    return { features: this.f, sorted: this.sorted };
+  }
+
+  /** A writer from another's state(), with its own escape (and its own caches). */
+  static from(state: ReasonWriterState, escape?: (s: string) => string): ReasonWriter {
+    const w = new ReasonWriter(state.features, escape);
+    w.sorted = state.sorted;
+    return w;
   }
 
   private readonly templates: ReturnType<typeof sentenceTemplate>[] = [];
@@ -225,12 +252,12 @@ export class ReasonWriter {
     const tails = (this.tails[feature] ??= new Map());
     let tail = tails.get(value);
     if (tail === undefined) {
-      tail = this.tail(feature, value);
+      tail = this.escape(this.tail(feature, value));
       // Bounded (~1.5 MB a feature): a continuous feature's millions of distinct values are not kept.
       if (tails.size < TAIL_CACHE) tails.set(value, tail);
     }
     // Contributions keep full precision: base + contributions = score is the machine form's contract.
-    return `{"feature":${this.quoted[feature]},"contribution":${contribution}${tail}`;
+    return `${this.heads[feature]}${contribution}${tail}`;
   }
 
   private tail(feature: number, value: number): string {

@@ -40,7 +40,25 @@ function build(name: string): ThreadEntry {
   // The metrics thread serves any engine, so it lives beside ml/metrics.ts, not in forest/; the
   // boosting's histogram helper lives with the boosting.
   const dir = name === 'metrics-thread' ? '../' : name === 'hist-thread' ? '../boost/' : './';
-  const entryUrl = new URL(`${dir}${name}.${fromSource ? 'ts' : 'js'}`, import.meta.url);
+  return bundle(new URL(`${dir}${name}.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+}
+
+const byUrl = new Map<string, ThreadEntry>();
+
+/**
+ * A thread entry outside ml (the score step's text threads): the module at `url` (.ts when
+ * running from source, .js when built), bundled once per process like ml's own.
+ */
+export function threadEntryAt(url: URL): ThreadEntry {
+  const hit = byUrl.get(url.href);
+  if (hit) return hit;
+  const entry = bundle(url);
+  byUrl.set(url.href, entry);
+  return entry;
+}
+
+function bundle(entryUrl: URL): ThreadEntry {
+  const fromSource = entryUrl.pathname.endsWith('.ts');
   const boot: ThreadEntry = {
     kind: 'file',
     url: new URL('./thread-boot.mjs', import.meta.url),

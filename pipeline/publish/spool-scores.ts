@@ -6,6 +6,8 @@ import type { Model } from '../../ml/engine.ts';
 import type { ReasonWriter } from '../../reports/reason-sentences.ts';
 import type { FeatureChunk, FeaturePageReader, FeatureRange } from '../features/feature-chunks.ts';
 import { VALUE_COLUMNS } from '../value/value-columns.ts';
+import type { ReasonWording, TextSlice } from './spool-text.ts';
+import { inlineText, type TextWriter, threadedText } from './spool-text-pool.ts';
 
 export interface SpooledScores {
   file: string;
@@ -71,20 +73,10 @@ async function scoreChunk(
 
 /** Rows per scoring call: enough for the threaded scorer to use every core (it needs 50k a thread). */
 const SCORE_BATCH_ROWS = 200_000;
-/** Rows per piece of spool text: bounded strings, the event loop back between pieces. */
-const TEXT_ROWS = 10_000;
-
-/** TSV escape for LOAD DATA's default format (JSON escapes hold backslashes). */
-function tsv(s: string): string {
-  return /[\\\t\n\r\0]/.test(s) ? s.replace(/[\\\t\n\r\0]/g, (c) => TSV_ESCAPES[c]!) : s;
-}
-const TSV_ESCAPES: Record<string, string> = {
-  '\\': '\\\\',
-  '\t': '\\t',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\0': '\\0',
-};
+/** Rows per slice of spool text: bounded buffers, and enough slices per batch to keep every text thread busy. */
+const TEXT_SLICE_ROWS = 25_000;
+/** From this many rows the text is written on threads (below, starting them costs more than it saves). */
+const THREADED_TEXT_ROWS = 100_000;
 
 /** Pages joined into batches of at least `rows` (the last may be smaller). */
 async function* batches(pages: AsyncGenerator<FeatureChunk>, rows: number): AsyncGenerator<FeatureChunk> {
@@ -131,40 +123,33 @@ export async function spoolScores(file: string, o: SpoolOptions): Promise<Spoole
   const scores = new Float64Array(o.expectedRows);
   // mljs forests have no path contributions: their customers get no reasons rather than no scores.
   const k = o.model.engine !== 'mljs' ? Math.min(o.reasons, o.model.featureNames.length) : 0;
-  const quoted = o.model.featureNames.map((f) => `{"feature":${JSON.stringify(f)},"contribution":`);
-  const out = createWriteStream(file, { encoding: 'utf8' });
+  const out = createWriteStream(file);
   let n = 0;
   let base: number | null = null;
+  // Started with the first batch, once the reasons' reference (the first page) has been observed.
+  let text: TextWriter | null = null;
+  const startText = (): TextWriter => {
+    const wording: ReasonWording = o.explain
+      ? { kind: 'words', state: o.explain.state() }
+      : { kind: 'machine', names: o.model.featureNames };
+    return o.expectedRows >= THREADED_TEXT_ROWS ? threadedText(wording) : inlineText(wording);
+  };
   const write = async (chunk: FeatureChunk, scored: Promise<ChunkScores>): Promise<void> => {
     const { proba, top } = await scored;
     if (top) base = top.base;
-    for (let r0 = 0; r0 < chunk.nRows; r0 += TEXT_ROWS) {
-      let text = '';
-      for (let r = r0; r < Math.min(chunk.nRows, r0 + TEXT_ROWS); r++) {
-        const known = o.knownOutcomes?.get(chunk.ids[r]!);
-        const s = known ?? proba[r]!;
-        scores[n + r] = Number.isFinite(s) ? s : NaN;
-        let reasons = '\\N';
-        if (top && known === undefined) {
-          // Built by hand from the flat arrays: a million customers × 3 reasons as objects would dominate the step.
-          reasons = '[';
-          for (let i = 0; i < top.k; i++) {
-            const f = top.features[r * top.k + i]!;
-            if (f < 0) break;
-            const c = top.contributions[r * top.k + i]!;
-            reasons += `${i ? ',' : ''}${o.explain ? o.explain.json(f, c, chunk.columns[f]![r]!) : `${quoted[f]}${c}}`}`;
-          }
-          reasons = tsv(`${reasons}]`);
-        }
-        let value = '';
-        for (let j = 0; j < VALUE_COLUMNS.length; j++) {
-          const v = chunk.value?.[j]![r] ?? NaN;
-          value += Number.isFinite(v) ? `\t${v}` : '\t\\N';
-        }
-        text += `${n + r}\t${Number.isFinite(s) ? s : '\\N'}\t${reasons}\t${known === undefined ? 0 : 1}\t${tsv(chunk.ids[r]!)}${value}\n`;
-      }
-      // Back to the event loop after every piece, whether or not the file needs draining.
-      if (!out.write(text)) await once(out, 'drain');
+    text ??= startText();
+    const lines: Promise<Buffer>[] = [];
+    for (let r0 = 0; r0 < chunk.nRows; r0 += TEXT_SLICE_ROWS) {
+      const r1 = Math.min(chunk.nRows, r0 + TEXT_SLICE_ROWS);
+      const slice = textSlice(chunk, proba, top, r0, r1, n, o.knownOutcomes);
+      scores.set(slice.scores, n + r0);
+      const p = text.lines(slice);
+      p.catch(() => undefined);
+      lines.push(p);
+    }
+    for (const p of lines) {
+      // Back to the event loop after every slice, whether or not the file needs draining.
+      if (!out.write(await p)) await once(out, 'drain');
       else await setImmediate();
     }
     n += chunk.nRows;
@@ -181,7 +166,7 @@ export async function spoolScores(file: string, o: SpoolOptions): Promise<Spoole
         throw new Error(
           `feature_rows for ${o.runKey} hold more scoring rows than expected (${o.expectedRows})`,
         );
-      // This batch is scored on the threads while the main thread writes the previous one.
+      // This batch is scored on the threads while the previous one is written.
       const next = { chunk, scored: scoreChunk(o.model, chunk, k, o.signal) };
       next.scored.catch(() => undefined);
       if (pending) await write(pending.chunk, pending.scored);
@@ -189,12 +174,61 @@ export async function spoolScores(file: string, o: SpoolOptions): Promise<Spoole
     }
     if (pending) await write(pending.chunk, pending.scored);
   } finally {
+    await (text as TextWriter | null)?.close();
     out.end();
     await once(out, 'close');
   }
   if (n !== o.expectedRows)
     throw new Error(`feature_rows for ${o.runKey}: read ${n} scoring rows, expected ${o.expectedRows}`);
   return { file, scores, nRows: n, base };
+}
+
+/**
+ * Rows [r0, r1) of a scored batch as the text writer takes them, in arrays of their own (they are
+ * handed to a thread): the published score (a known outcome's out-of-fold score, else the model's;
+ * NaN = none), and each reason's feature value beside its contribution.
+ */
+function textSlice(
+  chunk: FeatureChunk,
+  proba: Float64Array,
+  top: ChunkScores['top'],
+  r0: number,
+  r1: number,
+  seq0: number,
+  knownOutcomes: ReadonlyMap<string, number> | undefined,
+): TextSlice {
+  const m = r1 - r0;
+  const scores = proba.slice(r0, r1);
+  let known: Uint8Array | null = null;
+  if (knownOutcomes?.size) {
+    known = new Uint8Array(m);
+    for (let r = 0; r < m; r++) {
+      const s = knownOutcomes.get(chunk.ids[r0 + r]!);
+      if (s === undefined) continue;
+      known[r] = 1;
+      scores[r] = s;
+    }
+  }
+  for (let r = 0; r < m; r++) if (!Number.isFinite(scores[r]!)) scores[r] = NaN;
+  let reasons: TextSlice['top'] = null;
+  if (top) {
+    const features = top.features.slice(r0 * top.k, r1 * top.k);
+    const values = new Float64Array(features.length);
+    for (let i = 0; i < features.length; i++) {
+      const f = features[i]!;
+      if (f >= 0) values[i] = chunk.columns[f]![r0 + Math.floor(i / top.k)]!;
+    }
+    reasons = { k: top.k, features, contributions: top.contributions.slice(r0 * top.k, r1 * top.k), values };
+  }
+  return {
+    seq0: seq0 + r0,
+    ids: chunk.ids.slice(r0, r1),
+    scores,
+    known,
+    top: reasons,
+    value: chunk.value ? chunk.value.map((c) => c.slice(r0, r1)) : null,
+    valueColumns: VALUE_COLUMNS.length,
+  };
 }
 
 /** The reasons' reference distribution is the first page read (later observe calls are ignored). */
