@@ -219,6 +219,7 @@ async function publish(
     const outcome = await publishScores({
       db,
       conn,
+      pool,
       generation: x.generation,
       pipeline,
       source,

@@ -1,4 +1,4 @@
-import type { PoolConnection } from 'mysql2/promise';
+import type { Pool, PoolConnection } from 'mysql2/promise';
 import { faultPoint } from '../../config/fault-point.ts';
 import type { GatesConfig, Pipeline } from '../../config/pipeline.ts';
 import type { Db } from '../../db/client.ts';
@@ -6,7 +6,7 @@ import { stopwatch } from '../stopwatch.ts';
 import { checkGates, type GateResult, scoreQuantiles } from './check-gates.ts';
 import { logPublication, publishedQuantiles } from './publication-log.ts';
 import { type PublishKey, readPublishState, recordPublishPhase } from './publish-state.ts';
-import { recordHistory } from './record-history.ts';
+import { type HistoryFill, historyFromTable, recordHistory } from './record-history.ts';
 import { refreshScoreViews } from './refresh-views.ts';
 import { q, type ScoreTables, scoreTables, tableRun } from './score-tables.ts';
 import type { ScoreSource, StageMeta } from './stage-scores.ts';
@@ -39,6 +39,8 @@ export type PublishOutcome =
 export interface PublishInput {
   db: Db;
   conn: PoolConnection;
+  /** For the history's own connection (it is written beside the staging table). */
+  pool: Pool;
   pipeline: Pipeline;
   /** The night's scores: one worker's spool, or the chunks of a fan-out. */
   source: ScoreSource;
@@ -70,8 +72,8 @@ interface SwappedState {
 }
 
 /**
- * Stage, check, record history, swap, refresh the views, log, verify: the whole publish of one
- * night, under a per-pipeline advisory lock so two runs of one pipeline never interleave their
+ * Check the gates (on the scores in memory), stage and record history side by side, swap, refresh
+ * the views, log, verify: the whole publish of one night, under a per-pipeline advisory lock so two runs of one pipeline never interleave their
  * renames. Each phase is recorded (score_publish_state); a retry after a crash at any phase
  * after the RENAME finishes the phases left, and no publish succeeds before `customer_scores`
  * is seen returning the night's rows.
@@ -101,19 +103,27 @@ export async function publishScores(x: PublishInput): Promise<PublishOutcome> {
     }
     await recordPublishPhase(x.db, key, 'staging');
     const clock = stopwatch(x.timings);
-    const rows = await x.source.stage(x.conn, t, { ...x.meta, segments: x.pipeline.segments });
-    clock('stageMs');
-    const current = await tableRun(x.conn, t.current);
-    const sameRun = current?.runKey === x.meta.runKey;
-    if (current && !sameRun && current.businessDate > x.meta.businessDate) {
-      const history = await recordHistory(
-        x.conn,
-        t.next,
+    const meta: StageMeta = { ...x.meta, segments: x.pipeline.segments };
+    const record = (fill: HistoryFill, commitAfter?: Promise<unknown>): ReturnType<typeof recordHistory> =>
+      recordHistory(
+        x.pool,
+        fill,
         t.pipeline,
         x.meta.businessDate,
         x.pipeline.history.retentionDays,
+        commitAfter,
       );
-      await x.conn.query(`DROP TABLE ${q(t.next)}`);
+    const current = await tableRun(x.conn, t.current);
+    const sameRun = current?.runKey === x.meta.runKey;
+    if (current && !sameRun && current.businessDate > x.meta.businessDate) {
+      // A backfill: yesterday's night only joins the history; the published table stays.
+      let history: Awaited<ReturnType<typeof recordHistory>>;
+      if (x.source.history) history = await record(x.source.history(t, meta));
+      else {
+        await x.source.stage(x.conn, t, meta);
+        history = await record(historyFromTable(t.next));
+        await x.conn.query(`DROP TABLE ${q(t.next)}`);
+      }
       await recordPublishPhase(x.db, key, 'history-only');
       return {
         kind: 'history-only',
@@ -123,10 +133,11 @@ export async function publishScores(x: PublishInput): Promise<PublishOutcome> {
       };
     }
     const reference = sameRun ? await tableRun(x.conn, t.previous) : current;
+    // The gates read the scores in memory, so they are checked before anything is written:
+    // a refused night costs no staging, and staging and history can then run side by side.
     const verdict = checkGates(gates, {
-      rows,
+      rows: x.source.rows,
       population: x.population,
-      // LOAD DATA stored exactly the spooled rows (count and warnings checked), so memory has the same nulls.
       nullScores: x.source.scores.reduce((k, s) => (Number.isFinite(s) ? k : k + 1), 0),
       scores: x.source.scores,
       reference: reference && {
@@ -137,14 +148,14 @@ export async function publishScores(x: PublishInput): Promise<PublishOutcome> {
     });
     clock('gatesMs');
     if (verdict.blocked.length > 0) {
-      // Yesterday's table stays; the refused staging table is dropped (its numbers are in the ledger).
-      await x.conn.query(`DROP TABLE ${q(t.next)}`);
+      // Yesterday's table stays; an earlier attempt's staging table goes (the numbers are in the ledger).
+      await x.conn.query(`DROP TABLE IF EXISTS ${q(t.next)}`);
       await logPublication(x.db, {
         pipeline: t.pipeline,
         action: 'blocked',
         runKey: x.meta.runKey,
         replacedRunKey: current?.runKey ?? null,
-        rows,
+        rows: x.source.rows,
         gates: verdict.results,
         actor: x.actor,
       });
@@ -157,14 +168,27 @@ export async function publishScores(x: PublishInput): Promise<PublishOutcome> {
         blocked: verdict.blocked,
       };
     }
-    const history = await recordHistory(
-      x.conn,
-      t.next,
-      t.pipeline,
-      x.meta.businessDate,
-      x.pipeline.history.retentionDays,
-    );
-    clock('historyMs');
+    // Two server threads: the staging table on this connection, the history on one of its own,
+    // committed only once staging succeeded (a night that fails to stage leaves no history).
+    const began = performance.now();
+    const staged = x.source.stage(x.conn, t, meta).then((rows) => {
+      x.timings.stageMs = Math.round(performance.now() - began);
+      if (rows !== x.source.rows)
+        throw new Error(`${t.next} holds ${rows} rows, ${x.source.rows} were scored`);
+      return rows;
+    });
+    const recorded = (
+      x.source.history
+        ? record(x.source.history(t, meta), staged)
+        : staged.then(() => record(historyFromTable(t.next)))
+    ).then((h) => ((x.timings.historyMs = Math.round(performance.now() - began)), h));
+    const [stagedOutcome, recordedOutcome] = await Promise.allSettled([staged, recorded]);
+    // Both settled before either's error is thrown: no write of this attempt outlives it.
+    if (stagedOutcome.status === 'rejected') throw stagedOutcome.reason;
+    if (recordedOutcome.status === 'rejected') throw recordedOutcome.reason;
+    const rows = stagedOutcome.value;
+    const history = recordedOutcome.value;
+    clock('writeMs');
     await recordPublishPhase(x.db, key, 'history');
     await swapInStaging(x.conn, t, sameRun, gates.lockWaitSeconds);
     clock('swapMs');

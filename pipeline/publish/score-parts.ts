@@ -80,6 +80,7 @@ export async function partScores(conn: PoolConnection, parts: Part[]): Promise<F
 export function partsSource(parts: Part[], scores: Float64Array): ScoreSource {
   return {
     scores,
+    rows: scores.length,
     async stage(conn: PoolConnection, tables: ScoreTables, meta: StageMeta): Promise<number> {
       const cuts: RankCuts = rankCuts(scores, meta.segments);
       await conn.query(`DROP TABLE IF EXISTS ${q(tables.next)}`);

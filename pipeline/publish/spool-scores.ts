@@ -289,3 +289,32 @@ export async function* spoolPieces(file: string, insert?: (line: number) => Buff
   }
   if (rest.length) yield put(Buffer.concat([rest, Buffer.from('\n')]));
 }
+
+/**
+ * The spool cut for the score history, in pieces of whole lines: `score` + ranks(i) + `\t id \t
+ * value figures`, the seq, reasons and known fields left out; a line whose ranks(i) is null is
+ * left out whole (no score).
+ */
+export async function* historyPieces(
+  file: string,
+  ranks: (line: number) => Buffer | null,
+): AsyncGenerator<Buffer> {
+  let line = 0;
+  for await (const whole of spoolPieces(file)) {
+    const parts: Buffer[] = [];
+    for (let a = 0; a < whole.length;) {
+      const b = whole.indexOf(10, a);
+      const inserted = ranks(line++);
+      if (inserted) {
+        // seq \t score \t reasons \t known \t id ...: the reasons are TSV-escaped, so tabs only separate fields.
+        const t1 = whole.indexOf(9, a);
+        const t2 = whole.indexOf(9, t1 + 1);
+        const t4 = whole.indexOf(9, whole.indexOf(9, t2 + 1) + 1);
+        parts.push(whole.subarray(t1 + 1, t2), inserted, whole.subarray(t4, b + 1));
+      }
+      a = b + 1;
+    }
+    if (parts.length) yield Buffer.concat(parts);
+    await setImmediate();
+  }
+}
