@@ -67,6 +67,8 @@ describe('hist engine', () => {
   it('scores on threads with the same numbers as the sync path', async () => {
     const model = (await trainModel(withMissing, params)) as HistForestModel;
     const big = makeSynthetic({ nRows: 100_000, seed: 4 });
+    // Missing values take each split's learned side: the one-walk scorer must follow it too.
+    for (let i = 0; i < big.nRows; i += 13) big.columns[i % big.columns.length]![i] = NaN;
     const r = await model.scoreAsync(big.columns, { k: 3, threads: 2 });
     const sync = model.explainTopTyped(big.columns, 3);
     // Byte comparison: deep-equal on 100k-element typed arrays is slow in vitest.

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AbortError } from '../abort-error.ts';
 import type { TopContributions } from './explain-forest.ts';
-import { explainTopForest } from './explain-forest.ts';
+import { scoreTopForest } from './explain-forest.ts';
 import type { PredictLayout } from './predict-forest.ts';
 import { checkColumns, predictForest } from './predict-forest.ts';
 import { threadEntry } from './thread-entry.ts';
@@ -67,10 +67,9 @@ export async function scoreForestAsync(
   );
   if (opts.signal?.aborted) throw new AbortError('scoring aborted', { cause: opts.signal.reason });
   if (threads <= 1) {
-    return {
-      proba: predictForest(layout, columns),
-      top: k > 0 ? explainTopForest(layout, value, columns, k, base) : null,
-    };
+    if (k === 0) return { proba: predictForest(layout, columns), top: null };
+    const both = scoreTopForest(layout, value, columns, k, base);
+    return { proba: both.proba!, top: both.top };
   }
   const s = shared(layout, value);
   const entry = threadEntry('score-thread');

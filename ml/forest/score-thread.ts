@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { explainTopForest } from './explain-forest.ts';
+import { scoreTopForest } from './explain-forest.ts';
 import type { PredictLayout } from './predict-forest.ts';
 import { predictForest } from './predict-forest.ts';
 
@@ -18,8 +18,10 @@ const port = parentPort;
 port.once('message', (job: ScoreJob) => {
   if (!(job.layout?.node instanceof Int32Array) || !Array.isArray(job.columns))
     throw new Error('score-thread got a malformed job');
-  const proba = predictForest(job.layout, job.columns);
-  const top = job.k > 0 ? explainTopForest(job.layout, job.value, job.columns, job.k, job.base) : null;
+  // With reasons, one walk gives both; without, the plain walk is cheaper.
+  const both = job.k > 0 ? scoreTopForest(job.layout, job.value, job.columns, job.k, job.base) : null;
+  const proba = both?.proba ?? predictForest(job.layout, job.columns);
+  const top = both?.top ?? null;
   const transfer: ArrayBuffer[] = [proba.buffer as ArrayBuffer];
   if (top) transfer.push(top.features.buffer as ArrayBuffer, top.contributions.buffer as ArrayBuffer);
   port.postMessage({ proba, top }, transfer);
