@@ -134,5 +134,15 @@ describe('formatValue', () => {
       '1,000',
     ]);
     expect(formatValue(23.61, 0)).toBe('24');
+    // Every group length at the front, and decimals trimmed to none.
+    expect([100_000, 1_000_000, -12_345.5, 99_999.999, -1234.001].map((v) => formatValue(v))).toEqual([
+      '100,000',
+      '1,000,000',
+      '-12,345.5',
+      '100,000',
+      '-1,234',
+    ]);
+    expect(formatValue(-0.5, 0)).toBe('-1');
+    expect(formatValue(1.2345, 3)).toBe('1.234');
   });
 });

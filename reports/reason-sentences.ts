@@ -63,16 +63,23 @@ export const defaultGlossary: Record<string, Entry> = {
 /** "1,234.5": en-US grouping, at most `decimals` decimals. Hand-rolled: Intl.NumberFormat costs ~1 µs a call, and the score step words millions of reasons. */
 export function formatValue(v: number, decimals = 2): string {
   const fixed = Math.abs(v).toFixed(decimals);
-  const [int = '0', frac = ''] = fixed.split('.');
-  const trimmed = frac.replace(/0+$/, '');
+  const dot = fixed.indexOf('.');
+  const int = dot < 0 ? fixed : fixed.slice(0, dot);
+  // Trailing zeros of the decimals go, and the point with them when none is left.
+  let end = fixed.length;
+  if (dot >= 0) {
+    while (end > dot + 1 && fixed.charCodeAt(end - 1) === 48) end--;
+    if (end === dot + 1) end = dot;
+  }
+  const frac = dot >= 0 ? fixed.slice(dot, end) : '';
   let grouped = int;
   if (int.length > 3) {
-    grouped = '';
-    for (let i = int.length; i > 0; i -= 3)
-      grouped = int.slice(Math.max(0, i - 3), i) + (grouped ? `,${grouped}` : '');
+    grouped = int.slice(0, ((int.length - 1) % 3) + 1);
+    for (let i = grouped.length; i < int.length; i += 3) grouped += `,${int.slice(i, i + 3)}`;
   }
-  const sign = v < 0 && (Number(int) !== 0 || trimmed !== '') ? '-' : '';
-  return `${sign}${grouped}${trimmed ? `.${trimmed}` : ''}`;
+  // "-0" reads wrong: a negative value that rounds to zero is shown as 0.
+  const sign = v < 0 && (int !== '0' || frac !== '') ? '-' : '';
+  return `${sign}${grouped}${frac}`;
 }
 
 /** "top 7 %": the share of customers with a value at least as good; at most 50 %, else "bottom". */
