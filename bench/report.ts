@@ -6,6 +6,7 @@
  * movers, 30 nights of trend, labeled feature rows for the exploratory section.
  * Reference, measured in the same run: one chart (ROC) compiled and rasterised, so the ratio
  * reads "the report costs N charts" whatever the machine's load.
+ * With --from <database> it replays the report step on a kept night instead (report-replay.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -29,6 +30,7 @@ import {
 } from '../reports/render/render-run-report.ts';
 import { writeReportArchive } from '../reports/render/write-archive.ts';
 import { scoringPipeline, seedScoringNight } from '../test/helpers/scoring-night.ts';
+import { replayReport } from './report-replay.ts';
 import { benchStepContext } from './step-context.ts';
 
 const PIPELINE = 'online-retail';
@@ -55,7 +57,18 @@ function sizes(r: RenderedReport) {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { customers: { type: 'string', default: '4000' } } });
+  const { values } = parseArgs({
+    options: {
+      customers: { type: 'string', default: '4000' },
+      from: { type: 'string' },
+      'run-key': { type: 'string' },
+      dump: { type: 'string' },
+    },
+  });
+  if (values.from) {
+    await replayReport({ from: values.from, runKey: values['run-key'], dump: values.dump });
+    return;
+  }
   const customers = Number(values.customers);
   const config = loadConfig(process.env);
   const url = new URL(config.DATABASE_URL);
