@@ -3,6 +3,7 @@ import type { BriefConfig } from '../../config/pipeline.ts';
 import { parseJsonValue } from '../../db/json-column.ts';
 import type { Brief, BriefCustomer, BriefMover, BriefNight, BriefSegment } from '../render/report-data.ts';
 import { queryRows } from './query-rows.ts';
+import { type TonightScores, tonightScores } from './tonight-scores.ts';
 
 /** The published view analysts query. */
 const TABLE = 'customer_scores';
@@ -28,6 +29,8 @@ interface ListRow {
  * segments by rank, the action list, the whole target list for the attachment, and what changed
  * against the last published night in customer_score_history. Undefined when this run published
  * nothing (a blocked or failed night): the brief then says what is still there.
+ * `tonight` is what the report already read of the run's rows, holding at least
+ * max(attachRows, topN) target rows; without it they are read here.
  */
 export async function gatherBrief(
   pool: Pool,
@@ -35,46 +38,31 @@ export async function gatherBrief(
   pipeline: string,
   businessDate: string,
   o: BriefOptions,
+  tonight?: TonightScores,
 ): Promise<Brief | undefined> {
-  const valueColumn = await hasColumn(pool, 'expected_revenue');
-  const value = valueColumn ? ', expected_revenue AS value' : '';
-  const segments = await queryRows<{
-    segment: string;
-    n: number | string;
-    buyers: number | string;
-    min_score: number | string | null;
-    revenue?: number | string | null;
-  }>(
-    pool,
-    `SELECT segment, COUNT(*) AS n, COALESCE(SUM(score), 0) AS buyers, MIN(score) AS min_score
-            ${valueColumn ? ', SUM(expected_revenue) AS revenue' : ''}
-       FROM ${TABLE} WHERE pipeline = ? AND run_key = ? AND known_outcome = 0 GROUP BY segment`,
-    [pipeline, runKey],
-  );
-  const population = segments.reduce((n, s) => n + Number(s.n), 0);
+  const limit = Math.max(o.attachRows, o.topN);
+  const { summary, targets } = tonight ?? (await tonightScores(pool, pipeline, runKey, limit));
+  const valueColumn = summary.hasValue;
+  const value = valueColumn ? ', c.expected_revenue AS value' : '';
+  const population = summary.unknown;
   if (population === 0) return undefined;
   const bySegment = (['high', 'medium', 'low'] as const).map((code): BriefSegment => {
-    const row = segments.find((s) => s.segment === code);
+    const row = summary.segments[code];
     const share = code === 'high' ? o.shares.top : code === 'medium' ? o.shares.next : undefined;
     return {
       code,
       name: share === undefined ? SEGMENT_NAMES[code] : `${SEGMENT_NAMES[code]} ${Math.round(share * 100)} %`,
-      customers: Number(row?.n ?? 0),
-      expectedBuyers: Number(row?.buyers ?? 0),
-      ...(valueColumn ? { expectedRevenue: Number(row?.revenue ?? 0) } : {}),
-      minScore: Number(row?.min_score ?? 0),
+      customers: row.customers,
+      expectedBuyers: row.expectedBuyers,
+      ...(valueColumn ? { expectedRevenue: row.expectedRevenue ?? 0 } : {}),
+      minScore: row.minScore ?? 0,
     };
   });
   // The target list (top and next segments): what a campaign needs, in rank order; the first
   // attachRows go with the mail (and at least the action list's topN are read).
-  const listRows = await queryRows<ListRow>(
-    pool,
-    `SELECT customer_id, score, segment, reasons${value} FROM ${TABLE}
-      WHERE pipeline = ? AND run_key = ? AND segment IN ('high', 'medium') AND score IS NOT NULL AND known_outcome = 0
-      ORDER BY score DESC, customer_id LIMIT ?`,
-    [pipeline, runKey, Math.max(o.attachRows, o.topN)],
-  );
-  const read = listRows.map(customerOf);
+  const read = targets
+    .slice(0, limit)
+    .map((r) => customerOf({ ...r, value: valueColumn ? r.expected_revenue : undefined }));
   const list = read.slice(0, o.attachRows);
   const actions = read.slice(0, o.topN);
   const brief: Brief = {
@@ -95,7 +83,7 @@ export async function gatherBrief(
 
   const lastNight = await night(pool, pipeline, '<', businessDate);
   // The history keeps no known-outcome flag: with known rows tonight its totals are not comparable.
-  const comparable = !(await hasKnownOutcomes(pool, pipeline, runKey));
+  const comparable = summary.knownOne === 0;
   if (lastNight) brief.lastNight = lastNight;
   if (!comparable) brief.deltas = false;
   const weekAgo = comparable ? await night(pool, pipeline, '<=', shiftDate(businessDate, -7)) : undefined;
@@ -103,7 +91,7 @@ export async function gatherBrief(
   if (lastNight) {
     const fresh = await queryRows<ListRow>(
       pool,
-      `SELECT c.customer_id, c.score, c.segment, c.reasons${value ? ', c.expected_revenue AS value' : ''}
+      `SELECT c.customer_id, c.score, c.segment, c.reasons${value}
          FROM ${TABLE} c LEFT JOIN customer_score_history h
            ON h.pipeline = c.pipeline AND h.business_date = ? AND h.customer_id = c.customer_id
         WHERE c.pipeline = ? AND c.run_key = ? AND c.segment = 'high' AND c.known_outcome = 0
@@ -148,24 +136,6 @@ function sentences(stored: unknown): string[] {
   return worded(stored)
     .filter((r) => r.contribution > 0)
     .map((r) => r.sentence);
-}
-
-async function hasKnownOutcomes(pool: Pool, pipeline: string, runKey: string): Promise<boolean> {
-  const rows = await queryRows<{ n: number | string }>(
-    pool,
-    `SELECT COUNT(*) AS n FROM ${TABLE} WHERE pipeline = ? AND run_key = ? AND known_outcome = 1`,
-    [pipeline, runKey],
-  );
-  return Number(rows[0]?.n ?? 0) > 0;
-}
-
-async function hasColumn(pool: Pool, column: string): Promise<boolean> {
-  const rows = await queryRows<{ n: number | string }>(
-    pool,
-    'SELECT COUNT(*) AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?',
-    [TABLE, column],
-  );
-  return Number(rows[0]?.n ?? 0) > 0;
 }
 
 /** The published night before (`<`) or at most (`<=`) a date, from the score history. */

@@ -12,11 +12,12 @@ import { type ExploratorySample, gatherExploratory } from './gather-exploratory.
 import { gatherMetrics, type RunModel } from './gather-metrics.ts';
 import { gatherPublication, type PublicationFacts } from './gather-publication.ts';
 import { gatherRun, type RunFacts, stepDurations } from './gather-run.ts';
-import { gatherScores } from './gather-scores.ts';
+import { CSV_ROWS, gatherScores } from './gather-scores.ts';
 import { gatherTrend } from './gather-trend.ts';
 import { gatherValidation } from './gather-validation.ts';
 import { gatherValue } from './gather-value.ts';
 import { queryRows } from './query-rows.ts';
+import { tonightScores } from './tonight-scores.ts';
 
 /**
  * Everything the report shows about one run, read from MySQL. Each section is gathered on its
@@ -44,7 +45,19 @@ export async function gatherReportData(
   if (model?.baseRate !== undefined) data.baseRate = model.baseRate;
   const validation = await gatherValidation(pool, runKey);
   if (validation) data.validation = validation;
-  const scores = await gatherScores(pool, runKey, run.pipeline, run.businessDate);
+  const briefOptions = {
+    ...(config?.brief ?? { topN: 20, movers: 5, attachRows: 40_000, glossary: {} }),
+    shares: config?.segments ?? { top: 0.1, next: 0.2 },
+    ...(config && 'label' in config ? { horizonDays: config.label.horizonDays } : {}),
+  };
+  // One summary of tonight's rows and one ordered read serve both the score sections and the brief.
+  const tonight = await tonightScores(
+    pool,
+    run.pipeline,
+    runKey,
+    Math.max(briefOptions.attachRows, briefOptions.topN, CSV_ROWS),
+  );
+  const scores = await gatherScores(pool, runKey, run.pipeline, run.businessDate, tonight);
   Object.assign(data, scores);
   const decision = await gatherDecision(pool, runKey);
   if (decision) data.modelDecision = decision.decision;
@@ -62,11 +75,7 @@ export async function gatherReportData(
     data.stillPublished = publication.current.businessDate;
   const next = config && nextRun(config.schedule.cron, config.schedule.timezone);
   if (next) data.nextRun = next;
-  const brief = await gatherBrief(pool, runKey, run.pipeline, run.businessDate, {
-    ...(config?.brief ?? { topN: 20, movers: 5, attachRows: 40_000, glossary: {} }),
-    shares: config?.segments ?? { top: 0.1, next: 0.2 },
-    ...(config && 'label' in config ? { horizonDays: config.label.horizonDays } : {}),
-  });
+  const brief = await gatherBrief(pool, runKey, run.pipeline, run.businessDate, briefOptions, tonight);
   if (brief) data.brief = brief;
   const importance = (model?.metrics?.featureImportance ?? []).map((f) => f.feature);
   // Only a caller that knows the run's pipeline mode can say where its feature rows are.

@@ -9,34 +9,21 @@ import type {
   TopCustomer,
 } from '../render/report-data.ts';
 import { queryRows } from './query-rows.ts';
+import { HISTOGRAM_BINS } from './scores-summary.ts';
+import { type RankedRow, type TonightScores, tonightScores,topUnknown } from './tonight-scores.ts';
 
 /** Rows in the attached CSV: a campaign list, not a data export (analysts query the table). */
 export const CSV_ROWS = 1_000;
 const TOP_ROWS = 20;
 const MOVERS = 10;
-const HISTOGRAM_BINS = 20;
 
 type ScoreSections = Pick<
   RunReportData,
   'topCustomers' | 'scoredCustomers' | 'topMovers' | 'scoreHistogram' | 'published' | 'knownOutcomes'
 >;
 
-interface ScoreRow {
-  customer_id: string;
-  score: number;
-  decile: number;
-  segment: string | null;
-  reasons: unknown;
-  p_alive: number | null;
-  expected_orders: number | null;
-  expected_spend: number | null;
-  expected_revenue: number | null;
-  clv_12m: number | null;
-  next_order_days: number | null;
-}
-
-function valueCells(r: ScoreRow): CustomerValueCells {
-  const n = (v: number | null) => (v === null ? null : Number(v));
+function valueCells(r: RankedRow): CustomerValueCells {
+  const n = (v: number | null | undefined) => (v === null || v === undefined ? null : Number(v));
   return {
     pAlive: n(r.p_alive),
     expectedOrders: n(r.expected_orders),
@@ -55,54 +42,46 @@ const TABLE = 'customer_scores';
  * against the previous night and the biggest movers. The lists hold only customers whose outcome
  * is not known yet (known ones are published out-of-fold, for analysts, not as targets). Only scores this run published are shown:
  * on a degraded night the table still holds yesterday's, which the headline explains instead.
+ * `tonight` is what the report already read of the run's rows (one summary pass, the target list);
+ * without it they are read here.
  */
 export async function gatherScores(
   pool: Pool,
   runKey: string,
   pipeline: string,
   businessDate: string,
+  tonight?: TonightScores,
 ): Promise<ScoreSections> {
   const published = { table: TABLE, sqlExample: sqlExample(pipeline) };
-  const [mine] = await queryRows<{ n: number | string; known: number | string | null }>(
-    pool,
-    `SELECT COUNT(*) AS n, SUM(known_outcome) AS known FROM ${TABLE} WHERE pipeline = ? AND run_key = ?`,
-    [pipeline, runKey],
-  );
-  if (Number(mine?.n ?? 0) === 0) return { published };
-  const known = Number(mine?.known ?? 0);
-  const knownOutcomes = known > 0 ? { rows: known, unknownRows: Number(mine?.n) - known } : undefined;
-  const rows = await queryRows<ScoreRow>(
-    pool,
-    `SELECT customer_id, score, decile, segment, reasons, p_alive, expected_orders, expected_spend, expected_revenue, clv_12m, next_order_days FROM ${TABLE}
-      WHERE pipeline = ? AND run_key = ? AND score IS NOT NULL AND known_outcome = 0
-      ORDER BY score DESC, customer_id LIMIT ${CSV_ROWS}`,
-    [pipeline, runKey],
-  );
+  const read = tonight ?? (await tonightScores(pool, pipeline, runKey, CSV_ROWS));
+  const { summary } = read;
+  if (summary.rows === 0) return { published };
+  const known = summary.known;
+  const knownOutcomes = known > 0 ? { rows: known, unknownRows: summary.rows - known } : undefined;
+  const rows = await topUnknown(pool, pipeline, runKey, read, CSV_ROWS);
   const scoredCustomers: ScoredCustomer[] = rows.map((r) => ({
     customerId: r.customer_id,
     score: Number(r.score),
     decile: Number(r.decile),
     ...(r.segment ? { segment: r.segment } : {}),
-    ...(r.p_alive !== null ? { value: valueCells(r) } : {}),
+    ...(r.p_alive !== null && r.p_alive !== undefined ? { value: valueCells(r) } : {}),
   }));
   const topCustomers: TopCustomer[] = rows
     .slice(0, TOP_ROWS)
     .map((r, i) => ({ ...scoredCustomers[i]!, reasons: reasonsOf(r.reasons) }));
-  const tonight = await histogram(pool, `SELECT score FROM ${TABLE} WHERE pipeline = ? AND run_key = ?`, [
-    pipeline,
-    runKey,
-  ]);
+  const tonightBins = summary.histogram;
   const previous = await previousScores(pool, runKey, pipeline, businessDate);
   const sections: ScoreSections = {
     published,
     topCustomers,
     scoredCustomers,
-    scoreHistogram: { tonight },
+    scoreHistogram: { tonight: tonightBins },
     ...(knownOutcomes ? { knownOutcomes } : {}),
   };
   if (previous) {
     const prevBins = await histogram(pool, previous.sql, previous.params);
-    if (prevBins.some((b) => b.count > 0)) sections.scoreHistogram = { tonight, previous: prevBins };
+    if (prevBins.some((b) => b.count > 0))
+      sections.scoreHistogram = { tonight: tonightBins, previous: prevBins };
     const movers = await topMovers(pool, runKey, pipeline, previous);
     if (movers.length) sections.topMovers = movers;
   }
