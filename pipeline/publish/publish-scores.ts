@@ -177,11 +177,17 @@ export async function publishScores(x: PublishInput): Promise<PublishOutcome> {
         throw new Error(`${t.next} holds ${rows} rows, ${x.source.rows} were scored`);
       return rows;
     });
-    const recorded = (
-      x.source.history
-        ? record(x.source.history(t, meta), staged)
-        : staged.then(() => record(historyFromTable(t.next)))
-    ).then((h) => ((x.timings.historyMs = Math.round(performance.now() - began)), h));
+    // historyMs: until the history's rows are written (its commit then waits for staging).
+    const timed =
+      (fill: HistoryFill): HistoryFill =>
+      async (c) => {
+        const n = await fill(c);
+        x.timings.historyMs = Math.round(performance.now() - began);
+        return n;
+      };
+    const recorded = x.source.history
+      ? record(timed(x.source.history(t, meta)), staged)
+      : staged.then(() => record(timed(historyFromTable(t.next))));
     const [stagedOutcome, recordedOutcome] = await Promise.allSettled([staged, recorded]);
     // Both settled before either's error is thrown: no write of this attempt outlives it.
     if (stagedOutcome.status === 'rejected') throw stagedOutcome.reason;
