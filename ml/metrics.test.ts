@@ -13,6 +13,7 @@ import {
   rocAuc,
   rocCurve,
 } from './metrics.ts';
+import { createRng } from './random.ts';
 
 const close = (a: number, b: number): void => expect(Math.abs(a - b)).toBeLessThan(1e-9);
 const closeAll = (a: number[], b: number[]): void => {
@@ -184,5 +185,32 @@ describe.each(fixture.cases)('matches scikit-learn on $name', (c) => {
     expect(e.lift).toHaveLength(10);
     expect(e.topDecileCapture).toBe(e.lift[0]!.cumulativeCapture);
     expect(JSON.parse(JSON.stringify(e))).toEqual(e);
+  });
+});
+
+describe('evaluateBinary ranks the rows once', () => {
+  it('gives exactly the figures of the separate functions, curves thinned to 200 points from (0, 0) to the end', () => {
+    const rng = createRng(12, 0);
+    const n = 20_000;
+    const labels = Uint8Array.from({ length: n }, () => (rng.next() < 0.3 ? 1 : 0));
+    // Ties (under 200 distinct values: curves kept whole) and all distinct (thinned).
+    const tied = Float64Array.from(labels, (y) => Math.round((rng.next() * 0.6 + y * 0.3) * 100) / 100);
+    const distinct = Float64Array.from(labels, (y) => rng.next() * 0.6 + y * 0.3);
+    const thin = <T>(points: T[]): T[] =>
+      points.length <= 200
+        ? points
+        : Array.from({ length: 200 }, (_, i) => points[Math.round((i * (points.length - 1)) / 199)]!);
+    for (const scores of [tied, distinct]) {
+      const rule = { rule: 'max-f1' } as const;
+      const e = evaluateBinary(labels, scores, rule);
+      expect(e.rocAuc).toBe(rocAuc(labels, scores));
+      expect(e.averagePrecision).toBe(averagePrecision(labels, scores));
+      expect(e.atThreshold).toEqual(metricsAt(labels, scores, chooseThreshold(labels, scores, rule)));
+      expect(e.lift).toEqual(liftTable(labels, scores));
+      expect(e.roc).toEqual(thin(rocCurve(labels, scores).map((p) => ({ fpr: p.fpr, tpr: p.tpr }))));
+      expect(e.pr).toEqual(thin(prCurve(labels, scores)));
+      expect(e.roc[0]).toEqual({ fpr: 0, tpr: 0 });
+      expect(e.roc.at(-1)).toEqual({ fpr: 1, tpr: 1 });
+    }
   });
 });

@@ -1,6 +1,7 @@
 import type { Labels, Scores } from './metrics/common.ts';
+import { descendingOrder } from './metrics/common.ts';
 import type { PrPoint } from './metrics/curves.ts';
-import { averagePrecision, prCurve, rocAuc, rocCurve } from './metrics/curves.ts';
+import { averagePrecisionOf, prPointOf, rankTable, rocAucOf, rocPointOf } from './metrics/curves.ts';
 import type { CalibrationBin, DecileRow } from './metrics/deciles.ts';
 import { calibrationTable, liftTable } from './metrics/deciles.ts';
 import type { ThresholdMetrics } from './metrics/scores.ts';
@@ -21,10 +22,11 @@ export { chooseThreshold } from './metrics/threshold.ts';
 /** Curves in a report are charts: a few hundred points draw the same line as a million. */
 const MAX_CURVE_POINTS = 200;
 
-function thin<T>(points: T[]): T[] {
-  if (points.length <= MAX_CURVE_POINTS) return points;
-  const step = (points.length - 1) / (MAX_CURVE_POINTS - 1);
-  return Array.from({ length: MAX_CURVE_POINTS }, (_, i) => points[Math.round(i * step)] as T);
+/** Points 0..length−1 of a curve, thinned to at most MAX_CURVE_POINTS evenly spaced ones (first and last kept). */
+function thin<T>(length: number, point: (j: number) => T): T[] {
+  if (length <= MAX_CURVE_POINTS) return Array.from({ length }, (_, j) => point(j));
+  const step = (length - 1) / (MAX_CURVE_POINTS - 1);
+  return Array.from({ length: MAX_CURVE_POINTS }, (_, i) => point(Math.round(i * step)));
 }
 
 export interface BinaryEvaluation {
@@ -45,7 +47,10 @@ export interface BinaryEvaluation {
   calibration: CalibrationBin[];
 }
 
-/** Every metric of a scored set in one JSON-serialisable object (NaN AUC becomes null in JSON). */
+/**
+ * Every metric of a scored set in one JSON-serialisable object (NaN AUC becomes null in JSON). The
+ * rows are ranked once and every curve, area, threshold and decile read from that ranking.
+ */
 export function evaluateBinary(
   labels: Labels,
   scores: Scores,
@@ -53,19 +58,24 @@ export function evaluateBinary(
 ): BinaryEvaluation {
   let positives = 0;
   for (let i = 0; i < labels.length; i++) positives += labels[i] === 1 ? 1 : 0;
-  const lift = liftTable(labels, scores);
+  const order = descendingOrder(scores);
+  const lift = liftTable(labels, scores, order);
+  const ranks = rankTable(labels, scores, order);
   return {
     rows: labels.length,
     positives,
     prevalence: labels.length > 0 ? positives / labels.length : 0,
-    rocAuc: rocAuc(labels, scores),
-    averagePrecision: averagePrecision(labels, scores),
+    rocAuc: rocAucOf(ranks),
+    averagePrecision: averagePrecisionOf(ranks),
     logLoss: logLoss(labels, scores),
     brier: brierScore(labels, scores),
     thresholdRule,
-    atThreshold: metricsAt(labels, scores, chooseThreshold(labels, scores, thresholdRule)),
-    roc: thin(rocCurve(labels, scores).map((p) => ({ fpr: p.fpr, tpr: p.tpr }))),
-    pr: thin(prCurve(labels, scores)),
+    atThreshold: metricsAt(labels, scores, chooseThreshold(labels, scores, thresholdRule, ranks)),
+    roc: thin(ranks.length + 1, (j) => {
+      const p = rocPointOf(ranks, j);
+      return { fpr: p.fpr, tpr: p.tpr };
+    }),
+    pr: thin(ranks.length, (j) => prPointOf(ranks, j)),
     lift,
     topDecileCapture: lift[0]?.cumulativeCapture ?? 0,
     calibration: calibrationTable(labels, scores),

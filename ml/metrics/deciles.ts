@@ -13,10 +13,12 @@ export interface DecileRow {
   cumulativeCapture: number;
 }
 
-/** Row i of the score-descending order goes to decile ⌊10 i / n⌋ + 1; ties keep input order. */
-export function liftTable(labels: Labels, scores: Scores): DecileRow[] {
+/**
+ * Row i of the score-descending order goes to decile ⌊10 i / n⌋ + 1; ties keep input order.
+ * `order`: descendingOrder(scores) when the caller already has it.
+ */
+export function liftTable(labels: Labels, scores: Scores, order = descendingOrder(scores)): DecileRow[] {
   const n = checkLengths(labels, scores);
-  const order = descendingOrder(scores);
   const rows = new Array<number>(10).fill(0);
   const pos = new Array<number>(10).fill(0);
   let total = 0;

@@ -1,6 +1,6 @@
 import type { Labels, Scores } from './common.ts';
 import { checkLengths } from './common.ts';
-import { rankPoints } from './curves.ts';
+import { type RankTable, rankTable } from './curves.ts';
 
 /**
  * How the decision threshold is chosen. Choose it on validation data, then evaluate the test
@@ -9,7 +9,13 @@ import { rankPoints } from './curves.ts';
 export type ThresholdRule =
   { rule: 'max-f1' } | { rule: 'fixed'; value: number } | { rule: 'top-k'; percent: number };
 
-export function chooseThreshold(labels: Labels, scores: Scores, rule: ThresholdRule): number {
+/** `table`: the scores' rankTable when the caller already has it (max-f1 reads it, nothing else does). */
+export function chooseThreshold(
+  labels: Labels,
+  scores: Scores,
+  rule: ThresholdRule,
+  table?: RankTable,
+): number {
   const n = checkLengths(labels, scores);
   switch (rule.rule) {
     case 'fixed':
@@ -24,16 +30,18 @@ export function chooseThreshold(labels: Labels, scores: Scores, rule: ThresholdR
       return sorted[n - k]!;
     }
     case 'max-f1': {
-      const pts = rankPoints(labels, scores);
-      const P = pts[pts.length - 1]?.tp ?? 0;
+      const t = table ?? rankTable(labels, scores);
+      const P = t.length > 0 ? t.tp[t.length - 1]! : 0;
       let best = -1;
       let threshold = Infinity;
       // Highest threshold wins ties: fewer customers flagged for the same F1.
-      for (const p of pts) {
-        const f1 = 2 * p.tp + p.fp + (P - p.tp) > 0 ? (2 * p.tp) / (2 * p.tp + p.fp + (P - p.tp)) : 0;
+      for (let j = 0; j < t.length; j++) {
+        const tp = t.tp[j]!;
+        const fp = t.fp[j]!;
+        const f1 = 2 * tp + fp + (P - tp) > 0 ? (2 * tp) / (2 * tp + fp + (P - tp)) : 0;
         if (f1 > best) {
           best = f1;
-          threshold = p.threshold;
+          threshold = t.threshold[j]!;
         }
       }
       return threshold;
