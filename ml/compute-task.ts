@@ -1,3 +1,4 @@
+import { calibrateAndEvaluate, type CalibratedEvaluation } from './calibration/calibrate-and-evaluate.ts';
 import { applyCalibratorAll, type Calibrator } from './calibration/calibrator.ts';
 import {
   chooseCalibration,
@@ -24,6 +25,14 @@ import { evaluateValue, type ValueEvaluation } from './value/value-evaluation.ts
 export type ComputeTask =
   | { task: 'evaluate'; labels: Uint8Array; scores: Float64Array; rule: ThresholdRule }
   | { task: 'calibrate'; labels: Uint8Array; scores: Float64Array; halves: Uint8Array }
+  /** calibrate, then evaluateCalibrated on the same rows (calibration/calibrate-and-evaluate.ts). */
+  | {
+      task: 'calibrateEvaluate';
+      labels: Uint8Array;
+      raw: Float64Array;
+      halves: Uint8Array;
+      rule: ThresholdRule;
+    }
   | {
       task: 'evaluateCalibrated';
       labels: Uint8Array;
@@ -65,6 +74,7 @@ export interface Ranking {
 export interface ComputeResult {
   evaluate: BinaryEvaluation;
   calibrate: FittedCalibration;
+  calibrateEvaluate: CalibratedEvaluation;
   evaluateCalibrated: BinaryEvaluation;
   ranking: Ranking;
   customerValue: ValueFit;
@@ -98,6 +108,8 @@ function run(t: ComputeTask): ComputeResult[keyof ComputeResult] {
       return evaluateBinary(t.labels, t.scores, t.rule);
     case 'calibrate':
       return chooseCalibration(t.scores, t.labels, t.halves);
+    case 'calibrateEvaluate':
+      return calibrateAndEvaluate(t.labels, t.raw, t.halves, t.rule);
     case 'ranking':
       return { rocAuc: rocAuc(t.labels, t.scores), averagePrecision: averagePrecision(t.labels, t.scores) };
     case 'evaluateCalibrated':

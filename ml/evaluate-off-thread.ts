@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { CalibratedEvaluation } from './calibration/calibrate-and-evaluate.ts';
 import type { Calibrator } from './calibration/calibrator.ts';
 import type { FittedCalibration } from './calibration/choose-calibrator.ts';
 import {
@@ -66,6 +67,16 @@ export function chooseCalibrationOffThread(
   halves: Uint8Array,
 ): Promise<FittedCalibration> {
   return computeOffThread({ task: 'calibrate', labels, scores, halves });
+}
+
+/** chooseCalibration and every metric of the calibrated scores on the same rows, on one worker thread. */
+export function calibrateAndEvaluateOffThread(
+  raw: Float64Array,
+  labels: Uint8Array,
+  halves: Uint8Array,
+  rule: ThresholdRule,
+): Promise<CalibratedEvaluation> {
+  return computeOffThread({ task: 'calibrateEvaluate', labels, raw, halves, rule });
 }
 
 /** Every metric of the calibrated scores from the base model's raw scores (see compute-task.ts). */

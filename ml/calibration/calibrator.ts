@@ -1,3 +1,5 @@
+import { scoreOrder } from '../metrics/score-order.ts';
+
 /**
  * Probability calibration: a map from a model's score to a probability that matches observed
  * rates, fit on rows the model did not learn from. Two methods (as scikit-learn's
@@ -98,49 +100,61 @@ export function fitPlatt(scores: ArrayLike<number>, labels: ArrayLike<number>): 
 
 /** Isotonic regression by pool-adjacent-violators; each block kept as its two ends for interpolation. */
 export function fitIsotonic(scores: ArrayLike<number>, labels: ArrayLike<number>): Calibrator {
-  const order = Array.from({ length: scores.length }, (_, i) => i)
-    .filter((i) => (scores[i] as number) === (scores[i] as number))
-    .sort((i, j) => (scores[i] as number) - (scores[j] as number) || i - j);
-  const sum: number[] = [];
-  const cnt: number[] = [];
-  const lo: number[] = [];
-  const hi: number[] = [];
-  for (const i of order) {
+  return fitIsotonicInOrder(scores, labels, scoreOrder(scores, 'ascending'));
+}
+
+/**
+ * fitIsotonic on the rows `order` lists, which must be ascending by score with tied rows in row
+ * order (scoreOrder's, or a subsequence of it: the rows of one half, in the same order). Rows with
+ * a NaN score are not in it. One ranking of the calibration rows serves every isotonic fit on them.
+ */
+export function fitIsotonicInOrder(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  order: ArrayLike<number>,
+): Calibrator {
+  // The blocks as a stack in flat arrays (at most one block per row).
+  const n = order.length;
+  const sum = new Float64Array(n);
+  const cnt = new Float64Array(n);
+  const lo = new Float64Array(n);
+  const hi = new Float64Array(n);
+  let top = 0;
+  for (let r = 0; r < n; r++) {
+    const i = order[r]!;
     const v = scores[i] as number;
     const y = labels[i] === 1 ? 1 : 0;
     // Equal scores are one point: ties must share one value.
-    if (hi.length && hi[hi.length - 1] === v) {
-      sum[sum.length - 1]! += y;
-      cnt[cnt.length - 1]! += 1;
+    if (top > 0 && hi[top - 1] === v) {
+      sum[top - 1]! += y;
+      cnt[top - 1]! += 1;
     } else {
-      sum.push(y);
-      cnt.push(1);
-      lo.push(v);
-      hi.push(v);
+      sum[top] = y;
+      cnt[top] = 1;
+      lo[top] = v;
+      hi[top] = v;
+      top++;
     }
-    while (sum.length > 1) {
-      const k = sum.length - 1;
+    while (top > 1) {
+      const k = top - 1;
       if (sum[k - 1]! / cnt[k - 1]! < sum[k]! / cnt[k]!) break;
       sum[k - 1]! += sum[k]!;
       cnt[k - 1]! += cnt[k]!;
       hi[k - 1] = hi[k]!;
-      sum.pop();
-      cnt.pop();
-      lo.pop();
-      hi.pop();
+      top--;
     }
   }
   const x: number[] = [];
   const y: number[] = [];
-  sum.forEach((s, k) => {
-    const m = s / cnt[k]!;
+  for (let k = 0; k < top; k++) {
+    const m = sum[k]! / cnt[k]!;
     x.push(lo[k]!);
     y.push(m);
     if (hi[k]! > lo[k]!) {
       x.push(hi[k]!);
       y.push(m);
     }
-  });
+  }
   return { method: 'isotonic', x, y };
 }
 

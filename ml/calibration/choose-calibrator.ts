@@ -1,5 +1,12 @@
 import { brierScore } from '../metrics.ts';
-import { applyCalibratorAll, type CalibrationMethod, type Calibrator, fitCalibrator } from './calibrator.ts';
+import { scoreOrder } from '../metrics/score-order.ts';
+import {
+  applyCalibrator,
+  type CalibrationMethod,
+  type Calibrator,
+  fitCalibrator,
+  fitIsotonicInOrder,
+} from './calibrator.ts';
 import { expectedCalibrationError } from './ece.ts';
 
 /**
@@ -30,28 +37,42 @@ export interface FittedCalibration {
   report: CalibrationReport;
 }
 
-/** Scores of each half calibrated by the method fit on the other half: calibrated scores of rows the calibrator did not see. */
+/**
+ * Scores of each half calibrated by the method fit on the other half: calibrated scores of rows the
+ * calibrator did not see. `order`: scoreOrder(scores, 'ascending') when the caller already has it
+ * (isotonic fits read each half in that order instead of sorting it again).
+ */
 export function crossCalibrated(
   method: CalibrationMethod,
   scores: ArrayLike<number>,
   labels: ArrayLike<number>,
   halves: Uint8Array,
+  order?: Uint32Array,
 ): Float64Array {
-  const out = new Float64Array(scores.length);
+  const n = scores.length;
+  const out = new Float64Array(n);
+  const sorted = method === 'isotonic' ? (order ?? scoreOrder(scores, 'ascending')) : null;
   for (const h of [0, 1]) {
-    const fitIdx: number[] = [];
-    const outIdx: number[] = [];
-    for (let i = 0; i < scores.length; i++) (halves[i] === h ? outIdx : fitIdx).push(i);
-    const c = fitCalibrator(
-      method,
-      fitIdx.map((i) => scores[i] as number),
-      fitIdx.map((i) => labels[i] as number),
-    );
-    const cal = applyCalibratorAll(
-      c,
-      outIdx.map((i) => scores[i] as number),
-    );
-    outIdx.forEach((i, j) => (out[i] = cal[j]!));
+    let c: Calibrator;
+    if (sorted) {
+      // The other half's rows in the same order: ascending by score, ties in row order.
+      let m = 0;
+      const fitOrder = new Uint32Array(sorted.length);
+      for (let r = 0; r < sorted.length; r++) if (halves[sorted[r]!] !== h) fitOrder[m++] = sorted[r]!;
+      c = fitIsotonicInOrder(scores, labels, fitOrder.subarray(0, m));
+    } else {
+      let m = 0;
+      for (let i = 0; i < n; i++) if (halves[i] !== h) m++;
+      const fitScores = new Float64Array(m);
+      const fitLabels = new Uint8Array(m);
+      for (let i = 0, j = 0; i < n; i++)
+        if (halves[i] !== h) {
+          fitScores[j] = scores[i] as number;
+          fitLabels[j++] = labels[i] as number;
+        }
+      c = fitCalibrator(method, fitScores, fitLabels);
+    }
+    for (let i = 0; i < n; i++) if (halves[i] === h) out[i] = applyCalibrator(c, scores[i] as number);
   }
   return out;
 }
@@ -67,6 +88,20 @@ export function chooseCalibration(
   labels: ArrayLike<number>,
   halves: Uint8Array,
 ): FittedCalibration {
+  return chooseCalibrationOutOfFold(scores, labels, halves).fitted;
+}
+
+/**
+ * chooseCalibration, with the chosen method's out-of-fold scores (crossCalibrated's, null when
+ * nothing is calibrated): the figures of the calibrated model that must come from rows each
+ * half's calibrator did not see are measured on them, without fitting both halves again. The rows
+ * are ranked once for every isotonic fit (both halves and the kept calibrator).
+ */
+export function chooseCalibrationOutOfFold(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  halves: Uint8Array,
+): { fitted: FittedCalibration; outOfFold: Float64Array | null } {
   const n = scores.length;
   let pos = 0;
   for (let i = 0; i < n; i++) pos += labels[i] === 1 ? 1 : 0;
@@ -84,30 +119,41 @@ export function chooseCalibration(
   });
   if (n < CALIBRATION_MIN_ROWS || minClass < CALIBRATION_MIN_CLASS) {
     return {
-      calibrator: { method: 'none' },
-      report: report(
-        'none',
-        `too few rows to calibrate (${n} rows, ${minClass} of the rarer class; needs ${CALIBRATION_MIN_ROWS} and ${CALIBRATION_MIN_CLASS})`,
-        scores,
-      ),
+      fitted: {
+        calibrator: { method: 'none' },
+        report: report(
+          'none',
+          `too few rows to calibrate (${n} rows, ${minClass} of the rarer class; needs ${CALIBRATION_MIN_ROWS} and ${CALIBRATION_MIN_CLASS})`,
+          scores,
+        ),
+      },
+      outOfFold: null,
     };
   }
   const methods: CalibrationMethod[] =
     n >= ISOTONIC_MIN_ROWS && minClass >= ISOTONIC_MIN_CLASS
       ? ['none', 'platt', 'isotonic']
       : ['none', 'platt'];
+  const order = methods.includes('isotonic') ? scoreOrder(scores, 'ascending') : undefined;
   let best: { method: CalibrationMethod; brier: number; scores: ArrayLike<number> } | null = null;
   const tried: string[] = [];
   for (const m of methods) {
-    const cross = m === 'none' ? scores : crossCalibrated(m, scores, labels, halves);
+    const cross = m === 'none' ? scores : crossCalibrated(m, scores, labels, halves, order);
     const brier = brierScore(labels, cross);
     tried.push(`${m} ${brier.toFixed(4)}`);
     // Strictly better only: ties keep the simpler method (earlier in the list).
     if (!best || brier < best.brier - 1e-9) best = { method: m, brier, scores: cross };
   }
   const chosen = best!;
+  const calibrator =
+    chosen.method === 'isotonic' && order
+      ? fitIsotonicInOrder(scores, labels, order)
+      : fitCalibrator(chosen.method, scores, labels);
   return {
-    calibrator: fitCalibrator(chosen.method, scores, labels),
-    report: report(chosen.method, `lowest out-of-fold Brier score (${tried.join(', ')})`, chosen.scores),
+    fitted: {
+      calibrator,
+      report: report(chosen.method, `lowest out-of-fold Brier score (${tried.join(', ')})`, chosen.scores),
+    },
+    outOfFold: chosen.method === 'none' ? null : (chosen.scores as Float64Array),
   };
 }

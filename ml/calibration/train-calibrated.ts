@@ -2,8 +2,9 @@ import { trainBlend } from '../blend/train-blend.ts';
 import type { Dataset } from '../dataset.ts';
 import { selectRowsAsync } from '../dataset.ts';
 import { trainModel } from '../engine.ts';
-import { chooseCalibrationOffThread } from '../evaluate-off-thread.ts';
+import { calibrateAndEvaluateOffThread, chooseCalibrationOffThread } from '../evaluate-off-thread.ts';
 import { hashFold, hashFolds } from '../evaluation/hash-folds.ts';
+import type { BinaryEvaluation, ThresholdRule } from '../metrics.ts';
 import type { ForestParams, Model, TrainOptions } from '../model.ts';
 import { predictProbaOffThread } from '../predict-off-thread.ts';
 import { CalibratedModel } from './calibrated-model.ts';
@@ -63,6 +64,33 @@ export async function calibrateScores(
     hashFolds(calibration.ids, seed, 2),
   );
   return new CalibratedModel(model, calibrator, report);
+}
+
+/**
+ * calibrateScores and evaluateCalibratedScores on the same rows (engine auto's candidates and blend
+ * are calibrated and measured on all the validation rows) as one metrics-thread task: the chosen
+ * method's out-of-fold scores give the probability figures, and the calibrated scores come back
+ * with the figures. Same model and numbers as the two calls.
+ */
+export async function calibrateAndEvaluateScores(
+  model: Model,
+  raw: Float64Array,
+  rows: CalibrationRows,
+  rule: ThresholdRule,
+  seed: number,
+): Promise<{
+  model: CalibratedModel;
+  evaluation: BinaryEvaluation;
+  calibrated: Float64Array;
+  calibrateMs: number;
+}> {
+  const { calibrator, report, evaluation, calibrated, calibrateMs } = await calibrateAndEvaluateOffThread(
+    raw,
+    rows.data.labels,
+    hashFolds(rows.ids, seed, 2),
+    rule,
+  );
+  return { model: new CalibratedModel(model, calibrator, report), evaluation, calibrated, calibrateMs };
 }
 
 /**

@@ -2,14 +2,10 @@ import type { Pipeline } from '../../config/pipeline.ts';
 import { blendLabel, BlendModel } from '../../ml/blend/blend-model.ts';
 import { selectBlend } from '../../ml/blend/select-blend.ts';
 import type { CalibratedModel } from '../../ml/calibration/calibrated-model.ts';
-import { applyCalibrator } from '../../ml/calibration/calibrator.ts';
-import { crossCalibrated } from '../../ml/calibration/choose-calibrator.ts';
-import { evaluateCalibratedScores } from '../../ml/calibration/evaluate-calibrated.ts';
-import { calibrateScores } from '../../ml/calibration/train-calibrated.ts';
-import { chooseCalibrationOffThread, evaluateBinaryOffThread } from '../../ml/evaluate-off-thread.ts';
+import { calibrateAndEvaluateScores } from '../../ml/calibration/train-calibrated.ts';
+import { calibrateAndEvaluateOffThread } from '../../ml/evaluate-off-thread.ts';
 import { hashFolds } from '../../ml/evaluation/hash-folds.ts';
-import { brierScore, logLoss } from '../../ml/metrics.ts';
-import { mapInSlices, predictProbaOffThread } from '../../ml/predict-off-thread.ts';
+import { predictProbaOffThread } from '../../ml/predict-off-thread.ts';
 import { stratifiedSample } from '../../ml/stratified-sample.ts';
 import type { FeatureMatrix } from '../features/feature-matrix-type.ts';
 import type { CandidateFigure } from './choose-candidate.ts';
@@ -58,17 +54,10 @@ export async function fitBlendCandidate(
   const halves = pick(hashFolds(valid.ids, seed, 2), idx);
   const chosenOn = idx ? probas.map((p) => pick(p, idx)) : probas;
   // Each mix is calibrated and measured on the metrics thread (isotonic fits and curves sort every
-  // validation row): seconds of main thread per blend at a million rows otherwise.
-  const score = async (mix: Float64Array): Promise<number | null> => {
-    const { calibrator } = await chooseCalibrationOffThread(mix, labels, halves);
-    const calibrated = await mapInSlices(mix, (v) => applyCalibrator(calibrator, v), opts.signal);
-    const m = headlineMetrics(await evaluateBinaryOffThread(labels, calibrated, threshold));
-    if (calibrator.method !== 'none' && (metric === 'logLoss' || metric === 'brier')) {
-      const honest = crossCalibrated(calibrator.method, mix, labels, halves);
-      return metric === 'logLoss' ? logLoss(labels, honest) : brierScore(labels, honest);
-    }
-    return m[metric];
-  };
+  // validation row): seconds of main thread per blend at a million rows otherwise. Its log-loss and
+  // Brier are the out-of-fold ones (rows each half's calibrator did not see), as every candidate's.
+  const score = async (mix: Float64Array): Promise<number | null> =>
+    headlineMetrics((await calibrateAndEvaluateOffThread(mix, labels, halves, threshold)).evaluation)[metric];
   const ranked = chooseCandidate(
     metric,
     fitted.map((f) => f.figure),
@@ -89,8 +78,14 @@ export async function fitBlendCandidate(
   );
   // Its scores on every validation row are the mix of its members' (what blend.predictProba gives).
   const raw = blend.mix(members.map((i) => probas[i]!));
-  const model = await calibrateScores(blend, raw, { data: valid, ids: valid.ids }, seed);
-  const metrics = headlineMetrics(await evaluateCalibratedScores(model, raw, valid, threshold, seed));
+  const { model, evaluation } = await calibrateAndEvaluateScores(
+    blend,
+    raw,
+    { data: valid, ids: valid.ids },
+    threshold,
+    seed,
+  );
+  const metrics = headlineMetrics(evaluation);
   const fitMs =
     members.reduce((s, i) => s + fitted[i]!.figure.fitMs, 0) + Math.round(performance.now() - started);
   return {
