@@ -169,3 +169,23 @@ describe('BlendModel', () => {
     expect(() => new BlendModel([ms[0]!, other], [0.5, 0.5])).toThrow(/same feature names/);
   });
 });
+
+describe('trainBlend', () => {
+  it('fits the members at the same time into the models fitted one after the other, in recipe order', async () => {
+    const recipe = { ...params, boost: { maxIter: 20 } };
+    const blend = await trainModel(train, {
+      ...recipe,
+      engine: 'blend',
+      blend: { members: ['gbdt', 'logistic', 'hist'], weights: [0.5, 0.25, 0.25] },
+    });
+    const alone = [
+      await trainModel(train, { ...recipe, engine: 'gbdt' }),
+      await trainModel(train, { ...recipe, engine: 'logistic' }),
+      await trainModel(train, { ...recipe, engine: 'hist' }),
+    ];
+    expect(Array.from(blend.predictProba(valid.columns))).toEqual(
+      Array.from((blend as BlendModel).mix(alone.map((m) => m.predictProba(valid.columns)))),
+    );
+    expect((blend as BlendModel).spec.members).toEqual(['gbdt', 'logistic', 'hist']);
+  });
+});
