@@ -44,7 +44,7 @@ export async function fitCandidates(
   const { engine, ...rest } = pipeline.model;
   const engines: readonly EngineName[] = engine === 'auto' ? AUTO_ENGINES : [engine];
   const timings: Record<string, number> = {};
-  const fitted: FittedCandidate[] = [];
+  const pending: Promise<FittedCandidate>[] = [];
   for (const [i, name] of engines.entries()) {
     const started = performance.now();
     const base = await trainModel(
@@ -58,27 +58,36 @@ export async function fitCandidates(
     );
     const raw = await predictProbaOffThread(base, valid.columns, { signal: opts.signal });
     const scoredAt = performance.now();
-    // Calibrated and measured in one metrics-thread task; its calibrated scores feed the blend's selection.
-    const { model, evaluation, calibrated, calibrateMs } = await calibrateAndEvaluateScores(
+    // Calibrated and measured in one metrics-thread task, which runs while the next engine fits:
+    // that task holds one core, and neither result depends on the other. Its calibrated scores
+    // feed the blend's selection.
+    const candidate = calibrateAndEvaluateScores(
       base,
       raw,
       { data: valid, ids: valid.ids },
       rest.threshold,
       rest.seed,
-    );
-    const total = Math.round(performance.now() - started);
-    // Fit, scoring and calibration; the rest of the task is the figures' evaluation.
-    const fitMs = Math.min(total, Math.round(scoredAt - started) + calibrateMs);
-    const metrics = headlineMetrics(evaluation);
-    const probas = engines.length > 1 ? calibrated : undefined;
-    timings[`${name}Ms`] = fitMs;
-    timings.evaluateMs = (timings.evaluateMs ?? 0) + total - fitMs;
-    fitted.push({
-      model,
-      figure: { engine: name, metrics, fitMs, calibration: model.calibrator.method },
-      ...(probas ? { probas } : {}),
+    ).then(({ model, evaluation, calibrated, calibrateMs }): FittedCandidate => {
+      // Fit, scoring and calibration; the rest of the task is the figures' evaluation.
+      const fitMs = Math.round(scoredAt - started) + calibrateMs;
+      timings[`${name}Ms`] = fitMs;
+      timings.evaluateMs = (timings.evaluateMs ?? 0) + Math.round(performance.now() - scoredAt) - calibrateMs;
+      return {
+        model,
+        figure: {
+          engine: name,
+          metrics: headlineMetrics(evaluation),
+          fitMs,
+          calibration: model.calibrator.method,
+        },
+        ...(engines.length > 1 ? { probas: calibrated } : {}),
+      };
     });
+    // Awaited below; a failure before then (the next fit's) must not leave this one unhandled.
+    candidate.catch(() => {});
+    pending.push(candidate);
   }
+  const fitted = await Promise.all(pending);
   // One more candidate: the blend of the fitted ones, kept only when strictly better (last: ties keep a single engine).
   const blendStarted = performance.now();
   const blend = await fitBlendCandidate(pipeline, fitted, valid, { signal: opts.signal });
