@@ -37,8 +37,14 @@ export class LogisticModel implements Model, ExplainsAll {
     return { logit, byFeature };
   }
 
+  /** The logits alone, summed as contributions sums them (same numbers), without a contribution per feature per row. */
   predictProba(columns: Float64Array[]): Float64Array {
-    return this.contributions(columns).logit.map((z) => 1 / (1 + Math.exp(-z)));
+    const n = columns[0]?.length ?? 0;
+    const d = this.design.length;
+    const x = designMatrix(this.design, columns, n);
+    const logit = new Float64Array(n).fill(this.intercept);
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) logit[i]! += this.weights[j]! * x[i * d + j]!;
+    return logit.map((z) => 1 / (1 + Math.exp(-z)));
   }
 
   /** |weight| × spread summed per feature: the standardised coefficients' share. */
