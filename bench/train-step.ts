@@ -70,10 +70,14 @@ async function main(): Promise<void> {
     const database = createDatabase(url.toString());
     try {
       const started = performance.now();
+      // CPU of every thread of this process: on a shared machine, less noisy than wall time.
+      const cpuStarted = process.cpuUsage();
       const result = await train.handler(
         benchStepContext(database, config, { runKey, pipeline, businessDate: runKey.split('@')[1] ?? '' }),
       );
       const seconds = (performance.now() - started) / 1000;
+      const cpu = process.cpuUsage(cpuStarted);
+      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
       const d = result.details as {
         engine: string;
         timings?: Record<string, number>;
@@ -82,7 +86,7 @@ async function main(): Promise<void> {
       console.log(`train step: ${JSON.stringify(d)}`);
       const chosen = d.candidates.find((c) => c.chosen);
       console.log(
-        `bench train-step: seconds=${seconds.toFixed(1)} rows=${result.rowsIn} engine=${chosen?.engine ?? d.engine} value=${chosen?.value ?? 'null'} load=${(await loadAverage()).toFixed(2)}`,
+        `bench train-step: seconds=${seconds.toFixed(1)} cpuSeconds=${cpuSeconds.toFixed(1)} rows=${result.rowsIn} engine=${chosen?.engine ?? d.engine} value=${chosen?.value ?? 'null'} load=${(await loadAverage()).toFixed(2)}`,
       );
     } finally {
       await database.close();
