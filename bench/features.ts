@@ -156,11 +156,12 @@ async function benchSet(name: string, csv: string, date: string): Promise<Result
       baseRate: number;
       baseRateValid: number;
       snapshots: unknown;
+      timings?: Record<string, number>;
     };
     const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
     console.log(`${name}: clean ${((t2 - t1) / 1000).toFixed(1)} s, ${JSON.stringify(c.details)}`);
     console.log(
-      `${name}: features ${((t3 - t2) / 1000).toFixed(1)} s, snapshots ${JSON.stringify(d.snapshots)}`,
+      `${name}: features ${((t3 - t2) / 1000).toFixed(1)} s, snapshots ${JSON.stringify(d.snapshots)}, phases (ms) ${JSON.stringify(d.timings)}`,
     );
     const summary = `train=${d.rowsTrain} (base rate ${pct(d.baseRate)}) valid=${d.rowsValid} (base rate ${pct(d.baseRateValid)}) score=${d.rowsScore}`;
     console.log(`${name}: populations at T=${date}, H=${values.horizon}: ${summary}`);

@@ -8,7 +8,8 @@ import { pAlive } from '../ml/value/bg-nbd.ts';
 import { sampleGamma } from '../ml/value/simulate.ts';
 import type { CustomerValueRecord } from '../pipeline/features/build-customer-features.ts';
 import { snapshotsFor } from '../pipeline/features/cutoffs.ts';
-import { readHistories } from '../pipeline/value/read-histories.ts';
+import { stageCustomerAggregates } from '../pipeline/features/stage-customer-aggregates.ts';
+import { HistoryCollector } from '../pipeline/value/history-collector.ts';
 import { insertLines, type Line, stepContext, transactionsPipeline } from './helpers/features-context.ts';
 import { createTestEnv, type TestEnv } from './helpers/test-env.ts';
 
@@ -118,12 +119,14 @@ describe('customer value in the features step', () => {
     expect([Number(nulls!.a), Number(nulls!.c), Number(nulls!.o)]).toEqual([0, 0, 0]);
   });
 
-  it('reads every snapshot’s histories in one pass exactly as the grouped SQL defines them', async () => {
+  it('collects every snapshot’s histories from the aggregates’ one pass exactly as the grouped SQL defines them', async () => {
     const runKey = `${pipeline.name}@${T}`;
     const snaps = snapshotsFor(pipeline as TransactionsPipeline, T);
     const conn = await t.database.pool.getConnection();
     try {
-      const scanned = await readHistories(conn, runKey, snaps);
+      const collector = new HistoryCollector(snaps);
+      await stageCustomerAggregates(conn, t.database.pool, runKey, snaps, 'tmp_agg', collector);
+      const scanned = collector.done();
       for (const [k, snap] of snaps.entries()) {
         // The definition: per customer, purchase days before the cutoff (orders on a day are one).
         const [rows] = await conn.query(

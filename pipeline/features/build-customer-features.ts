@@ -6,7 +6,8 @@ import { fitAndPredictValueOffThread } from '../../ml/value/value-off-thread.ts'
 import type { StepResult, WorkContext } from '../context.ts';
 import { PermanentError } from '../errors.ts';
 import { runFeatureChecks } from '../quality/feature-checks.ts';
-import { readHistories } from '../value/read-histories.ts';
+import { stopwatch } from '../stopwatch.ts';
+import { HistoryCollector } from '../value/history-collector.ts';
 import { type SnapshotValue, stageSnapshotValue, valueOptions } from '../value/snapshot-value.ts';
 import {
   categoricalFeatures,
@@ -21,7 +22,7 @@ import {
   type QueryRows,
   readCustomerFeatures,
 } from './read-customer-features.ts';
-import { stageCustomerAggregates } from './stage-customer-aggregates.ts';
+import { type PurchaseSink, stageCustomerAggregates } from './stage-customer-aggregates.ts';
 
 type Role = 'train' | 'valid' | 'score';
 
@@ -47,8 +48,11 @@ export async function buildCustomerFeatures(
       for (const t of ['customer_features', 'feature_rows', 'feature_sets'])
         await conn.query(`DELETE FROM ${t} WHERE run_key = ?`, [run.runKey]);
       const counts: Record<Role, number> = { train: 0, valid: 0, score: 0 };
-      const value = await customerValue(conn, run.runKey, snaps, pipeline, {
-        stage: () => stageCustomerAggregates(conn, pool, run.runKey, snaps, AGGREGATES),
+      // Milliseconds per phase, in the step's details: where the step's time goes at scale.
+      const timings: Record<string, number> = {};
+      const lap = stopwatch(timings);
+      const value = await customerValue(snaps, pipeline, lap, conn, {
+        stage: (purchase) => stageCustomerAggregates(conn, pool, run.runKey, snaps, AGGREGATES, purchase),
         insert: async (i, s, table) => {
           counts[s.role] += await insertSnapshot(
             conn,
@@ -59,6 +63,7 @@ export async function buildCustomerFeatures(
             AGGREGATES,
             table,
           );
+          lap(`insert_${i}`);
           await progress(Math.round(((i + 1) / snaps.length) * 70));
         },
       });
@@ -112,6 +117,7 @@ export async function buildCustomerFeatures(
           JSON.stringify(value.record),
         ],
       );
+      lap('checks');
       await progress(100);
       return {
         rowsIn: counts.train + counts.valid + counts.score,
@@ -125,6 +131,7 @@ export async function buildCustomerFeatures(
           baseRateValid: rates.valid,
           warnings,
           customerValue: value.summary,
+          timings,
         },
       };
     });
@@ -150,16 +157,19 @@ export interface CustomerValueRecord {
  * something else on another.
  */
 async function customerValue(
-  conn: PoolConnection,
-  runKey: string,
   snaps: ReturnType<typeof snapshotsFor>,
   pipeline: TransactionsPipeline,
+  lap: (phase: string) => void,
+  conn: PoolConnection,
   {
     stage,
     insert,
   }: {
-    /** Stages every snapshot's aggregates (one pass over the orders), before the first insert. */
-    stage: () => Promise<unknown>;
+    /**
+     * Stages every snapshot's aggregates (one pass over the orders), before the first insert;
+     * `purchase` sees the pass's purchase orders.
+     */
+    stage: (purchase?: PurchaseSink) => Promise<unknown>;
     insert: (i: number, snap: Snapshot, valueTable: string | null) => Promise<void>;
   },
 ): Promise<{
@@ -171,11 +181,16 @@ async function customerValue(
   const base = [...customerFeatureNames];
   if (!pipeline.value.enabled) {
     await stage();
+    lap('pass');
     for (const [i, s] of snaps.entries()) await insert(i, s, null);
     return { features: base, warnings: [], record: null, summary: null };
   }
   const o = valueOptions(pipeline);
-  const histories = await readHistories(conn, runKey, snaps);
+  // The orders' one pass stages the aggregates and collects every snapshot's histories.
+  const collector = new HistoryCollector(snaps);
+  await stage(collector);
+  const histories = collector.done();
+  lap('pass');
   const fits: Promise<ValueFit>[] = [];
   const start = (i: number) => {
     // Minutes at a million customers: on a thread, so this worker keeps renewing its job lock.
@@ -184,13 +199,14 @@ async function customerValue(
     fits[i]?.catch(() => undefined);
   };
   start(0);
-  // The orders' pass runs while the first snapshot's fit does, on its thread.
-  await stage();
   const values: SnapshotValue[] = [];
   const table = 'tmp_customer_value';
   for (const [i, s] of snaps.entries()) {
     start(i + 1);
-    const staged = await stageSnapshotValue(conn, s, histories[i]!, await fits[i]!, table, o);
+    const fit = await fits[i]!;
+    lap(`fit_wait_${i}`);
+    const staged = await stageSnapshotValue(conn, s, histories[i]!, fit, table, o);
+    lap(`value_${i}`);
     values.push(staged.value);
     await insert(i, s, staged.table);
     await conn.query(`DROP TEMPORARY TABLE IF EXISTS ${table}`);

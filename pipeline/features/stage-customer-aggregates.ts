@@ -44,6 +44,11 @@ const YIELD_ROWS = 20_000;
 /** [customer, time 'YYYY-MM-DD HH:MM:SS', is_cancel, amount (DECIMAL text), new_products, country] */
 type OrderRow = [string, string, number, string, number, string | null];
 
+/** Takes the purchase orders (customer, time, amount in 1/10,000 units) in the pass's order. */
+export interface PurchaseSink {
+  push(customer: string, at: string, units: number): void;
+}
+
 /**
  * Stages every snapshot's aggregates into the temporary table `table` on `conn` in ONE pass over
  * the run's orders, read in clustered-key order (customer, time, order key) on a second connection
@@ -51,8 +56,9 @@ type OrderRow = [string, string, number, string, number, string | null];
  * snapshot (three grouped passes, ~20 s each at 1 M customers); here they are a few comparisons
  * per row in the worker. Amounts are summed in exact 1/10,000 units (clean_orders' DECIMAL scale).
  * Customers are grouped as the server's GROUP BY did (ids equal under the case- and
- * accent-insensitive collation are one customer, named by its first row). Returns the rows staged
- * per snapshot.
+ * accent-insensitive collation are one customer, named by its first row). `purchase`, when given,
+ * sees every purchase order of the same pass (the customer-value histories: no second scan of the
+ * orders). Returns the rows staged per snapshot.
  */
 export async function stageCustomerAggregates(
   conn: PoolConnection,
@@ -60,6 +66,7 @@ export async function stageCustomerAggregates(
   runKey: string,
   snaps: readonly Snapshot[],
   table: string,
+  purchase?: PurchaseSink,
 ): Promise<number[]> {
   await conn.query(`DROP TEMPORARY TABLE IF EXISTS ${table}`);
   await conn.query(`CREATE TEMPORARY TABLE ${table} (${AGGREGATE_COLUMNS})`);
@@ -81,7 +88,9 @@ export async function stageCustomerAggregates(
       let read = 0;
       for await (const row of stream as unknown as AsyncIterable<OrderRow>) {
         if (++read % YIELD_ROWS === 0) await setImmediate();
-        yield* acc.push(row);
+        const amount = toUnits(row[3]);
+        yield* acc.push(row, amount);
+        if (purchase && row[2] === 0) purchase.push(row[0], row[1], amount);
       }
       yield* acc.finish();
     }
@@ -97,7 +106,7 @@ export async function stageCustomerAggregates(
 
 /**
  * Ids equal under the tables' case- and accent-insensitive collation (utf8mb4_unicode_ci) are one
- * customer, as in read-histories.ts: their rows arrive together, in time order.
+ * customer, as in history-collector.ts: their rows arrive together, in time order.
  */
 const sameCustomer = new Intl.Collator('und', { sensitivity: 'base' });
 
@@ -162,13 +171,12 @@ class Aggregates {
     this.country = nulls();
   }
 
-  /** Adds one order; yields the previous customer's rows when this one starts another customer. */
-  *push([id, at, isCancel, amountText, newProducts, country]: OrderRow): Generator<Cell[]> {
+  /** Adds one order (its amount in units); yields the previous customer's rows when this one starts another customer. */
+  *push([id, at, isCancel, , newProducts, country]: OrderRow, amount: number): Generator<Cell[]> {
     if (id !== this.customer && (this.customer === null || sameCustomer.compare(id, this.customer) !== 0)) {
       yield* this.finish();
       this.customer = id;
     }
-    const amount = toUnits(amountText);
     const purchase = isCancel === 0;
     for (let s = 0; s < this.bounds.length; s++) {
       const b = this.bounds[s]!;

@@ -13,7 +13,7 @@ import {
 import type { ValueEvaluation } from '../../ml/value/value-evaluation.ts';
 import { evaluateValueOffThread } from '../../ml/value/value-off-thread.ts';
 import type { Snapshot } from '../features/cutoffs.ts';
-import type { SnapshotHistories } from './read-histories.ts';
+import type { SnapshotHistories } from './history-collector.ts';
 import { VALUE_COLUMNS } from './value-columns.ts';
 
 /** What the registry, the feature set and the report keep of one snapshot's value fit. */
