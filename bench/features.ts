@@ -64,7 +64,6 @@ const OUTPUTS = [
   'feature_sets',
   'quality_results',
   'drift_results',
-  'score_distributions',
 ];
 
 interface Result {
