@@ -113,34 +113,6 @@ describe('TransactionCleaner', () => {
     ]);
   });
 
-  it('tells customers apart by their key whether the id text repeats or changes, also at the same second', () => {
-    const at = '2024-01-01 10:00:00';
-    const c = new TransactionCleaner(100);
-    const lines = [
-      line(1, 'B', at, '1', 'P', 1, 1, 'UK'),
-      line(2, 'B', at, '1', 'P', 1, 1, 'UK'),
-      line(3, 'B', at, '1', 'Q', 1, 1, 'Spain'),
-      line(4, 'C', at, '1', 'P', 1, 1, 'UK'),
-      line(5, 'c ', at, '1', 'Q', 1, 1, 'UK'),
-      line(6, 'c ', '2024-01-02 10:00:00', '2', 'P', 1, 1, 'UK'),
-    ];
-    for (const l of lines) c.push(l);
-    c.finish();
-    // The same id text again after finish() starts a customer of its own.
-    c.push(line(7, 'c ', '2024-01-03 10:00:00', '3', 'P', 1, 1, 'UK'));
-    c.finish();
-    expect(
-      c.ready.map((o) => [o.customer, o.at.slice(0, 10), o.orderKey, o.lines, o.newProducts, o.country]),
-    ).toEqual([
-      ['B', '2024-01-01', '1', 2, 2, 'UK'],
-      ['C', '2024-01-01', '1', 2, 2, 'UK'],
-      ['C', '2024-01-02', '2', 1, 0, 'UK'],
-      ['c', '2024-01-03', '3', 1, 1, 'UK'],
-    ]);
-    expect(c.drops).toEqual([2 * 8 + 3]);
-    expect(c.counts).toEqual({ linesRead: 7, linesKept: 6, orders: 4, customers: 3 });
-  });
-
   it('converts DECIMAL text to exact units and back', () => {
     expect(toUnits('-12.3400')).toBe(-123_400);
     expect(toUnits('0.0001')).toBe(1);

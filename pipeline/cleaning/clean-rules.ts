@@ -79,10 +79,6 @@ interface Line {
   raw: RawLine;
   amount: number;
   isCancel: boolean;
-  /** The quantity as a number (0 when null), and the collation keys of invoice and product: worked out once per line. */
-  qty: number;
-  invKey: string | null;
-  productKey: string | null;
 }
 
 /**
@@ -95,8 +91,6 @@ export class TransactionCleaner {
   readonly drops: number[] = [];
   readonly counts = { linesRead: 0, linesKept: 0, orders: 0, customers: 0 };
   private customerKey: string | null | undefined = undefined;
-  /** The previous line's customer id as read: the same text has the same key (no trim or lower-casing per line). */
-  private customerRaw: string | null | undefined = undefined;
   private customer: string | null = null;
   private keptAny = false;
   private group: Line[] = [];
@@ -109,19 +103,15 @@ export class TransactionCleaner {
 
   push(raw: RawLine): void {
     this.counts.linesRead++;
-    let sameCustomer = raw[1] === this.customerRaw;
-    if (!sameCustomer) {
-      this.customerRaw = raw[1];
-      const trimmed = raw[1] === null ? null : trimSpaces(raw[1]);
-      const key = trimmed === null || trimmed === '' ? null : norm(trimmed);
-      sameCustomer = key === this.customerKey;
-      if (!sameCustomer) {
-        this.flushCustomer();
-        this.customerKey = key;
-        this.customer = trimmed;
-      }
+    const trimmed = raw[1] === null ? null : trimSpaces(raw[1]);
+    const key = trimmed === null || trimmed === '' ? null : norm(trimmed);
+    if (key !== this.customerKey) {
+      this.flushCustomer();
+      this.customerKey = key;
+      this.customer = trimmed;
+    } else if (this.group.length > 0 && this.group[0]!.raw[2] !== raw[2]) {
+      this.flushGroup();
     }
-    if (sameCustomer && this.group.length > 0 && this.group[0]!.raw[2] !== raw[2]) this.flushGroup();
     const qty = raw[5] === null ? 0 : Number(raw[5]);
     const amount = toUnits(raw[7]);
     const inv = raw[3];
@@ -129,16 +119,12 @@ export class TransactionCleaner {
       raw,
       amount,
       isCancel: (inv !== null && (inv.charCodeAt(0) | 32) === 99) || qty < 0 || amount < 0,
-      qty,
-      invKey: inv === null ? null : norm(inv),
-      productKey: raw[4] === null ? null : norm(raw[4]),
     });
   }
 
   finish(): void {
     this.flushCustomer();
     this.customerKey = undefined;
-    this.customerRaw = undefined;
   }
 
   dropsByReason(): Record<DropReason, number> {
@@ -166,11 +152,15 @@ export class TransactionCleaner {
     }
     // A purchase at the very time of a cancellation counts as earlier (the rule compares first purchase ≤ cancellation).
     for (const l of group) {
-      if (l.amount > 0 && !l.isCancel && Math.abs(l.qty) <= this.maxQuantity)
-        this.bought.add(l.productKey ?? '');
+      if (
+        l.amount > 0 &&
+        !l.isCancel &&
+        Math.abs(l.raw[5] === null ? 0 : Number(l.raw[5])) <= this.maxQuantity
+      )
+        this.bought.add(l.raw[4] === null ? '' : norm(l.raw[4]));
     }
-    const seen = this.seen;
-    const orders = this.orders;
+    const seen = new Set<string>();
+    const orders = new Map<string, CleanOrder>();
     for (const l of group) {
       const reason = this.reasonFor(l, seen);
       if (reason >= 0) this.drops.push(l.raw[0] * 8 + reason);
@@ -178,30 +168,24 @@ export class TransactionCleaner {
     }
     for (const o of orders.values()) this.ready.push(o);
     this.counts.orders += orders.size;
-    seen.clear();
-    orders.clear();
   }
 
-  /** One group's line keys and orders, emptied after each group (reused: one pair, not one per group). */
-  private readonly seen = new Set<string>();
-  private readonly orders = new Map<string, CleanOrder>();
-
   private reasonFor(l: Line, seen: Set<string>): number {
-    const [, , , , , quantity, unitPrice, amount] = l.raw;
+    const [, , , inv, product, quantity, unitPrice, amount] = l.raw;
     if (unitPrice !== null ? Number(unitPrice) <= 0 : l.amount === 0) return BAD_PRICE;
-    if (quantity !== null && Math.abs(l.qty) > this.maxQuantity) return EXTREME_QTY;
+    if (quantity !== null && Math.abs(Number(quantity)) > this.maxQuantity) return EXTREME_QTY;
     // NULLs compare equal here, as in SQL's PARTITION BY: two lines both without an invoice still match.
-    const dupKey = `${l.invKey ?? '\0'}\x01${l.productKey ?? '\0'}\x01${quantity ?? '\0'}\x01${unitPrice ?? '\0'}\x01${amount}`;
+    const dupKey = `${inv === null ? '\0' : norm(inv)}\x01${product === null ? '\0' : norm(product)}\x01${quantity ?? '\0'}\x01${unitPrice ?? '\0'}\x01${amount}`;
     if (seen.has(dupKey)) return DUPLICATE;
     seen.add(dupKey);
-    if (l.isCancel && !(l.productKey === null ? this.bought.size > 0 : this.bought.has(l.productKey)))
+    if (l.isCancel && !(product === null ? this.bought.size > 0 : this.bought.has(norm(product))))
       return UNMATCHED_CANCEL;
     return -1;
   }
 
   private addToOrder(orders: Map<string, CleanOrder>, l: Line): void {
-    const [, , at, inv] = l.raw;
-    const key = `${l.invKey ?? ''}\x01${l.isCancel ? 1 : 0}`;
+    const [, , at, inv, product] = l.raw;
+    const key = `${inv === null ? '' : norm(inv)}\x01${l.isCancel ? 1 : 0}`;
     let o = orders.get(key);
     if (!o) {
       o = {
@@ -224,8 +208,8 @@ export class TransactionCleaner {
     o.lines++;
     this.counts.linesKept++;
     this.keptAny = true;
-    if (!l.isCancel && l.productKey !== null) {
-      const p = l.productKey;
+    if (!l.isCancel && product !== null) {
+      const p = norm(product);
       if (!this.firstSeen.has(p)) {
         this.firstSeen.add(p);
         o.newProducts++;
@@ -233,11 +217,6 @@ export class TransactionCleaner {
     }
     // MAX(country) of the order's lines, as the collation orders them.
     const country = l.raw[8];
-    // (The same text is never greater: most lines of an order repeat its country.)
-    if (
-      country !== null &&
-      (o.country === null || (country !== o.country && norm(country) > norm(o.country)))
-    )
-      o.country = country;
+    if (country !== null && (o.country === null || norm(country) > norm(o.country))) o.country = country;
   }
 }

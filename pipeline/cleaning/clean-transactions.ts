@@ -1,7 +1,7 @@
 import type { Connection as CallbackConnection } from 'mysql2';
 import type { PoolConnection } from 'mysql2/promise';
 import type { TransactionsPipeline } from '../../config/pipeline.ts';
-import { encodeRows, escapeCell, loadTsv } from '../../db/load-infile.ts';
+import { type Cell, encodeRows, loadTsv } from '../../db/load-infile.ts';
 import { type DropReason, dropReasons, fromUnits, type RawLine, TransactionCleaner } from './clean-rules.ts';
 
 export { type DropReason, dropReasons } from './clean-rules.ts';
@@ -57,7 +57,7 @@ export async function cleanTransactions(
   await conn.query('DELETE FROM clean_orders WHERE run_key = ?', [runKey]);
   const cleaner = new TransactionCleaner(pipeline.clean.maxQuantity);
   await sortSettings(reader, SORT_BUFFER_BYTES, 8192);
-  const chunks = await primed(orderChunks(reader, pipeline.name, cleaner, observe, signal));
+  const chunks = await primed(encodeRows(orderRows(reader, pipeline.name, cleaner, observe, signal)));
   await loadTsv(
     conn,
     { table: 'clean_orders', columns: ORDER_COLUMNS, constants: { run_key: runKey } },
@@ -90,20 +90,13 @@ async function sortSettings(
   }
 }
 
-/** Order text per chunk handed to LOAD DATA (~256 KiB, as encodeRows). */
-const CHUNK_CHARS = 256 * 1024;
-
-/**
- * The orders as LOAD DATA text (ORDER_COLUMNS), written straight from the cleaner: a row array and
- * two async-generator hops per order cost more than the rules themselves at millions of orders.
- */
-async function* orderChunks(
+async function* orderRows(
   reader: PoolConnection,
   pipeline: string,
   cleaner: TransactionCleaner,
   observe: (line: RawLine) => void,
   signal?: AbortSignal,
-): AsyncGenerator<string> {
+): AsyncGenerator<Cell[]> {
   // The time as text: 'YYYY-MM-DD HH:MM:SS' orders like the time, and no Date per line.
   // The callback connection under the promise wrapper: its query().stream() reads with backpressure.
   const stream = (reader.connection as unknown as CallbackConnection)
@@ -114,23 +107,15 @@ async function* orderChunks(
       rowsAsArray: true,
     })
     .stream({ highWaterMark: 4096 });
-  let buf = '';
   for await (const line of stream as unknown as AsyncIterable<RawLine>) {
     // A step timeout or shutdown stops the pass between lines; the caller rolls back and drops the reader.
     if ((cleaner.counts.linesRead & 0xffff) === 0) signal?.throwIfAborted();
     observe(line);
     cleaner.push(line);
-    if (cleaner.ready.length > 0) {
-      buf += drain(cleaner);
-      if (buf.length >= CHUNK_CHARS) {
-        yield buf;
-        buf = '';
-      }
-    }
+    yield* drain(cleaner);
   }
   cleaner.finish();
-  buf += drain(cleaner);
-  if (buf) yield buf;
+  yield* drain(cleaner);
 }
 
 /**
@@ -146,14 +131,10 @@ async function primed<T>(source: AsyncGenerator<T>): Promise<AsyncGenerator<T>> 
   })();
 }
 
-/** The ready orders as text lines, the cells as encodeRows writes them; empties `ready`. */
-function drain(cleaner: TransactionCleaner): string {
+function* drain(cleaner: TransactionCleaner): Generator<Cell[]> {
   const ready = cleaner.ready;
-  let out = '';
-  for (const o of ready) {
-    // The time, the numbers and the amount text never need escaping.
-    out += `${escapeCell(o.customer)}\t${o.at}\t${escapeCell(o.orderKey)}\t${o.isCancel}\t${fromUnits(o.amount)}\t${o.lines}\t${o.newProducts}\t${escapeCell(o.country)}\n`;
-  }
+  if (ready.length === 0) return;
+  for (const o of ready)
+    yield [o.customer, o.at, o.orderKey, o.isCancel, fromUnits(o.amount), o.lines, o.newProducts, o.country];
   ready.length = 0;
-  return out;
 }
