@@ -10,7 +10,7 @@ import type {
 } from '../render/report-data.ts';
 import { queryRows } from './query-rows.ts';
 import { HISTOGRAM_BINS } from './scores-summary.ts';
-import { type RankedRow, type TonightScores, tonightScores,topUnknown } from './tonight-scores.ts';
+import { type RankedRow, type TonightScores, tonightScores, topUnknown } from './tonight-scores.ts';
 
 /** Rows in the attached CSV: a campaign list, not a data export (analysts query the table). */
 export const CSV_ROWS = 1_000;
