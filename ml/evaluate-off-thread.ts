@@ -1,4 +1,3 @@
-import { Worker } from 'node:worker_threads';
 import type { CalibratedEvaluation } from './calibration/calibrate-and-evaluate.ts';
 import type { Calibrator } from './calibration/calibrator.ts';
 import type { FittedCalibration } from './calibration/choose-calibrator.ts';
@@ -9,7 +8,7 @@ import {
   type Ranking,
   runComputeTask,
 } from './compute-task.ts';
-import { threadEntry } from './forest/thread-entry.ts';
+import { startThread, threadEntry } from './forest/thread-entry.ts';
 import type { BinaryEvaluation, ThresholdRule } from './metrics.ts';
 
 /** Below this many rows the metrics take milliseconds: a thread would cost more than it saves. */
@@ -32,10 +31,7 @@ export async function computeOffThread<T extends ComputeTask>(t: T): Promise<Com
     }
   }
   const entry = threadEntry('metrics-thread');
-  const wk =
-    entry.kind === 'eval'
-      ? new Worker(entry.code, { eval: true })
-      : new Worker(entry.url, { workerData: { __entry: entry.entry } });
+  const wk = startThread(entry);
   try {
     const result = new Promise<ComputeResult[T['task']]>((resolve, reject) => {
       wk.once('message', resolve);

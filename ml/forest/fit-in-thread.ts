@@ -1,16 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { MessageChannel, Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { MessageChannel } from 'node:worker_threads';
 import { AbortError } from '../abort-error.ts';
 import type { Dataset } from '../dataset.ts';
 import type { ForestParams, TrainOptions } from '../model.ts';
-import { threadEntry } from './thread-entry.ts';
+import { startThread, threadEntry } from './thread-entry.ts';
 
-const startWorker = (name: Parameters<typeof threadEntry>[0]): Worker => {
-  const entry = threadEntry(name);
-  return entry.kind === 'eval'
-    ? new Worker(entry.code, { eval: true })
-    : new Worker(entry.url, { workerData: { __entry: entry.entry } });
-};
+const startWorker = (name: Parameters<typeof threadEntry>[0]): Worker => startThread(threadEntry(name));
 
 /**
  * Runs a single-threaded fit (logistic regression, gradient boosting) on a worker thread and hands

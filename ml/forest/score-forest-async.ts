@@ -1,11 +1,11 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { AbortError } from '../abort-error.ts';
 import type { TopContributions } from './explain-forest.ts';
 import { scoreTopForest } from './explain-forest.ts';
 import type { PredictLayout } from './predict-forest.ts';
 import { checkColumns, predictForest } from './predict-forest.ts';
-import { threadEntry } from './thread-entry.ts';
+import { startThread, threadEntry } from './thread-entry.ts';
 
 export interface ScoreOptions {
   /** Top reasons per row to compute (0 = probabilities only). */
@@ -83,10 +83,7 @@ export async function scoreForestAsync(
     const parts = await Promise.all(
       bounds.slice(0, -1).map((b0, i) => {
         const b1 = bounds[i + 1]!;
-        const wk =
-          entry.kind === 'eval'
-            ? new Worker(entry.code, { eval: true })
-            : new Worker(entry.url, { workerData: { __entry: entry.entry } });
+        const wk = startThread(entry);
         workers.push(wk);
         const slice = columns.map((c) => c.slice(b0, b1));
         wk.postMessage(

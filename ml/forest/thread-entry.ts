@@ -1,10 +1,18 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 
 /** How to start a training thread: a JS file to load, or a bundled script to eval. */
 export type ThreadEntry = { kind: 'file'; url: URL; entry: string } | { kind: 'eval'; code: string };
 
 const cache = new Map<string, ThreadEntry>();
+
+/** A worker thread running `entry` (its bundled code, or the tsx bootstrap and the entry's file). */
+export function startThread(entry: ThreadEntry): Worker {
+  return entry.kind === 'eval'
+    ? new Worker(entry.code, { eval: true })
+    : new Worker(entry.url, { workerData: { __entry: entry.entry } });
+}
 
 interface EsbuildLike {
   buildSync(opts: Record<string, unknown>): { outputFiles?: { text: string }[] };

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { AbortError } from '../abort-error.ts';
 import type { GrownTree, TreeData, TreeSettings } from './grow-tree.ts';
-import { threadEntry } from './thread-entry.ts';
+import { startThread, threadEntry } from './thread-entry.ts';
 
 export interface TrainTreesOptions {
   threads?: number;
@@ -48,10 +48,7 @@ export function trainTrees(
 
     const entry = threadEntry('train-thread');
     for (let k = 0; k < threads; k++) {
-      const wk =
-        entry.kind === 'eval'
-          ? new Worker(entry.code, { eval: true })
-          : new Worker(entry.url, { workerData: { __entry: entry.entry } });
+      const wk = startThread(entry);
       workers.push(wk);
     }
     const start = (data: TreeData): void => {

@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { threadEntryAt } from '../../ml/forest/thread-entry.ts';
+import { startThread, threadEntryAt } from '../../ml/forest/thread-entry.ts';
 import { type ReasonWording, SpoolText, type TextSlice } from './spool-text.ts';
 
 const ENTRY = new URL(
@@ -35,10 +34,7 @@ export function threadedText(wording: ReasonWording, threads = availableParallel
   const entry = threadEntryAt(ENTRY);
   const pending: { resolve(b: Buffer): void; reject(e: Error): void }[][] = [];
   const workers = Array.from({ length: Math.max(1, threads) }, (_, i) => {
-    const wk =
-      entry.kind === 'eval'
-        ? new Worker(entry.code, { eval: true })
-        : new Worker(entry.url, { workerData: { __entry: entry.entry } });
+    const wk = startThread(entry);
     const queue: (typeof pending)[number] = [];
     pending.push(queue);
     const fail = (err: Error): void => {

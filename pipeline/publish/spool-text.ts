@@ -21,7 +21,7 @@ export interface TextSlice {
 }
 
 /** TSV escape for LOAD DATA's default format (JSON escapes hold backslashes). */
-export function tsv(s: string): string {
+function tsv(s: string): string {
   return /[\\\t\n\r\0]/.test(s) ? s.replace(/[\\\t\n\r\0]/g, (c) => TSV_ESCAPES[c]!) : s;
 }
 const TSV_ESCAPES: Record<string, string> = {
