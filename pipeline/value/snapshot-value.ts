@@ -1,7 +1,7 @@
 import { setImmediate } from 'node:timers/promises';
 import type { PoolConnection } from 'mysql2/promise';
 import type { TransactionsPipeline } from '../../config/pipeline.ts';
-import { type Cell, chooseLoadMethod, encodeRows, loadTsv } from '../../db/load-infile.ts';
+import { chooseLoadMethod, escapeCell, loadTsv, TSV_PIECE_BYTES } from '../../db/load-infile.ts';
 import {
   type BgNbdRecord,
   type GammaGammaRecord,
@@ -111,26 +111,31 @@ async function stageFigures(
   const cols = [p.pAlive, p.expectedOrders, p.expectedSpend, p.expectedRevenue, p.clv12, p.nextOrderDays];
   let sent = 0;
   let unset = 0;
-  const cell = (c: Float64Array | null, i: number): number | null => {
-    if (!c) return null;
-    if (Number.isFinite(c[i]!)) return c[i]!;
-    unset++;
-    return null;
-  };
-  async function* rows(): AsyncGenerator<Cell[]> {
+  // Lines written straight into ~256 KiB pieces, no array per row: a million customers' figures
+  // were 5 s of this worker's time on top of the server's 3.5 s load.
+  async function* text(): AsyncGenerator<string> {
+    let piece = '';
     for (let i = 0; i < ids.length; i++) {
       if (i > 0 && i % YIELD_ROWS === 0) await setImmediate();
+      let line = escapeCell(ids[i]!);
+      for (const c of cols) {
+        const v = c ? c[i]! : NaN;
+        if (Number.isFinite(v)) line += `\t${v}`;
+        else {
+          if (c) unset++;
+          line += '\t\\N';
+        }
+      }
+      piece += `${line}\n`;
       sent++;
-      yield [ids[i]!, ...cols.map((c) => cell(c, i))];
+      if (piece.length >= TSV_PIECE_BYTES) {
+        yield piece;
+        piece = '';
+      }
     }
+    if (piece) yield piece;
   }
   const { method } = await chooseLoadMethod(conn, 'auto');
-  await loadTsv(
-    conn,
-    { table, columns: ['customer_id', ...VALUE_COLUMNS] },
-    encodeRows(rows()),
-    method,
-    () => sent,
-  );
+  await loadTsv(conn, { table, columns: ['customer_id', ...VALUE_COLUMNS] }, text(), method, () => sent);
   return unset;
 }
