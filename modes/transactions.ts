@@ -11,10 +11,8 @@ import { sampleCustomerFeatures } from '../pipeline/features/sample-customer-fea
 import { transactionRows } from '../pipeline/sources/contracts/transaction-rows.ts';
 import {
   loadedVersion,
-  lockTransactionsLoad,
-  publishRawTransactions,
+  rawTransactionsLedger,
   rawTransactionsTarget,
-  supersedeRawTransactions,
 } from '../pipeline/sources/raw-transactions.ts';
 import type { PipelineMode } from './mode.ts';
 
@@ -29,11 +27,9 @@ export function transactionsMode(pipeline: TransactionsPipeline): PipelineMode {
     load: {
       stagingColumns: undefined,
       rows: transactionRows(pipeline),
-      lock: (conn) => lockTransactionsLoad(conn, pipeline.name),
       loadedVersion: (db, file) => loadedVersion(db, pipeline.name, file),
       target: rawTransactionsTarget(pipeline),
-      supersede: (conn, input) => supersedeRawTransactions(conn, pipeline.name, input),
-      publish: publishRawTransactions(pipeline.name),
+      ...rawTransactionsLedger(pipeline.name),
     },
     clean: (ctx) => cleanOrders(ctx, pipeline),
     features: (ctx) => buildCustomerFeatures(ctx, pipeline),

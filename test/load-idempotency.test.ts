@@ -128,4 +128,47 @@ describe('load is incremental and idempotent: same sha256 skipped, a changed fil
     expect(strip(await snapshot('insert-shop'))).toEqual(strip(await snapshot('infile-shop')));
     expect(strip(await snapshot('insert-shop'))).toHaveLength(4);
   });
+
+  it('a replaced input deletes inside the id range its load recorded: other pipelines and legacy ledgers keep working', async () => {
+    const ranges = async () => {
+      const [rows] = await t.database.pool.query(
+        `SELECT f.origin, f.first_id AS first, f.last_id AS last, MIN(r.id) AS lo, MAX(r.id) AS hi
+         FROM loaded_files f JOIN raw_transactions r ON r.pipeline = f.pipeline AND r.source_file_id = f.source_file_id
+         WHERE f.pipeline = 'shop' GROUP BY f.id ORDER BY f.origin`,
+      );
+      return (rows as { first: number; last: number; lo: number; hi: number }[]).map((r) => ({
+        ...r,
+        first: Number(r.first),
+        last: Number(r.last),
+        lo: Number(r.lo),
+        hi: Number(r.hi),
+      }));
+    };
+    // Every input's lines lie inside its recorded range.
+    for (const r of await ranges()) {
+      expect(r.first).toBeLessThanOrEqual(r.lo);
+      expect(r.last).toBeGreaterThanOrEqual(r.hi);
+    }
+    // A range spanning every line of the table (as when pipelines load at once and their ids
+    // interleave): only the input's own lines go.
+    const other = await snapshot('infile-shop');
+    const day1 = (await snapshot('shop')).tx.slice(0, 2);
+    await t.database.pool.query(
+      "UPDATE loaded_files SET first_id = 1, last_id = 1000000 WHERE pipeline = 'shop' AND origin LIKE '%day-2.csv'",
+    );
+    writeFileSync(`${dir}/day-2.csv`, [HEADER, line(4, 1), line(12, 2), line(13, 3), ''].join('\n'));
+    await collectAndLoad(t.database, t.config, pipeline('shop'), '2026-11-23');
+    expect((await snapshot('shop')).tx.slice(0, 2)).toEqual(day1);
+    expect((await snapshot('shop')).tx.slice(2).map((r) => r.invoice)).toEqual(['4', '12', '13']);
+    expect(await snapshot('infile-shop')).toEqual(other);
+    // A ledger from before ranges were recorded: the replacement finds the lines without one.
+    await t.database.pool.query(
+      "UPDATE loaded_files SET first_id = NULL, last_id = NULL WHERE pipeline = 'shop' AND origin LIKE '%day-2.csv'",
+    );
+    writeFileSync(`${dir}/day-2.csv`, [HEADER, line(14, 1), ''].join('\n'));
+    await collectAndLoad(t.database, t.config, pipeline('shop'), '2026-11-24');
+    expect((await snapshot('shop')).tx.slice(2).map((r) => r.invoice)).toEqual(['14']);
+    expect(await snapshot('infile-shop')).toEqual(other);
+    for (const r of await ranges()) expect([r.first <= r.lo, r.last >= r.hi]).toEqual([true, true]);
+  });
 });

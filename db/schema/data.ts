@@ -75,6 +75,13 @@ export const loadedFiles = mysqlTable(
     runKey: varchar('run_key', { length: 120 }).notNull(),
     rows: bigint('rows', { mode: 'number' }).notNull(),
     rejected: bigint('rejected', { mode: 'number' }).notNull(),
+    /**
+     * raw_transactions ids its lines lie between (other pipelines' lines may sit in the range too):
+     * the primary-key range that replacing the input deletes from. Null for inputs loaded before
+     * the range was recorded (their replacement scans the table).
+     */
+    firstId: bigint('first_id', { mode: 'number', unsigned: true }),
+    lastId: bigint('last_id', { mode: 'number', unsigned: true }),
     loadedAt: timestamp('loaded_at', { fsp: 3 })
       .notNull()
       .default(sql`CURRENT_TIMESTAMP(3)`),
