@@ -181,13 +181,18 @@ function unescapeTsv(cell: string): string | null {
 /** The size of the pieces of LOAD DATA text sent at once: one packet per piece, not per row. */
 export const TSV_PIECE_BYTES = 256 * 1024;
 
+/** One row as a line of LOAD DATA text (cells escaped, tab-separated, newline-ended). */
+export function tsvLine(row: readonly Cell[]): string {
+  let line = row.length === 0 ? '' : escapeCell(row[0]!);
+  for (let i = 1; i < row.length; i++) line += `\t${escapeCell(row[i]!)}`;
+  return `${line}\n`;
+}
+
 /** Turns rows into tab-separated text in ~256 KiB chunks: one packet per chunk, not per row. */
 export async function* encodeRows(rows: AsyncIterable<Cell[]> | Iterable<Cell[]>): AsyncGenerator<string> {
   let buf = '';
   for await (const row of rows) {
-    let line = row.length === 0 ? '' : escapeCell(row[0]!);
-    for (let i = 1; i < row.length; i++) line += `\t${escapeCell(row[i]!)}`;
-    buf += `${line}\n`;
+    buf += tsvLine(row);
     if (buf.length >= TSV_PIECE_BYTES) {
       yield buf;
       buf = '';
