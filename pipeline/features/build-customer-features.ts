@@ -26,9 +26,6 @@ import { type PurchaseSink, stageCustomerAggregates } from './stage-customer-agg
 
 type Role = 'train' | 'valid' | 'score';
 
-/** Value fits running at once (each on its own thread, beside the step's MySQL writes). */
-const FIT_THREADS = 2;
-
 /** The staged per-customer aggregates of every snapshot (a temporary table of the step's connection). */
 const AGGREGATES = 'tmp_customer_agg';
 
@@ -194,22 +191,18 @@ async function customerValue(
   await stage(collector);
   const histories = collector.done();
   lap('pass');
-  // Minutes at a million customers: on threads, so this worker keeps renewing its job lock. Two
-  // at a time, in snapshot order, the next one as soon as one ends: the snapshot whose rows are
-  // written next is never queued behind a slow fit (a degenerate one can take three times longer).
   const fits: Promise<ValueFit>[] = [];
-  let started = 0;
-  const startNext = (): void => {
-    if (started >= snaps.length) return;
-    const i = started++;
-    fits[i] = fitAndPredictValueOffThread(histories[i]!.h, o);
+  const start = (i: number) => {
+    // Minutes at a million customers: on a thread, so this worker keeps renewing its job lock.
+    if (i < snaps.length) fits[i] = fitAndPredictValueOffThread(histories[i]!.h, o);
     // A failed fit is awaited (and thrown) in its turn; never an unhandled rejection meanwhile.
-    fits[i].then(startNext, startNext);
+    fits[i]?.catch(() => undefined);
   };
-  for (let k = 0; k < FIT_THREADS; k++) startNext();
+  start(0);
   const values: SnapshotValue[] = [];
   const table = 'tmp_customer_value';
   for (const [i, s] of snaps.entries()) {
+    start(i + 1);
     const fit = await fits[i]!;
     lap(`fit_wait_${i}`);
     const staged = await stageSnapshotValue(conn, s, histories[i]!, fit, table, o);
