@@ -188,6 +188,45 @@ export function tsvLine(row: readonly Cell[]): string {
   return `${line}\n`;
 }
 
+/**
+ * LOAD DATA text made from a query's streamed rows (`rows`, an object-mode stream such as
+ * mysql2's query().stream()), in ~256 KiB pieces: `onRow` handles each row as it arrives and
+ * returns the text it adds (often none), `onEnd` the text after the last row. The query is paused
+ * while pieces wait to be sent, so memory stays a few pieces; a throw in either fails the returned
+ * stream and stops the query. No promise per row: a for-await over 10 M rows cost ~7 s of CPU
+ * and most of the garbage.
+ */
+export function textPieces<R>(rows: Readable, onRow: (row: R) => string, onEnd: () => string): Readable {
+  const out = new Readable({ objectMode: true, highWaterMark: 4, read: () => void rows.resume() });
+  let piece = '';
+  const fail = (err: unknown): void => {
+    rows.destroy();
+    out.destroy(err instanceof Error ? err : new Error(String(err)));
+  };
+  rows.on('data', (row: R) => {
+    try {
+      piece += onRow(row);
+      if (piece.length >= TSV_PIECE_BYTES) {
+        if (!out.push(piece)) rows.pause();
+        piece = '';
+      }
+    } catch (err) {
+      fail(err);
+    }
+  });
+  rows.on('end', () => {
+    try {
+      piece += onEnd();
+      if (piece) out.push(piece);
+      out.push(null);
+    } catch (err) {
+      fail(err);
+    }
+  });
+  rows.on('error', fail);
+  return out;
+}
+
 /** Turns rows into tab-separated text in ~256 KiB chunks: one packet per chunk, not per row. */
 export async function* encodeRows(rows: AsyncIterable<Cell[]> | Iterable<Cell[]>): AsyncGenerator<string> {
   let buf = '';

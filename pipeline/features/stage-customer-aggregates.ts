@@ -1,7 +1,6 @@
-import { setImmediate } from 'node:timers/promises';
 import type { Connection as CallbackConnection } from 'mysql2';
 import type { Pool, PoolConnection } from 'mysql2/promise';
-import { type Cell, chooseLoadMethod, encodeRows, loadTsv } from '../../db/load-infile.ts';
+import { chooseLoadMethod, loadTsv, textPieces, tsvLine } from '../../db/load-infile.ts';
 import { fromUnits, toUnits } from '../cleaning/clean-rules.ts';
 import { addDays, type Snapshot } from './cutoffs.ts';
 
@@ -37,9 +36,6 @@ const COLUMNS = [
   'cancels',
   'country',
 ] as const;
-
-/** Rows between two yields to the event loop (the stream delivers buffered rows without one). */
-const YIELD_ROWS = 20_000;
 
 /** [customer, time 'YYYY-MM-DD HH:MM:SS', is_cancel, amount (DECIMAL text), new_products, country] */
 type OrderRow = [string, string, number, string, number, string | null];
@@ -84,18 +80,18 @@ export async function stageCustomerAggregates(
         rowsAsArray: true,
       })
       .stream({ highWaterMark: 4096 });
-    async function* rows(): AsyncGenerator<Cell[]> {
-      let read = 0;
-      for await (const row of stream as unknown as AsyncIterable<OrderRow>) {
-        if (++read % YIELD_ROWS === 0) await setImmediate();
+    const text = textPieces<OrderRow>(
+      stream,
+      (row) => {
         const amount = toUnits(row[3]);
-        yield* acc.push(row, amount);
+        const lines = acc.push(row, amount);
         if (purchase && row[2] === 0) purchase.push(row[0], row[1], amount);
-      }
-      yield* acc.finish();
-    }
+        return lines;
+      },
+      () => acc.finish(),
+    );
     const { method } = await chooseLoadMethod(conn, 'auto');
-    await loadTsv(conn, { table, columns: COLUMNS }, encodeRows(rows()), method, () => acc.staged);
+    await loadTsv(conn, { table, columns: COLUMNS }, text, method, () => acc.staged);
     done = true;
   } finally {
     if (done) reader.release();
@@ -171,10 +167,11 @@ class Aggregates {
     this.country = nulls();
   }
 
-  /** Adds one order (its amount in units); yields the previous customer's rows when this one starts another customer. */
-  *push([id, at, isCancel, , newProducts, country]: OrderRow, amount: number): Generator<Cell[]> {
+  /** Adds one order (its amount in units); returns the previous customer's rows as LOAD DATA text when this one starts another customer. */
+  push([id, at, isCancel, , newProducts, country]: OrderRow, amount: number): string {
+    let text = '';
     if (id !== this.customer && (this.customer === null || sameCustomer.compare(id, this.customer) !== 0)) {
-      yield* this.finish();
+      text = this.finish();
       this.customer = id;
     }
     const purchase = isCancel === 0;
@@ -205,18 +202,20 @@ class Aggregates {
       // The latest purchase naming a country; at the same second, the last by order key.
       if (country !== null) this.country[s] = country;
     }
+    return text;
   }
 
-  /** The current customer's rows (snapshots where it has a purchase before the cutoff), then a reset. */
-  *finish(): Generator<Cell[]> {
+  /** The current customer's rows (snapshots where it has a purchase before the cutoff) as LOAD DATA text, then a reset. */
+  finish(): string {
     const id = this.customer;
-    if (id === null) return;
+    if (id === null) return '';
     this.customer = null;
+    let text = '';
     for (let s = 0; s < this.bounds.length; s++) {
       if (this.purchases[s]! > 0) {
         this.staged++;
         this.perSnapshot[s]!++;
-        yield [
+        text += tsvLine([
           s,
           id,
           this.bounds[s]!.labelEnd === null ? null : this.labelOrders[s]!,
@@ -234,7 +233,7 @@ class Aggregates {
           this.products[s]!,
           this.cancels[s]!,
           this.country[s]!,
-        ];
+        ]);
       }
       this.labelOrders[s] = 0;
       this.first[s] = null;
@@ -252,6 +251,7 @@ class Aggregates {
       this.cancels[s] = 0;
       this.country[s] = null;
     }
+    return text;
   }
 }
 
