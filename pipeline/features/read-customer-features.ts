@@ -61,15 +61,22 @@ export async function* readCustomerFeaturePages(
   const through = opts.range?.through ?? null;
   const until = through === null ? '' : ' AND customer_id <= ?';
   for (const cutoff of layout.cutoffs[role]) {
-    let last = opts.range?.after ?? '';
-    for (;;) {
-      const rows = await query(
+    const fetch = (after: string): Promise<unknown[][]> => {
+      const rows = query(
         `SELECT customer_id, label, ${[...names, ...value].join(', ')} FROM customer_features
          WHERE run_key = ? AND role = ? AND cutoff = ? AND customer_id > ?${until}${sample} ORDER BY customer_id LIMIT ${chunk}`,
-        [runKey, role, cutoff, last, ...(through === null ? [] : [through])],
+        [runKey, role, cutoff, after, ...(through === null ? [] : [through])],
       );
+      // Awaited in its turn; a reader that stops early leaves no unhandled rejection behind.
+      rows.catch(() => undefined);
+      return rows;
+    };
+    let next: Promise<unknown[][]> | null = fetch(opts.range?.after ?? '');
+    while (next) {
+      const rows: unknown[][] = await next;
       if (rows.length === 0) break;
-      last = String(rows[rows.length - 1]![0]);
+      // The next page is read (on another pooled connection) while this one is converted.
+      next = rows.length < chunk ? null : fetch(String(rows[rows.length - 1]![0]));
       const columns = names.map(() => new Float64Array(rows.length));
       const ids = new Array<string>(rows.length);
       const labels = new Array<number>(rows.length);
@@ -91,7 +98,6 @@ export async function* readCustomerFeaturePages(
           Float64Array.from(rows, (row) => (row[2 + nf + v] === null ? NaN : Number(row[2 + nf + v]))),
         );
       yield page;
-      if (rows.length < chunk) break;
     }
   }
 }
