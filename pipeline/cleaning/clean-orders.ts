@@ -5,6 +5,7 @@ import { PermanentError } from '../errors.ts';
 import { evaluateChecks } from '../quality/evaluate-checks.ts';
 import { assertNoBlock, rowCountHistory, storeQuality } from '../quality/store-quality.ts';
 import { transactionFacts } from '../quality/transaction-facts.ts';
+import { stopwatch } from '../stopwatch.ts';
 import { cleanTransactions } from './clean-transactions.ts';
 
 /**
@@ -14,7 +15,11 @@ import { cleanTransactions } from './clean-transactions.ts';
  */
 export async function cleanOrders(ctx: WorkContext, pipeline: TransactionsPipeline): Promise<StepResult> {
   const { run, pool, progress } = ctx;
+  // Milliseconds per phase, in the step's details: where the step's time goes at scale.
+  const timings: Record<string, number> = {};
+  const lap = stopwatch(timings);
   await purgeFinishedRuns(ctx, pipeline.name);
+  lap('purge');
   const cutoff = pipeline.label.cutoff ?? run.businessDate;
   const conn = await pool.getConnection();
   // A second connection streams the sorted raw lines while `conn` writes: back to the pool as soon as
@@ -27,6 +32,7 @@ export async function cleanOrders(ctx: WorkContext, pipeline: TransactionsPipeli
       const counts = await cleanTransactions(conn, reader, run.runKey, pipeline, {
         observe: factsCollector.observe,
         signal: ctx.signal,
+        lap,
       });
       reader.release();
       readerReleased = true;
@@ -38,6 +44,7 @@ export async function cleanOrders(ctx: WorkContext, pipeline: TransactionsPipeli
       );
       const quality = evaluateChecks(pipeline.quality, facts, await rowCountHistory(pool, run));
       await storeQuality(pool, run, 'clean', quality);
+      lap('quality');
       assertNoBlock(quality);
       if (counts.orders === 0)
         throw new PermanentError(
@@ -53,6 +60,7 @@ export async function cleanOrders(ctx: WorkContext, pipeline: TransactionsPipeli
           customers: counts.customers,
           dropsByReason: counts.dropsByReason,
           quality: quality.map((q) => ({ check: q.checkName, outcome: q.outcome, value: q.value })),
+          timings,
         },
       };
     });

@@ -52,13 +52,20 @@ export async function cleanTransactions(
   reader: PoolConnection,
   runKey: string,
   pipeline: TransactionsPipeline,
-  { observe = () => {}, signal }: { observe?: (line: RawLine) => void; signal?: AbortSignal } = {},
+  {
+    observe = () => {},
+    signal,
+    lap = () => {},
+  }: { observe?: (line: RawLine) => void; signal?: AbortSignal; lap?: (phase: string) => void } = {},
 ): Promise<CleanCounts> {
   await conn.query('DELETE FROM clean_drops WHERE run_key = ?', [runKey]);
   await conn.query('DELETE FROM clean_orders WHERE run_key = ?', [runKey]);
   const cleaner = new TransactionCleaner(pipeline.clean.maxQuantity);
   await sortSettings(reader, SORT_BUFFER_BYTES, 8192);
+  lap('delete');
   const chunks = await primed(orderText(reader, pipeline.name, cleaner, observe, signal));
+  // The server's sort of the pipeline's lines: the first orders wait for all of it.
+  lap('sort');
   await loadTsv(
     conn,
     { table: 'clean_orders', columns: ORDER_COLUMNS, constants: { run_key: runKey } },
@@ -66,6 +73,7 @@ export async function cleanTransactions(
     'infile',
     () => cleaner.counts.orders,
   );
+  lap('pass');
   await sortSettings(reader, 'DEFAULT', 'DEFAULT');
   const drops = cleaner.drops.sort((a, b) => a - b);
   await loadTsv(
@@ -75,6 +83,7 @@ export async function cleanTransactions(
     'infile',
     () => drops.length,
   );
+  lap('drops');
   return { ...cleaner.counts, dropsByReason: cleaner.dropsByReason() };
 }
 
