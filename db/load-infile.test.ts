@@ -37,7 +37,7 @@ describe('LOAD DATA text', () => {
       },
     });
     const out = textPieces<[number, string]>(
-      source,
+      [source],
       (row) => (row[0] % 2 ? tsvLine(row) : ''),
       () => 'end\n',
     );
@@ -63,7 +63,7 @@ describe('LOAD DATA text', () => {
       })(),
     );
     const broken = textPieces<number>(
-      failing,
+      [failing],
       (i) => {
         if (i === 50_000) throw new RangeError('row 50000: amount out of range');
         return `${i}\n`;

@@ -189,41 +189,52 @@ export function tsvLine(row: readonly Cell[]): string {
 }
 
 /**
- * LOAD DATA text made from a query's streamed rows (`rows`, an object-mode stream such as
- * mysql2's query().stream()), in ~256 KiB pieces: `onRow` handles each row as it arrives and
- * returns the text it adds (often none), `onEnd` the text after the last row. The query is paused
- * while pieces wait to be sent, so memory stays a few pieces; a throw in either fails the returned
- * stream and stops the query. No promise per row: a for-await over 10 M rows cost ~7 s of CPU
- * and most of the garbage.
+ * LOAD DATA text made from queries' streamed rows (`sources`, object-mode streams such as
+ * mysql2's query().stream(), read one after the other), in ~256 KiB pieces: `onRow` handles each
+ * row as it arrives and returns the text it adds (often none), `onEnd` the text after the last
+ * row. The source being read is paused while pieces wait to be sent (a later one fills its own
+ * buffer, then its connection waits), so memory stays a few pieces; a throw in either, or an error
+ * of any source, fails the returned stream and stops every source. No promise per row: a
+ * for-await over 10 M rows cost ~7 s of CPU and most of the garbage.
  */
-export function textPieces<R>(rows: Readable, onRow: (row: R) => string, onEnd: () => string): Readable {
-  const out = new Readable({ objectMode: true, highWaterMark: 4, read: () => void rows.resume() });
+export function textPieces<R>(
+  sources: readonly Readable[],
+  onRow: (row: R) => string,
+  onEnd: () => string,
+): Readable {
+  let at = 0;
+  const out = new Readable({ objectMode: true, highWaterMark: 4, read: () => void sources[at]?.resume() });
   let piece = '';
   const fail = (err: unknown): void => {
-    rows.destroy();
+    for (const s of sources) s.destroy();
     out.destroy(err instanceof Error ? err : new Error(String(err)));
   };
-  rows.on('data', (row: R) => {
-    try {
-      piece += onRow(row);
-      if (piece.length >= TSV_PIECE_BYTES) {
-        if (!out.push(piece)) rows.pause();
-        piece = '';
+  const read = (rows: Readable): void => {
+    rows.on('data', (row: R) => {
+      try {
+        piece += onRow(row);
+        if (piece.length >= TSV_PIECE_BYTES) {
+          if (!out.push(piece)) rows.pause();
+          piece = '';
+        }
+      } catch (err) {
+        fail(err);
       }
-    } catch (err) {
-      fail(err);
-    }
-  });
-  rows.on('end', () => {
-    try {
-      piece += onEnd();
-      if (piece) out.push(piece);
-      out.push(null);
-    } catch (err) {
-      fail(err);
-    }
-  });
-  rows.on('error', fail);
+    });
+    rows.on('end', () => {
+      if (++at < sources.length) return read(sources[at]!);
+      try {
+        piece += onEnd();
+        if (piece) out.push(piece);
+        out.push(null);
+      } catch (err) {
+        fail(err);
+      }
+    });
+  };
+  for (const s of sources) s.on('error', fail);
+  if (sources.length === 0) fail(new Error('textPieces: no source to read'));
+  else read(sources[0]!);
   return out;
 }
 

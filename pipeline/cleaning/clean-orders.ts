@@ -22,19 +22,20 @@ export async function cleanOrders(ctx: WorkContext, pipeline: TransactionsPipeli
   lap('purge');
   const cutoff = pipeline.label.cutoff ?? run.businessDate;
   const conn = await pool.getConnection();
-  // A second connection streams the sorted raw lines while `conn` writes: back to the pool as soon as
-  // the pass ends, destroyed if it fails (a read cut mid-stream leaves the connection unusable).
-  const reader = await pool.getConnection();
+  // Two more connections sort and stream the raw lines (two halves at once) while `conn` writes:
+  // back to the pool as soon as the pass ends, destroyed if it fails (a read cut mid-stream leaves
+  // a connection unusable).
+  const readers = [await pool.getConnection(), await pool.getConnection()] as const;
   let readerReleased = false;
   try {
     return await inTransaction(conn, async () => {
       const factsCollector = transactionFacts(pipeline, cutoff);
-      const counts = await cleanTransactions(conn, reader, run.runKey, pipeline, {
+      const counts = await cleanTransactions(conn, readers, run.runKey, pipeline, {
         observe: factsCollector.observe,
         signal: ctx.signal,
         lap,
       });
-      reader.release();
+      for (const r of readers) r.release();
       readerReleased = true;
       await progress(80);
       const facts = await factsCollector.facts(
@@ -66,7 +67,7 @@ export async function cleanOrders(ctx: WorkContext, pipeline: TransactionsPipeli
     });
   } finally {
     conn.release();
-    if (!readerReleased) reader.destroy();
+    if (!readerReleased) for (const r of readers) r.destroy();
   }
 }
 

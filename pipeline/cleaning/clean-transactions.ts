@@ -49,7 +49,7 @@ const ORDER_COLUMNS = [
  */
 export async function cleanTransactions(
   conn: PoolConnection,
-  reader: PoolConnection,
+  readers: readonly [PoolConnection, PoolConnection],
   runKey: string,
   pipeline: TransactionsPipeline,
   {
@@ -61,9 +61,9 @@ export async function cleanTransactions(
   await conn.query('DELETE FROM clean_drops WHERE run_key = ?', [runKey]);
   await conn.query('DELETE FROM clean_orders WHERE run_key = ?', [runKey]);
   const cleaner = new TransactionCleaner(pipeline.clean.maxQuantity);
-  await sortSettings(reader, SORT_BUFFER_BYTES, 8192);
+  for (const r of readers) await sortSettings(r, SORT_BUFFER_BYTES, 8192);
   lap('delete');
-  const chunks = await primed(orderText(reader, pipeline.name, cleaner, observe, signal));
+  const chunks = await primed(await orderText(readers, pipeline.name, cleaner, observe, signal));
   // The server's sort of the pipeline's lines: the first orders wait for all of it.
   lap('sort');
   await loadTsv(
@@ -74,7 +74,7 @@ export async function cleanTransactions(
     () => cleaner.counts.orders,
   );
   lap('pass');
-  await sortSettings(reader, 'DEFAULT', 'DEFAULT');
+  for (const r of readers) await sortSettings(r, 'DEFAULT', 'DEFAULT');
   const drops = cleaner.drops.sort((a, b) => a - b);
   await loadTsv(
     conn,
@@ -100,24 +100,29 @@ async function sortSettings(
   }
 }
 
-/** The cleaned orders as LOAD DATA text pieces, from the raw lines streamed in (customer, time, id) order. */
-function orderText(
-  reader: PoolConnection,
+/**
+ * The cleaned orders as LOAD DATA text pieces, from the raw lines streamed in (customer, time, id)
+ * order. The server's sort of 10 M lines took 13-18 s on one core while the worker waited: the
+ * lines are sorted in two halves at once, split at a customer id near the median of a sample
+ * (`readers`: one connection each), and read one half after the other. Customers equal under the
+ * column's collation compare the same against the split, so each lies wholly in one half, and
+ * the halves in turn are the one sorted order.
+ */
+async function orderText(
+  readers: readonly [PoolConnection, PoolConnection],
   pipeline: string,
   cleaner: TransactionCleaner,
   observe: (line: RawLine) => void,
   signal?: AbortSignal,
-): Readable {
-  // The time as text: 'YYYY-MM-DD HH:MM:SS' orders like the time, and no Date per line.
-  // The callback connection under the promise wrapper: its query().stream() reads with backpressure.
-  const lines = (reader.connection as unknown as CallbackConnection)
-    .query({
-      sql: `SELECT id, customer_id, CAST(invoiced_at AS CHAR), invoice, product_code, quantity, unit_price, amount, country
-            FROM raw_transactions WHERE pipeline = ? ORDER BY TRIM(customer_id), invoiced_at, id`,
-      values: [pipeline],
-      rowsAsArray: true,
-    })
-    .stream({ highWaterMark: 4096 });
+): Promise<Readable> {
+  const split = await medianCustomer(readers[0], pipeline);
+  const halves =
+    split === null
+      ? [sortedLines(readers[0], pipeline, '')]
+      : [
+          sortedLines(readers[0], pipeline, ' AND (customer_id IS NULL OR TRIM(customer_id) < ?)', split),
+          sortedLines(readers[1], pipeline, ' AND TRIM(customer_id) >= ?', split),
+        ];
   const orderLines = (): string => {
     let text = '';
     for (const o of cleaner.ready)
@@ -135,7 +140,7 @@ function orderText(
     return text;
   };
   return textPieces<RawLine>(
-    lines,
+    halves,
     (line) => {
       // A step timeout or shutdown stops the pass between lines; the caller rolls back and drops the reader.
       if ((cleaner.counts.linesRead & 0xffff) === 0) signal?.throwIfAborted();
@@ -154,6 +159,45 @@ function orderText(
  * Waits for the first chunk (the end of the sort: minutes on 10 M lines) before LOAD DATA starts:
  * a server waiting for LOCAL data drops the connection after net_read_timeout (30 s by default).
  */
+/** Sample lines per split: the median of 2,000 ids spread over the table lands near the middle. */
+const SPLIT_SAMPLE = 2_000;
+
+/**
+ * A customer id (trimmed) near the median of the pipeline's lines, from lines at ids spread evenly
+ * over the table (primary-key lookups, no scan); null when the sample holds no customer.
+ */
+async function medianCustomer(reader: PoolConnection, pipeline: string): Promise<string | null> {
+  const [bounds] = await reader.query('SELECT MIN(id) AS lo, MAX(id) AS hi FROM raw_transactions');
+  const { lo, hi } = (bounds as { lo: number | string | null; hi: number | string | null }[])[0]!;
+  if (lo === null || hi === null) return null;
+  const from = Number(lo);
+  const span = Number(hi) - from;
+  const ids = [
+    ...new Set(Array.from({ length: SPLIT_SAMPLE }, (_, i) => from + Math.floor((span * i) / SPLIT_SAMPLE))),
+  ];
+  const [rows] = await reader.query(
+    `SELECT TRIM(customer_id) AS id FROM raw_transactions
+     WHERE id IN (?) AND pipeline = ? AND customer_id IS NOT NULL ORDER BY TRIM(customer_id)`,
+    [ids, pipeline],
+  );
+  const sample = rows as { id: string }[];
+  return sample.length === 0 ? null : sample[Math.floor(sample.length / 2)]!.id;
+}
+
+/** The pipeline's lines in (trimmed customer, time, id) order, `where` narrowing them, as a row stream. */
+function sortedLines(reader: PoolConnection, pipeline: string, where: string, ...values: string[]): Readable {
+  // The time as text: 'YYYY-MM-DD HH:MM:SS' orders like the time, and no Date per line.
+  // The callback connection under the promise wrapper: its query().stream() reads with backpressure.
+  return (reader.connection as unknown as CallbackConnection)
+    .query({
+      sql: `SELECT id, customer_id, CAST(invoiced_at AS CHAR), invoice, product_code, quantity, unit_price, amount, country
+            FROM raw_transactions WHERE pipeline = ?${where} ORDER BY TRIM(customer_id), invoiced_at, id`,
+      values: [pipeline, ...values],
+      rowsAsArray: true,
+    })
+    .stream({ highWaterMark: 4096 });
+}
+
 async function primed(source: Readable): Promise<AsyncGenerator<string>> {
   const pieces = source[Symbol.asyncIterator]() as AsyncIterator<string>;
   const first = await pieces.next();

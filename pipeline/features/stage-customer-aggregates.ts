@@ -81,7 +81,7 @@ export async function stageCustomerAggregates(
       })
       .stream({ highWaterMark: 4096 });
     const text = textPieces<OrderRow>(
-      stream,
+      [stream],
       (row) => {
         const amount = toUnits(row[3]);
         const lines = acc.push(row, amount);
