@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clean } from '../jobs/clean.ts';
-import {
-  dropReasons,
-  fromUnits,
-  type RawLine,
-  TransactionCleaner,
-} from '../pipeline/cleaning/clean-rules.ts';
+import { dropReasons, type RawLine, TransactionCleaner } from '../pipeline/cleaning/clean-rules.ts';
+import { orderCells } from '../pipeline/cleaning/clean-transactions.ts';
 import { insertLines, type Line, stepContext, transactionsPipeline } from './helpers/features-context.ts';
 import { createTestEnv, type TestEnv } from './helpers/test-env.ts';
 
@@ -67,20 +63,7 @@ describe('clean sorts the lines in two halves and reads them in turn', () => {
     const cleaner = new TransactionCleaner(pipeline.clean.maxQuantity);
     for (const line of raw as RawLine[]) cleaner.push(line);
     cleaner.finish();
-    const want = cleaner.ready
-      .map((o) =>
-        [
-          o.customer,
-          o.at,
-          o.orderKey,
-          o.isCancel,
-          fromUnits(o.amount),
-          o.lines,
-          o.newProducts,
-          o.country,
-        ].join('|'),
-      )
-      .sort();
+    const want = cleaner.ready.map((o) => orderCells(o).join('|')).sort();
     const [orders] = await t.database.pool.query({
       sql: `SELECT customer_id, CAST(ordered_at AS CHAR), order_key, is_cancel, amount, line_count, new_products, country
             FROM clean_orders WHERE run_key = ?`,

@@ -2,8 +2,15 @@ import type { Readable } from 'node:stream';
 import type { Connection as CallbackConnection } from 'mysql2';
 import type { PoolConnection } from 'mysql2/promise';
 import type { TransactionsPipeline } from '../../config/pipeline.ts';
-import { encodeRows, loadTsv, textPieces, tsvLine } from '../../db/load-infile.ts';
-import { type DropReason, dropReasons, fromUnits, type RawLine, TransactionCleaner } from './clean-rules.ts';
+import { type Cell, encodeRows, loadTsv, textPieces, tsvLine } from '../../db/load-infile.ts';
+import {
+  type CleanOrder,
+  type DropReason,
+  dropReasons,
+  fromUnits,
+  type RawLine,
+  TransactionCleaner,
+} from './clean-rules.ts';
 
 export { type DropReason, dropReasons } from './clean-rules.ts';
 
@@ -106,7 +113,7 @@ async function sortSettings(
  * lines are sorted in two halves at once, split at a customer id near the median of a sample
  * (`readers`: one connection each), and read one half after the other. Customers equal under the
  * column's collation compare the same against the split, so each lies wholly in one half, and
- * the halves in turn are the one sorted order.
+ * the halves in turn are the one sorted order (lines without a customer sort first: first half).
  */
 async function orderText(
   readers: readonly [PoolConnection, PoolConnection],
@@ -125,24 +132,14 @@ async function orderText(
         ];
   const orderLines = (): string => {
     let text = '';
-    for (const o of cleaner.ready)
-      text += tsvLine([
-        o.customer,
-        o.at,
-        o.orderKey,
-        o.isCancel,
-        fromUnits(o.amount),
-        o.lines,
-        o.newProducts,
-        o.country,
-      ]);
+    for (const o of cleaner.ready) text += tsvLine(orderCells(o));
     cleaner.ready.length = 0;
     return text;
   };
   return textPieces<RawLine>(
     halves,
     (line) => {
-      // A step timeout or shutdown stops the pass between lines; the caller rolls back and drops the reader.
+      // A step timeout or shutdown stops the pass between lines; the caller rolls back and drops the readers.
       if ((cleaner.counts.linesRead & 0xffff) === 0) signal?.throwIfAborted();
       observe(line);
       cleaner.push(line);
@@ -155,10 +152,11 @@ async function orderText(
   );
 }
 
-/**
- * Waits for the first chunk (the end of the sort: minutes on 10 M lines) before LOAD DATA starts:
- * a server waiting for LOCAL data drops the connection after net_read_timeout (30 s by default).
- */
+/** A cleaned order as clean_orders' cells, in ORDER_COLUMNS' order. */
+export function orderCells(o: CleanOrder): Cell[] {
+  return [o.customer, o.at, o.orderKey, o.isCancel, fromUnits(o.amount), o.lines, o.newProducts, o.country];
+}
+
 /** Sample lines per split: the median of 2,000 ids spread over the table lands near the middle. */
 const SPLIT_SAMPLE = 2_000;
 
@@ -198,6 +196,10 @@ function sortedLines(reader: PoolConnection, pipeline: string, where: string, ..
     .stream({ highWaterMark: 4096 });
 }
 
+/**
+ * Waits for the first chunk (the end of the sort: minutes on 10 M lines) before LOAD DATA starts:
+ * a server waiting for LOCAL data drops the connection after net_read_timeout (30 s by default).
+ */
 async function primed(source: Readable): Promise<AsyncGenerator<string>> {
   const pieces = source[Symbol.asyncIterator]() as AsyncIterator<string>;
   const first = await pieces.next();
