@@ -5,7 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DedicatedMariadb, startDedicatedMariadb } from './helpers/mariadb-server.ts';
 import { type CpdProcess, runCpd, spawnCpd } from './helpers/processes.ts';
 import { writeShoppersSlice } from './helpers/shoppers.ts';
-import { createTestEnv, type TestEnv, waitFor } from './helpers/test-env.ts';
+import {
+  BASE_REDIS_URL,
+  createTestEnv,
+  deleteRedisPrefix,
+  type TestEnv,
+  waitFor,
+} from './helpers/test-env.ts';
 import { waitForRunningStep } from './helpers/wait-step.ts';
 
 const DATE = '2026-11-13';
@@ -34,6 +40,11 @@ describe('waiting clients ride out a database restart', () => {
     await t?.database.close().catch(() => undefined);
     await db?.stop();
     rmSync(dir, { recursive: true, force: true });
+    // What cleanup() does for the shared server's tests: the queue prefix and the temp folder go too.
+    if (t) {
+      await deleteRedisPrefix(BASE_REDIS_URL, t.config.CPD_QUEUE_PREFIX);
+      rmSync(t.tmp, { recursive: true, force: true });
+    }
   });
 
   it('cpd run --wait exits 0 when the run succeeds, saying it reconnected', async () => {
