@@ -1,7 +1,7 @@
 import type { Explanation } from '../model.ts';
 import type { ForestArrays } from './forest-arrays.ts';
 import type { PredictLayout } from './predict-forest.ts';
-import { blockRows, checkColumns, fillBlock } from './predict-forest.ts';
+import { blockRows, checkColumns, fillBlock, laneRows, walkBlockExplained } from './predict-forest.ts';
 
 /**
  * Tree path contributions (Saabas): walking a row down a tree, each split moves the value from
@@ -26,38 +26,6 @@ function childSteps(p: PredictLayout, value: Float64Array): Float64Array {
   return step;
 }
 
-/**
- * Adds each tree's path contributions of rows [0, nBlock) of a row-major block into acc (row-major
- * too) and, with `out`, each tree's leaf value into out[at + r]: the same sum, in the same order, as
- * predictForest's walk, so one walk gives both the scores and their reasons.
- */
-function accumulateBlock(
-  p: PredictLayout,
-  step: Float64Array,
-  block: Float64Array,
-  nBlock: number,
-  acc: Float64Array,
-  out: Float64Array | null = null,
-  at = 0,
-): void {
-  const { roots, node, split, missingLeft, nFeatures } = p;
-  for (let t = 0; t < roots.length; t++) {
-    const root = roots[t]!;
-    for (let r = 0, o = 0; r < nBlock; r++, o += nFeatures) {
-      let n = root;
-      let f = node[2 * n]!;
-      while (f >= 0) {
-        const x = block[o + f]!;
-        const l = node[2 * n + 1]!;
-        n = x <= split[n]! || (x !== x && missingLeft[n] === 1) ? l : l + 1;
-        acc[o + f]! += step[n]!;
-        f = node[2 * n]!;
-      }
-      if (out) out[at + r]! += split[n]!;
-    }
-  }
-}
-
 /** All nFeatures contributions of one row. */
 export function explainRow(
   p: PredictLayout,
@@ -66,10 +34,12 @@ export function explainRow(
   row: number,
 ): Float64Array {
   checkColumns(columns, p.nFeatures);
-  const block = new Float64Array(p.nFeatures);
+  const rows = laneRows(1);
+  const block = new Float64Array(rows * p.nFeatures);
   fillBlock(columns, row, row + 1, block);
-  const contrib = new Float64Array(p.nFeatures);
-  accumulateBlock(p, childSteps(p, value), block, 1, contrib);
+  const acc = new Float64Array(rows * p.nFeatures);
+  walkBlockExplained(p, block, 1, new Float64Array(rows), childSteps(p, value), acc);
+  const contrib = acc.slice(0, p.nFeatures);
   for (let f = 0; f < contrib.length; f++) contrib[f]! /= p.roots.length;
   return contrib;
 }
@@ -111,16 +81,18 @@ export function scoreTopForest(
   const features = new Int32Array(n * kk).fill(-1);
   const contributions = new Float64Array(n * kk);
   const proba = withProba ? new Float64Array(n) : null;
-  const rows = Math.min(n, blockRows(nF));
+  const rows = laneRows(Math.min(n, blockRows(nF)));
   const block = new Float64Array(rows * nF);
   const acc = new Float64Array(rows * nF);
+  const sum = new Float64Array(rows);
   const step = childSteps(p, value);
   const inv = 1 / p.roots.length;
   for (let b0 = 0; b0 < n; b0 += rows) {
     const b1 = Math.min(n, b0 + rows);
     fillBlock(columns, b0, b1, block);
     acc.fill(0);
-    accumulateBlock(p, step, block, b1 - b0, acc, proba, b0);
+    walkBlockExplained(p, block, b1 - b0, sum, step, acc);
+    proba?.set(sum.subarray(0, b1 - b0), b0);
     for (let r = b0; r < b1; r++) {
       const at = (r - b0) * nF;
       const o = r * kk;
