@@ -53,7 +53,7 @@ export const score = defineStep({
           ctx.progress(Math.round((done / Math.max(1, set.rowsScore)) * 80)),
         );
         const timings = { scoreMs: Math.round(performance.now() - started) };
-        return await publish(ctx, spooledSource(spool), {
+        return await publish(ctx, spooledSource(spool, ctx.pool), {
           generation,
           modelVersion: version.version,
           rows: spool.nRows,

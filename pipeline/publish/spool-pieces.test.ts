@@ -48,4 +48,34 @@ describe('spoolPieces', () => {
     expect(got.text).toBe(`${expected.join('\n')}\n`);
     expect(seen).toEqual(lines.map((_, i) => i));
   });
+
+  it('reads the lines between two places only, numbering them from the first', async () => {
+    const at = (line: number) => ({
+      line,
+      byte: Buffer.byteLength(
+        lines
+          .slice(0, line)
+          .map((l) => `${l}\n`)
+          .join(''),
+      ),
+    });
+    const seen: number[] = [];
+    const middle = await collect(
+      spoolPieces(
+        file,
+        (i) => {
+          seen.push(i);
+          return Buffer.alloc(0);
+        },
+        at(7_001),
+        at(13_500),
+      ),
+    );
+    expect(middle.wholeLines).toBe(true);
+    expect(middle.text).toBe(`${lines.slice(7_001, 13_500).join('\n')}\n`);
+    expect(seen).toEqual(lines.slice(7_001, 13_500).map((_, i) => 7_001 + i));
+    const tail = await collect(spoolPieces(file, undefined, at(19_999)));
+    expect(tail.text).toBe(`${lines[19_999]}\n`);
+    expect((await collect(spoolPieces(file, undefined, at(5), at(5)))).text).toBe('');
+  });
 });

@@ -16,6 +16,14 @@ export interface SpooledScores {
   nRows: number;
   /** The explanations' base value (mean root value): base + all contributions = score. */
   base: number | null;
+  /** Where each slice of lines starts (line number, byte offset): the places the spool can be read from. */
+  starts: SpoolPlace[];
+}
+
+/** A line's start in the spool: its number (from 0) and its byte offset. */
+export interface SpoolPlace {
+  line: number;
+  byte: number;
 }
 
 export interface SpoolOptions {
@@ -125,6 +133,8 @@ export async function spoolScores(file: string, o: SpoolOptions): Promise<Spoole
   const k = o.model.engine !== 'mljs' ? Math.min(o.reasons, o.model.featureNames.length) : 0;
   const out = createWriteStream(file);
   let n = 0;
+  let bytes = 0;
+  const starts: SpoolPlace[] = [];
   let base: number | null = null;
   // Started with the first batch, once the reasons' reference (the first page) has been observed.
   let text: TextWriter | null = null;
@@ -138,18 +148,21 @@ export async function spoolScores(file: string, o: SpoolOptions): Promise<Spoole
     const { proba, top } = await scored;
     if (top) base = top.base;
     text ??= startText();
-    const lines: Promise<Buffer>[] = [];
+    const lines: { line: number; text: Promise<Buffer> }[] = [];
     for (let r0 = 0; r0 < chunk.nRows; r0 += TEXT_SLICE_ROWS) {
       const r1 = Math.min(chunk.nRows, r0 + TEXT_SLICE_ROWS);
       const slice = textSlice(chunk, proba, top, r0, r1, n, o.knownOutcomes);
       scores.set(slice.scores, n + r0);
       const p = text.lines(slice);
       p.catch(() => undefined);
-      lines.push(p);
+      lines.push({ line: n + r0, text: p });
     }
-    for (const p of lines) {
+    for (const { line, text } of lines) {
+      const piece = await text;
+      starts.push({ line, byte: bytes });
+      bytes += piece.length;
       // Back to the event loop after every slice, whether or not the file needs draining.
-      if (!out.write(await p)) await once(out, 'drain');
+      if (!out.write(piece)) await once(out, 'drain');
       else await setImmediate();
     }
     n += chunk.nRows;
@@ -180,7 +193,7 @@ export async function spoolScores(file: string, o: SpoolOptions): Promise<Spoole
   }
   if (n !== o.expectedRows)
     throw new Error(`feature_rows for ${o.runKey}: read ${n} scoring rows, expected ${o.expectedRows}`);
-  return { file, scores, nRows: n, base };
+  return { file, scores, nRows: n, base, starts };
 }
 
 /**
@@ -245,11 +258,17 @@ async function* observed(
 /**
  * The spool in pieces of whole lines (~1 MiB, as bytes: no decoding, no string per line), as
  * LOAD DATA and its prepared-insert fallback both take it. With `insert`, line i gets
- * insert(i) put in before its second tab (right after the score).
+ * insert(i) put in before its second tab (right after the score). With `from` and `to` (places
+ * from SpooledScores.starts), only the lines from `from` up to `to`.
  */
-export async function* spoolPieces(file: string, insert?: (line: number) => Buffer): AsyncGenerator<Buffer> {
+export async function* spoolPieces(
+  file: string,
+  insert?: (line: number) => Buffer,
+  from: SpoolPlace = { line: 0, byte: 0 },
+  to?: SpoolPlace,
+): AsyncGenerator<Buffer> {
   let rest: Buffer = Buffer.alloc(0);
-  let line = 0;
+  let line = from.line;
   const ends: number[] = [];
   const put = (whole: Buffer): Buffer => {
     if (!insert) return whole;
@@ -277,7 +296,9 @@ export async function* spoolPieces(file: string, insert?: (line: number) => Buff
     whole.copy(out, to, from);
     return out;
   };
-  for await (const piece of createReadStream(file, { highWaterMark: 1 << 20 })) {
+  const range = { start: from.byte, ...(to ? { end: to.byte - 1 } : {}) };
+  if (to && to.byte <= from.byte) return;
+  for await (const piece of createReadStream(file, { highWaterMark: 1 << 20, ...range })) {
     const data: Buffer = rest.length ? Buffer.concat([rest, piece as Buffer]) : (piece as Buffer);
     const end = data.lastIndexOf(10);
     if (end < 0) {
