@@ -120,10 +120,12 @@ const SLOT = '\u0001';
  * around the formatted value, so a million customers cost a concatenation each instead of a
  * sentence built with regular expressions. Returns the sentence as JSON, or undefined where the
  * template does not apply (the value 1, whose noun is made singular) and reasonSentence must.
+ * With `escape`, the JSON comes escaped by it (the spool's TSV escapes).
  */
 export function sentenceTemplate(
   feature: string,
   glossary: Record<string, Entry> = {},
+  escape: (s: string) => string = (s) => s,
 ): (figure: string, topShare: number | undefined) => string | undefined {
   const entry = glossary[feature] ?? defaultGlossary[feature];
   const label = entry?.label ?? humanise(feature);
@@ -138,8 +140,9 @@ export function sentenceTemplate(
   if (parts.length !== 2) return () => undefined;
   const json = (t: string): string => JSON.stringify(t).slice(1, -1);
   // A sentence that starts with the value starts with a digit or '-': capitalising changes nothing.
-  const pre = json(capitalise(parts[0]!));
-  const post = json(parts[1]!);
+  // `escape` is applied to the words once here: a figure and a rank need none.
+  const pre = escape(json(capitalise(parts[0]!)));
+  const post = escape(json(parts[1]!));
   return (figure, topShare) =>
     figure === '1' || /\s/.test(figure)
       ? undefined
@@ -227,7 +230,11 @@ export class ReasonWriter {
   private readonly decimals: number[] = [];
 
   private templateOf(feature: number): ReturnType<typeof sentenceTemplate> {
-    return (this.templates[feature] ??= sentenceTemplate(this.f.names[feature]!, this.f.glossary));
+    return (this.templates[feature] ??= sentenceTemplate(
+      this.f.names[feature]!,
+      this.f.glossary,
+      this.escape,
+    ));
   }
 
   /** The reference distribution: called with the first chunk's columns (later calls are ignored). */
@@ -259,7 +266,7 @@ export class ReasonWriter {
     const tails = (this.tails[feature] ??= new Map());
     let tail = tails.get(value);
     if (tail === undefined) {
-      tail = this.escape(this.tail(feature, value));
+      tail = this.tail(feature, value);
       // Bounded (~1.5 MB a feature): a continuous feature's millions of distinct values are not kept.
       if (tails.size < TAIL_CACHE) tails.set(value, tail);
     }
@@ -267,6 +274,7 @@ export class ReasonWriter {
     return `${this.heads[feature]}${contribution}${tail}`;
   }
 
+  /** The JSON after the contribution, escaped: the words piece by piece, numbers need no escape. */
   private tail(feature: number, value: number): string {
     const name = this.f.names[feature]!;
     const codes = this.f.categories[name];
@@ -286,12 +294,13 @@ export class ReasonWriter {
       const cache = this.sentences[feature]!;
       sentence = cache.get(key);
       if (sentence === undefined) {
-        sentence = JSON.stringify(reasonSentence(name, shown, top, this.f.glossary));
+        sentence = this.escape(JSON.stringify(reasonSentence(name, shown, top, this.f.glossary)));
         // Bounded: a continuous feature with millions of distinct values must not grow memory.
         if (cache.size < SENTENCE_CACHE) cache.set(key, sentence);
       }
     }
-    return `,"value":${JSON.stringify(shown)}${
+    const shownJson = typeof shown === 'number' ? String(shown) : this.escape(JSON.stringify(shown));
+    return `,"value":${shownJson}${
       top === undefined ? '' : `,"topShare":${Math.round(top * 1e3) / 1e3}`
     },"sentence":${sentence}}`;
   }

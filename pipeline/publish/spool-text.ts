@@ -32,8 +32,8 @@ const TSV_ESCAPES: Record<string, string> = {
   '\0': '\\0',
 };
 
-/** Rows per piece of text: bounded strings, converted to bytes piece by piece. */
-const TEXT_ROWS = 10_000;
+/** Characters of text built as one string before it is written out as bytes. */
+const TEXT_FLUSH = 16_384;
 
 /** How reasons are worded: with a writer's state (value, rank, sentence), or the machine form alone. */
 export type ReasonWording =
@@ -58,34 +58,45 @@ export class SpoolText {
 
   lines(s: TextSlice): Buffer {
     const n = s.scores.length;
-    const pieces: Buffer[] = [];
     const top = s.top;
-    for (let r0 = 0; r0 < n; r0 += TEXT_ROWS) {
-      let text = '';
-      for (let r = r0; r < Math.min(n, r0 + TEXT_ROWS); r++) {
-        const score = s.scores[r]!;
-        const known = s.known?.[r] === 1;
-        let reasons = '\\N';
-        if (top && !known) {
-          // Built by hand from the flat arrays: a million customers × 3 reasons as objects would dominate the step.
-          reasons = '[';
-          for (let i = 0; i < top.k; i++) {
-            const f = top.features[r * top.k + i]!;
-            if (f < 0) break;
-            const c = top.contributions[r * top.k + i]!;
-            reasons += `${i ? ',' : ''}${this.writer ? this.writer.json(f, c, top.values[r * top.k + i]!) : `${this.heads[f]}${c}}`}`;
-          }
-          reasons += ']';
-        }
-        let value = '';
-        for (let j = 0; j < s.valueColumns; j++) {
-          const v = s.value?.[j]![r] ?? NaN;
-          value += Number.isFinite(v) ? `\t${v}` : '\t\\N';
-        }
-        text += `${s.seq0 + r}\t${Number.isFinite(score) ? score : '\\N'}\t${reasons}\t${known ? 1 : 0}\t${tsv(s.ids[r]!)}${value}\n`;
+    let out = Buffer.allocUnsafe(Math.max(1 << 16, n * 256));
+    let at = 0;
+    let text = '';
+    const flush = (): void => {
+      // UTF-8 takes at most 3 bytes per UTF-16 unit.
+      if (at + text.length * 3 > out.length) {
+        const grown = Buffer.allocUnsafe(Math.max(out.length * 2, at + text.length * 3));
+        out.copy(grown, 0, 0, at);
+        out = grown;
       }
-      pieces.push(Buffer.from(text, 'utf8'));
+      at += out.write(text, at, 'utf8');
+      text = '';
+    };
+    for (let r = 0; r < n; r++) {
+      const score = s.scores[r]!;
+      const known = s.known?.[r] === 1;
+      let reasons = '\\N';
+      if (top && !known) {
+        // Built by hand from the flat arrays: a million customers × 3 reasons as objects would dominate the step.
+        reasons = '[';
+        for (let i = 0; i < top.k; i++) {
+          const f = top.features[r * top.k + i]!;
+          if (f < 0) break;
+          const c = top.contributions[r * top.k + i]!;
+          reasons += `${i ? ',' : ''}${this.writer ? this.writer.json(f, c, top.values[r * top.k + i]!) : `${this.heads[f]}${c}}`}`;
+        }
+        reasons += ']';
+      }
+      let value = '';
+      for (let j = 0; j < s.valueColumns; j++) {
+        const v = s.value?.[j]![r] ?? NaN;
+        value += Number.isFinite(v) ? `\t${v}` : '\t\\N';
+      }
+      text += `${s.seq0 + r}\t${Number.isFinite(score) ? score : '\\N'}\t${reasons}\t${known ? 1 : 0}\t${tsv(s.ids[r]!)}${value}\n`;
+      // Short strings: a rope of thousands of lines cost more to flatten than the lines took to build.
+      if (text.length > TEXT_FLUSH) flush();
     }
-    return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+    flush();
+    return out.subarray(0, at);
   }
 }
