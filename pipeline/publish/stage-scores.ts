@@ -1,11 +1,11 @@
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import type { SegmentsConfig } from '../../config/pipeline.ts';
-import { chooseLoadMethod, loadTsv } from '../../db/load-infile.ts';
+import { chooseLoadMethod, loadTsv, trustedTextSession } from '../../db/load-infile.ts';
 import { VALUE_COLUMNS } from '../value/value-columns.ts';
 import { ranksOf, SEGMENT_CODES } from './deciles.ts';
 import type { HistoryFill } from './record-history.ts';
 import { LAYOUT_TABLE, q, type ScoreTables } from './score-tables.ts';
-import { historyPieces, type SpooledScores, type SpoolPlace, spoolPieces } from './spool-scores.ts';
+import { historyPieces, type SpooledScores, spoolPieces,type SpoolPlace } from './spool-scores.ts';
 
 export interface StageMeta {
   runKey: string;
@@ -124,26 +124,33 @@ export async function stageScores(
     await c.query("SET time_zone = '+00:00'");
     // MySQL 8 ships with local_infile OFF: prepared multi-row inserts then, slower but no server change.
     const { method } = await chooseLoadMethod(c, 'auto');
-    return loadTsv(
-      c,
-      {
-        table: tables.next,
-        columns: [
-          '@seq',
-          'score',
-          'decile',
-          'segment',
-          'reasons',
-          'known_outcome',
-          'customer_id',
-          ...VALUE_COLUMNS,
-        ],
-        constants: stageConstants(tables, meta),
-      },
-      spoolPieces(spool.file, withRanks, from, to.byte === Infinity ? undefined : to),
-      method,
-      () => to.line - from.line,
-    );
+    // The spool is this step's own text: its reasons are valid JSON by construction.
+    const session = await trustedTextSession(c);
+    try {
+      return await loadTsv(
+        c,
+        {
+          table: tables.next,
+          columns: [
+            '@seq',
+            'score',
+            'decile',
+            'segment',
+            'reasons',
+            'known_outcome',
+            'customer_id',
+            ...VALUE_COLUMNS,
+          ],
+          constants: stageConstants(tables, meta),
+          charset: session.charset,
+        },
+        spoolPieces(spool.file, withRanks, from, to.byte === Infinity ? undefined : to),
+        method,
+        () => to.line - from.line,
+      );
+    } finally {
+      await session.restore();
+    }
   };
   if (!middle) return load(conn, { line: 0, byte: 0 }, end);
   const second = await pool.getConnection();
