@@ -1,9 +1,19 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from './env.ts';
 import { loadPipelineFile, parsePipeline } from './pipeline.ts';
+
+const made: string[] = [];
+/** A folder of this file's own, removed after its tests. */
+function tempDir(): string {
+  made.push(mkdtempSync(path.join(os.tmpdir(), 'cpd-pipe-')));
+  return made.at(-1)!;
+}
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 const minimal = {
   name: 'shop',
@@ -69,14 +79,14 @@ describe('pipeline files', () => {
   });
 
   it('reports invalid JSON with file, line and column', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'cpd-pipe-'));
+    const dir = tempDir();
     const file = path.join(dir, 'p.json');
     writeFileSync(file, '{\n  "name": "shop",\n  "mode": "labeled"\n  "sources": []\n}\n');
     expect(() => loadPipelineFile(file)).toThrow(`${file}:4:3: invalid JSON`);
   });
 
   it('resolves source paths against the pipeline file folder', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'cpd-pipe-'));
+    const dir = tempDir();
     writeFileSync(path.join(dir, 'p.json'), JSON.stringify(minimal));
     const p = loadPipelineFile(path.join(dir, 'p.json'));
     expect(p.sources[0]).toMatchObject({ kind: 'file', path: path.join(dir, 'data.csv') });

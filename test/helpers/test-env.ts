@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -29,6 +29,7 @@ export async function createTestEnv(name: string, extra: Record<string, string> 
   const dbUrl = new URL(BASE_DB_URL);
   dbUrl.pathname = `/cpd_t_${id}`;
   const tmp = mkdtempSync(path.join(os.tmpdir(), `cpd-${id}-`));
+  mkdirSync(path.join(tmp, 'os-tmp'));
   const env: Record<string, string> = {
     DATABASE_URL: dbUrl.toString(),
     REDIS_URL: BASE_REDIS_URL,
@@ -36,6 +37,9 @@ export async function createTestEnv(name: string, extra: Record<string, string> 
     OUTBOX_DIR: path.join(tmp, 'outbox'),
     REPORT_DIR: path.join(tmp, 'reports'),
     DATA_DIR: path.join(tmp, 'data'),
+    // Spawned workers' temp files (the score step's spool) land in the folder cleanup() removes,
+    // also where a test kills a worker before it removes its own.
+    TMPDIR: path.join(tmp, 'os-tmp'),
     LOG_LEVEL: 'warn',
     CPD_BACKOFF_MS: '200',
     CPD_THREADS: '2',
