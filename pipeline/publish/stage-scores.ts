@@ -5,7 +5,7 @@ import { VALUE_COLUMNS } from '../value/value-columns.ts';
 import { ranksOf, SEGMENT_CODES } from './deciles.ts';
 import type { HistoryFill } from './record-history.ts';
 import { LAYOUT_TABLE, q, type ScoreTables } from './score-tables.ts';
-import { historyPieces, type SpooledScores, spoolPieces,type SpoolPlace } from './spool-scores.ts';
+import { historyPieces, type SpooledScores, spoolPieces, type SpoolPlace } from './spool-scores.ts';
 
 export interface StageMeta {
   runKey: string;
