@@ -47,6 +47,8 @@ export type ReasonWording =
 export class SpoolText {
   private readonly writer: ReasonWriter | null;
   private readonly heads: string[];
+  /** Bytes per line of the last slice: the next slice's buffer is sized by it, not grown by doubling. */
+  private lineBytes = 256;
 
   constructor(wording: ReasonWording) {
     this.writer = wording.kind === 'words' ? ReasonWriter.from(wording.state, tsv) : null;
@@ -59,13 +61,13 @@ export class SpoolText {
   lines(s: TextSlice): Buffer {
     const n = s.scores.length;
     const top = s.top;
-    let out = Buffer.allocUnsafe(Math.max(1 << 16, n * 256));
+    let out = Buffer.allocUnsafe(Math.max(1 << 16, Math.ceil(n * this.lineBytes * 1.05)));
     let at = 0;
     let text = '';
     const flush = (): void => {
       // UTF-8 takes at most 3 bytes per UTF-16 unit.
       if (at + text.length * 3 > out.length) {
-        const grown = Buffer.allocUnsafe(Math.max(out.length * 2, at + text.length * 3));
+        const grown = Buffer.allocUnsafe(Math.max(Math.ceil(out.length * 1.25), at + text.length * 3));
         out.copy(grown, 0, 0, at);
         out = grown;
       }
@@ -97,6 +99,7 @@ export class SpoolText {
       if (text.length > TEXT_FLUSH) flush();
     }
     flush();
+    if (n > 0) this.lineBytes = at / n;
     return out.subarray(0, at);
   }
 }
