@@ -83,6 +83,29 @@ describe('ReasonWriter', () => {
       sentence: parse(writer.json(0, 0.3, NaN)).sentence,
     });
   });
+  it('words the same whether a value is remembered or not: repeating and continuous features alike', () => {
+    const features = {
+      names: ['recency_days', 'monetary'],
+      categorical: [false, false],
+      categories: {},
+      glossary: {},
+    };
+    const reference = [
+      Float64Array.from({ length: 1000 }, (_, i) => i % 90),
+      Float64Array.from({ length: 1000 }, (_, i) => i * 7.31),
+    ];
+    const writer = new ReasonWriter(features);
+    writer.observe(reference);
+    // Days repeat (the writer keeps their words); money hardly does (it stops keeping them).
+    for (let i = 0; i < 20_000; i++) {
+      const days = i % 120;
+      const money = i * 1.0007 + 0.5;
+      // A writer that has seen nothing before words each value from scratch.
+      const fresh = ReasonWriter.from(writer.state());
+      expect(writer.json(0, i / 1e5, days)).toBe(fresh.json(0, i / 1e5, days));
+      expect(writer.json(1, -i / 1e5, money)).toBe(fresh.json(1, -i / 1e5, money));
+    }
+  });
 });
 
 describe('sentenceTemplate', () => {
