@@ -117,9 +117,9 @@ export async function stageScores(
   await conn.query(`CREATE TABLE ${q(tables.next)} LIKE ${q(LAYOUT_TABLE)}`);
   // seq \t score | \t decile \t segment | \t reasons \t known \t id \t value figures
   const withRanks = spoolRanks(spool, meta.segments);
-  const end: SpoolPlace = { line: spool.nRows, byte: Infinity };
   const middle = halfway(spool);
-  const load = async (c: PoolConnection, from: SpoolPlace, to: SpoolPlace): Promise<number> => {
+  // Lines from `from` up to `to` (none: the spool's end).
+  const load = async (c: PoolConnection, from: SpoolPlace, to?: SpoolPlace): Promise<number> => {
     // Timestamps are UTC (the pool's timezone 'Z'); LOAD DATA reads scored_at in the session time zone.
     await c.query("SET time_zone = '+00:00'");
     // MySQL 8 ships with local_infile OFF: prepared multi-row inserts then, slower but no server change.
@@ -144,21 +144,19 @@ export async function stageScores(
           constants: stageConstants(tables, meta),
           charset: session.charset,
         },
-        spoolPieces(spool.file, withRanks, from, to.byte === Infinity ? undefined : to),
+        spoolPieces(spool.file, withRanks, from, to),
         method,
-        () => to.line - from.line,
+        () => (to?.line ?? spool.nRows) - from.line,
       );
     } finally {
       await session.restore();
     }
   };
-  if (!middle) return load(conn, { line: 0, byte: 0 }, end);
+  const start: SpoolPlace = { line: 0, byte: 0 };
+  if (!middle) return load(conn, start);
   const second = await pool.getConnection();
   try {
-    const halves = await Promise.allSettled([
-      load(conn, { line: 0, byte: 0 }, middle),
-      load(second, middle, end),
-    ]);
+    const halves = await Promise.allSettled([load(conn, start, middle), load(second, middle)]);
     // Both settled before either's error is thrown: no load of this attempt outlives it.
     for (const h of halves) if (h.status === 'rejected') throw h.reason;
     return halves.reduce((n, h) => n + (h.status === 'fulfilled' ? h.value : 0), 0);
