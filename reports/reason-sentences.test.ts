@@ -14,6 +14,11 @@ describe('reasonSentence', () => {
     expect(reasonSentence('orders_90', 3, 0.08)).toBe('3 orders in the last 90 days (top 8 %)');
     expect(reasonSentence('recency_days', 12, 0.1)).toBe('Last order 12 days ago (top 10 %)');
     expect(reasonSentence('frequency', 1, 0.9)).toBe('1 order in total (bottom 10 %)');
+    expect(reasonSentence('distinct_products', 1, 0.9)).toBe('1 different product bought (bottom 10 %)');
+    expect(reasonSentence('cancellations', 1, 0.2)).toBe('1 cancelled order (top 20 %)');
+    expect(reasonSentence('recency_days', 1, 0.01)).toBe('Last order 1 day ago (top 1 %)');
+    expect(reasonSentence('distinct_products', 2, 0.9)).toBe('2 different products bought (bottom 10 %)');
+    expect(reasonSentence('monetary', 1, 0.9)).toBe('Spent 1 in total (bottom 10 %)');
   });
 
   it('uses a declared glossary entry, its unit and phrase, and falls back to the feature name', () => {

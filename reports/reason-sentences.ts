@@ -107,8 +107,9 @@ export function reasonSentence(
     .replace('{label}', label)
     .replace('{unit}', entry?.unit ?? '')
     .replace('{value}', shown);
-  // "1 orders" reads wrong: the word right after a value of 1 loses its plural s.
-  if (figure === '1') text = text.replace(/\b1 ([a-z]+?)s\b/, '1 $1');
+  // "1 orders" reads wrong: after a value of 1 the noun loses its plural s, also behind one word
+  // that is no plural ("1 different product bought", "1 cancelled order").
+  if (figure === '1') text = text.replace(/\b1 ((?:[a-z]+ )?)([a-z]+?)s\b/, '1 $1$2');
   text = text.replace(/\s+/g, ' ').trim();
   return capitalise(topShare === undefined ? text : `${text} (${rankText(topShare)})`);
 }
