@@ -121,7 +121,8 @@ const SLOT = '\u0001';
  * around the formatted value, so a million customers cost a concatenation each instead of a
  * sentence built with regular expressions. Returns the sentence as JSON, or undefined where the
  * template does not apply (the value 1, whose noun is made singular) and reasonSentence must.
- * With `escape`, the JSON comes escaped by it (the spool's TSV escapes).
+ * `figure` is formatValue's output (digits, sign, separators: no whitespace to normalise). With
+ * `escape`, the JSON comes escaped by it (the spool's TSV escapes).
  */
 export function sentenceTemplate(
   feature: string,
@@ -145,7 +146,7 @@ export function sentenceTemplate(
   const pre = escape(json(capitalise(parts[0]!)));
   const post = escape(json(parts[1]!));
   return (figure, topShare) =>
-    figure === '1' || /\s/.test(figure)
+    figure === '1'
       ? undefined
       : `"${pre}${figure}${post}${topShare === undefined ? '' : ` (${rankText(topShare)})`}"`;
 }
