@@ -95,6 +95,14 @@ describe('a bulk load the server stores with warnings', () => {
       ];
       expect(Number(after!.c)).toBe(Number(before!.c));
       expect(Number(after!.c)).toBe(1);
+      // A session whose connection died (as a packet too big leaves it) is put back without an
+      // error of its own, so the load's error is the one reported.
+      const victim = await t.database.pool.getConnection();
+      const dying = await trustedTextSession(victim);
+      const [ids] = await victim.query('SELECT CONNECTION_ID() AS id');
+      await conn.query('KILL ?', [(ids as { id: number }[])[0]!.id]);
+      await expect(dying.restore()).resolves.toBeUndefined();
+      victim.destroy();
     } finally {
       conn.release();
     }
