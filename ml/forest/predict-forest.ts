@@ -73,13 +73,13 @@ function child(node: Int32Array, split: Float64Array, missingLeft: Uint8Array, n
  *
  * Four rows go down a tree together, and the child is picked by arithmetic (left + (x > threshold)):
  * one row's walk is a chain of dependent loads and branches the CPU mispredicts half the time;
- * four independent chains without those branches keep it busy (200k rows × 100 trees of depth 16,
- * one thread: 1.55 s → 0.64 s). The block and sum must hold laneRows(nBlock) rows: the last
+ * four independent chains without those branches keep it busy (predictForest, 200k rows × 100
+ * trees of depth 16, one thread: 1.56 s → 0.94 s). The block and sum must hold laneRows(nBlock) rows: the last
  * group's extra rows are walked and their sums ignored. walkBlockExplained is the same walk that
  * also credits each split's step to its feature; the two are kept apart because each thread runs
  * one of them, and V8 compiles a function for the paths it has seen.
  */
-export function walkBlock(p: PredictLayout, block: Float64Array, nBlock: number, sum: Float64Array): void {
+function walkBlock(p: PredictLayout, block: Float64Array, nBlock: number, sum: Float64Array): void {
   const { roots, node, split, missingLeft, nFeatures: nF } = p;
   sum.fill(0, 0, laneRows(nBlock));
   for (let t = 0; t < roots.length; t++) {

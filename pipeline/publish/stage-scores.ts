@@ -118,7 +118,21 @@ export async function stageScores(
   // seq \t score | \t decile \t segment | \t reasons \t known \t id \t value figures
   const withRanks = spoolRanks(spool, meta.segments);
   const middle = halfway(spool);
-  // Lines from `from` up to `to` (none: the spool's end).
+  const target = {
+    table: tables.next,
+    columns: [
+      '@seq',
+      'score',
+      'decile',
+      'segment',
+      'reasons',
+      'known_outcome',
+      'customer_id',
+      ...VALUE_COLUMNS,
+    ],
+    constants: stageConstants(tables, meta),
+  };
+  // Lines from `from` up to `to` (none: the spool's end), on connection c.
   const load = async (c: PoolConnection, from: SpoolPlace, to?: SpoolPlace): Promise<number> => {
     // Timestamps are UTC (the pool's timezone 'Z'); LOAD DATA reads scored_at in the session time zone.
     await c.query("SET time_zone = '+00:00'");
@@ -129,21 +143,7 @@ export async function stageScores(
     try {
       return await loadTsv(
         c,
-        {
-          table: tables.next,
-          columns: [
-            '@seq',
-            'score',
-            'decile',
-            'segment',
-            'reasons',
-            'known_outcome',
-            'customer_id',
-            ...VALUE_COLUMNS,
-          ],
-          constants: stageConstants(tables, meta),
-          charset: session.charset,
-        },
+        { ...target, charset: session.charset },
         spoolPieces(spool.file, withRanks, from, to),
         method,
         () => (to?.line ?? spool.nRows) - from.line,
